@@ -1,0 +1,33 @@
+import type { CallEvent } from '../events/CallEvent';
+
+export type EventHandler = (event: CallEvent) => Promise<void>;
+
+export interface ConsumeOptions {
+  /** Attempts before an event that keeps failing is set aside as dead (default 5). */
+  maxAttempts?: number;
+  /** First retry delay in ms; doubles per attempt (default 100). */
+  retryDelayMs?: number;
+}
+
+export interface Consumer {
+  /** Stops taking new events and waits for the one in flight. */
+  stop(): Promise<void>;
+  /** Resolves once every event published so far has been handled or set aside. */
+  drained(): Promise<void>;
+}
+
+/**
+ * The bus port. Adapters: SqliteSpoolBus (embedded), RabbitMqBus (shared mode).
+ * - publish resolves only when every event is durable (survives kill -9 of this process).
+ * - delivery is at least once; an event is marked done only after its handler resolved.
+ * - events with the same orderingKey are handled in publish order.
+ */
+export interface EventBus {
+  publish(events: readonly CallEvent[]): Promise<void>;
+  consume(handler: EventHandler, options?: ConsumeOptions): Consumer;
+  /** Events published and not yet handled (pending or in flight). */
+  depth(): Promise<number>;
+  /** Events set aside after maxAttempts failures. */
+  deadLetters(): Promise<CallEvent[]>;
+  close(): Promise<void>;
+}

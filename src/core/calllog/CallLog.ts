@@ -1,0 +1,159 @@
+import type { Direction, LegOutcome } from '../callstate/CallStateStore';
+import type { Contact } from '../directory/Directory';
+
+/**
+ * The call-log port: the durable history (calls with legs, missed calls with call-back
+ * ownership, per-agent daily statistics). Adapter: SqliteCallLog (later a Postgres one).
+ *
+ * Every mutation that takes an `eventId` is idempotent by it: the effects and the
+ * "event processed" marker commit in one transaction, and a second call with the same
+ * eventId changes nothing and returns { applied: false }.
+ */
+export type CallStatus = 'ringing' | 'in_progress' | 'answered' | 'missed' | 'no_answer';
+export type Line = 'direct' | 'helpline';
+export type LegView = {
+  id: number;
+  mac: string;
+  agent: string | null;
+  state: 'ringing' | 'answered' | 'ended' | 'missed' | 'rejected' | 'transferred';
+  transfer: boolean;
+  transferredFrom: string | null;
+  ringAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  holdMs: number;
+};
+
+export interface CallView {
+  id: string;
+  account: string;
+  direction: Direction;
+  remote: string;
+  remoteName: string;
+  local: string;
+  line: Line;
+  helpline: string | null;
+  /** The agent who owns the call (answered it last, or placed it). */
+  agent: string | null;
+  device: string | null;
+  status: CallStatus;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  ringMs: number | null;
+  talkMs: number | null;
+  holdMs: number;
+  parentId: string | null;
+  transferredFrom: string | null;
+  rejectedBy: string | null;
+  legs: LegView[];
+  contact: Contact | null;
+}
+
+export interface CallStart {
+  id: string;
+  account: string;
+  direction: Direction;
+  remote: string;
+  remoteName: string;
+  local: string;
+  line: Line;
+  helpline: string | null;
+  startedAt: number;
+  parentId: string | null;
+  transferredFrom: string | null;
+  /** Owner from the start (outgoing calls: the dialling agent). */
+  agent: string | null;
+}
+
+export interface LegStart {
+  mac: string;
+  agent: string | null;
+  at: number;
+  transfer: boolean;
+  transferredFrom: string | null;
+}
+
+export interface Applied<T> {
+  applied: boolean;
+  value: T;
+}
+
+export type MissedStatus = 'open' | 'claimed' | 'closed';
+export interface MissedCallView {
+  callId: string;
+  account: string;
+  remote: string;
+  remoteName: string;
+  line: Line;
+  helpline: string | null;
+  at: number;
+  status: MissedStatus;
+  /** The agent who took the call-back, if any. */
+  owner: string | null;
+  claimedAt: number | null;
+  closedAt: number | null;
+  closedBy: string | null;
+  targets: string[];
+}
+
+export interface CallQuery {
+  remote?: string;
+  agent?: string;
+  status?: CallStatus;
+  direction?: Direction;
+  from?: number;
+  to?: number;
+  /** Free text: number or contact/remote name. */
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface AgentStats {
+  agent: string;
+  offered: number;
+  answered: number;
+  missed: number;
+  avgRingMs: number | null;
+  avgTalkMs: number | null;
+}
+
+export interface CallLog {
+  hasProcessed(eventId: string): Promise<boolean>;
+  /** Marks an event processed that has no call-log effect of its own (presence, device health). */
+  markProcessed(eventId: string, at: number): Promise<boolean>;
+
+  /** Creates the call, or adds a leg to it (ring group, transfer continuation: reopens an ended call). Records the popup targets. */
+  recordRinging(eventId: string, input: { call: CallStart; leg: LegStart; targets: string[] }): Promise<Applied<CallView>>;
+  /** The device's leg answered; when `owner`, the call is in progress and owned by the agent. */
+  recordAnswered(eventId: string, input: { callId: string; account: string; mac: string; agent: string | null; at: number; owner: boolean }): Promise<Applied<CallView | null>>;
+  recordLegEnded(eventId: string, input: { callId: string; account: string; mac: string; agent: string | null; outcome: LegOutcome; at: number }): Promise<Applied<CallView | null>>;
+  recordHold(eventId: string, input: { callId: string; account: string; mac: string; on: boolean; at: number }): Promise<Applied<CallView | null>>;
+  recordTransfer(eventId: string, input: { callId: string; account: string; mac: string; at: number }): Promise<Applied<CallView | null>>;
+  /**
+   * Ends the logical call: ringMs, talkMs and holdMs from its legs, the final status, and the
+   * per-agent daily statistics (recomputed for this call, so finalising again after a transfer
+   * continuation replaces the call's earlier contribution instead of adding to it).
+   */
+  finalizeCall(eventId: string | null, input: { callId: string; account: string; status: CallStatus; endedAt: number }): Promise<Applied<CallView | null>>;
+  /** Exactly one missed-call record per call id; sets the call's status to missed and counts it. */
+  recordMissedCall(input: { callId: string; account: string; at: number }): Promise<Applied<MissedCallView | null>>;
+  /** First agent wins: returns the missed call with its owner (the winner, maybe someone else). */
+  claimMissedCall(account: string, callId: string, agent: string, at: number): Promise<{ won: boolean; missed: MissedCallView } | null>;
+  /** Closes open or claimed missed calls from this remote (a call-back or a later answered call reached them). */
+  closeMissedCalls(account: string, remote: string, by: string, at: number): Promise<MissedCallView[]>;
+
+  getCall(account: string, id: string): Promise<CallView | null>;
+  listCalls(account: string, query: CallQuery): Promise<{ items: CallView[]; next: string | null }>;
+  listMissed(account: string, query: { status?: MissedStatus; limit?: number }): Promise<MissedCallView[]>;
+  getMissed(account: string, callId: string): Promise<MissedCallView | null>;
+  stats(account: string, query: { from?: number; to?: number; agent?: string }): Promise<AgentStats[]>;
+  /** Agents who were offered the call (got the popup). */
+  targetsOf(account: string, callId: string): Promise<string[]>;
+  /** Agents with a leg ringing out, or answered and not ended. */
+  agentsOnCall(account: string): Promise<string[]>;
+  /** Deletes calls, legs, missed calls and processed-event markers older than the cut-off. Returns calls deleted. */
+  prune(olderThan: number): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,78 @@
+/**
+ * The directory port: agents, devices, helplines, contacts and agent sessions of each account.
+ * Adapter: SqliteDirectory (the call-log database is its source of truth). A later issue puts
+ * the two-layer cache in front of it. Every method is scoped by account.
+ */
+export interface Agent {
+  id: string;
+  account: string;
+  name: string;
+  extension: string | null;
+  devices: string[];
+  helplines: string[];
+}
+
+export interface Device {
+  mac: string;
+  account: string;
+  agent: string | null;
+  ip: string | null;
+  registered: boolean | null;
+  lastEvent: string | null;
+  lastSeenAt: number | null;
+}
+
+export interface Helpline {
+  number: string;
+  account: string;
+  name: string;
+  /** null: every agent of the account. */
+  agents: string[] | null;
+}
+
+export interface Contact {
+  number: string;
+  name: string;
+  company: string | null;
+  notes: string | null;
+  crmUrl: string | null;
+}
+
+export interface AgentSession {
+  account: string;
+  agent: string;
+  expiresAt: number;
+}
+
+export interface CsvImportResult {
+  imported: number;
+  rejected: Array<{ line: number; reason: string }>;
+}
+
+export interface Directory {
+  upsertAgent(account: string, input: { id: string; name: string; extension?: string | null; devices?: string[]; helplines?: string[] }): Promise<Agent>;
+  getAgent(account: string, id: string): Promise<Agent | null>;
+  listAgents(account: string): Promise<Agent[]>;
+  agentByExtension(account: string, extension: string): Promise<Agent | null>;
+
+  /** Binds a phone (normalised MAC) to an agent; agent must exist. */
+  bindDevice(account: string, mac: string, agent: string): Promise<Device>;
+  deviceOwner(account: string, mac: string): Promise<string | null>;
+  recordDeviceEvent(account: string, input: { mac: string; ip: string | null; event: string; at: number }): Promise<void>;
+  listDevices(account: string): Promise<Device[]>;
+
+  upsertHelpline(account: string, input: { number: string; name: string; agents?: string[] | null }): Promise<Helpline>;
+  helplineByNumber(account: string, number: string): Promise<Helpline | null>;
+  listHelplines(account: string): Promise<Helpline[]>;
+
+  upsertContact(account: string, contact: Contact): Promise<Contact>;
+  importContactsCsv(account: string, csv: string): Promise<CsvImportResult>;
+  searchContacts(account: string, q: string, limit?: number): Promise<Contact[]>;
+  contactByNumber(account: string, number: string): Promise<Contact | null>;
+
+  /** A new opaque token for the agent's UI; only its hash is stored. */
+  createSession(account: string, agent: string, ttlMs: number, now: number): Promise<{ token: string; expiresAt: number }>;
+  sessionByToken(token: string, now: number): Promise<AgentSession | null>;
+
+  close(): Promise<void>;
+}

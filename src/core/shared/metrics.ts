@@ -1,0 +1,52 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per Ringside instance, so several instances in one test process never share counters. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'ringside_' });
+  return {
+    registry,
+    webhookRequests: new Counter({
+      name: 'ringside_webhook_requests_total',
+      help: 'Phone webhook requests by response status',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+    eventsAccepted: new Counter({
+      name: 'ringside_events_accepted_total',
+      help: 'Call events made durable, by type',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    eventsHandled: new Counter({
+      name: 'ringside_events_handled_total',
+      help: 'Call events handled, by type and outcome',
+      labelNames: ['type', 'outcome'] as const,
+      registers: [registry],
+    }),
+    handlerSeconds: new Histogram({
+      name: 'ringside_handler_seconds',
+      help: 'Time to handle one call event',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1],
+      registers: [registry],
+    }),
+    spoolDepth: new Gauge({
+      name: 'ringside_spool_depth',
+      help: 'Events durable and not yet handled',
+      registers: [registry],
+    }),
+    wsConnections: new Gauge({
+      name: 'ringside_ws_connections',
+      help: 'Open agent WebSocket connections',
+      registers: [registry],
+    }),
+    pushMessages: new Counter({
+      name: 'ringside_push_messages_total',
+      help: 'Messages pushed to agents, by type',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,39 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * Opens a SQLite file for Ringside's durable stores. WAL with synchronous=NORMAL: a committed
+ * transaction survives kill -9 of the process (it is in the WAL, handed to the OS); only an
+ * OS crash or power loss can take the last transactions, which `durability: 'full'` closes.
+ */
+export function openDatabase(file: string, options: { durability?: 'normal' | 'full' } = {}): SqliteDatabase {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+export type Migration = (db: SqliteDatabase) => void;
+
+/**
+ * Applies the migrations of one schema (`name`) that this database has not seen yet, each in
+ * its own transaction. Several schemas (call log, directory) can share one file.
+ */
+export function migrate(db: SqliteDatabase, name: string, migrations: readonly Migration[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT version FROM schema_migrations WHERE name = ?').get(name) as { version: number } | undefined;
+  const current = row?.version ?? 0;
+  for (let version = current + 1; version <= migrations.length; version++) {
+    const step = migrations[version - 1]!;
+    db.transaction(() => {
+      step(db);
+      db.prepare('INSERT INTO schema_migrations (name, version) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version').run(name, version);
+    })();
+  }
+}
