@@ -11,6 +11,10 @@
  * calls:ring_remote:<remote>                  ring start (ms)                         RING
  * calls:direction:<call_id>                   in | out                                DIRECTION
  * calls:recent:<remote>                       call id + answered of a call just ended RECENT
+ *                                             (embedded: keyed by call id, found by remote or id;
+ *                                             answered never goes back to false)
+ * calls:event_result:<event_id>               result of ringing/answered for that     EVENT_RESULT
+ *                                             event, returned again on redelivery
  * calls:missed:queue / calls:missed:schedule  list of pending missed calls + zset     until taken
  *                                             of due times (lease on take)
  * calls:transfers                             zset remote -> fingerprint, scored by   transfer window
@@ -26,6 +30,7 @@ export const TTL_MS = {
   recent: 10 * 60_000,
   relationship: 60 * 60_000,
   missedLease: 30_000,
+  eventResult: 4 * 60 * 60_000,
   transferWindowDefault: 120_000,
   heartbeatDefault: 90_000,
 } as const;

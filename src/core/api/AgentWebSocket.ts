@@ -1,0 +1,102 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ulid } from 'ulid';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { CallStateStore } from '../callstate/CallStateStore';
+import type { PresenceService } from '../presence/PresenceService';
+import type { PushHub } from '../push/PushHub';
+import type { Logger } from '../shared/logger';
+import type { Metrics } from '../shared/metrics';
+import type { Authenticator, Principal } from './auth';
+import { clientMessage } from './schemas';
+
+export interface AgentWebSocketDeps {
+  auth: Authenticator;
+  push: PushHub;
+  presence: PresenceService;
+  state: CallStateStore;
+  logger: Logger;
+  metrics: Metrics;
+  clock: () => number;
+  heartbeatTtlMs: number;
+  allowedOrigins: () => Set<string>;
+  health: () => Promise<Record<string, unknown>>;
+}
+
+const TOKEN_PROTOCOL = /^(?:bearer\.|ringside\.token\.)?(.+)$/;
+
+/** `/ws`: token in `?token=` or `Sec-WebSocket-Protocol`, exact Origin check, then push + heartbeats. */
+export class AgentWebSocket {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024, handleProtocols: (protocols) => [...protocols][0] ?? false });
+
+  constructor(private readonly deps: AgentWebSocketDeps) {}
+
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const reject = (status: number, reason: string) => {
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: reason })}`);
+    };
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/ws') return reject(404, 'Not Found');
+    const origin = req.headers.origin;
+    // Browsers always send Origin; a missing one is a non-browser client, which the token alone authenticates.
+    if (origin !== undefined && !this.deps.allowedOrigins().has(origin)) return reject(403, 'Forbidden origin');
+    const principal = await this.deps.auth.principal(this.tokenOf(req, url));
+    if (!principal) return reject(401, 'Unauthorized');
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.accept(ws, principal));
+  }
+
+  private tokenOf(req: IncomingMessage, url: URL): string | null {
+    const fromQuery = url.searchParams.get('token');
+    if (fromQuery) return fromQuery;
+    const protocols = req.headers['sec-websocket-protocol']?.split(',').map((p) => p.trim()) ?? [];
+    const first = protocols[0];
+    return first ? TOKEN_PROTOCOL.exec(first)![1]! : null;
+  }
+
+  private async accept(ws: WebSocket, principal: Principal): Promise<void> {
+    const { push, state, presence, metrics, clock, heartbeatTtlMs } = this.deps;
+    const socketId = ulid();
+    const agent = principal.kind === 'agent' ? principal.agent : null;
+    const account = principal.account;
+    const unregister = push.register({ id: socketId, account, agent, send: (data) => ws.send(data) });
+    metrics.wsConnections.inc();
+    const beat = async () => {
+      if (agent) await state.setSessionHeartbeat(account, { agent, socketId, ttlMs: heartbeatTtlMs, now: clock() });
+      await presence.publishChanges(account);
+    };
+    ws.on('close', () => {
+      unregister();
+      metrics.wsConnections.dec();
+      void state.removeSession(account, socketId).then(() => presence.publishChanges(account)).catch(() => {});
+    });
+    ws.on('message', (data) => void this.onMessage(ws, String(data), account, agent, beat));
+    ws.on('error', (error) => this.deps.logger.debug({ err: error }, 'websocket error'));
+    await beat();
+    ws.send(JSON.stringify({ type: 'health', at: clock(), account, ...(await this.deps.health()) }));
+  }
+
+  private async onMessage(ws: WebSocket, text: string, account: string, agent: string | null, beat: () => Promise<void>): Promise<void> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const result = clientMessage.safeParse(parsed);
+    if (!result.success) {
+      ws.send(JSON.stringify({ type: 'error', at: this.deps.clock(), account, reason: 'unknown or malformed message; expected heartbeat or presence.set' }));
+      return;
+    }
+    if (result.data.type === 'heartbeat') return beat();
+    if (!agent) {
+      ws.send(JSON.stringify({ type: 'error', at: this.deps.clock(), account, reason: 'presence.set needs an agent session' }));
+      return;
+    }
+    await this.deps.presence.setManual(account, agent, result.data.status);
+  }
+
+  close(): void {
+    for (const client of this.wss.clients) client.terminate();
+    this.wss.close();
+  }
+}

@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError } from './http';
+
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: Record<string, string>;
+  query: URLSearchParams;
+}
+
+export type RouteHandler = (ctx: RouteContext) => Promise<unknown>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  names: string[];
+  handler: RouteHandler;
+}
+
+/** A small method + path router: `/api/calls/:id`. A handler's return value is sent as JSON (200). */
+export class Router {
+  private readonly routes: Route[] = [];
+
+  on(method: string, path: string, handler: RouteHandler): this {
+    const names: string[] = [];
+    const source = path.replace(/:(\w+)/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
+    return this;
+  }
+
+  /** The matching route, or a 404/405 HttpError. */
+  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string> } {
+    let pathMatched = false;
+    for (const route of this.routes) {
+      const m = route.pattern.exec(pathname);
+      if (!m) continue;
+      pathMatched = true;
+      if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
+      const params = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(m[i + 1]!)]));
+      return { handler: route.handler, params };
+    }
+    if (pathMatched) throw new HttpError(405, `method ${method} not allowed here`);
+    throw new HttpError(404, `no such endpoint: ${pathname}`);
+  }
+}

@@ -1,0 +1,139 @@
+import type { CallLog } from '../calllog/CallLog';
+import type { Directory } from '../directory/Directory';
+import { CallLogError } from '../calllog/errors';
+import { DirectoryError } from '../directory/errors';
+import type { PresenceService } from '../presence/PresenceService';
+import type { PushHub } from '../push/PushHub';
+import type { Metrics } from '../shared/metrics';
+import { Authenticator, type Principal } from './auth';
+import { HttpError, parseWith, readBody, readJson } from './http';
+import { Router } from './router';
+import * as s from './schemas';
+
+export interface ApiDeps {
+  directory: Directory;
+  log: CallLog;
+  presence: PresenceService;
+  push: PushHub;
+  auth: Authenticator;
+  metrics: Metrics;
+  clock: () => number;
+  sessionTtlMs: number;
+  health: () => Promise<Record<string, unknown>>;
+}
+
+const CSV_LIMIT = 10 << 20;
+
+function queryObject(query: URLSearchParams): Record<string, string> {
+  return Object.fromEntries(query.entries());
+}
+
+/** The agent the request acts for: an agent's own session, or the admin naming one. */
+function actingAgent(principal: Principal, named: string | undefined): string {
+  if (principal.kind === 'agent') return principal.agent;
+  if (!named) throw new HttpError(400, 'invalid input: agent is required with the admin token');
+  return named;
+}
+
+/** Maps the adapters' typed rejections of bad input to 4xx answers. */
+async function domainCall<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DirectoryError) throw new HttpError(error.code === 'unknown_agent' ? 404 : error.code === 'extension_taken' ? 409 : 400, error.message);
+    if (error instanceof CallLogError) throw new HttpError(400, error.message);
+    throw error;
+  }
+}
+
+export function buildRoutes(deps: ApiDeps): Router {
+  const { directory, log, presence, push, auth, clock } = deps;
+  const router = new Router();
+
+  router.on('GET', '/healthz', async () => deps.health());
+  router.on('GET', '/metrics', async ({ req, res }) => {
+    await auth.require(req, 'admin');
+    res.writeHead(200, { 'Content-Type': deps.metrics.registry.contentType });
+    res.end(await deps.metrics.registry.metrics());
+    return undefined;
+  });
+
+  router.on('POST', '/api/agents', async ({ req }) => {
+    const { account } = await auth.require(req, 'admin');
+    const body = await readJson(req, s.agentBody);
+    const agent = await domainCall(() => directory.upsertAgent(account, body));
+    await presence.publishChanges(account);
+    return agent;
+  });
+  router.on('GET', '/api/agents', async ({ req }) => {
+    const { account } = await auth.require(req, 'any');
+    const [agents, snapshot] = await Promise.all([directory.listAgents(account), presence.snapshot(account)]);
+    return { items: agents.map((a) => ({ ...a, presence: snapshot.get(a.id) ?? 'offline' })) };
+  });
+  router.on('POST', '/api/devices', async ({ req }) => {
+    const { account } = await auth.require(req, 'admin');
+    const body = await readJson(req, s.deviceBody);
+    return domainCall(() => directory.bindDevice(account, body.mac, body.agent));
+  });
+  router.on('GET', '/api/devices', async ({ req }) => ({ items: await directory.listDevices((await auth.require(req, 'any')).account) }));
+  router.on('POST', '/api/helplines', async ({ req }) => {
+    const { account } = await auth.require(req, 'admin');
+    const body = await readJson(req, s.helplineBody);
+    return domainCall(() => directory.upsertHelpline(account, { ...body, agents: body.agents ?? null }));
+  });
+  router.on('GET', '/api/helplines', async ({ req }) => ({ items: await directory.listHelplines((await auth.require(req, 'any')).account) }));
+
+  router.on('POST', '/api/contacts', async ({ req }) => {
+    const { account } = await auth.require(req, 'any');
+    const body = await readJson(req, s.contactBody);
+    return domainCall(() => directory.upsertContact(account, { number: body.number, name: body.name, company: body.company ?? null, notes: body.notes ?? null, crmUrl: body.crmUrl ?? null }));
+  });
+  router.on('POST', '/api/contacts/import', async ({ req }) => {
+    const { account } = await auth.require(req, 'admin');
+    const csv = await readBody(req, CSV_LIMIT);
+    return domainCall(() => directory.importContactsCsv(account, csv));
+  });
+  router.on('GET', '/api/contacts', async ({ req, query }) => {
+    const { account } = await auth.require(req, 'any');
+    const q = parseWith(s.contactsQuery, queryObject(query));
+    return { items: await directory.searchContacts(account, q.q, q.limit) };
+  });
+
+  router.on('POST', '/api/session', async ({ req }) => {
+    const { account } = await auth.require(req, 'admin');
+    const body = await readJson(req, s.sessionBody);
+    if (!(await directory.getAgent(account, body.agent))) throw new HttpError(404, `no agent ${body.agent}`);
+    return directory.createSession(account, body.agent, deps.sessionTtlMs, clock());
+  });
+
+  router.on('GET', '/api/calls', async ({ req, query }) => {
+    const { account } = await auth.require(req, 'any');
+    return domainCall(() => log.listCalls(account, parseWith(s.callsQuery, queryObject(query))));
+  });
+  router.on('GET', '/api/calls/:id', async ({ req, params }) => {
+    const { account } = await auth.require(req, 'any');
+    const call = await log.getCall(account, params.id!);
+    if (!call) throw new HttpError(404, 'no such call');
+    return call;
+  });
+  router.on('GET', '/api/missed', async ({ req, query }) => {
+    const { account } = await auth.require(req, 'any');
+    return { items: await log.listMissed(account, parseWith(s.missedQuery, queryObject(query))) };
+  });
+  router.on('POST', '/api/missed/:id/callback', async ({ req, params }) => {
+    const principal = await auth.require(req, 'any');
+    const body = req.headers['content-type']?.includes('json') ? await readJson(req, s.callbackBody) : {};
+    const agent = actingAgent(principal, body.agent);
+    const result = await log.claimMissedCall(principal.account, params.id!, agent, clock());
+    if (!result) throw new HttpError(404, 'no such missed call');
+    if (!result.won) throw new HttpError(409, `already taken by ${result.missed.owner}`, result.missed);
+    push.toAccount(principal.account, { type: 'missed.claimed', at: clock(), account: principal.account, missed: result.missed });
+    // Dialling through the agent's phone comes with phone control (SPEC section 8).
+    return { missed: result.missed, dial: { status: 'unavailable', reason: 'phone control is not configured' } };
+  });
+  router.on('GET', '/api/stats', async ({ req, query }) => {
+    const { account } = await auth.require(req, 'any');
+    return { items: await log.stats(account, parseWith(s.statsQuery, queryObject(query))) };
+  });
+  return router;
+}

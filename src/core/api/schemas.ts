@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { normalizeMac } from '../shared/mac';
+
+export const macSchema = z.string().transform((raw, ctx) => {
+  const mac = normalizeMac(raw);
+  if (mac === null) {
+    ctx.addIssue({ code: 'custom', message: 'is not a MAC address (12 hex digits)' });
+    return z.NEVER;
+  }
+  return mac;
+});
+
+const id = z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'letters, digits, _ . @ - only (1–64)');
+const number = z.string().trim().min(1).max(64).refine((n) => /\d/.test(n), 'must contain digits');
+
+export const agentBody = z.object({
+  id,
+  name: z.string().trim().min(1).max(120),
+  extension: z.string().trim().min(1).max(32).nullish(),
+  devices: z.array(macSchema).max(20).optional(),
+  helplines: z.array(number).max(50).optional(),
+});
+
+export const deviceBody = z.object({ mac: macSchema, agent: id });
+export const helplineBody = z.object({ number, name: z.string().trim().min(1).max(120), agents: z.array(id).max(500).optional() });
+export const contactBody = z.object({
+  number,
+  name: z.string().trim().min(1).max(200),
+  company: z.string().trim().max(200).nullish(),
+  notes: z.string().max(2000).nullish(),
+  crmUrl: z.string().url().refine((u) => /^https?:/i.test(u), 'must be http(s)').nullish(),
+});
+export const sessionBody = z.object({ agent: id });
+export const callbackBody = z.object({ agent: id.optional() });
+
+const millis = z.coerce.number().int().nonnegative();
+export const callsQuery = z.object({
+  remote: z.string().max(64).optional(),
+  agent: id.optional(),
+  status: z.enum(['ringing', 'in_progress', 'answered', 'missed', 'no_answer']).optional(),
+  direction: z.enum(['in', 'out']).optional(),
+  from: millis.optional(),
+  to: millis.optional(),
+  q: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  cursor: z.string().max(200).optional(),
+});
+export const missedQuery = z.object({ status: z.enum(['open', 'claimed', 'closed']).optional(), limit: z.coerce.number().int().min(1).max(500).optional() });
+export const statsQuery = z.object({ from: millis.optional(), to: millis.optional(), agent: id.optional() });
+export const contactsQuery = z.object({ q: z.string().max(100).default(''), limit: z.coerce.number().int().min(1).max(200).optional() });
+
+/** Messages an agent UI may send on the WebSocket. */
+export const clientMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('heartbeat') }),
+  z.object({ type: z.literal('presence.set'), status: z.enum(['available', 'away', 'dnd']) }),
+]);

@@ -1,0 +1,214 @@
+import type { CallEvent } from '../events/CallEvent';
+import type { CallStateStore, Direction, LegEndedResult, LegOutcome } from '../callstate/CallStateStore';
+import type { CallLog, CallView } from '../calllog/CallLog';
+import type { Directory } from '../directory/Directory';
+import type { PushHub, ServerMessageType } from '../push/PushHub';
+import type { PresenceService } from '../presence/PresenceService';
+import type { Logger } from '../shared/logger';
+import { agentOfDevice, deviceKey, routeIncoming, type RoutingConfig } from './routing';
+import type { MissedCallSweeper } from './MissedCallSweeper';
+
+export interface CallLifecycleDeps {
+  state: CallStateStore;
+  log: CallLog;
+  directory: Directory;
+  push: PushHub;
+  presence: PresenceService;
+  missed: MissedCallSweeper;
+  logger: Logger;
+  clock: () => number;
+  config: RoutingConfig & { transferWindowMs: number };
+}
+
+/**
+ * The consumer's handlers (SPEC section 4). Each handler is safe to run twice for one event:
+ * call-state steps recognise the event id, call-log steps commit with a processed marker per
+ * step, and follow-ups (finalising, queueing the missed call) are idempotent by call id.
+ * Pushes go out only the first time a step applies.
+ */
+export class CallLifecycle {
+  constructor(private readonly deps: CallLifecycleDeps) {}
+
+  async handle(event: CallEvent): Promise<void> {
+    // Every step below is idempotent on its own, so a redelivered event whose first run
+    // crashed half-way re-runs them all; only a fully handled event is skipped.
+    const handled = `${event.id}:handled`;
+    if (await this.deps.log.hasProcessed(handled)) return;
+    await this.dispatch(event);
+    await this.deps.log.markProcessed(handled, event.receivedAt);
+  }
+
+  private async dispatch(event: CallEvent): Promise<void> {
+    switch (event.type) {
+      case 'incoming':
+        return this.ringing(event, 'in');
+      case 'outgoing':
+        return this.ringing(event, 'out');
+      case 'answered':
+        return this.answered(event);
+      case 'hangup':
+      case 'missed':
+      case 'rejected':
+        return this.legEnded(event, event.type as LegOutcome);
+      case 'transfer':
+        return this.transfer(event);
+      case 'hold':
+      case 'unhold':
+        return this.hold(event, event.type === 'hold');
+      case 'dnd_on':
+      case 'dnd_off':
+        return this.dnd(event, event.type === 'dnd_on');
+      case 'registered':
+      case 'unregistered':
+      case 'boot':
+        return this.deviceHealth(event);
+    }
+  }
+
+  private remoteKey(event: CallEvent): string {
+    return event.remote !== '' ? event.remote : `unknown@${deviceKey(event)}`;
+  }
+
+  private async ringing(event: CallEvent, direction: Direction): Promise<void> {
+    const { state, log, directory } = this.deps;
+    const account = event.account;
+    const mac = deviceKey(event);
+    const result = await state.ringing(account, {
+      remote: this.remoteKey(event), mac, eventId: event.id, candidateCallId: event.id, direction,
+      now: event.receivedAt, transferWindowMs: this.deps.config.transferWindowMs,
+    });
+    if (result.kind === 'duplicate') return;
+    const agent = await agentOfDevice(directory, this.deps.config, event);
+    const transferredFrom = result.transfer?.fromAgent ?? null;
+    const route = direction === 'out' || result.kind === 'transferred'
+      ? { line: 'direct' as const, helpline: null, targets: agent ? [agent] : [] }
+      : await routeIncoming({ directory, presence: this.deps.presence }, event, agent);
+    const alreadyOffered = result.kind === 'new' ? [] : await log.targetsOf(account, result.callId);
+    const { applied, value: call } = await log.recordRinging(event.id, {
+      call: {
+        id: result.callId, account, direction, remote: event.remote, remoteName: event.displayRemote,
+        local: event.local, line: route.line, helpline: route.helpline, startedAt: result.startedAt,
+        parentId: null, transferredFrom, agent: direction === 'out' ? agent : null,
+      },
+      leg: { mac, agent, at: event.receivedAt, transfer: result.kind === 'transferred', transferredFrom },
+      targets: route.targets,
+    });
+    if (!applied) return;
+    if (direction === 'in') {
+      // A ring group's later devices add no popup for agents who already have one.
+      const popups = result.kind === 'transferred' ? route.targets : route.targets.filter((t) => !alreadyOffered.includes(t));
+      const transferredFromName = transferredFrom ? await this.agentName(account, transferredFrom) : null;
+      this.pushCall('call.ringing', call, popups, { transferredFrom, transferredFromName });
+    }
+    this.refreshPresence(account);
+  }
+
+  private async answered(event: CallEvent): Promise<void> {
+    const { state, log, directory } = this.deps;
+    const account = event.account;
+    const mac = deviceKey(event);
+    let result = await state.answered(account, { remote: this.remoteKey(event), mac, eventId: event.id, now: event.receivedAt });
+    if (!result) {
+      // The ringing event never reached us (lost on the phone's side): start the call here.
+      await this.ringing({ ...event, id: `${event.id}:ring` }, 'in');
+      result = await state.answered(account, { remote: this.remoteKey(event), mac, eventId: event.id, now: event.receivedAt });
+      if (!result) return;
+    }
+    const agent = await agentOfDevice(directory, this.deps.config, event);
+    const { applied, value: call } = await log.recordAnswered(event.id, { callId: result.callId, account, mac, agent, at: event.receivedAt, owner: result.owner });
+    if (!call) return;
+    if (result.owner && applied) {
+      const others = (await log.targetsOf(account, call.id)).filter((t) => t !== agent);
+      const answeredBy = agent ? await this.agentName(account, agent) : null;
+      this.pushCall('call.answered', call, agent ? [agent] : [], {});
+      this.pushCall('call.dismissed', call, others, { answeredBy, answeredByAgent: agent });
+    }
+    if (result.owner) {
+      const closed = await log.closeMissedCalls(account, event.remote, agent ?? mac, event.receivedAt);
+      for (const missed of closed) this.deps.push.toAccount(account, { type: 'missed.claimed', at: event.receivedAt, account, missed });
+    }
+    this.refreshPresence(account);
+  }
+
+  private async legEnded(event: CallEvent, outcome: LegOutcome): Promise<void> {
+    const { state, log, directory } = this.deps;
+    const account = event.account;
+    const mac = deviceKey(event);
+    const result = await state.legEnded(account, { remote: this.remoteKey(event), mac, outcome, now: event.receivedAt });
+    if (!result) return;
+    const agent = await agentOfDevice(directory, this.deps.config, event);
+    const { applied, value: call } = await log.recordLegEnded(event.id, { callId: result.callId, account, mac, agent, outcome, at: event.receivedAt });
+    if (!call) return;
+    // A late or redelivered end of a call whose first end did not get as far as the log: finish it now.
+    const unfinished = result.late && (call.status === 'ringing' || call.status === 'in_progress');
+    if (result.callEnded || unfinished) await this.callEnded(event, call, result, applied);
+    this.refreshPresence(account);
+  }
+
+  private async callEnded(event: CallEvent, call: CallView, ended: LegEndedResult, notify: boolean): Promise<void> {
+    const { log } = this.deps;
+    const endedAt = Math.max(event.receivedAt, call.startedAt);
+    if (ended.answered || ended.direction === 'out') {
+      const status = ended.answered ? 'answered' : 'no_answer';
+      const { value } = await log.finalizeCall(event.id, { callId: call.id, account: call.account, status, endedAt });
+      if (notify) this.pushCall('call.ended', value ?? call, await this.audience(call), {});
+      return;
+    }
+    // Unanswered incoming: it becomes a missed call only after the grace delay (SPEC 4.4).
+    await this.deps.missed.schedule(call, endedAt);
+    if (notify) this.pushCall('call.ended', call, await this.audience(call), {});
+  }
+
+  /** Everyone who had the popup, and the owner. */
+  private async audience(call: CallView): Promise<string[]> {
+    const targets = await this.deps.log.targetsOf(call.account, call.id);
+    return [...new Set(call.agent ? [...targets, call.agent] : targets)];
+  }
+
+  private async transfer(event: CallEvent): Promise<void> {
+    const { state, log, directory } = this.deps;
+    const account = event.account;
+    const mac = deviceKey(event);
+    const active = await state.getActiveCall(account, this.remoteKey(event));
+    if (!active) return;
+    const agent = await agentOfDevice(directory, this.deps.config, event);
+    await state.createTransferFingerprint(account, { callId: active.callId, remote: this.remoteKey(event), fromAgent: agent, fromMac: mac, at: event.receivedAt });
+    const { applied, value: call } = await log.recordTransfer(event.id, { callId: active.callId, account, mac, at: event.receivedAt });
+    if (applied && call) this.pushCall('call.transferred', call, agent ? [agent] : [], { kind: event.transferKind });
+  }
+
+  private async hold(event: CallEvent, on: boolean): Promise<void> {
+    const { state, log } = this.deps;
+    const active = await state.getActiveCall(event.account, this.remoteKey(event));
+    if (!active) return;
+    await log.recordHold(event.id, { callId: active.callId, account: event.account, mac: deviceKey(event), on, at: event.receivedAt });
+  }
+
+  private async dnd(event: CallEvent, on: boolean): Promise<void> {
+    const { state, directory } = this.deps;
+    const agent = await agentOfDevice(directory, this.deps.config, event);
+    if (agent) await state.setPhoneDnd(event.account, agent, on);
+    this.refreshPresence(event.account);
+  }
+
+  private async deviceHealth(event: CallEvent): Promise<void> {
+    const { directory } = this.deps;
+    if (event.device.mac) {
+      await directory.recordDeviceEvent(event.account, { mac: event.device.mac, ip: event.device.ip, event: event.type, at: event.receivedAt });
+    }
+  }
+
+  /** Presence follows calls; it is pushed after the event, never holding up the popup. */
+  private refreshPresence(account: string): void {
+    this.deps.presence.schedulePublish(account).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'presence update failed'));
+  }
+
+  private async agentName(account: string, agent: string): Promise<string> {
+    return (await this.deps.directory.getAgent(account, agent))?.name ?? agent;
+  }
+
+  private pushCall(type: ServerMessageType, call: CallView, agents: string[], extra: Record<string, unknown>): void {
+    if (agents.length === 0) return;
+    this.deps.push.toAgents(call.account, agents, { type, at: this.deps.clock(), account: call.account, call, ...extra });
+  }
+}

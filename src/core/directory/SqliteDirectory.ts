@@ -1,0 +1,307 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { migrate, type SqliteDatabase } from '../shared/sqlite';
+import type { Agent, AgentSession, Contact, CsvImportResult, Device, Directory, Helpline } from './Directory';
+import { contactNumbersMatching, findContactByNumber, importContacts, searchContactRows, validateContact, writeContact } from './contacts';
+import { DirectoryError } from './errors';
+import { normaliseMac } from './mac';
+import { normaliseNumber } from './numbers';
+import { DIRECTORY_MIGRATIONS, DIRECTORY_SCHEMA } from './schema';
+
+type AgentRow = { account: string; id: string; name: string; extension: string | null };
+type DeviceRow = { account: string; mac: string; agent: string | null; ip: string | null; registered: number | null; last_event: string | null; last_seen_at: number | null };
+type HelplineRow = { account: string; number: string; name: string; all_agents: number };
+
+const DEFAULT_SEARCH_LIMIT = 20;
+const MAX_SEARCH_LIMIT = 200;
+
+function requireText(value: string, what: string): string {
+  const text = value.trim();
+  if (text === '') throw new DirectoryError('invalid_input', `${what} is required`);
+  return text;
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function toDevice(row: DeviceRow): Device {
+  return {
+    mac: row.mac,
+    account: row.account,
+    agent: row.agent,
+    ip: row.ip,
+    registered: row.registered === null ? null : row.registered === 1,
+    lastEvent: row.last_event,
+    lastSeenAt: row.last_seen_at,
+  };
+}
+
+/**
+ * The directory on the shared SQLite database (the call-log file is its source of truth).
+ * The caller opens and closes the Database; `close()` only ends this adapter's use of it.
+ * Every method is synchronous underneath, so the `*Sync` lookups are safe to use from the
+ * call log (see contactHooksFor).
+ */
+export class SqliteDirectory implements Directory {
+  constructor(private readonly db: SqliteDatabase) {
+    migrate(db, DIRECTORY_SCHEMA, DIRECTORY_MIGRATIONS);
+  }
+
+  // ── agents ──
+
+  async upsertAgent(
+    account: string,
+    input: { id: string; name: string; extension?: string | null; devices?: string[]; helplines?: string[] },
+  ): Promise<Agent> {
+    const id = requireText(input.id, 'agent id');
+    const name = requireText(input.name, 'agent name');
+    const extension = input.extension === undefined ? undefined : (input.extension?.trim() || null);
+    const devices = input.devices?.map(normaliseMac);
+    const helplines = input.helplines?.map((n) => requireText(normaliseNumber(n), 'helpline number'));
+    this.db.transaction(() => {
+      if (extension) {
+        const holder = this.db.prepare('SELECT id FROM dir_agents WHERE account = ? AND extension = ? AND id <> ?').get(account, extension, id) as { id: string } | undefined;
+        if (holder) throw new DirectoryError('extension_taken', `extension ${extension} belongs to agent ${holder.id}`);
+      }
+      this.db
+        .prepare(
+          `INSERT INTO dir_agents (account, id, name, extension) VALUES (?, ?, ?, ?)
+           ON CONFLICT (account, id) DO UPDATE SET name = excluded.name,
+             extension = CASE WHEN ? THEN extension ELSE excluded.extension END`,
+        )
+        .run(account, id, name, extension ?? null, extension === undefined ? 1 : 0);
+      if (devices) {
+        this.db
+          .prepare('UPDATE dir_devices SET agent = NULL WHERE account = ? AND agent = ? AND mac NOT IN (SELECT value FROM json_each(?))')
+          .run(account, id, JSON.stringify(devices));
+        for (const mac of devices) this.bindDeviceRow(account, mac, id);
+      }
+      if (helplines) {
+        this.db.prepare('DELETE FROM dir_helpline_members WHERE account = ? AND agent = ?').run(account, id);
+        for (const number of helplines) {
+          // A number an agent is put on becomes a helpline (of its listed agents) if it was not one yet.
+          this.db
+            .prepare('INSERT INTO dir_helplines (account, number, name, all_agents) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING')
+            .run(account, number, number);
+          this.db.prepare('INSERT OR IGNORE INTO dir_helpline_members (account, helpline, agent) VALUES (?, ?, ?)').run(account, number, id);
+        }
+      }
+    }).immediate();
+    return this.agentSync(account, id)!;
+  }
+
+  async getAgent(account: string, id: string): Promise<Agent | null> {
+    return this.agentSync(account, id);
+  }
+
+  async listAgents(account: string): Promise<Agent[]> {
+    const rows = this.db.prepare('SELECT * FROM dir_agents WHERE account = ? ORDER BY id').all(account) as AgentRow[];
+    const devices = this.db.prepare('SELECT agent, mac FROM dir_devices WHERE account = ? AND agent IS NOT NULL ORDER BY mac').all(account) as Array<{ agent: string; mac: string }>;
+    const members = this.db.prepare('SELECT agent, helpline FROM dir_helpline_members WHERE account = ? ORDER BY helpline').all(account) as Array<{ agent: string; helpline: string }>;
+    const group = (pairs: Array<[string, string]>): Map<string, string[]> => {
+      const map = new Map<string, string[]>();
+      for (const [agent, value] of pairs) map.set(agent, [...(map.get(agent) ?? []), value]);
+      return map;
+    };
+    const devicesOf = group(devices.map((d) => [d.agent, d.mac]));
+    const helplinesOf = group(members.map((m) => [m.agent, m.helpline]));
+    return rows.map((row) => ({
+      id: row.id,
+      account: row.account,
+      name: row.name,
+      extension: row.extension,
+      devices: devicesOf.get(row.id) ?? [],
+      helplines: helplinesOf.get(row.id) ?? [],
+    }));
+  }
+
+  async agentByExtension(account: string, extension: string): Promise<Agent | null> {
+    const row = this.db.prepare('SELECT id FROM dir_agents WHERE account = ? AND extension = ?').get(account, extension.trim()) as { id: string } | undefined;
+    return row ? this.agentSync(account, row.id) : null;
+  }
+
+  private agentSync(account: string, id: string): Agent | null {
+    const row = this.db.prepare('SELECT * FROM dir_agents WHERE account = ? AND id = ?').get(account, id) as AgentRow | undefined;
+    if (!row) return null;
+    const devices = this.db.prepare('SELECT mac FROM dir_devices WHERE account = ? AND agent = ? ORDER BY mac').pluck().all(account, id) as string[];
+    const helplines = this.db.prepare('SELECT helpline FROM dir_helpline_members WHERE account = ? AND agent = ? ORDER BY helpline').pluck().all(account, id) as string[];
+    return { id: row.id, account: row.account, name: row.name, extension: row.extension, devices, helplines };
+  }
+
+  private agentExists(account: string, id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM dir_agents WHERE account = ? AND id = ?').get(account, id) !== undefined;
+  }
+
+  // ── devices ──
+
+  async bindDevice(account: string, mac: string, agent: string): Promise<Device> {
+    const normalised = normaliseMac(mac);
+    this.db.transaction(() => {
+      if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
+      this.bindDeviceRow(account, normalised, agent);
+    }).immediate();
+    return this.deviceSync(account, normalised)!;
+  }
+
+  private bindDeviceRow(account: string, mac: string, agent: string): void {
+    this.db
+      .prepare('INSERT INTO dir_devices (account, mac, agent) VALUES (?, ?, ?) ON CONFLICT (account, mac) DO UPDATE SET agent = excluded.agent')
+      .run(account, mac, agent);
+  }
+
+  async deviceOwner(account: string, mac: string): Promise<string | null> {
+    let normalised: string;
+    try {
+      normalised = normaliseMac(mac);
+    } catch {
+      return null;
+    }
+    return this.deviceSync(account, normalised)?.agent ?? null;
+  }
+
+  /** Device health: last event, IP and registration; an event older than the last one seen only fills gaps. */
+  async recordDeviceEvent(account: string, input: { mac: string; ip: string | null; event: string; at: number }): Promise<void> {
+    const mac = normaliseMac(input.mac);
+    const registered = input.event === 'registered' ? 1 : input.event === 'unregistered' ? 0 : null;
+    this.db
+      .prepare(
+        `INSERT INTO dir_devices (account, mac, agent, ip, registered, last_event, last_seen_at) VALUES (?, ?, NULL, ?, ?, ?, ?)
+         ON CONFLICT (account, mac) DO UPDATE SET
+           ip = CASE WHEN excluded.last_seen_at >= COALESCE(last_seen_at, excluded.last_seen_at) THEN COALESCE(excluded.ip, ip) ELSE COALESCE(ip, excluded.ip) END,
+           registered = CASE WHEN excluded.last_seen_at >= COALESCE(last_seen_at, excluded.last_seen_at) THEN COALESCE(excluded.registered, registered) ELSE COALESCE(registered, excluded.registered) END,
+           last_event = CASE WHEN excluded.last_seen_at >= COALESCE(last_seen_at, excluded.last_seen_at) THEN excluded.last_event ELSE last_event END,
+           last_seen_at = MAX(COALESCE(last_seen_at, excluded.last_seen_at), excluded.last_seen_at)`,
+      )
+      .run(account, mac, input.ip, registered, input.event, input.at);
+  }
+
+  async listDevices(account: string): Promise<Device[]> {
+    return (this.db.prepare('SELECT * FROM dir_devices WHERE account = ? ORDER BY mac').all(account) as DeviceRow[]).map(toDevice);
+  }
+
+  private deviceSync(account: string, mac: string): Device | null {
+    const row = this.db.prepare('SELECT * FROM dir_devices WHERE account = ? AND mac = ?').get(account, mac) as DeviceRow | undefined;
+    return row ? toDevice(row) : null;
+  }
+
+  // ── helplines ──
+
+  /** `agents` null or absent: every agent of the account (membership rows are kept but not used). */
+  async upsertHelpline(account: string, input: { number: string; name: string; agents?: string[] | null }): Promise<Helpline> {
+    const number = requireText(normaliseNumber(input.number), 'helpline number');
+    const name = requireText(input.name, 'helpline name');
+    const agents = input.agents == null ? null : [...new Set(input.agents)];
+    this.db.transaction(() => {
+      for (const agent of agents ?? []) {
+        if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
+      }
+      this.db
+        .prepare(
+          `INSERT INTO dir_helplines (account, number, name, all_agents) VALUES (?, ?, ?, ?)
+           ON CONFLICT (account, number) DO UPDATE SET name = excluded.name, all_agents = excluded.all_agents`,
+        )
+        .run(account, number, name, agents === null ? 1 : 0);
+      if (agents !== null) {
+        this.db.prepare('DELETE FROM dir_helpline_members WHERE account = ? AND helpline = ?').run(account, number);
+        for (const agent of agents) {
+          this.db.prepare('INSERT INTO dir_helpline_members (account, helpline, agent) VALUES (?, ?, ?)').run(account, number, agent);
+        }
+      }
+    }).immediate();
+    return this.helplineSync(account, number)!;
+  }
+
+  async helplineByNumber(account: string, number: string): Promise<Helpline | null> {
+    const normalised = normaliseNumber(number);
+    return normalised === '' ? null : this.helplineSync(account, normalised);
+  }
+
+  async listHelplines(account: string): Promise<Helpline[]> {
+    const numbers = this.db.prepare('SELECT number FROM dir_helplines WHERE account = ? ORDER BY number').pluck().all(account) as string[];
+    return numbers.map((number) => this.helplineSync(account, number)!);
+  }
+
+  private helplineSync(account: string, number: string): Helpline | null {
+    const row = this.db.prepare('SELECT * FROM dir_helplines WHERE account = ? AND number = ?').get(account, number) as HelplineRow | undefined;
+    if (!row) return null;
+    const agents =
+      row.all_agents === 1
+        ? null
+        : (this.db.prepare('SELECT agent FROM dir_helpline_members WHERE account = ? AND helpline = ? ORDER BY agent').pluck().all(account, number) as string[]);
+    return { number: row.number, account: row.account, name: row.name, agents };
+  }
+
+  // ── contacts ──
+
+  async upsertContact(account: string, contact: Contact): Promise<Contact> {
+    const valid = validateContact(contact);
+    writeContact(this.db, account, valid);
+    return valid;
+  }
+
+  async importContactsCsv(account: string, csv: string): Promise<CsvImportResult> {
+    return importContacts(this.db, account, csv);
+  }
+
+  async searchContacts(account: string, q: string, limit = DEFAULT_SEARCH_LIMIT): Promise<Contact[]> {
+    return searchContactRows(this.db, account, q, Math.min(Math.max(1, Math.trunc(limit)), MAX_SEARCH_LIMIT));
+  }
+
+  async contactByNumber(account: string, number: string): Promise<Contact | null> {
+    return this.contactByNumberSync(account, number);
+  }
+
+  /** Synchronous contactByNumber, for the call log's caller cards (same database, no I/O wait). */
+  contactByNumberSync(account: string, number: string): Contact | null {
+    return findContactByNumber(this.db, account, number);
+  }
+
+  /** Numbers (with their tails) of contacts whose name or company contains q; for the call log's free-text search. */
+  contactNumbersMatchingSync(account: string, q: string, limit = 500): Array<{ number: string; tail: string | null }> {
+    return contactNumbersMatching(this.db, account, q, limit);
+  }
+
+  // ── sessions ──
+
+  async createSession(account: string, agent: string, ttlMs: number, now: number): Promise<{ token: string; expiresAt: number }> {
+    if (!(ttlMs > 0)) throw new DirectoryError('invalid_input', 'a session needs a positive ttl');
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = now + ttlMs;
+    this.db.transaction(() => {
+      if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
+      this.db.prepare('DELETE FROM dir_sessions WHERE expires_at <= ?').run(now);
+      this.db
+        .prepare('INSERT INTO dir_sessions (token_hash, account, agent, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+        .run(hashToken(token), account, agent, now, expiresAt);
+    }).immediate();
+    return { token, expiresAt };
+  }
+
+  async sessionByToken(token: string, now: number): Promise<AgentSession | null> {
+    if (token === '') return null;
+    const row = this.db.prepare('SELECT account, agent, expires_at FROM dir_sessions WHERE token_hash = ?').get(hashToken(token)) as
+      | { account: string; agent: string; expires_at: number }
+      | undefined;
+    if (!row || row.expires_at <= now) return null;
+    return { account: row.account, agent: row.agent, expiresAt: row.expires_at };
+  }
+
+  /** The Database belongs to the caller (it is shared with the call log); nothing to release here. */
+  async close(): Promise<void> {}
+}
+
+export type ContactLookup = (account: string, number: string) => Contact | null;
+export type ContactSearch = (account: string, q: string) => Array<{ number: string; tail: string | null }>;
+
+/** The call log's synchronous caller-card lookup, backed by this directory. */
+export function contactLookupFor(directory: SqliteDirectory): ContactLookup {
+  return (account, number) => directory.contactByNumberSync(account, number);
+}
+
+/** Both hooks the call log takes: `new SqliteCallLog(db, contactHooksFor(directory))`. */
+export function contactHooksFor(directory: SqliteDirectory): { contactLookup: ContactLookup; contactSearch: ContactSearch } {
+  return {
+    contactLookup: contactLookupFor(directory),
+    contactSearch: (account, q) => directory.contactNumbersMatchingSync(account, q),
+  };
+}

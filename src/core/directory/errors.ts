@@ -1,0 +1,17 @@
+export type DirectoryErrorCode =
+  | 'unknown_agent'
+  | 'extension_taken'
+  | 'invalid_mac'
+  | 'invalid_input'
+  | 'bad_csv';
+
+/** A rejected directory operation; `code` is stable and safe to map to an API error. */
+export class DirectoryError extends Error {
+  readonly code: DirectoryErrorCode;
+
+  constructor(code: DirectoryErrorCode, message: string) {
+    super(message);
+    this.name = 'DirectoryError';
+    this.code = code;
+  }
+}

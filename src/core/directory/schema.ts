@@ -1,0 +1,75 @@
+import type { Migration } from '../shared/sqlite';
+
+/** Migration namespace of the directory in the shared database. */
+export const DIRECTORY_SCHEMA = 'directory';
+
+/**
+ * Tables are prefixed `dir_` so they cannot collide with other schemas sharing the file.
+ * Every table is keyed by account first (tenant isolation), except sessions, which are found
+ * by their token hash and carry the account.
+ */
+export const DIRECTORY_MIGRATIONS: readonly Migration[] = [
+  (db) => {
+    db.exec(`
+      CREATE TABLE dir_agents (
+        account TEXT NOT NULL,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        extension TEXT,
+        PRIMARY KEY (account, id)
+      );
+      CREATE UNIQUE INDEX dir_agents_extension ON dir_agents (account, extension) WHERE extension IS NOT NULL;
+
+      CREATE TABLE dir_devices (
+        account TEXT NOT NULL,
+        mac TEXT NOT NULL,
+        agent TEXT,
+        ip TEXT,
+        registered INTEGER,
+        last_event TEXT,
+        last_seen_at INTEGER,
+        PRIMARY KEY (account, mac)
+      );
+      CREATE INDEX dir_devices_agent ON dir_devices (account, agent);
+
+      CREATE TABLE dir_helplines (
+        account TEXT NOT NULL,
+        number TEXT NOT NULL,
+        name TEXT NOT NULL,
+        all_agents INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (account, number)
+      );
+
+      -- Helpline membership, written from either side (an agent's helplines, a helpline's agents).
+      -- A helpline with all_agents = 1 rings every agent whatever its rows say.
+      CREATE TABLE dir_helpline_members (
+        account TEXT NOT NULL,
+        helpline TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        PRIMARY KEY (account, helpline, agent)
+      );
+      CREATE INDEX dir_helpline_members_agent ON dir_helpline_members (account, agent);
+
+      CREATE TABLE dir_contacts (
+        account TEXT NOT NULL,
+        number TEXT NOT NULL,
+        number_tail TEXT,
+        name TEXT NOT NULL,
+        company TEXT,
+        notes TEXT,
+        crm_url TEXT,
+        PRIMARY KEY (account, number)
+      );
+      CREATE INDEX dir_contacts_tail ON dir_contacts (account, number_tail) WHERE number_tail IS NOT NULL;
+
+      CREATE TABLE dir_sessions (
+        token_hash TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX dir_sessions_expiry ON dir_sessions (expires_at);
+    `);
+  },
+];

@@ -1,0 +1,71 @@
+/**
+ * The push port: delivers server messages to the agents' open UIs. Adapters: InProcessPushHub
+ * (one process), later a Redis pub/sub router for agents connected to another node.
+ */
+export type ServerMessageType =
+  | 'call.ringing' | 'call.answered' | 'call.dismissed' | 'call.ended' | 'call.missed' | 'call.transferred'
+  | 'missed.claimed' | 'presence.changed' | 'health' | 'error';
+
+export interface ServerMessage {
+  type: ServerMessageType;
+  at: number;
+  account: string;
+  [field: string]: unknown;
+}
+
+export interface PushConnection {
+  id: string;
+  account: string;
+  /** null for an admin/supervisor connection that sees every agent's messages of the account. */
+  agent: string | null;
+  send(serialized: string): void;
+}
+
+export interface PushHub {
+  register(connection: PushConnection): () => void;
+  toAgents(account: string, agents: Iterable<string>, message: ServerMessage): void;
+  toAccount(account: string, message: ServerMessage): void;
+  connectionCount(): number;
+}
+
+export class InProcessPushHub implements PushHub {
+  private readonly byAccount = new Map<string, Set<PushConnection>>();
+  private count = 0;
+
+  constructor(private readonly onSend: (type: ServerMessageType) => void = () => {}) {}
+
+  register(connection: PushConnection): () => void {
+    let set = this.byAccount.get(connection.account);
+    if (!set) this.byAccount.set(connection.account, (set = new Set()));
+    set.add(connection);
+    this.count++;
+    return () => {
+      if (set.delete(connection)) this.count--;
+    };
+  }
+
+  toAgents(account: string, agents: Iterable<string>, message: ServerMessage): void {
+    const wanted = new Set(agents);
+    this.deliver(account, message, (c) => c.agent === null || wanted.has(c.agent));
+  }
+
+  toAccount(account: string, message: ServerMessage): void {
+    this.deliver(account, message, () => true);
+  }
+
+  connectionCount(): number {
+    return this.count;
+  }
+
+  private deliver(account: string, message: ServerMessage, wanted: (c: PushConnection) => boolean): void {
+    const connections = this.byAccount.get(account);
+    if (!connections) return;
+    // Serialise once for every recipient: this runs on the webhook-to-popup hot path.
+    const serialized = JSON.stringify(message);
+    for (const connection of connections) {
+      if (!wanted(connection)) continue;
+      connection.send(serialized);
+      this.onSend(message.type);
+    }
+  }
+}

@@ -1,0 +1,174 @@
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AgentWebSocket } from './api/AgentWebSocket';
+import { startAgentApiServer } from './api/AgentApiServer';
+import { Authenticator } from './api/auth';
+import { buildRoutes } from './api/routes';
+import { UiAssets } from './api/ui';
+import { SqliteSpoolBus } from './bus/SqliteSpoolBus';
+import { EmbeddedCallStateStore } from './callstate/EmbeddedCallStateStore';
+import { CallLifecycle } from './calls/CallLifecycle';
+import { MissedCallSweeper } from './calls/MissedCallSweeper';
+import { SqliteCallLog } from './calllog/SqliteCallLog';
+import type { RingsideConfig } from './config/schema';
+import { SqliteDirectory, contactHooksFor } from './directory/SqliteDirectory';
+import { startWebhookListener } from './ingest/WebhookListener';
+import { PresenceService } from './presence/PresenceService';
+import { InProcessPushHub } from './push/PushHub';
+import { createLogger, type Logger } from './shared/logger';
+import { createMetrics, type Metrics } from './shared/metrics';
+import { openDatabase } from './shared/sqlite';
+
+export interface RingsideInstance {
+  config: RingsideConfig;
+  /** e.g. http://0.0.0.0:7789 (the chosen port when configured as 0). */
+  webhookUrl: string;
+  /** e.g. http://127.0.0.1:7790 */
+  apiUrl: string;
+  metrics: Metrics;
+  /** A UI session token for an agent of this instance's account (the seat's agent by default). */
+  createAgentSession(agent?: string): Promise<{ token: string; expiresAt: number }>;
+  /** Resolves once every event accepted so far has been handled. */
+  drained(): Promise<void>;
+  /** Runs the periodic work now: raises due missed calls, pushes presence changes (expired sessions). */
+  housekeeping(): Promise<void>;
+  /** Stops listeners and the consumer, closes the databases. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  clock?: () => number;
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/** Where the built agent UI is: beside the sources (dev) or beside the bundled server (out/server). */
+function rendererRoot(): string | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [resolve(here, '../../out/renderer'), resolve(here, '../renderer')];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
+}
+
+function originsFor(config: RingsideConfig, port: number): Set<string> {
+  const hosts = ['127.0.0.1', 'localhost', '[::1]'];
+  if (!['0.0.0.0', '::', '127.0.0.1'].includes(config.api.host)) hosts.push(config.api.host);
+  return new Set([...config.allowedOrigins, ...hosts.map((h) => `http://${h}:${port}`)]);
+}
+
+async function ensureSeatAgent(directory: SqliteDirectory, config: RingsideConfig): Promise<void> {
+  if (await directory.getAgent(config.account, config.agent)) return;
+  const name = config.agent === 'me' ? safeUserName() : config.agent;
+  await directory.upsertAgent(config.account, { id: config.agent, name });
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username || 'Me';
+  } catch {
+    return 'Me';
+  }
+}
+
+/** The composition root: opens the embedded adapters, wires the handlers, starts both listeners. */
+export async function startRingside(config: RingsideConfig, options: StartOptions = {}): Promise<RingsideInstance> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const clock = options.clock ?? Date.now;
+  const metrics = createMetrics();
+
+  const bus = SqliteSpoolBus.open(join(config.dataDir, 'spool.db'), { logger });
+  const state = EmbeddedCallStateStore.open(join(config.dataDir, 'state.db'));
+  const db = openDatabase(join(config.dataDir, 'ringside.db'));
+  const directory = new SqliteDirectory(db);
+  const log = new SqliteCallLog(db, contactHooksFor(directory));
+  await ensureSeatAgent(directory, config);
+
+  const push = new InProcessPushHub((type) => metrics.pushMessages.inc({ type }));
+  const presence = new PresenceService({ state, log, directory, push, clock });
+  const missed = new MissedCallSweeper({ state, log, push, logger, clock, delayMs: config.missedDelayMs, onRaised: async () => {
+    await presence.publishChanges(config.account);
+  } });
+  const lifecycle = new CallLifecycle({
+    state, log, directory, push, presence, missed, logger, clock,
+    config: { seatAgent: config.redis.url ? null : config.agent, transferWindowMs: config.transferWindowMs },
+  });
+
+  const consumer = bus.consume(async (event) => {
+    const stop = metrics.handlerSeconds.startTimer();
+    try {
+      await lifecycle.handle(event);
+      metrics.eventsHandled.inc({ type: event.type, outcome: 'ok' });
+    } catch (error) {
+      metrics.eventsHandled.inc({ type: event.type, outcome: 'error' });
+      logger.error({ err: error, eventId: event.id, type: event.type }, 'call event handler failed; it will be retried');
+      throw error;
+    } finally {
+      stop();
+    }
+  });
+  missed.start();
+
+  let webhookState: 'up' | 'down' = 'down';
+  const health = async () => {
+    const spoolDepth = await bus.depth();
+    metrics.spoolDepth.set(spoolDepth);
+    return { status: 'ok', listener: webhookState, redis: config.redis.url ? 'unknown' : 'embedded', rabbitmq: config.amqpUrl ? 'unknown' : 'embedded', phone: 'unknown', spoolDepth };
+  };
+
+  const webhook = await startWebhookListener({
+    host: config.webhook.host, port: config.webhook.port, token: config.token, account: config.account,
+    allow: config.phoneAllow, accept: (event) => bus.publish([event]), logger, metrics,
+    limits: { ratePerSecond: config.phoneRatePerSecond },
+  });
+  webhookState = 'up';
+
+  const auth = new Authenticator({ adminToken: config.token, account: config.account, directory, clock });
+  let apiPort = config.api.port;
+  const websocket = new AgentWebSocket({
+    auth, push, presence, state, logger, metrics, clock, heartbeatTtlMs: config.heartbeatTtlMs,
+    allowedOrigins: () => originsFor(config, apiPort), health,
+  });
+  const router = buildRoutes({ directory, log, presence, push, auth, metrics, clock, sessionTtlMs: config.sessionTtlMs, health });
+  const api = await startAgentApiServer({ host: config.api.host, port: config.api.port, router, ui: new UiAssets(rendererRoot()), websocket, logger });
+  apiPort = api.port;
+
+  const prune = () => log.prune(clock() - config.retentionDays * DAY_MS).catch((error: unknown) => logger.error({ err: error }, 'retention prune failed'));
+  void prune();
+  const retentionTimer = setInterval(() => void prune(), DAY_MS / 4);
+  retentionTimer.unref();
+  const presenceTimer = setInterval(() => void presence.publishChanges(config.account).catch(() => {}), Math.min(5000, config.heartbeatTtlMs / 3));
+  presenceTimer.unref();
+
+  let closing: Promise<void> | null = null;
+  return {
+    config,
+    webhookUrl: webhook.url,
+    apiUrl: api.url,
+    metrics,
+    createAgentSession: (agent = config.agent) => directory.createSession(config.account, agent, config.sessionTtlMs, clock()),
+    drained: () => consumer.drained(),
+    housekeeping: async () => {
+      await missed.sweep();
+      await presence.publishChanges(config.account);
+    },
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(retentionTimer);
+        clearInterval(presenceTimer);
+        await webhook.close();
+        webhookState = 'down';
+        await consumer.stop();
+        await missed.stop();
+        await api.close();
+        await bus.close();
+        await state.close();
+        await log.close();
+        await directory.close();
+        db.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { afterEach, beforeEach } from 'vitest';
+import { startTestRingside, type TestRingside } from '../support/ringside';
+
+export const MAC_A = '00:0B:82:00:00:0A';
+export const MAC_B = '00:0B:82:00:00:0B';
+export const MAC_C = '00:0B:82:00:00:0C';
+export const HELPLINE = '5000';
+
+let counter = 0;
+/** A caller number no other test uses, so assertions can filter by it. */
+export function newCaller(): string {
+  counter += 1;
+  return `+92300${String(Date.now() % 1_000_000).padStart(6, '0')}${String(counter).padStart(3, '0')}`;
+}
+
+/** Params as a GXP phone sends them: no call id, MAC, remote, local. */
+export function params(mac: string, remote: string, local = HELPLINE, extra: Record<string, string> = {}): Record<string, string> {
+  return { mac, remote, local, display_remote: 'Customer', ...extra };
+}
+
+/** A real in-process Ringside per test, stopped afterwards. */
+export function useRingside(overrides: Record<string, unknown> = {}): () => TestRingside {
+  let ringside: TestRingside | null = null;
+  beforeEach(async () => {
+    ringside = await startTestRingside(overrides);
+  });
+  afterEach(async () => {
+    await ringside?.stop();
+    ringside = null;
+  });
+  return () => ringside!;
+}
+
+export interface CallBody {
+  id: string;
+  status: string;
+  direction: string;
+  agent: string | null;
+  remote: string;
+  line: string;
+  helpline: string | null;
+  ringMs: number | null;
+  talkMs: number | null;
+  holdMs: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  transferredFrom: string | null;
+  rejectedBy: string | null;
+  legs: Array<{ mac: string; agent: string | null; state: string; transfer: boolean; transferredFrom: string | null }>;
+}
+
+export async function callsFrom(ringside: TestRingside, remote: string): Promise<CallBody[]> {
+  const res = await ringside.api<{ items: CallBody[] }>('GET', `/api/calls?remote=${encodeURIComponent(remote)}`);
+  if (res.status !== 200) throw new Error(`GET /api/calls: ${res.status}`);
+  return res.body.items;
+}
+
+export async function onlyCallFrom(ringside: TestRingside, remote: string): Promise<CallBody> {
+  const calls = await callsFrom(ringside, remote);
+  if (calls.length !== 1) throw new Error(`expected one call from ${remote}, found ${calls.length}`);
+  return calls[0]!;
+}
+
+/** Sends a sequence of phone events, each acknowledged with 200, then waits until handled. */
+export async function phoneSays(ringside: TestRingside, steps: Array<[event: string, params: Record<string, string>]>): Promise<void> {
+  for (const [event, p] of steps) {
+    const res = await ringside.phone(event, p);
+    if (res.status !== 200) throw new Error(`${event}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  await ringside.settle();
+}

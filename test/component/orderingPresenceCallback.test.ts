@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { MAC_A, MAC_B, newCaller, onlyCallFrom, params, phoneSays, useRingside } from './fixtures';
+
+describe('rule 9: ordering and duplicates', () => {
+  const ringside = useRingside();
+
+  it('events of each call are applied in order while many calls interleave', async () => {
+    const r = ringside();
+    await r.agent('alice', { devices: [MAC_A], extension: '201' });
+    const callers = Array.from({ length: 20 }, () => newCaller());
+
+    // Each call's events go in order; the calls run concurrently and interleave on the bus.
+    await Promise.all(callers.map(async (caller) => {
+      for (const event of ['incoming', 'answered', 'hold', 'unhold', 'hangup']) {
+        const res = await r.phone(event, params(MAC_A, caller, '201'));
+        expect(res.status).toBe(200);
+      }
+    }));
+    await r.settle();
+
+    for (const caller of callers) {
+      const call = await onlyCallFrom(r, caller);
+      expect(call.status).toBe('answered');
+      expect(call.legs).toHaveLength(1);
+    }
+    const stats = await r.api<{ items: Array<{ offered: number; answered: number }> }>('GET', '/api/stats?agent=alice');
+    expect(stats.body.items[0]).toMatchObject({ offered: 20, answered: 20 });
+  });
+});
+
+describe('rule 10: presence', () => {
+  const ringside = useRingside();
+
+  it('follows heartbeats, the manual choice, the phone DND and calls in progress', async () => {
+    const r = ringside();
+    const watcher = await r.agent('watcher');
+    const alice = await r.agent('alice', { devices: [MAC_A], extension: '201' });
+    const changes = () => watcher.received('presence.changed').filter((m) => m.agent === 'alice').map((m) => m.status);
+    const reach = (status: string) => watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === status && changes().at(-1) === status);
+
+    await reach('available');
+    alice.send({ type: 'presence.set', status: 'away' });
+    await reach('away');
+    alice.send({ type: 'presence.set', status: 'available' });
+    await reach('available');
+    await phoneSays(r, [['dnd_on', { mac: MAC_A }]]);
+    await reach('dnd');
+    await phoneSays(r, [['dnd_off', { mac: MAC_A }]]);
+    await reach('available');
+    const caller = newCaller();
+    await phoneSays(r, [['incoming', params(MAC_A, caller, '201')], ['answered', params(MAC_A, caller, '201')]]);
+    await reach('on_call');
+    await phoneSays(r, [['hangup', params(MAC_A, caller, '201')]]);
+    await reach('available');
+
+    // No heartbeat for longer than the session lifetime: offline (the socket may still be open).
+    r.advance(r.config.heartbeatTtlMs + 1);
+    watcher.send({ type: 'heartbeat' });
+    await r.settle();
+    await reach('offline');
+    alice.send({ type: 'heartbeat' });
+    await reach('available');
+
+    const agents = await r.api<{ items: Array<{ id: string; presence: string }> }>('GET', '/api/agents');
+    expect(agents.body.items.find((a) => a.id === 'alice')?.presence).toBe('available');
+    expect(changes()).toEqual(['offline', 'available', 'away', 'available', 'dnd', 'available', 'on_call', 'available', 'offline', 'available']);
+  });
+
+  it('an agent whose UI closes goes offline', async () => {
+    const r = ringside();
+    const watcher = await r.agent('watcher');
+    const alice = await r.agent('alice');
+    await watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === 'available');
+    alice.close();
+    await watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === 'offline');
+  });
+});
+
+describe('call-back ownership', () => {
+  const ringside = useRingside();
+
+  it('the first agent to take a missed call owns it, the others see who did, and the answered call-back closes it', async () => {
+    const r = ringside();
+    await r.api('POST', '/api/helplines', { body: { number: '5000', name: 'Support' } });
+    const alice = await r.agent('alice', { devices: [MAC_A], name: 'Alice' });
+    const bob = await r.agent('bob', { devices: [MAC_B], name: 'Bob' });
+    const caller = newCaller();
+    await phoneSays(r, [['incoming', params(MAC_A, caller)], ['incoming', params(MAC_B, caller)], ['missed', params(MAC_A, caller)], ['missed', params(MAC_B, caller)]]);
+    r.advance(r.config.missedDelayMs + 1);
+    await r.settle();
+    const { callId } = (await r.api<{ items: Array<{ callId: string }> }>('GET', '/api/missed?status=open')).body.items[0]!;
+
+    const won = await r.api<{ missed: { owner: string; status: string } }>('POST', `/api/missed/${callId}/callback`, { token: alice.token });
+    const lost = await r.api<{ error: string }>('POST', `/api/missed/${callId}/callback`, { token: bob.token });
+
+    expect(won.status).toBe(200);
+    expect(won.body.missed).toMatchObject({ owner: 'alice', status: 'claimed' });
+    expect(lost.status).toBe(409);
+    expect(lost.body.error).toContain('alice');
+    const seen = await bob.next((m) => m.type === 'missed.claimed');
+    expect(seen.missed).toMatchObject({ callId, owner: 'alice' });
+
+    await phoneSays(r, [['outgoing', params(MAC_A, caller, '201')], ['answered', params(MAC_A, caller, '201')]]);
+    const closed = await r.api<{ items: Array<{ callId: string; status: string; closedBy: string }> }>('GET', '/api/missed?status=closed');
+    expect(closed.body.items).toEqual([expect.objectContaining({ callId, status: 'closed', closedBy: 'alice' })]);
+  });
+});

@@ -1,0 +1,161 @@
+import { request } from 'node:http';
+import WebSocket from 'ws';
+import { loadConfig } from '../../src/core/config/loadConfig';
+import type { RingsideConfig } from '../../src/core/config/schema';
+import { startRingside, type RingsideInstance } from '../../src/core/server';
+import { createLogger } from '../../src/core/shared/logger';
+import { makeTempDir } from './tmp';
+
+export const TEST_TOKEN = 'test-admin-token-0123456789';
+
+export interface TestRingside {
+  instance: RingsideInstance;
+  /** Moves Ringside's clock forward (missed-call delay, heartbeat expiry) without waiting. */
+  advance(ms: number): void;
+  /** Waits until every accepted event is handled, then runs due housekeeping. */
+  settle(): Promise<void>;
+  config: RingsideConfig;
+  dataDir: string;
+  /** Sends one Action URL request like a phone; resolves with status and JSON body. */
+  phone(event: string, params: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
+  api<T = unknown>(method: string, path: string, options?: { token?: string; body?: unknown; contentType?: string; raw?: string }): Promise<{ status: number; body: T }>;
+  /** Creates the agent (and binds its phone) and opens an agent UI WebSocket for it. */
+  agent(id: string, options?: { extension?: string; devices?: string[]; helplines?: string[]; name?: string }): Promise<AgentClient>;
+  stop(): Promise<void>;
+}
+
+/** Starts a real Ringside in-process on free ports and a fresh data dir. */
+export async function startTestRingside(overrides: Record<string, unknown> = {}, dataDir?: string): Promise<TestRingside> {
+  const temp = dataDir ? null : makeTempDir();
+  const dir = dataDir ?? temp!.dir;
+  const config = loadConfig({
+    env: { RINGSIDE_PROVISIONING_FILE: '/nonexistent/ringside.json' },
+    overrides: {
+      dataDir: dir, token: TEST_TOKEN, webhook: { host: '127.0.0.1', port: 0 }, api: { host: '127.0.0.1', port: 0 },
+      missedDelayMs: 60_000, logLevel: 'silent', phoneRatePerSecond: 0, ...overrides,
+    },
+  });
+  let offset = 0;
+  const clock = () => Date.now() + offset;
+  const instance = await startRingside(config, { logger: createLogger({ level: 'silent' }), clock });
+  const clients: AgentClient[] = [];
+  const self: TestRingside = {
+    instance, config, dataDir: dir,
+    advance: (ms) => {
+      offset += ms;
+    },
+    settle: async () => {
+      await instance.drained();
+      await instance.housekeeping();
+    },
+    phone: (event, params) => phoneRequest(instance.webhookUrl, event, params),
+    api: (method, path, options = {}) => apiRequest(instance.apiUrl, method, path, { token: TEST_TOKEN, ...options }),
+    async agent(id, options = {}) {
+      const created = await self.api('POST', '/api/agents', { body: { id, name: options.name ?? `Agent ${id}`, extension: options.extension, devices: options.devices, helplines: options.helplines } });
+      if (created.status !== 200) throw new Error(`creating agent ${id}: ${created.status} ${JSON.stringify(created.body)}`);
+      const session = await self.api<{ token: string }>('POST', '/api/session', { body: { agent: id } });
+      const client = await AgentClient.connect(instance.apiUrl, session.body.token);
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      for (const client of clients) client.close();
+      await instance.close();
+      temp?.cleanup();
+    },
+  };
+  return self;
+}
+
+export function phoneRequest(baseUrl: string, event: string, params: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+  const query = new URLSearchParams(params).toString();
+  return httpJson(`${baseUrl.replace('0.0.0.0', '127.0.0.1')}/gs/${TEST_TOKEN}/cti/${event}?${query}`, 'GET');
+}
+
+export function apiRequest<T>(baseUrl: string, method: string, path: string, options: { token?: string; body?: unknown; contentType?: string; raw?: string }): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let payload: string | undefined;
+  if (options.raw !== undefined) {
+    payload = options.raw;
+    headers['content-type'] = options.contentType ?? 'text/csv';
+  } else if (options.body !== undefined) {
+    payload = JSON.stringify(options.body);
+    headers['content-type'] = 'application/json';
+  }
+  return httpJson(`${baseUrl}${path}`, method, headers, payload) as Promise<{ status: number; body: T }>;
+}
+
+function httpJson(url: string, method: string, headers: Record<string, string> = {}, payload?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: Record<string, unknown> = {};
+        try {
+          body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+        } catch {
+          body = { text };
+        }
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export interface PushedMessage {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** An agent UI's WebSocket: every message is kept, and tests await the one they expect. */
+export class AgentClient {
+  readonly messages: PushedMessage[] = [];
+  private waiters: Array<{ match: (m: PushedMessage) => boolean; resolve: (m: PushedMessage) => void }> = [];
+
+  private constructor(readonly ws: WebSocket, readonly token: string) {
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as PushedMessage;
+      this.messages.push(message);
+      this.waiters = this.waiters.filter((w) => (w.match(message) ? (w.resolve(message), false) : true));
+    });
+  }
+
+  static async connect(apiUrl: string, token: string, origin?: string): Promise<AgentClient> {
+    const ws = new WebSocket(`${apiUrl.replace('http', 'ws')}/ws?token=${encodeURIComponent(token)}`, origin ? { origin } : {});
+    const client = new AgentClient(ws, token);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    await client.next((m) => m.type === 'health');
+    return client;
+  }
+
+  /** The first message (already received or coming) that matches. */
+  next(match: (m: PushedMessage) => boolean): Promise<PushedMessage> {
+    const seen = this.messages.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.waiters.push({ match, resolve }));
+  }
+
+  callMessage(type: string, remote: string): Promise<PushedMessage> {
+    return this.next((m) => m.type === type && (m.call as { remote?: string } | undefined)?.remote === remote);
+  }
+
+  received(type: string): PushedMessage[] {
+    return this.messages.filter((m) => m.type === type);
+  }
+
+  send(message: unknown): void {
+    this.ws.send(JSON.stringify(message));
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
