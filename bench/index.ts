@@ -19,17 +19,29 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 1000);
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-function eventPath(n: number): string {
-  return `/gs/${TOKEN}/cti/incoming?mac=000B82000001&remote=%2B92300${String(n).padStart(7, '0')}&local=100&display_remote=Bench`;
+function eventPath(n: number, event = 'incoming'): string {
+  return `/gs/${TOKEN}/cti/${event}?mac=000B82000001&remote=%2B92300${String(n).padStart(7, '0')}&local=100&display_remote=Bench`;
 }
 
+/**
+ * Each connection plays whole calls in order (incoming, answered, hangup) with a new caller per
+ * call, so the handlers do the work of real calls while the listener is measured.
+ */
 async function ingestRate(baseUrl: string): Promise<{ rate: number; ok: number; non2xx: number; errors: number }> {
-  let n = 0;
+  let calls = 0;
+  const step = (event: string, next: boolean) => ({
+    method: 'GET' as const,
+    setupRequest: (req: autocannon.Request, context: object) => {
+      const connection = context as { call?: number };
+      if (next) connection.call = calls++;
+      return { ...req, path: eventPath(connection.call ?? 0, event) };
+    },
+  });
   const result = await autocannon({
     url: baseUrl.replace('0.0.0.0', '127.0.0.1'),
     connections: CONNECTIONS,
     duration: SECONDS,
-    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: eventPath(n++) }) }],
+    requests: [step('incoming', true), step('answered', false), step('hangup', false)],
   });
   return { rate: result.requests.average, ok: result['2xx'], non2xx: result.non2xx, errors: result.errors + result.timeouts };
 }
@@ -100,7 +112,10 @@ async function main(): Promise<void> {
 
     console.log(`Ringside bench (embedded, ${SECONDS}s per load run, ${CONNECTIONS} connections, keep-alive)`);
     console.log(`ingest: bare node:http ${bareResult.rate.toFixed(0)} req/s, Ringside ${ringsideResult.rate.toFixed(0)} req/s, ratio ${(ringsideResult.rate / bareResult.rate).toFixed(2)} (target >= 0.5)`);
-    console.log(`ingest: ${ringsideResult.ok} answered 200, ${durable} durable in the spool, ${ringsideResult.non2xx} non-2xx, ${ringsideResult.errors} errors${durable === ringsideResult.ok ? '' : '  <-- MISMATCH'}`);
+    // autocannon stops counting at the deadline while the last requests are still answered, so
+    // the spool may hold a few more events than the 200s it counted, never fewer.
+    const verdict = durable >= ringsideResult.ok ? 'every 200 durable' : 'FEWER DURABLE EVENTS THAN 200s';
+    console.log(`ingest: ${ringsideResult.ok} answered 200, ${durable} durable in the spool (${verdict}), ${ringsideResult.non2xx} non-2xx, ${ringsideResult.errors} errors`);
     console.log(`webhook -> call.ringing on a WebSocket: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms over ${latency.samples} calls (target p99 <= 5 ms)`);
     console.log(`resident memory: ${mb(rssIdle)} at start, ${mb(rssLoaded)} after the load runs`);
   } finally {

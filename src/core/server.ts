@@ -20,6 +20,7 @@ import { InProcessPushHub } from './push/PushHub';
 import { createLogger, type Logger } from './shared/logger';
 import { createMetrics, type Metrics } from './shared/metrics';
 import { openDatabase } from './shared/sqlite';
+import { HOT_CONNECTION_CHECKPOINT_PAGES, startWalCheckpointer } from './shared/walCheckpointer';
 
 export interface RingsideInstance {
   config: RingsideConfig;
@@ -78,9 +79,12 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const clock = options.clock ?? Date.now;
   const metrics = createMetrics();
 
-  const bus = SqliteSpoolBus.open(join(config.dataDir, 'spool.db'), { logger });
-  const state = EmbeddedCallStateStore.open(join(config.dataDir, 'state.db'));
-  const db = openDatabase(join(config.dataDir, 'ringside.db'));
+  const files = { spool: join(config.dataDir, 'spool.db'), state: join(config.dataDir, 'state.db'), log: join(config.dataDir, 'ringside.db') };
+  const checkpointPages = HOT_CONNECTION_CHECKPOINT_PAGES;
+  const bus = SqliteSpoolBus.open(files.spool, { logger, checkpointPages });
+  const state = EmbeddedCallStateStore.open(files.state, { checkpointPages });
+  const db = openDatabase(files.log, { checkpointPages });
+  const checkpointer = startWalCheckpointer(Object.values(files));
   const directory = new SqliteDirectory(db);
   const log = new SqliteCallLog(db, contactHooksFor(directory));
   await ensureSeatAgent(directory, config);
@@ -167,6 +171,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
         await log.close();
         await directory.close();
         db.close();
+        await checkpointer.close();
       })();
       return closing;
     },

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ulid } from 'ulid';
+import { createIdGenerator } from '../shared/ids';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CallStateStore } from '../callstate/CallStateStore';
 import type { PresenceService } from '../presence/PresenceService';
@@ -23,6 +23,7 @@ export interface AgentWebSocketDeps {
   health: () => Promise<Record<string, unknown>>;
 }
 
+const nextSocketId = createIdGenerator();
 const TOKEN_PROTOCOL = /^(?:bearer\.|ringside\.token\.)?(.+)$/;
 
 /** `/ws`: token in `?token=` or `Sec-WebSocket-Protocol`, exact Origin check, then push + heartbeats. */
@@ -55,7 +56,7 @@ export class AgentWebSocket {
 
   private async accept(ws: WebSocket, principal: Principal): Promise<void> {
     const { push, state, presence, metrics, clock, heartbeatTtlMs } = this.deps;
-    const socketId = ulid();
+    const socketId = nextSocketId();
     const agent = principal.kind === 'agent' ? principal.agent : null;
     const account = principal.account;
     const unregister = push.register({ id: socketId, account, agent, send: (data) => ws.send(data) });

@@ -55,6 +55,9 @@ interface DrainWaiter { target: number; generation: number; resolve: () => void;
  * Only the head of a key's queue ever runs, so a key's events are handled in publish order,
  * and a key that backs off never holds up the others.
  */
+/** Handlers run back to back before the consumer lets pending I/O in. */
+const HANDLERS_PER_TURN = 2;
+
 export class SpoolConsumer implements Consumer {
   private readonly queues = new Map<string, SpoolRow[]>();
   private readonly ready = new KeyQueue();
@@ -191,8 +194,9 @@ export class SpoolConsumer implements Consumer {
     const run = this.run(key, row).finally(() => {
       this.inFlight.delete(key);
       if (this.stopped) return;
-      // Yield to I/O now and then so a backlog of fast handlers cannot starve the process.
-      if (++this.burst < 64) this.pump();
+      // Yield to I/O between handlers: with a backlog, the phone's requests (whose 200 only
+      // waits for the spool write) must not queue behind event handling.
+      if (++this.burst < HANDLERS_PER_TURN) this.pump();
       else this.schedulePump();
     });
     this.inFlight.set(key, run);

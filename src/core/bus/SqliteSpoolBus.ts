@@ -13,6 +13,8 @@ export interface SqliteSpoolBusOptions {
   dedupeWindowMs?: number;
   /** Rows read from the file per fetch (default 500). */
   fetchBatch?: number;
+  /** WAL pages before this connection checkpoints itself (SQLite's default 1000; raise it when a WalCheckpointer runs). */
+  checkpointPages?: number;
 }
 
 export interface SpoolConsumeOptions extends ConsumeOptions {
@@ -79,7 +81,7 @@ export class SqliteSpoolBus implements EventBus {
 
   /** Opens (creating if needed) the spool file. Synchronous: better-sqlite3 opens and migrates in place. */
   static open(file: string, options: SqliteSpoolBusOptions = {}): SqliteSpoolBus {
-    const db = openDatabase(file);
+    const db = openDatabase(file, { checkpointPages: options.checkpointPages });
     try {
       migrateSpool(db);
     } catch (err) {

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { SqliteDatabase } from '../shared/sqlite';
+import { statementCache, type SqliteDatabase } from '../shared/sqlite';
 import type { Contact } from '../directory/Directory';
 import type { Direction } from '../callstate/CallStateStore';
 import type { CallStatus, CallView, LegView, Line, MissedCallView, MissedStatus } from './CallLog';
@@ -18,20 +18,7 @@ export interface CallLogContext {
 }
 
 export function createContext(db: SqliteDatabase, contactLookup: ContactLookup | null, contactSearch: ContactSearch | null): CallLogContext {
-  const cache = new Map<string, Statement>();
-  return {
-    db,
-    contactLookup,
-    contactSearch,
-    sql(text) {
-      let statement = cache.get(text);
-      if (!statement) {
-        statement = db.prepare(text);
-        cache.set(text, statement);
-      }
-      return statement;
-    },
-  };
+  return { db, contactLookup, contactSearch, sql: statementCache(db) };
 }
 
 export interface CallRow {

@@ -33,8 +33,8 @@ export class EmbeddedCallStateStore implements CallStateStore {
   }
 
   /** Opens (creating if needed) the state file. Synchronous: better-sqlite3 opens and migrates in place. */
-  static open(file: string): EmbeddedCallStateStore {
-    const db = openDatabase(file);
+  static open(file: string, options: { checkpointPages?: number } = {}): EmbeddedCallStateStore {
+    const db = openDatabase(file, options);
     try {
       migrateCallState(db);
     } catch (err) {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { migrate, type SqliteDatabase } from '../shared/sqlite';
+import { migrate, statementCache, type SqliteDatabase, type Statement } from '../shared/sqlite';
 import type { Agent, AgentSession, Contact, CsvImportResult, Device, Directory, Helpline } from './Directory';
 import { contactNumbersMatching, findContactByNumber, importContacts, searchContactRows, validateContact, writeContact } from './contacts';
 import { DirectoryError } from './errors';
@@ -43,7 +43,10 @@ function toDevice(row: DeviceRow): Device {
  * call log (see contactHooksFor).
  */
 export class SqliteDirectory implements Directory {
+  private readonly sql: (text: string) => Statement;
+
   constructor(private readonly db: SqliteDatabase) {
+    this.sql = statementCache(db);
     migrate(db, DIRECTORY_SCHEMA, DIRECTORY_MIGRATIONS);
   }
 
@@ -60,7 +63,7 @@ export class SqliteDirectory implements Directory {
     const helplines = input.helplines?.map((n) => requireText(normaliseNumber(n), 'helpline number'));
     this.db.transaction(() => {
       if (extension) {
-        const holder = this.db.prepare('SELECT id FROM dir_agents WHERE account = ? AND extension = ? AND id <> ?').get(account, extension, id) as { id: string } | undefined;
+        const holder = this.sql('SELECT id FROM dir_agents WHERE account = ? AND extension = ? AND id <> ?').get(account, extension, id) as { id: string } | undefined;
         if (holder) throw new DirectoryError('extension_taken', `extension ${extension} belongs to agent ${holder.id}`);
       }
       this.db
@@ -77,13 +80,13 @@ export class SqliteDirectory implements Directory {
         for (const mac of devices) this.bindDeviceRow(account, mac, id);
       }
       if (helplines) {
-        this.db.prepare('DELETE FROM dir_helpline_members WHERE account = ? AND agent = ?').run(account, id);
+        this.sql('DELETE FROM dir_helpline_members WHERE account = ? AND agent = ?').run(account, id);
         for (const number of helplines) {
           // A number an agent is put on becomes a helpline (of its listed agents) if it was not one yet.
           this.db
             .prepare('INSERT INTO dir_helplines (account, number, name, all_agents) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING')
             .run(account, number, number);
-          this.db.prepare('INSERT OR IGNORE INTO dir_helpline_members (account, helpline, agent) VALUES (?, ?, ?)').run(account, number, id);
+          this.sql('INSERT OR IGNORE INTO dir_helpline_members (account, helpline, agent) VALUES (?, ?, ?)').run(account, number, id);
         }
       }
     }).immediate();
@@ -95,9 +98,9 @@ export class SqliteDirectory implements Directory {
   }
 
   async listAgents(account: string): Promise<Agent[]> {
-    const rows = this.db.prepare('SELECT * FROM dir_agents WHERE account = ? ORDER BY id').all(account) as AgentRow[];
-    const devices = this.db.prepare('SELECT agent, mac FROM dir_devices WHERE account = ? AND agent IS NOT NULL ORDER BY mac').all(account) as Array<{ agent: string; mac: string }>;
-    const members = this.db.prepare('SELECT agent, helpline FROM dir_helpline_members WHERE account = ? ORDER BY helpline').all(account) as Array<{ agent: string; helpline: string }>;
+    const rows = this.sql('SELECT * FROM dir_agents WHERE account = ? ORDER BY id').all(account) as AgentRow[];
+    const devices = this.sql('SELECT agent, mac FROM dir_devices WHERE account = ? AND agent IS NOT NULL ORDER BY mac').all(account) as Array<{ agent: string; mac: string }>;
+    const members = this.sql('SELECT agent, helpline FROM dir_helpline_members WHERE account = ? ORDER BY helpline').all(account) as Array<{ agent: string; helpline: string }>;
     const group = (pairs: Array<[string, string]>): Map<string, string[]> => {
       const map = new Map<string, string[]>();
       for (const [agent, value] of pairs) map.set(agent, [...(map.get(agent) ?? []), value]);
@@ -116,20 +119,20 @@ export class SqliteDirectory implements Directory {
   }
 
   async agentByExtension(account: string, extension: string): Promise<Agent | null> {
-    const row = this.db.prepare('SELECT id FROM dir_agents WHERE account = ? AND extension = ?').get(account, extension.trim()) as { id: string } | undefined;
+    const row = this.sql('SELECT id FROM dir_agents WHERE account = ? AND extension = ?').get(account, extension.trim()) as { id: string } | undefined;
     return row ? this.agentSync(account, row.id) : null;
   }
 
   private agentSync(account: string, id: string): Agent | null {
-    const row = this.db.prepare('SELECT * FROM dir_agents WHERE account = ? AND id = ?').get(account, id) as AgentRow | undefined;
+    const row = this.sql('SELECT * FROM dir_agents WHERE account = ? AND id = ?').get(account, id) as AgentRow | undefined;
     if (!row) return null;
-    const devices = this.db.prepare('SELECT mac FROM dir_devices WHERE account = ? AND agent = ? ORDER BY mac').pluck().all(account, id) as string[];
-    const helplines = this.db.prepare('SELECT helpline FROM dir_helpline_members WHERE account = ? AND agent = ? ORDER BY helpline').pluck().all(account, id) as string[];
+    const devices = this.sql('SELECT mac FROM dir_devices WHERE account = ? AND agent = ? ORDER BY mac').pluck().all(account, id) as string[];
+    const helplines = this.sql('SELECT helpline FROM dir_helpline_members WHERE account = ? AND agent = ? ORDER BY helpline').pluck().all(account, id) as string[];
     return { id: row.id, account: row.account, name: row.name, extension: row.extension, devices, helplines };
   }
 
   private agentExists(account: string, id: string): boolean {
-    return this.db.prepare('SELECT 1 FROM dir_agents WHERE account = ? AND id = ?').get(account, id) !== undefined;
+    return this.sql('SELECT 1 FROM dir_agents WHERE account = ? AND id = ?').get(account, id) !== undefined;
   }
 
   // ── devices ──
@@ -176,11 +179,11 @@ export class SqliteDirectory implements Directory {
   }
 
   async listDevices(account: string): Promise<Device[]> {
-    return (this.db.prepare('SELECT * FROM dir_devices WHERE account = ? ORDER BY mac').all(account) as DeviceRow[]).map(toDevice);
+    return (this.sql('SELECT * FROM dir_devices WHERE account = ? ORDER BY mac').all(account) as DeviceRow[]).map(toDevice);
   }
 
   private deviceSync(account: string, mac: string): Device | null {
-    const row = this.db.prepare('SELECT * FROM dir_devices WHERE account = ? AND mac = ?').get(account, mac) as DeviceRow | undefined;
+    const row = this.sql('SELECT * FROM dir_devices WHERE account = ? AND mac = ?').get(account, mac) as DeviceRow | undefined;
     return row ? toDevice(row) : null;
   }
 
@@ -202,9 +205,9 @@ export class SqliteDirectory implements Directory {
         )
         .run(account, number, name, agents === null ? 1 : 0);
       if (agents !== null) {
-        this.db.prepare('DELETE FROM dir_helpline_members WHERE account = ? AND helpline = ?').run(account, number);
+        this.sql('DELETE FROM dir_helpline_members WHERE account = ? AND helpline = ?').run(account, number);
         for (const agent of agents) {
-          this.db.prepare('INSERT INTO dir_helpline_members (account, helpline, agent) VALUES (?, ?, ?)').run(account, number, agent);
+          this.sql('INSERT INTO dir_helpline_members (account, helpline, agent) VALUES (?, ?, ?)').run(account, number, agent);
         }
       }
     }).immediate();
@@ -217,17 +220,17 @@ export class SqliteDirectory implements Directory {
   }
 
   async listHelplines(account: string): Promise<Helpline[]> {
-    const numbers = this.db.prepare('SELECT number FROM dir_helplines WHERE account = ? ORDER BY number').pluck().all(account) as string[];
+    const numbers = this.sql('SELECT number FROM dir_helplines WHERE account = ? ORDER BY number').pluck().all(account) as string[];
     return numbers.map((number) => this.helplineSync(account, number)!);
   }
 
   private helplineSync(account: string, number: string): Helpline | null {
-    const row = this.db.prepare('SELECT * FROM dir_helplines WHERE account = ? AND number = ?').get(account, number) as HelplineRow | undefined;
+    const row = this.sql('SELECT * FROM dir_helplines WHERE account = ? AND number = ?').get(account, number) as HelplineRow | undefined;
     if (!row) return null;
     const agents =
       row.all_agents === 1
         ? null
-        : (this.db.prepare('SELECT agent FROM dir_helpline_members WHERE account = ? AND helpline = ? ORDER BY agent').pluck().all(account, number) as string[]);
+        : (this.sql('SELECT agent FROM dir_helpline_members WHERE account = ? AND helpline = ? ORDER BY agent').pluck().all(account, number) as string[]);
     return { number: row.number, account: row.account, name: row.name, agents };
   }
 
@@ -269,7 +272,7 @@ export class SqliteDirectory implements Directory {
     const expiresAt = now + ttlMs;
     this.db.transaction(() => {
       if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
-      this.db.prepare('DELETE FROM dir_sessions WHERE expires_at <= ?').run(now);
+      this.sql('DELETE FROM dir_sessions WHERE expires_at <= ?').run(now);
       this.db
         .prepare('INSERT INTO dir_sessions (token_hash, account, agent, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
         .run(hashToken(token), account, agent, now, expiresAt);
@@ -279,7 +282,7 @@ export class SqliteDirectory implements Directory {
 
   async sessionByToken(token: string, now: number): Promise<AgentSession | null> {
     if (token === '') return null;
-    const row = this.db.prepare('SELECT account, agent, expires_at FROM dir_sessions WHERE token_hash = ?').get(hashToken(token)) as
+    const row = this.sql('SELECT account, agent, expires_at FROM dir_sessions WHERE token_hash = ?').get(hashToken(token)) as
       | { account: string; agent: string; expires_at: number }
       | undefined;
     if (!row || row.expires_at <= now) return null;

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { monotonicFactory } from 'ulid';
+import { createIdGenerator } from '../shared/ids';
 import type { CallEvent } from '../events/CallEvent';
 import type { Logger } from '../shared/logger';
 import type { Metrics } from '../shared/metrics';
@@ -88,7 +88,7 @@ function resolveLimits(overrides: Partial<WebhookLimits> | undefined): WebhookLi
 }
 
 function createShared(options: WebhookListenerOptions, limits: WebhookLimits): ListenerShared {
-  const ulid = monotonicFactory();
+  const nextId = createIdGenerator();
   return {
     account: options.account,
     checkToken: createTokenCheck(options.token),
@@ -97,7 +97,7 @@ function createShared(options: WebhookListenerOptions, limits: WebhookLimits): L
     metrics: options.metrics,
     limits,
     rate: limits.ratePerSecond > 0 ? createRateLimiter(limits.ratePerSecond, limits.rateBurst) : null,
-    nextId: () => ulid(),
+    nextId,
     lingerMs: Math.min(MAX_LINGER_MS, limits.idleTimeoutMs),
   };
 }

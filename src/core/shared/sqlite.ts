@@ -9,13 +9,14 @@ export type SqliteDatabase = Database.Database;
  * transaction survives kill -9 of the process (it is in the WAL, handed to the OS); only an
  * OS crash or power loss can take the last transactions, which `durability: 'full'` closes.
  */
-export function openDatabase(file: string, options: { durability?: 'normal' | 'full' } = {}): SqliteDatabase {
+export function openDatabase(file: string, options: { durability?: 'normal' | 'full'; checkpointPages?: number } = {}): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  if (options.checkpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${options.checkpointPages}`);
   return db;
 }
 
@@ -36,4 +37,19 @@ export function migrate(db: SqliteDatabase, name: string, migrations: readonly M
       db.prepare('INSERT INTO schema_migrations (name, version) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version').run(name, version);
     })();
   }
+}
+
+export type Statement = Database.Statement;
+
+/** Prepared statements compiled once per SQL text (preparing costs more than running). */
+export function statementCache(db: SqliteDatabase): (text: string) => Statement {
+  const cache = new Map<string, Statement>();
+  return (text) => {
+    let statement = cache.get(text);
+    if (!statement) {
+      statement = db.prepare(text);
+      cache.set(text, statement);
+    }
+    return statement;
+  };
 }

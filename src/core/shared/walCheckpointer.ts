@@ -1,0 +1,54 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Moves WAL checkpoints off the event loop. With synchronous=NORMAL a commit only appends to
+ * the WAL; the checkpoint that copies it back into the database is where SQLite waits for the
+ * disk (fsync). Run by the connection that happens to cross the auto-checkpoint threshold, it
+ * stalls whichever request is in flight for milliseconds, so the hot connections raise their
+ * threshold (a bound if this worker is gone) and a worker thread checkpoints on its own
+ * connection, which SQLite allows concurrently with readers and the writer (PASSIVE mode).
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const connections = workerData.files.map((file) => {
+  const db = new Database(file);
+  db.pragma('busy_timeout = 1000');
+  return db;
+});
+const timer = setInterval(() => {
+  for (const db of connections) {
+    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the next round takes it */ }
+  }
+}, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  for (const db of connections) {
+    try { db.pragma('wal_checkpoint(PASSIVE)'); db.close(); } catch { /* closing anyway */ }
+  }
+  parentPort.postMessage('closed');
+});
+`;
+
+/** Pages after which a hot connection checkpoints itself anyway (about 40 MB of WAL). */
+export const HOT_CONNECTION_CHECKPOINT_PAGES = 10_000;
+
+export interface WalCheckpointer {
+  close(): Promise<void>;
+}
+
+export function startWalCheckpointer(files: string[], intervalMs = 500): WalCheckpointer {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, files, intervalMs } });
+  worker.unref();
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        worker.once('message', () => void worker.terminate().then(() => resolve()));
+        worker.once('error', () => resolve());
+        worker.once('exit', () => resolve());
+        worker.postMessage('close');
+      }),
+  };
+}
