@@ -7,7 +7,7 @@ import type { CallEvent } from '../../../src/core/events/CallEvent';
 import { makeTempDir } from '../../support/tmp';
 import { describeEventBusContract } from '../../contracts/eventBusContract';
 import { callEvent, deferred } from '../../contracts/support';
-import { killHard, startChildUntil } from './fixtures/spawnChild';
+import { killHard, startChildUntil } from '../../support/childProcess';
 
 describeEventBusContract('SqliteSpoolBus', async () => {
   const tmp = makeTempDir();

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmbeddedCallStateStore } from '../../../src/core/callstate/EmbeddedCallStateStore';
 import { makeTempDir } from '../../support/tmp';
 import { describeCallStateStoreContract } from '../../contracts/callStateStoreContract';
-import { killHard, nextLine, startChildUntil } from '../bus/fixtures/spawnChild';
+import { killHard, nextLine, startChildUntil } from '../../support/childProcess';
 
 describeCallStateStoreContract('EmbeddedCallStateStore', async () => {
   const tmp = makeTempDir();

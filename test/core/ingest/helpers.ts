@@ -168,13 +168,4 @@ export function get(target: string, headers: string[] = []): string {
   return `GET ${target} HTTP/1.1\r\nHost: phone-test\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`;
 }
 
-/** A promise with its resolve function outside, for driving accept() from a test. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (err: Error) => void } {
-  let resolve!: (value: T) => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { deferred } from '../../contracts/support';
