@@ -133,4 +133,8 @@ export const CALLLOG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX cl_processed_events_at ON cl_processed_events (at);
     `);
   },
+  (db) => {
+    // Presence asks which agents are on an outgoing call; without this the query reads every live call.
+    db.exec("CREATE INDEX cl_calls_live_out ON cl_calls (account, agent) WHERE ended_at IS NULL AND direction = 'out'");
+  },
 ];

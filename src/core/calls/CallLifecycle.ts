@@ -99,8 +99,10 @@ export class CallLifecycle {
       const popups = result.kind === 'transferred' ? route.targets : route.targets.filter((t) => !alreadyOffered.includes(t));
       const transferredFromName = transferredFrom ? await this.agentName(account, transferredFrom) : null;
       this.pushCall('call.ringing', call, popups, { transferredFrom, transferredFromName });
+    } else {
+      // A ringing incoming call changes nobody's presence; placing a call makes the agent busy.
+      this.refreshPresence(account);
     }
-    this.refreshPresence(account);
   }
 
   private async answered(event: CallEvent): Promise<void> {

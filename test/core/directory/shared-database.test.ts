@@ -4,6 +4,7 @@ import { openDatabase, migrate } from '../../../src/core/shared/sqlite';
 import { SqliteDirectory, contactHooksFor, contactLookupFor } from '../../../src/core/directory/SqliteDirectory';
 import { DIRECTORY_MIGRATIONS, DIRECTORY_SCHEMA } from '../../../src/core/directory/schema';
 import { SqliteCallLog } from '../../../src/core/calllog/SqliteCallLog';
+import { CALLLOG_MIGRATIONS } from '../../../src/core/calllog/schema';
 import { makeTempDir } from '../../support/tmp';
 
 const T0 = Date.UTC(2024, 2, 10, 9, 0, 0);
@@ -53,8 +54,8 @@ describe('directory and call log in one database file', () => {
     migrate(db, DIRECTORY_SCHEMA, DIRECTORY_MIGRATIONS);
     new SqliteCallLog(db);
     expect(db.prepare('SELECT name, version FROM schema_migrations ORDER BY name').all()).toEqual([
-      { name: 'calllog', version: 1 },
-      { name: 'directory', version: 1 },
+      { name: 'calllog', version: CALLLOG_MIGRATIONS.length },
+      { name: 'directory', version: DIRECTORY_MIGRATIONS.length },
     ]);
     await directory.close();
     db.close();
