@@ -11,14 +11,30 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Starts a server script in its own process and reads the JSON line it prints once listening. */
-export async function startChild(args: string[], env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+const URL_LINES: Array<[key: string, pattern: RegExp]> = [
+  ['webhookUrl', /^webhook listening on (\S+)/],
+  ['apiUrl', /^agent API on (\S+)/],
+];
+
+/**
+ * Starts a server in its own process and reads its URLs from what it prints once listening:
+ * a JSON line, or `ringside serve`'s start-up lines.
+ */
+export async function startChild(args: string[], env: Record<string, string> = {}, expect: string[] = ['webhookUrl']): Promise<ChildServer> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
   const lines = createInterface({ input: child.stdout! });
-  const [line] = (await once(lines, 'line')) as [string];
+  const urls: Record<string, string> = {};
+  while (!expect.every((key) => key in urls)) {
+    const [line] = (await once(lines, 'line')) as [string];
+    if (line.startsWith('{')) Object.assign(urls, JSON.parse(line) as Record<string, string>);
+    for (const [key, pattern] of URL_LINES) {
+      const match = pattern.exec(line);
+      if (match) urls[key] = match[1]!;
+    }
+  }
   return {
     process: child,
-    urls: JSON.parse(line) as Record<string, string>,
+    urls,
     rssBytes: () => {
       try {
         const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];

@@ -8,6 +8,7 @@
  */
 import autocannon from 'autocannon';
 import { Agent, get } from 'node:http';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { makeTempDir } from '../test/support/tmp';
@@ -99,18 +100,24 @@ function mb(bytes: number | null): string {
 async function main(): Promise<void> {
   const temp = makeTempDir('ringside-bench-');
   const env = { RINGSIDE_DATA_DIR: temp.dir, RINGSIDE_TOKEN: TOKEN, RINGSIDE_PHONE_RATE_LIMIT: '0' };
-  const ringside = await startChild(['--import', 'tsx', here('../test/component/fixtures/serve.ts')], env);
+  // The product as the README runs it: `ringside serve`, from the built bundle when there is one.
+  const built = existsSync(here('../out/server/ringside.mjs'));
+  const ringside = await startChild([here('../bin/ringside.js'), 'serve'], { ...env, RINGSIDE_USE_BUILD: built ? '1' : '0', RINGSIDE_WEBHOOK_HOST: '127.0.0.1', RINGSIDE_WEBHOOK_PORT: '0', RINGSIDE_API_PORT: '0', RINGSIDE_LOG_LEVEL: 'warn' }, ['webhookUrl', 'apiUrl']);
   const bare = await startChild([here('./bareHttp.js')]);
   try {
     const rssIdle = ringside.rssBytes();
     const latency = await ringingLatency(ringside);
+    if (process.env.BENCH_ONLY === 'latency') {
+      console.log(`webhook -> call.ringing on a WebSocket: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms over ${latency.samples} calls`);
+      return;
+    }
     const bareResult = await ingestRate(bare.urls.webhookUrl!);
     const before = await acceptedEvents(ringside);
     const ringsideResult = await ingestRate(ringside.urls.webhookUrl!);
     const durable = (await acceptedEvents(ringside)) - before;
     const rssLoaded = ringside.rssBytes();
 
-    console.log(`Ringside bench (embedded, ${SECONDS}s per load run, ${CONNECTIONS} connections, keep-alive)`);
+    console.log(`Ringside bench (embedded, ${built ? 'built server bundle' : 'sources through tsx'}, ${SECONDS}s per load run, ${CONNECTIONS} connections, keep-alive)`);
     console.log(`ingest: bare node:http ${bareResult.rate.toFixed(0)} req/s, Ringside ${ringsideResult.rate.toFixed(0)} req/s, ratio ${(ringsideResult.rate / bareResult.rate).toFixed(2)} (target >= 0.5)`);
     // autocannon stops counting at the deadline while the last requests are still answered, so
     // the spool may hold a few more events than the 200s it counted, never fewer.

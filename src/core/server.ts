@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AgentWebSocket } from './api/AgentWebSocket';
 import { startAgentApiServer } from './api/AgentApiServer';
@@ -11,6 +11,7 @@ import { SqliteSpoolBus } from './bus/SqliteSpoolBus';
 import { EmbeddedCallStateStore } from './callstate/EmbeddedCallStateStore';
 import { CallLifecycle } from './calls/CallLifecycle';
 import { MissedCallSweeper } from './calls/MissedCallSweeper';
+import { StaleCallReaper } from './calls/StaleCallReaper';
 import { SqliteCallLog } from './calllog/SqliteCallLog';
 import type { RingsideConfig } from './config/schema';
 import { SqliteDirectory, contactHooksFor } from './directory/SqliteDirectory';
@@ -33,7 +34,7 @@ export interface RingsideInstance {
   createAgentSession(agent?: string): Promise<{ token: string; expiresAt: number }>;
   /** Resolves once every event accepted so far has been handled. */
   drained(): Promise<void>;
-  /** Runs the periodic work now: raises due missed calls, pushes presence changes (expired sessions). */
+  /** Runs the periodic work now: ends stale calls, raises due missed calls, pushes presence changes (expired sessions). */
   housekeeping(): Promise<void>;
   /** Stops listeners and the consumer, closes the databases. */
   close(): Promise<void>;
@@ -46,10 +47,13 @@ export interface StartOptions {
 
 const DAY_MS = 24 * 60 * 60_000;
 
-/** Where the built agent UI is: beside the sources (dev) or beside the bundled server (out/server). */
+/**
+ * Where the built agent UI is: out/renderer, seen from the sources (src/core) or from the
+ * bundled server (out/server). Never src/renderer: its index.html loads TypeScript.
+ */
 function rendererRoot(): string | null {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [resolve(here, '../../out/renderer'), resolve(here, '../renderer')];
+  const candidates = [resolve(here, '../../out/renderer'), resolve(here, '../renderer')].filter((dir) => basename(dirname(dir)) === 'out');
   return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
 }
 
@@ -94,6 +98,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const missed = new MissedCallSweeper({ state, log, push, logger, clock, delayMs: config.missedDelayMs, onRaised: async () => {
     await presence.publishChanges(config.account);
   } });
+  const reaper = new StaleCallReaper({ state, log, missed, clock });
   const lifecycle = new CallLifecycle({
     state, log, directory, push, presence, missed, logger, clock,
     config: { seatAgent: config.redis.url ? null : config.agent, transferWindowMs: config.transferWindowMs },
@@ -142,6 +147,9 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   void prune();
   const retentionTimer = setInterval(() => void prune(), DAY_MS / 4);
   retentionTimer.unref();
+  const reap = () => reaper.reap(config.account).catch((error: unknown) => logger.error({ err: error }, 'stale-call reaper failed'));
+  const reaperTimer = setInterval(() => void reap(), 60_000);
+  reaperTimer.unref();
   const presenceTimer = setInterval(() => void presence.publishChanges(config.account).catch(() => {}), Math.min(5000, config.heartbeatTtlMs / 3));
   presenceTimer.unref();
 
@@ -154,6 +162,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     createAgentSession: (agent = config.agent) => directory.createSession(config.account, agent, config.sessionTtlMs, clock()),
     drained: () => consumer.drained(),
     housekeeping: async () => {
+      await reap();
       await missed.sweep();
       await presence.publishChanges(config.account);
     },
@@ -161,6 +170,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
       closing ??= (async () => {
         clearInterval(retentionTimer);
         clearInterval(presenceTimer);
+        clearInterval(reaperTimer);
         await webhook.close();
         webhookState = 'down';
         await consumer.stop();

@@ -60,7 +60,11 @@ describe('rule 4: missed, with a delay', () => {
     const { alice, bob } = await helplineWithTwoAgents(r);
     const caller = newCaller();
 
-    await phoneSays(r, [['incoming', params(MAC_A, caller)], ['incoming', params(MAC_B, caller)], ['missed', params(MAC_A, caller)], ['missed', params(MAC_B, caller)]]);
+    await phoneSays(r, [
+      ['incoming', params(MAC_A, caller)], ['incoming', params(MAC_B, caller)],
+      ['missed', params(MAC_A, caller)], ['missed', params(MAC_B, caller)],
+      ['hangup', params(MAC_A, caller)], ['hangup', params(MAC_B, caller)], // some models send both
+    ]);
     expect(await openMissed(r)).toEqual([]); // still inside the grace delay
     r.advance(r.config.missedDelayMs + 1);
     await r.settle();
@@ -68,6 +72,8 @@ describe('rule 4: missed, with a delay', () => {
 
     const missed = await openMissed(r);
     expect(missed).toHaveLength(1);
+    // The popup closed once, when the last phone stopped ringing, not once per phone.
+    expect(alice.received('call.ended')).toEqual([expect.objectContaining({ outcome: 'unanswered' })]);
     expect(missed[0]!.targets.sort()).toEqual(['alice', 'bob']);
     await alice.callMessage('call.missed', caller);
     await bob.callMessage('call.missed', caller);

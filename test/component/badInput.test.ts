@@ -58,10 +58,22 @@ describe('bad input gets its 4xx and changes no state', () => {
     const badMac = await r.api('POST', '/api/devices', { body: { mac: 'not-a-mac', agent: 'alice' } });
     const unknownAgent = await r.api('POST', '/api/devices', { body: { mac: MAC_A, agent: 'ghost' } });
     const badQuery = await r.api('GET', '/api/calls?limit=100000');
+    const typoQuery = await r.api('GET', '/api/calls?agnet=alice');
+    const unknownKey = await r.api('POST', '/api/agents', { body: { id: 'eve', name: 'Eve', extention: '209' } });
+    const badEscape = await r.api('GET', '/api/calls/%E0%A4%A');
+    const badEscapePage = await r.api('GET', '/%E0%A4%A');
+    await r.api('POST', '/api/helplines', { body: { number: '5000', name: 'Support' } });
+    const extensionIsHelpline = await r.api('POST', '/api/agents', { body: { id: 'zed', name: 'Zed', extension: '5000' } });
+    await r.api('POST', '/api/agents', { body: { id: 'yan', name: 'Yan', extension: '209' } });
+    const helplineIsExtension = await r.api('POST', '/api/helplines', { body: { number: '209', name: 'Sales' } });
 
     expect([asAgent.status, noToken.status, badJson.status, badMac.status, unknownAgent.status, badQuery.status]).toEqual([403, 401, 400, 400, 404, 400]);
+    expect([typoQuery.status, unknownKey.status, badEscape.status, badEscapePage.status]).toEqual([400, 400, 400, 404]);
+    expect([extensionIsHelpline.status, helplineIsExtension.status]).toEqual([409, 409]);
     const agents = await r.api<{ items: Array<{ id: string }> }>('GET', '/api/agents');
-    expect(agents.body.items.map((a) => a.id).sort()).toEqual(['alice', 'me']);
+    expect(agents.body.items.map((a) => a.id).sort()).toEqual(['alice', 'me', 'yan']);
+    const helplines = await r.api<{ items: Array<{ number: string }> }>('GET', '/api/helplines');
+    expect(helplines.body.items.map((h) => h.number)).toEqual(['5000']);
     const devices = await r.api<{ items: unknown[] }>('GET', '/api/devices');
     expect(devices.body.items).toEqual([]);
   });

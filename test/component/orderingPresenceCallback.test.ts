@@ -90,7 +90,8 @@ describe('call-back ownership', () => {
     await r.settle();
     const { callId } = (await r.api<{ items: Array<{ callId: string }> }>('GET', '/api/missed?status=open')).body.items[0]!;
 
-    const won = await r.api<{ missed: { owner: string; status: string } }>('POST', `/api/missed/${callId}/callback`, { token: alice.token });
+    // A JSON content type with an empty body is a call-back without options.
+    const won = await r.api<{ missed: { owner: string; status: string } }>('POST', `/api/missed/${callId}/callback`, { token: alice.token, raw: '', contentType: 'application/json' });
     const lost = await r.api<{ error: string }>('POST', `/api/missed/${callId}/callback`, { token: bob.token });
 
     expect(won.status).toBe(200);
@@ -103,5 +104,25 @@ describe('call-back ownership', () => {
     await phoneSays(r, [['outgoing', params(MAC_A, caller, '201')], ['answered', params(MAC_A, caller, '201')]]);
     const closed = await r.api<{ items: Array<{ callId: string; status: string; closedBy: string }> }>('GET', '/api/missed?status=closed');
     expect(closed.body.items).toEqual([expect.objectContaining({ callId, status: 'closed', closedBy: 'alice' })]);
+    // The number as agents type it, with its plus, finds the call.
+    const byNumber = await r.api<{ items: unknown[] }>('GET', `/api/calls?remote=${caller}`);
+    expect(byNumber.body.items.length).toBeGreaterThan(0);
+  });
+
+  it("an agent cannot take another agent's direct missed call", async () => {
+    const r = ringside();
+    const alice = await r.agent('alice', { devices: [MAC_A], extension: '201' });
+    await r.agent('bob', { devices: [MAC_B], extension: '202' });
+    const caller = newCaller();
+    await phoneSays(r, [['incoming', params(MAC_B, caller, '202')], ['hangup', params(MAC_B, caller, '202')]]);
+    r.advance(r.config.missedDelayMs + 1);
+    await r.settle();
+    const { callId } = (await r.api<{ items: Array<{ callId: string }> }>('GET', '/api/missed?status=open')).body.items[0]!;
+
+    const taken = await r.api<{ error: string }>('POST', `/api/missed/${callId}/callback`, { token: alice.token });
+
+    expect(taken.status).toBe(403);
+    const open = await r.api<{ items: Array<{ owner: string | null }> }>('GET', '/api/missed?status=open');
+    expect(open.body.items).toEqual([expect.objectContaining({ owner: null })]);
   });
 });

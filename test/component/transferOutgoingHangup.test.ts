@@ -101,3 +101,42 @@ describe('rule 8: hangup', () => {
     expect(stats.body.items).toEqual([expect.objectContaining({ agent: 'alice', offered: 1, answered: 1, missed: 0 })]);
   });
 });
+
+describe('a lost end of call (phones do not retry)', () => {
+  const ringside = useRingside();
+
+  it('an incoming call whose hangup never came becomes a missed call once its ring state expires', async () => {
+    const r = ringside();
+    const alice = await r.agent('alice', { devices: [MAC_A], extension: '201' });
+    const caller = newCaller();
+    await phoneSays(r, [['incoming', params(MAC_A, caller, '201')]]);
+
+    r.advance(5 * 60_000 + 1);
+    await r.settle();
+    await r.settle();
+
+    await alice.callMessage('call.missed', caller);
+    expect((await onlyCallFrom(r, caller)).status).toBe('missed');
+  });
+
+  it('an answered call whose hangup never came ends, and its agent is no longer on a call', async () => {
+    const r = ringside();
+    const watcher = await r.agent('watcher');
+    const alice = await r.agent('alice', { devices: [MAC_A], extension: '201' });
+    const caller = newCaller();
+    await phoneSays(r, [['incoming', params(MAC_A, caller, '201')], ['answered', params(MAC_A, caller, '201')]]);
+    await watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === 'on_call');
+
+    r.advance(4 * 60 * 60_000 + 1);
+    await r.settle();
+    watcher.messages.length = 0; // only what comes from now on
+    alice.send({ type: 'heartbeat' });
+    await watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === 'available');
+
+    const call = await onlyCallFrom(r, caller);
+    expect(call.status).toBe('answered');
+    expect(call.endedAt).not.toBeNull();
+    const agents = await r.api<{ items: Array<{ id: string; presence: string }> }>('GET', '/api/agents');
+    expect(agents.body.items.find((a) => a.id === 'alice')?.presence).toBe('available');
+  });
+});

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../shared/logger';
 import type { AgentWebSocket } from './AgentWebSocket';
-import { HttpError, sendJson } from './http';
+import { HttpError, queryParams, sendJson } from './http';
 import type { Router } from './router';
 import type { UiAssets } from './ui';
 
@@ -29,7 +29,7 @@ export async function startAgentApiServer(options: {
         throw new HttpError(404, `no such page: ${url.pathname}`);
       }
       const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
-      const body = await handler({ req, res, params, query: url.searchParams });
+      const body = await handler({ req, res, params, query: queryParams(url.search) });
       if (!res.headersSent) sendJson(res, 200, body);
     } catch (error) {
       if (error instanceof HttpError) {

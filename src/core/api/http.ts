@@ -8,6 +8,23 @@ export class HttpError extends Error {
   }
 }
 
+/** decodeURIComponent that answers malformed escapes with a 400 instead of throwing a URIError. */
+export function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpError(400, 'malformed percent-encoding in the path');
+  }
+}
+
+/**
+ * Query parameters as the API reads them: `+` stays a plus (phone numbers are written
+ * `+923001234567`, as the phones send them), never a space as in HTML forms.
+ */
+export function queryParams(search: string): URLSearchParams {
+  return new URLSearchParams(search.replace(/\+/g, '%2B'));
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
@@ -33,7 +50,7 @@ export async function readJson<T extends z.ZodType>(req: IncomingMessage, schema
   const text = await readBody(req, limitBytes);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = text.trim() === '' ? {} : JSON.parse(text);
   } catch {
     throw new HttpError(400, 'body is not valid JSON');
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError } from './http';
+import { HttpError, decodePathPart } from './http';
 
 export interface RouteContext {
   req: IncomingMessage;
@@ -39,7 +39,7 @@ export class Router {
       if (!m) continue;
       pathMatched = true;
       if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
-      const params = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(m[i + 1]!)]));
+      const params = Object.fromEntries(route.names.map((name, i) => [name, decodePathPart(m[i + 1]!)]));
       return { handler: route.handler, params };
     }
     if (pathMatched) throw new HttpError(405, `method ${method} not allowed here`);

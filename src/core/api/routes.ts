@@ -61,6 +61,9 @@ export function buildRoutes(deps: ApiDeps): Router {
   router.on('POST', '/api/agents', async ({ req }) => {
     const { account } = await auth.require(req, 'admin');
     const body = await readJson(req, s.agentBody);
+    if (body.extension && (await directory.helplineByNumber(account, body.extension))) {
+      throw new HttpError(409, `extension ${body.extension} is a helpline number; calls to it would never reach the agent directly`);
+    }
     const agent = await domainCall(() => directory.upsertAgent(account, body));
     await presence.publishChanges(account);
     return agent;
@@ -79,6 +82,8 @@ export function buildRoutes(deps: ApiDeps): Router {
   router.on('POST', '/api/helplines', async ({ req }) => {
     const { account } = await auth.require(req, 'admin');
     const body = await readJson(req, s.helplineBody);
+    const holder = await directory.agentByExtension(account, body.number);
+    if (holder) throw new HttpError(409, `${body.number} is the extension of agent ${holder.id}; a helpline needs a number of its own`);
     return domainCall(() => directory.upsertHelpline(account, { ...body, agents: body.agents ?? null }));
   });
   router.on('GET', '/api/helplines', async ({ req }) => ({ items: await directory.listHelplines((await auth.require(req, 'any')).account) }));
@@ -124,6 +129,12 @@ export function buildRoutes(deps: ApiDeps): Router {
     const principal = await auth.require(req, 'any');
     const body = req.headers['content-type']?.includes('json') ? await readJson(req, s.callbackBody) : {};
     const agent = actingAgent(principal, body.agent);
+    const missed = await log.getMissed(principal.account, params.id!);
+    if (!missed) throw new HttpError(404, 'no such missed call');
+    // A direct call was for its agent; a helpline call may be called back by anyone on the account.
+    if (missed.line === 'direct' && missed.targets.length > 0 && !missed.targets.includes(agent)) {
+      throw new HttpError(403, `this missed call was for ${missed.targets.join(', ')}`);
+    }
     const result = await log.claimMissedCall(principal.account, params.id!, agent, clock());
     if (!result) throw new HttpError(404, 'no such missed call');
     if (!result.won) throw new HttpError(409, `already taken by ${result.missed.owner}`, result.missed);

@@ -13,7 +13,7 @@ export const macSchema = z.string().transform((raw, ctx) => {
 const id = z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'letters, digits, _ . @ - only (1–64)');
 const number = z.string().trim().min(1).max(64).refine((n) => /\d/.test(n), 'must contain digits');
 
-export const agentBody = z.object({
+export const agentBody = z.strictObject({
   id,
   name: z.string().trim().min(1).max(120),
   extension: z.string().trim().min(1).max(32).nullish(),
@@ -21,20 +21,28 @@ export const agentBody = z.object({
   helplines: z.array(number).max(50).optional(),
 });
 
-export const deviceBody = z.object({ mac: macSchema, agent: id });
-export const helplineBody = z.object({ number, name: z.string().trim().min(1).max(120), agents: z.array(id).max(500).optional() });
-export const contactBody = z.object({
+export const deviceBody = z.strictObject({ mac: macSchema, agent: id });
+export const helplineBody = z.strictObject({ number, name: z.string().trim().min(1).max(120), agents: z.array(id).max(500).optional() });
+export const contactBody = z.strictObject({
   number,
   name: z.string().trim().min(1).max(200),
   company: z.string().trim().max(200).nullish(),
   notes: z.string().max(2000).nullish(),
   crmUrl: z.string().url().refine((u) => /^https?:/i.test(u), 'must be http(s)').nullish(),
 });
-export const sessionBody = z.object({ agent: id });
-export const callbackBody = z.object({ agent: id.optional() });
+export const sessionBody = z.strictObject({ agent: id });
+export const callbackBody = z.strictObject({ agent: id.optional() });
 
-const millis = z.coerce.number().int().nonnegative();
-export const callsQuery = z.object({
+/** A time as epoch milliseconds or an ISO 8601 date/time (`2026-11-22`, `2026-11-22T09:00:00+05:00`). */
+const millis = z.string().transform((raw, ctx) => {
+  const value = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(value)) {
+    ctx.addIssue({ code: 'custom', message: 'is neither epoch milliseconds nor an ISO 8601 date' });
+    return z.NEVER;
+  }
+  return value;
+});
+export const callsQuery = z.strictObject({
   remote: z.string().max(64).optional(),
   agent: id.optional(),
   status: z.enum(['ringing', 'in_progress', 'answered', 'missed', 'no_answer']).optional(),
@@ -45,9 +53,9 @@ export const callsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional(),
   cursor: z.string().max(200).optional(),
 });
-export const missedQuery = z.object({ status: z.enum(['open', 'claimed', 'closed']).optional(), limit: z.coerce.number().int().min(1).max(500).optional() });
-export const statsQuery = z.object({ from: millis.optional(), to: millis.optional(), agent: id.optional() });
-export const contactsQuery = z.object({ q: z.string().max(100).default(''), limit: z.coerce.number().int().min(1).max(200).optional() });
+export const missedQuery = z.strictObject({ status: z.enum(['open', 'claimed', 'closed']).optional(), limit: z.coerce.number().int().min(1).max(500).optional() });
+export const statsQuery = z.strictObject({ from: millis.optional(), to: millis.optional(), agent: id.optional() });
+export const contactsQuery = z.strictObject({ q: z.string().max(100).default(''), limit: z.coerce.number().int().min(1).max(200).optional() });
 
 /** Messages an agent UI may send on the WebSocket. */
 export const clientMessage = z.discriminatedUnion('type', [

@@ -38,7 +38,13 @@ export class UiAssets {
 
   private resolve(pathname: string): string | null {
     if (!this.root) return null;
-    const candidate = normalize(join(this.root, decodeURIComponent(pathname)));
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return null;
+    }
+    const candidate = normalize(join(this.root, decoded));
     if (!candidate.startsWith(this.root + sep)) return null;
     return existsSync(candidate) && !candidate.endsWith(sep) ? candidate : null;
   }

@@ -153,6 +153,8 @@ export interface CallLog {
   targetsOf(account: string, callId: string): Promise<string[]>;
   /** Agents with a leg ringing out, or answered and not ended. */
   agentsOnCall(account: string): Promise<string[]>;
+  /** Calls not ended yet that started before the cut-off, oldest first (the stale-call reaper's input). */
+  unfinishedCalls(account: string, startedBefore: number, limit?: number): Promise<CallView[]>;
   /** Deletes calls, legs, missed calls and processed-event markers older than the cut-off. Returns calls deleted. */
   prune(olderThan: number): Promise<number>;
   close(): Promise<void>;

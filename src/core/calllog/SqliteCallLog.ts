@@ -171,6 +171,14 @@ export class SqliteCallLog implements CallLog {
     return agentsOnCall(this.ctx, account);
   }
 
+  async unfinishedCalls(account: string, startedBefore: number, limit = 200): Promise<CallView[]> {
+    const ids = this.ctx
+      .sql('SELECT id FROM cl_calls WHERE account = ? AND ended_at IS NULL AND started_at < ? ORDER BY started_at LIMIT ?')
+      .pluck()
+      .all(account, startedBefore, limit) as string[];
+    return ids.flatMap((id) => callView(this.ctx, account, id) ?? []);
+  }
+
   /**
    * Deletes calls started before the cut-off with their legs, targets, missed-call records and
    * statistics contributions, and idempotency markers older than it. The daily statistics stay

@@ -69,12 +69,13 @@ export class CallLifecycle {
     return event.remote !== '' ? event.remote : `unknown@${deviceKey(event)}`;
   }
 
-  private async ringing(event: CallEvent, direction: Direction): Promise<void> {
+  /** `stepId` differs from the event id only when an answer starts a call whose ringing was never reported. */
+  private async ringing(event: CallEvent, direction: Direction, stepId = event.id): Promise<void> {
     const { state, log, directory } = this.deps;
     const account = event.account;
     const mac = deviceKey(event);
     const result = await state.ringing(account, {
-      remote: this.remoteKey(event), mac, eventId: event.id, candidateCallId: event.id, direction,
+      remote: this.remoteKey(event), mac, eventId: stepId, candidateCallId: event.id, direction,
       now: event.receivedAt, transferWindowMs: this.deps.config.transferWindowMs,
     });
     if (result.kind === 'duplicate') return;
@@ -84,7 +85,7 @@ export class CallLifecycle {
       ? { line: 'direct' as const, helpline: null, targets: agent ? [agent] : [] }
       : await routeIncoming({ directory, presence: this.deps.presence }, event, agent);
     const alreadyOffered = result.kind === 'new' ? [] : await log.targetsOf(account, result.callId);
-    const { applied, value: call } = await log.recordRinging(event.id, {
+    const { applied, value: call } = await log.recordRinging(stepId, {
       call: {
         id: result.callId, account, direction, remote: event.remote, remoteName: event.displayRemote,
         local: event.local, line: route.line, helpline: route.helpline, startedAt: result.startedAt,
@@ -112,7 +113,7 @@ export class CallLifecycle {
     let result = await state.answered(account, { remote: this.remoteKey(event), mac, eventId: event.id, now: event.receivedAt });
     if (!result) {
       // The ringing event never reached us (lost on the phone's side): start the call here.
-      await this.ringing({ ...event, id: `${event.id}:ring` }, 'in');
+      await this.ringing(event, 'in', `${event.id}:ring`);
       result = await state.answered(account, { remote: this.remoteKey(event), mac, eventId: event.id, now: event.receivedAt });
       if (!result) return;
     }
@@ -120,7 +121,9 @@ export class CallLifecycle {
     const { applied, value: call } = await log.recordAnswered(event.id, { callId: result.callId, account, mac, agent, at: event.receivedAt, owner: result.owner });
     if (!call) return;
     if (result.owner && applied) {
-      const others = (await log.targetsOf(account, call.id)).filter((t) => t !== agent);
+      // Agents whose own leg already ended (a transferring agent, a rejecting phone) have no popup to dismiss.
+      const done = new Set(call.legs.filter((l) => l.agent !== null && l.state !== 'ringing').map((l) => l.agent));
+      const others = (await log.targetsOf(account, call.id)).filter((t) => t !== agent && !done.has(t));
       const answeredBy = agent ? await this.agentName(account, agent) : null;
       this.pushCall('call.answered', call, agent ? [agent] : [], {});
       this.pushCall('call.dismissed', call, others, { answeredBy, answeredByAgent: agent });
@@ -143,7 +146,7 @@ export class CallLifecycle {
     if (!call) return;
     // A late or redelivered end of a call whose first end did not get as far as the log: finish it now.
     const unfinished = result.late && (call.status === 'ringing' || call.status === 'in_progress');
-    if (result.callEnded || unfinished) await this.callEnded(event, call, result, applied);
+    if (result.callEnded || unfinished) await this.callEnded(event, call, result, applied && result.callEnded);
     this.refreshPresence(account);
   }
 
@@ -153,12 +156,13 @@ export class CallLifecycle {
     if (ended.answered || ended.direction === 'out') {
       const status = ended.answered ? 'answered' : 'no_answer';
       const { value } = await log.finalizeCall(event.id, { callId: call.id, account: call.account, status, endedAt });
-      if (notify) this.pushCall('call.ended', value ?? call, await this.audience(call), {});
+      if (notify) this.pushCall('call.ended', value ?? call, await this.audience(call), { outcome: status, endedAt });
       return;
     }
     // Unanswered incoming: it becomes a missed call only after the grace delay (SPEC 4.4).
     await this.deps.missed.schedule(call, endedAt);
-    if (notify) this.pushCall('call.ended', call, await this.audience(call), {});
+    // The call log says "ringing" until the grace delay decides; the popup closes now.
+    if (notify) this.pushCall('call.ended', call, await this.audience(call), { outcome: 'unanswered', endedAt });
   }
 
   /** Everyone who had the popup, and the owner. */

@@ -114,7 +114,8 @@ export interface CallStateStore {
   answered(account: string, input: { remote: string; mac: string; eventId: string; now: number }): Promise<AnsweredResult | null>;
   /** hangup/missed/rejected: ends the device's leg; releases the claim when the logical call is over. null when unknown. */
   legEnded(account: string, input: { remote: string; mac: string; outcome: LegOutcome; now: number }): Promise<LegEndedResult | null>;
-  getActiveCall(account: string, remote: string): Promise<ActiveCall | null>;
+  /** The live call for the remote; `now` (default: the wall clock) decides whether its claim has expired. */
+  getActiveCall(account: string, remote: string, now?: number): Promise<ActiveCall | null>;
   /** True when any device answered the call, including a call that already ended (kept for TTL_MS.recent). */
   wasAnswered(account: string, callId: string): Promise<boolean>;
 

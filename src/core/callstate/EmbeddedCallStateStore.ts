@@ -133,8 +133,8 @@ export class EmbeddedCallStateStore implements CallStateStore {
     });
   }
 
-  async getActiveCall(account: string, remote: string): Promise<ActiveCall | null> {
-    const call = this.rows.readCall(account, remote, Date.now());
+  async getActiveCall(account: string, remote: string, now = Date.now()): Promise<ActiveCall | null> {
+    const call = this.rows.readCall(account, remote, now);
     return call ? toActiveCall(call) : null;
   }
 

@@ -18,7 +18,7 @@ Commands:
   simulate       the phone simulator (not available yet)
   help           this text
 
-Configuration options (every command): the environment variable names of SPEC section 9
+Configuration options (every command): the environment variable names listed in the README
 in kebab case without the RINGSIDE_ prefix, overriding the environment and the config file:
   --data-dir DIR  --token TOKEN  --account NAME  --agent ID
   --webhook-host HOST  --webhook-port PORT  --api-host HOST  --api-port PORT  --public-host HOST

@@ -4,19 +4,19 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().positive();
 
 /** The effective configuration (SPEC section 9). Every field has a default but the token and data dir. */
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   dataDir: z.string().min(1),
   token: z.string().min(16, 'RINGSIDE_TOKEN must be at least 16 characters'),
   account: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'RINGSIDE_ACCOUNT: letters, digits, _ . - only'),
   agent: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'RINGSIDE_AGENT: letters, digits, _ . @ - only'),
-  webhook: z.object({ host: z.string().min(1), port }),
-  api: z.object({ host: z.string().min(1), port }),
+  webhook: z.strictObject({ host: z.string().min(1), port }),
+  api: z.strictObject({ host: z.string().min(1), port }),
   /** The address phones use to reach this machine (for `ringside action-urls`); detected when unset. */
   publicHost: z.string().min(1).optional(),
   phoneAllow: z.array(z.string().min(1)),
   phoneRatePerSecond: z.coerce.number().int().min(0),
   allowedOrigins: z.array(z.string().url()),
-  redis: z.object({ url: z.string().url().optional(), callsDb: z.coerce.number().int().min(0), cacheDb: z.coerce.number().int().min(0) }),
+  redis: z.strictObject({ url: z.string().url().optional(), callsDb: z.coerce.number().int().min(0), cacheDb: z.coerce.number().int().min(0) }),
   amqpUrl: z.string().url().optional(),
   missedDelayMs: positiveMs,
   transferWindowMs: positiveMs,

@@ -1,0 +1,44 @@
+import type { CallStateStore } from '../callstate/CallStateStore';
+import { TTL_MS } from '../callstate/ttl';
+import type { CallLog, CallView } from '../calllog/CallLog';
+import type { MissedCallSweeper } from './MissedCallSweeper';
+
+/**
+ * Phones do not retry a request, so a lost hangup would leave a call ringing or in progress
+ * forever, and its agent "on a call" and out of helpline routing. Once the call's live claim
+ * has expired in the call-state store (TTL_MS.ring unanswered, TTL_MS.answered answered),
+ * nothing will end it any more; the reaper does, at the call's last known activity: an
+ * unanswered incoming call goes through the missed-call queue, an unanswered outgoing one is
+ * "no answer", an answered one is answered.
+ */
+export class StaleCallReaper {
+  constructor(private readonly deps: { state: CallStateStore; log: CallLog; missed: MissedCallSweeper; clock: () => number }) {}
+
+  async reap(account: string): Promise<number> {
+    const now = this.deps.clock();
+    let reaped = 0;
+    for (const call of await this.deps.log.unfinishedCalls(account, now - TTL_MS.ring)) {
+      const remote = call.remote !== '' ? call.remote : `unknown@${call.legs[0]?.mac ?? ''}`;
+      const live = await this.deps.state.getActiveCall(account, remote, now);
+      if (live?.callId === call.id) continue;
+      await this.finish(call);
+      reaped += 1;
+    }
+    return reaped;
+  }
+
+  private async finish(call: CallView): Promise<void> {
+    const endedAt = lastActivity(call);
+    if (call.answeredAt === null && call.direction === 'in') {
+      await this.deps.missed.schedule(call, endedAt);
+      return;
+    }
+    const status = call.answeredAt === null ? 'no_answer' : 'answered';
+    await this.deps.log.finalizeCall(null, { callId: call.id, account: call.account, status, endedAt });
+  }
+}
+
+function lastActivity(call: CallView): number {
+  const times = call.legs.flatMap((leg) => [leg.ringAt, leg.answeredAt ?? 0, leg.endedAt ?? 0]);
+  return Math.max(call.startedAt, call.answeredAt ?? 0, ...times);
+}

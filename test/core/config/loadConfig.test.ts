@@ -1,0 +1,32 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/core/config/loadConfig';
+import { makeTempDir } from '../../support/tmp';
+
+describe('loadConfig', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => {
+    temp = makeTempDir();
+  });
+  afterEach(() => temp.cleanup());
+  const env = (extra: Record<string, string> = {}) => ({ RINGSIDE_DATA_DIR: temp.dir, RINGSIDE_PROVISIONING_FILE: join(temp.dir, 'none.json'), ...extra });
+
+  it('layers the config file, the environment and flags, in that order', () => {
+    writeFileSync(join(temp.dir, 'config.json'), JSON.stringify({ webhook: { port: 1111 }, missedDelayMs: 1000, account: 'acme' }));
+    const config = loadConfig({ env: env({ RINGSIDE_WEBHOOK_PORT: '2222', RINGSIDE_MISSED_DELAY_MS: '2000' }), argv: ['--missed-delay-ms', '3000'] });
+    expect([config.account, config.webhook.port, config.missedDelayMs]).toEqual(['acme', 2222, 3000]);
+  });
+
+  it('rejects a config file key it does not know, naming it, instead of ignoring it', () => {
+    writeFileSync(join(temp.dir, 'config.json'), JSON.stringify({ webhookPort: 9999 }));
+    expect(() => loadConfig({ env: env() })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: env() })).toThrow(/webhookPort/);
+  });
+
+  it('generates the token once and keeps it', () => {
+    const first = loadConfig({ env: env() }).token;
+    expect(loadConfig({ env: env() }).token).toBe(first);
+    expect(first.length).toBeGreaterThanOrEqual(16);
+  });
+});
