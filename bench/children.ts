@@ -21,17 +21,29 @@ const URL_LINES: Array<[key: string, pattern: RegExp]> = [
  * a JSON line, or `ringside serve`'s start-up lines.
  */
 export async function startChild(args: string[], env: Record<string, string> = {}, expect: string[] = ['webhookUrl']): Promise<ChildServer> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', process.env.BENCH_CHILD_STDERR ? 'inherit' : 'ignore'] });
   const lines = createInterface({ input: child.stdout! });
+  const output: string[] = [];
   const urls: Record<string, string> = {};
-  while (!expect.every((key) => key in urls)) {
-    const [line] = (await once(lines, 'line')) as [string];
-    if (line.startsWith('{')) Object.assign(urls, JSON.parse(line) as Record<string, string>);
-    for (const [key, pattern] of URL_LINES) {
-      const match = pattern.exec(line);
-      if (match) urls[key] = match[1]!;
-    }
-  }
+  // Lines arrive in bursts: every one is read by the listener, none between two awaits.
+  await new Promise<void>((resolve, reject) => {
+    const onLine = (line: string) => {
+      output.push(line);
+      if (line.startsWith('{')) Object.assign(urls, JSON.parse(line) as Record<string, string>);
+      for (const [key, pattern] of URL_LINES) {
+        const match = pattern.exec(line);
+        if (match) urls[key] = match[1]!;
+      }
+      if (expect.every((key) => key in urls)) {
+        lines.off('line', onLine);
+        child.off('exit', onExit);
+        resolve();
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`server exited (${String(code)}) before listening: ${output.join('\n')}`));
+    lines.on('line', onLine);
+    child.once('exit', onExit);
+  });
   return {
     process: child,
     urls,

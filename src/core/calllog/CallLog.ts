@@ -50,21 +50,11 @@ export interface CallView {
   contact: Contact | null;
 }
 
-export interface CallStart {
-  id: string;
-  account: string;
-  direction: Direction;
-  remote: string;
-  remoteName: string;
-  local: string;
-  line: Line;
-  helpline: string | null;
-  startedAt: number;
-  parentId: string | null;
-  transferredFrom: string | null;
-  /** Owner from the start (outgoing calls: the dialling agent). */
-  agent: string | null;
-}
+/** What the first ringing leg knows of a call. `agent` is its owner from the start (outgoing calls: the dialling agent). */
+export type CallStart = Pick<
+  CallView,
+  'id' | 'account' | 'direction' | 'remote' | 'remoteName' | 'local' | 'line' | 'helpline' | 'startedAt' | 'parentId' | 'transferredFrom' | 'agent'
+>;
 
 export interface LegStart {
   mac: string;
