@@ -33,7 +33,7 @@ export async function startAgentApiServer(options: {
       if (!res.headersSent) sendJson(res, 200, body);
     } catch (error) {
       if (error instanceof HttpError) {
-        const headers: Record<string, string> = error.status === 405 ? { Allow: 'GET, POST' } : {};
+        const headers: Record<string, string> = error.status === 405 ? { Allow: 'GET, POST, DELETE' } : {};
         if (!res.headersSent) sendJson(res, error.status, { error: error.message, details: error.details }, headers);
         return;
       }

@@ -104,6 +104,18 @@ export function buildRoutes(deps: ApiDeps): Router {
     return { items: await directory.searchContacts(account, q.q, q.limit) };
   });
 
+  const removal = (path: string, remove: (account: string, key: string) => Promise<boolean>, what: string) =>
+    router.on('DELETE', path, async ({ req, params }) => {
+      const { account } = await auth.require(req, 'admin');
+      if (!(await domainCall(() => remove(account, params.key!)))) throw new HttpError(404, `no such ${what}`);
+      await presence.publishChanges(account);
+      return { deleted: params.key };
+    });
+  removal('/api/agents/:key', (account, id) => directory.removeAgent(account, id), 'agent');
+  removal('/api/devices/:key', (account, mac) => directory.removeDevice(account, mac), 'device');
+  removal('/api/helplines/:key', (account, number) => directory.removeHelpline(account, number), 'helpline');
+  removal('/api/contacts/:key', (account, number) => directory.removeContact(account, number), 'contact');
+
   router.on('POST', '/api/session', async ({ req }) => {
     const { account } = await auth.require(req, 'admin');
     const body = await readJson(req, s.sessionBody);

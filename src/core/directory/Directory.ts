@@ -70,6 +70,13 @@ export interface Directory {
   searchContacts(account: string, q: string, limit?: number): Promise<Contact[]>;
   contactByNumber(account: string, number: string): Promise<Contact | null>;
 
+  /** Removes the agent, unbinds its phones, drops its helpline memberships and ends its UI sessions. False when unknown. */
+  removeAgent(account: string, id: string): Promise<boolean>;
+  /** Forgets the phone (its binding and health). False when unknown. */
+  removeDevice(account: string, mac: string): Promise<boolean>;
+  removeHelpline(account: string, number: string): Promise<boolean>;
+  removeContact(account: string, number: string): Promise<boolean>;
+
   /** A new opaque token for the agent's UI; only its hash is stored. */
   createSession(account: string, agent: string, ttlMs: number, now: number): Promise<{ token: string; expiresAt: number }>;
   sessionByToken(token: string, now: number): Promise<AgentSession | null>;

@@ -289,6 +289,31 @@ export class SqliteDirectory implements Directory {
     return { account: row.account, agent: row.agent, expiresAt: row.expires_at };
   }
 
+  async removeAgent(account: string, id: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.sql('UPDATE dir_devices SET agent = NULL WHERE account = ? AND agent = ?').run(account, id);
+      this.sql('DELETE FROM dir_helpline_members WHERE account = ? AND agent = ?').run(account, id);
+      this.sql('DELETE FROM dir_sessions WHERE account = ? AND agent = ?').run(account, id);
+      return this.sql('DELETE FROM dir_agents WHERE account = ? AND id = ?').run(account, id).changes > 0;
+    }).immediate();
+  }
+
+  async removeDevice(account: string, mac: string): Promise<boolean> {
+    return this.sql('DELETE FROM dir_devices WHERE account = ? AND mac = ?').run(account, normaliseMac(mac)).changes > 0;
+  }
+
+  async removeHelpline(account: string, number: string): Promise<boolean> {
+    const normalised = normaliseNumber(number);
+    return this.db.transaction(() => {
+      this.sql('DELETE FROM dir_helpline_members WHERE account = ? AND helpline = ?').run(account, normalised);
+      return this.sql('DELETE FROM dir_helplines WHERE account = ? AND number = ?').run(account, normalised).changes > 0;
+    }).immediate();
+  }
+
+  async removeContact(account: string, number: string): Promise<boolean> {
+    return this.sql('DELETE FROM dir_contacts WHERE account = ? AND number = ?').run(account, normaliseNumber(number)).changes > 0;
+  }
+
   /** The Database belongs to the caller (it is shared with the call log); nothing to release here. */
   async close(): Promise<void> {}
 }
