@@ -34,7 +34,7 @@ export interface RingsideInstance {
   createAgentSession(agent?: string): Promise<{ token: string; expiresAt: number }>;
   /** Resolves once every event accepted so far has been handled. */
   drained(): Promise<void>;
-  /** Runs the periodic work now: ends stale calls, raises due missed calls, pushes presence changes (expired sessions). */
+  /** Runs the periodic work now: retention, stale calls, due missed calls, presence changes (expired sessions). */
   housekeeping(): Promise<void>;
   /** Stops listeners and the consumer, closes the databases. */
   close(): Promise<void>;
@@ -162,6 +162,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     createAgentSession: (agent = config.agent) => directory.createSession(config.account, agent, config.sessionTtlMs, clock()),
     drained: () => consumer.drained(),
     housekeeping: async () => {
+      await prune();
       await reap();
       await missed.sweep();
       await presence.publishChanges(config.account);

@@ -140,3 +140,24 @@ describe('a lost end of call (phones do not retry)', () => {
     expect(agents.body.items.find((a) => a.id === 'alice')?.presence).toBe('available');
   });
 });
+
+describe('retention', () => {
+  const ringside = useRingside({ retentionDays: 30 });
+
+  it('deletes calls older than the retention setting and keeps the daily statistics', async () => {
+    const r = ringside();
+    await r.agent('alice', { devices: [MAC_A], extension: '201' });
+    const caller = newCaller();
+    await phoneSays(r, [['incoming', params(MAC_A, caller, '201')], ['answered', params(MAC_A, caller, '201')], ['hangup', params(MAC_A, caller, '201')]]);
+    r.advance(29 * 24 * 60 * 60_000);
+    await r.settle();
+    expect(await callsFrom(r, caller)).toHaveLength(1);
+
+    r.advance(2 * 24 * 60 * 60_000);
+    await r.settle();
+
+    expect(await callsFrom(r, caller)).toEqual([]);
+    const stats = await r.api<{ items: Array<{ agent: string; answered: number }> }>('GET', '/api/stats?agent=alice');
+    expect(stats.body.items).toEqual([expect.objectContaining({ agent: 'alice', answered: 1 })]);
+  });
+});
