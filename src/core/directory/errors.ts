@@ -1,3 +1,5 @@
+import { CodedError } from '../shared/errors';
+
 export type DirectoryErrorCode =
   | 'unknown_agent'
   | 'extension_taken'
@@ -6,12 +8,4 @@ export type DirectoryErrorCode =
   | 'bad_csv';
 
 /** A rejected directory operation; `code` is stable and safe to map to an API error. */
-export class DirectoryError extends Error {
-  readonly code: DirectoryErrorCode;
-
-  constructor(code: DirectoryErrorCode, message: string) {
-    super(message);
-    this.name = 'DirectoryError';
-    this.code = code;
-  }
-}
+export class DirectoryError extends CodedError<DirectoryErrorCode> {}
