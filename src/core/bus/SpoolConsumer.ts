@@ -22,6 +22,7 @@ export interface SpoolAccess {
 export interface SpoolConsumerOptions {
   maxAttempts: number;
   retryDelayMs: number;
+  maxRetryDelayMs: number;
   /** Different ordering keys handled at the same time (one event per key at most). */
   concurrency: number;
   /** Slow poll for rows written by another process on the same file. */
@@ -228,7 +229,7 @@ export class SpoolConsumer implements Consumer {
       this.settle(key, row, () => this.spool.markDead(row.seq, attempts, message), true);
       return;
     }
-    const nextAt = Date.now() + this.options.retryDelayMs * 2 ** (attempts - 1);
+    const nextAt = Date.now() + Math.min(this.options.maxRetryDelayMs, this.options.retryDelayMs * 2 ** (attempts - 1));
     this.options.logger?.warn(log, 'event handler failed; will retry');
     this.settle(key, row, () => this.spool.markRetry(row.seq, attempts, nextAt, message), false);
     row.attempts = attempts;

@@ -20,6 +20,8 @@ export interface SqliteSpoolBusOptions {
 export interface SpoolConsumeOptions extends ConsumeOptions {
   /** Different ordering keys handled at the same time (default 1). Events of one key never overlap. */
   concurrency?: number;
+  /** Upper bound of the doubling retry delay (default: none). An outbox relay that retries forever sets it. */
+  maxRetryDelayMs?: number;
 }
 
 interface PendingPublish {
@@ -131,6 +133,7 @@ export class SqliteSpoolBus implements EventBus {
     const consumer = new SpoolConsumer(spool, handler, {
       maxAttempts: Math.max(1, options.maxAttempts ?? 5),
       retryDelayMs: Math.max(0, options.retryDelayMs ?? 100),
+      maxRetryDelayMs: options.maxRetryDelayMs ?? Infinity,
       concurrency: Math.max(1, options.concurrency ?? 1),
       pollIntervalMs: this.options.pollIntervalMs ?? 500,
       fetchBatch: this.options.fetchBatch ?? 500,

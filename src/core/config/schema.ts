@@ -16,8 +16,22 @@ export const configSchema = z.strictObject({
   phoneAllow: z.array(z.string().min(1)),
   phoneRatePerSecond: z.coerce.number().int().min(0),
   allowedOrigins: z.array(z.string().url()),
-  redis: z.strictObject({ url: z.string().url().optional(), callsDb: z.coerce.number().int().min(0), cacheDb: z.coerce.number().int().min(0) }),
+  /** The call log and directory (SQLite); several processes on one machine may share one file. Default <dataDir>/ringside.db. */
+  database: z.string().min(1).optional(),
+  redis: z.strictObject({
+    url: z.string().url().optional(),
+    callsDb: z.coerce.number().int().min(0),
+    cacheDb: z.coerce.number().int().min(0),
+    /** Root of every key (`<root>:account:{<account>}:…`); only changed to keep installs or test runs apart on one server. */
+    keyPrefix: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'REDIS_KEY_PREFIX: letters, digits, _ . - only'),
+  }),
   amqpUrl: z.string().url().optional(),
+  amqp: z.strictObject({
+    exchange: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/),
+    queue: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/),
+    /** Queues the events are spread over by call; each has one active consumer, so a call's events stay in order. */
+    shards: z.coerce.number().int().min(1).max(64),
+  }),
   missedDelayMs: positiveMs,
   transferWindowMs: positiveMs,
   heartbeatTtlMs: positiveMs,

@@ -1,0 +1,85 @@
+import type { CallEvent } from '../events/CallEvent';
+import type { Logger } from '../shared/logger';
+import type { ConsumeOptions, Consumer, EventBus, EventHandler } from './EventBus';
+import type { SqliteSpoolBus } from './SqliteSpoolBus';
+
+export interface OutboxBusOptions {
+  logger?: Logger;
+  /** Ordering keys relayed at the same time (one event per key in flight, so per-call order holds). */
+  relayConcurrency?: number;
+  /** First retry delay of an event the shared bus did not confirm; doubles up to relayMaxRetryDelayMs. */
+  relayRetryDelayMs?: number;
+  relayMaxRetryDelayMs?: number;
+}
+
+/**
+ * Shared mode's bus (SPEC 10, issue 3): the local spool is the outbox. publish() is the spool's
+ * durable local write, so the phone's 200 never waits for the shared bus; a relay forwards
+ * spooled events to it and marks them sent only once it confirmed them. The relay never gives up
+ * on an event: with the shared bus down for minutes the spool grows and drains when it returns.
+ * Consumers take events from the shared bus, where every process's events meet.
+ */
+export class OutboxBus implements EventBus {
+  private readonly relay: Consumer;
+  private readonly logger: Logger | undefined;
+
+  constructor(
+    private readonly outbox: SqliteSpoolBus,
+    private readonly shared: EventBus,
+    options: OutboxBusOptions = {},
+  ) {
+    this.relay = outbox.consume((event) => this.forward(event), {
+      maxAttempts: Infinity,
+      retryDelayMs: options.relayRetryDelayMs ?? 100,
+      maxRetryDelayMs: options.relayMaxRetryDelayMs ?? 2_000,
+      concurrency: options.relayConcurrency ?? 64,
+    });
+    this.logger = options.logger;
+  }
+
+  publish(events: readonly CallEvent[]): Promise<void> {
+    return this.outbox.publish(events);
+  }
+
+  consume(handler: EventHandler, options?: ConsumeOptions): Consumer {
+    const consumer = this.shared.consume(handler, options);
+    return {
+      stop: () => consumer.stop(),
+      // Everything published here is handled once the relay forwarded it and the shared bus's consumer handled it.
+      drained: async () => {
+        await this.relay.drained();
+        await consumer.drained();
+      },
+    };
+  }
+
+  /** Events not yet forwarded plus events on the shared bus not yet handled. */
+  async depth(): Promise<number> {
+    const [waiting, shared] = await Promise.all([this.outbox.depth(), this.shared.depth()]);
+    return waiting + shared;
+  }
+
+  /** Events spooled here and not yet confirmed by the shared bus. */
+  outboxDepth(): Promise<number> {
+    return this.outbox.depth();
+  }
+
+  async deadLetters(): Promise<CallEvent[]> {
+    return this.shared.deadLetters();
+  }
+
+  async close(): Promise<void> {
+    await this.relay.stop();
+    await Promise.all([this.outbox.close(), this.shared.close()]);
+  }
+
+  private async forward(event: CallEvent): Promise<void> {
+    try {
+      await this.shared.publish([event]);
+    } catch (err) {
+      // Expected while the shared bus is down: the event stays spooled and is retried.
+      this.logger?.debug({ err, eventId: event.id }, 'outbox: shared bus did not confirm; will retry');
+      throw err;
+    }
+  }
+}
