@@ -35,6 +35,17 @@ export function createMetrics() {
       help: 'Events durable and not yet handled',
       registers: [registry],
     }),
+    outboxDepth: new Gauge({
+      name: 'ringside_outbox_depth',
+      help: 'Shared mode: events spooled here and not yet confirmed by RabbitMQ',
+      registers: [registry],
+    }),
+    serviceUp: new Gauge({
+      name: 'ringside_service_up',
+      help: 'Shared services as this process sees them: 1 up, 0.5 degraded, 0 down (absent in embedded mode)',
+      labelNames: ['service'] as const,
+      registers: [registry],
+    }),
     wsConnections: new Gauge({
       name: 'ringside_ws_connections',
       help: 'Open agent WebSocket connections',
