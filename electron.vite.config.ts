@@ -1,5 +1,24 @@
+import { cpSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+
+/**
+ * The Redis call-state store reads its Lua scripts from `lua/` next to its module's
+ * import.meta.url, which in the main bundle is out/main/index.js: copy them there (see
+ * src/core/callstate/redis/luaScripts.ts; scripts/build-server.js does the same for out/server).
+ */
+function copyLuaScripts(outDir: string): Plugin {
+  return {
+    name: 'ringside-copy-lua-scripts',
+    apply: 'build',
+    writeBundle() {
+      const target = resolve(import.meta.dirname, outDir, 'lua');
+      rmSync(target, { recursive: true, force: true });
+      cpSync(resolve(import.meta.dirname, 'src/core/callstate/redis/lua'), target, { recursive: true });
+    },
+  };
+}
 
 // electron-vite 6 with Electron 45:
 // - main: an ES module (package.json has "type": "module"; Electron >= 28 loads ESM main code), out/main/index.js.
@@ -9,6 +28,7 @@ import { defineConfig } from 'electron-vite';
 //   served by the agent API at `/` in Electron and in a browser alike.
 export default defineConfig({
   main: {
+    plugins: [copyLuaScripts('out/main')],
     build: {
       outDir: 'out/main',
       lib: { entry: resolve(import.meta.dirname, 'src/main/index.ts'), formats: ['es'], fileName: () => 'index.js' },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles the `ringside` command (headless server) into out/server/ringside.mjs:
 // `node out/server/ringside.mjs serve`, or `RINGSIDE_USE_BUILD=1 ringside serve`.
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -45,5 +45,13 @@ const result = await build({
   },
   metafile: true,
 });
+
+// The Redis call-state store reads its Lua scripts from `lua/` next to its module's
+// import.meta.url, which in the bundle is out/server/ringside.mjs (see
+// src/core/callstate/redis/luaScripts.ts; electron.vite.config.ts does the same for out/main).
+const luaScripts = 'src/core/callstate/redis/lua';
+rmSync(`${root}/out/server/lua`, { recursive: true, force: true });
+cpSync(`${root}/${luaScripts}`, `${root}/out/server/lua`, { recursive: true });
+
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 console.log(`out/server/ringside.mjs: ${Object.keys(result.metafile.inputs).length} modules, ${(bytes / 1024).toFixed(0)} KiB with source map`);

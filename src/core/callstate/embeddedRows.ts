@@ -15,7 +15,7 @@ export interface RecentRow {
 interface TransferRow { id: number; remote: string; call_id: string; from_agent: string | null; from_mac: string; at: number }
 
 /** Fingerprints are matched within a configurable window; older than this they are purged regardless. */
-const TRANSFER_RETENTION_MS = TTL_MS.relationship;
+const TRANSFER_RETENTION_MS = TTL_MS.transferRetention;
 
 /**
  * Row-level helpers of EmbeddedCallStateStore: each runs inside the caller's transaction

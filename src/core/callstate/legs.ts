@@ -3,6 +3,8 @@ import type { ActiveCall, LegInfo, TransferFingerprint } from './CallStateStore'
 /**
  * The leg rules of SPEC section 4, as pure functions over one live call, so that every adapter
  * (the SQLite transaction here, a Lua script in Redis) applies exactly the same decisions.
+ * KEEP IN STEP: redis/lua/includes/legs.lua is a port of these functions for the Redis store;
+ * the two must change together (the contract suite runs against both adapters).
  */
 export interface LiveCall extends ActiveCall {
   /** The fingerprint a transfer leg of this call was matched with (later ring-group legs of the transfer join as transfer legs too). */

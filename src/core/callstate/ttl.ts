@@ -1,27 +1,57 @@
 /**
  * Every call-state key of SPEC section 5 with its lifetime, in one place (the seed's
- * constants.rs). The embedded store uses the same names as row kinds so that both adapters
- * are described by this one table.
+ * constants.rs), for both adapters: RedisCallStateStore uses exactly these keys (built only by
+ * redis/keys.ts); EmbeddedCallStateStore keeps the same records as tables (cs_<name>) with an
+ * expires_at column. In Redis every record also keeps its expiry time (ms) inside the value,
+ * because expiry is decided against the method's `now` (Lua compares the two); the key's real
+ * TTL (PEXPIREAT, same instant) lets Redis drop it. A key holding several records (hash, zset)
+ * lives as long as its longest-lived record.
  *
- * key (under cal:account:{<account>}:)        what                                   TTL
- * calls:active:<remote>                       hash: claimed_call_id, timestamp,      RING while ringing,
- *                                             answered, answered_by, legs (JSON)     ANSWERED once answered
- * calls:device_reported:<mac>:<remote>        call id + event id that reported it    RING
- * calls:ring:<call_id>                        ring start (ms)                         RING
- * calls:ring_remote:<remote>                  ring start (ms)                         RING
- * calls:direction:<call_id>                   in | out                                DIRECTION
- * calls:recent:<remote>                       call id + answered of a call just ended RECENT
- *                                             (embedded: keyed by call id, found by remote or id;
- *                                             answered never goes back to false)
- * calls:event_result:<event_id>               result of ringing/answered for that     EVENT_RESULT
- *                                             event, returned again on redelivery
- * calls:missed:queue / calls:missed:schedule  list of pending missed calls + zset     until taken
- *                                             of due times (lease on take)
- * calls:transfers                             zset remote -> fingerprint, scored by   transfer window
- *                                             time (RINGSIDE_TRANSFER_WINDOW_MS)
- * calls:relationship:<call_id>_parent         parent call id                          RELATIONSHIP
- * sessions:heartbeat:<socket_id>              agent of a live UI session              RINGSIDE_HEARTBEAT_TTL_MS
- * agent:presence:<agent>                      manual status and phone DND             none
+ * key (under <root>:account:{<account>}:,     what                                       TTL
+ * root `cal` by default)
+ * calls:active:<remote>                       hash: claimed_call_id, remote, direction,   RING while ringing,
+ *                                             claimed_by, timestamp (start), answered,    ANSWERED from the
+ *                                             answered_by, answered_at, legs (JSON),      last answer
+ *                                             transfer (JSON), expires_at
+ * calls:device_reported:<mac>:<remote>        hash: call_id, event_id, expires_at         RING (ANSWERED once
+ *                                                                                         that device answered)
+ * calls:ring:<call_id>                        hash: at (first ring, ms), expires_at       RING
+ *                                             (Redis: written for the id a call is claimed with; a later join
+ *                                             does not recreate it once expired, the script cannot name it)
+ * calls:ring_remote:<remote>                  hash: call_id, at, expires_at               RING
+ * calls:direction:<call_id>                   in | out (plain string)                     DIRECTION
+ * calls:recent:<remote>                       hash call id -> JSON of a call just ended:  RECENT
+ *                                             direction, answered, answered_by, start,
+ *                                             answered_at, ended_at, expires_at
+ *                                             (answered never goes back to false)
+ * calls:answered                              zset call id -> until when it counts as     ANSWERED while live,
+ *                                             answered (wasAnswered by call id)           RECENT once ended
+ * calls:event_result:<event_id>               hash ringing|answered -> result JSON, and   EVENT_RESULT
+ *                                             <transition>:expires_at; returned again
+ *                                             on redelivery
+ * calls:missed:queue                          hash call id -> entry JSON (remote, mac,     none: until
+ *                                             payload)                                    acknowledged
+ * calls:missed:schedule                       zset call id -> due time; taking an entry   none: until
+ *                                             leases it (due = now + MISSED_LEASE)        acknowledged
+ * calls:transfers                             zset "<seq>:<fingerprint JSON>" -> time;    TRANSFER_RETENTION
+ *                                             matched within RINGSIDE_TRANSFER_WINDOW_MS  after the newest
+ * calls:relationship:<call_id>_parent         parent call id (plain string)               RELATIONSHIP
+ * sessions:heartbeat:<socket_id>              hash: agent, expires_at                     heartbeat ttl
+ *                                                                                         (RINGSIDE_HEARTBEAT_TTL_MS)
+ * sessions:live                               zset socket id -> expires at                longest session
+ * sessions:agents                             hash socket id -> agent                     longest session
+ * agents:connected                            set: agents with a session                  longest session
+ * agents:available                            set: manual available and no phone DND      none
+ * agent:presence:<agent>                      hash: manual, phone_dnd                     none
+ * agents:presence                             hash agent -> {manual, phoneDnd} JSON       none
+ *                                             (the listing of presenceRecords)
+ *
+ * global keys (no hash tag; never in a script together with an account's keys)
+ * <root>:missed:accounts                      zset account -> when it last queued a       none: pruned by
+ *                                             missed call (accountsWithMissedCalls)       accountsWithMissedCalls
+ * <root>:ws:connections                       hash: open UI connections of every node     none (owned by
+ *                                             (named by redis/keys.ts push())             push/RedisPushHub.ts)
+ * <root>:account:{<account>}:push             pub/sub channel of the account's pushes     (a channel, no key)
  */
 export const TTL_MS = {
   ring: 5 * 60_000,
@@ -31,6 +61,8 @@ export const TTL_MS = {
   relationship: 60 * 60_000,
   missedLease: 30_000,
   eventResult: 4 * 60 * 60_000,
+  /** Fingerprints older than this are purged whatever the window (both adapters). */
+  transferRetention: 60 * 60_000,
   transferWindowDefault: 120_000,
   heartbeatDefault: 90_000,
 } as const;

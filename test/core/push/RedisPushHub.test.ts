@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PushConnection, ServerMessage } from '../../../src/core/push/PushHub';
+import { CallStateKeys } from '../../../src/core/callstate/redis/keys';
 import { RedisPushHub, type PushRedisKeys } from '../../../src/core/push/RedisPushHub';
 import { createLogger } from '../../../src/core/shared/logger';
 import { REDIS_URL, TEST_CALLS_DB, uniqueName } from '../../support/services';
@@ -54,11 +55,7 @@ describe('RedisPushHub (push across processes over Redis pub/sub)', () => {
 
   beforeEach(() => {
     root = uniqueName('push');
-    keys = {
-      connections: `${root}:ws:connections`,
-      pushChannel: (account) => `${root}:account:{${account}}:push`,
-      pushChannelPattern: `${root}:account:*:push`,
-    };
+    keys = new CallStateKeys(root).push();
   });
   afterEach(async () => {
     for (const hub of hubs.splice(0)) await hub.close();
