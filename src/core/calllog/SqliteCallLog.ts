@@ -15,7 +15,7 @@ import type {
 import { finalizeCallRows } from './finalize';
 import { applyClaim, applyClose, applyMissedCall, listMissedViews } from './missed';
 import { applyAnswered, applyHold, applyLegEnded, applyRinging, applyTransfer } from './mutations';
-import { agentStats, agentsOnCall, listCallViews } from './queries';
+import { agentStats, agentsOnCall, listCallViews, openCallOf } from './queries';
 import { callView, createContext, getCallRow, missedView, targetsOf, type CallLogContext, type ContactLookup, type ContactSearch } from './rows';
 import { CALLLOG_MIGRATIONS, CALLLOG_SCHEMA } from './schema';
 
@@ -169,6 +169,10 @@ export class SqliteCallLog implements CallLog {
 
   async agentsOnCall(account: string): Promise<string[]> {
     return agentsOnCall(this.ctx, account);
+  }
+
+  async openCallOf(account: string, input: { remote: string; since: number; mac?: string }): Promise<CallView | null> {
+    return openCallOf(this.ctx, account, input);
   }
 
   async unfinishedCalls(account: string, startedBefore: number, limit = 200): Promise<CallView[]> {

@@ -154,3 +154,20 @@ export function agentsOnCall(ctx: CallLogContext, account: string): string[] {
     .pluck()
     .all({ account }) as string[];
 }
+
+/**
+ * The newest unfinished call of a remote (see CallLog.openCallOf). The remote is matched as the
+ * phone sent it, like the call state keys it; remote_norm only lets the index find it.
+ */
+export function openCallOf(ctx: CallLogContext, account: string, input: { remote: string; since: number; mac?: string }): CallView | null {
+  const row = ctx
+    .sql(
+      `SELECT c.* FROM cl_calls c
+       WHERE c.account = @account AND c.remote_norm = @norm AND c.remote = @remote AND c.started_at >= @since
+         AND c.ended_at IS NULL AND c.status IN ('ringing', 'in_progress')
+         AND (@mac IS NULL OR EXISTS (SELECT 1 FROM cl_legs l WHERE l.account = c.account AND l.call_id = c.id AND l.mac = @mac))
+       ORDER BY c.started_at DESC, c.id DESC LIMIT 1`,
+    )
+    .get({ account, norm: normaliseNumber(input.remote), remote: input.remote, since: input.since, mac: input.mac ?? null }) as CallRow | undefined;
+  return row ? (callViews(ctx, account, [row])[0] ?? null) : null;
+}

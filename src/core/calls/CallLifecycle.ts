@@ -7,6 +7,7 @@ import type { PresenceService } from '../presence/PresenceService';
 import type { Logger } from '../shared/logger';
 import { agentOfDevice, deviceKey, routeIncoming, type RoutingConfig } from './routing';
 import type { MissedCallSweeper } from './MissedCallSweeper';
+import { CallRecovery } from './CallRecovery';
 
 export interface CallLifecycleDeps {
   state: CallStateStore;
@@ -25,9 +26,16 @@ export interface CallLifecycleDeps {
  * call-state steps recognise the event id, call-log steps commit with a processed marker per
  * step, and follow-ups (finalising, queueing the missed call) are idempotent by call id.
  * Pushes go out only the first time a step applies.
+ *
+ * A call the call state has forgotten (Redis restarted without persistence) but the call log
+ * still shows open is continued under its own id: see CallRecovery.
  */
 export class CallLifecycle {
-  constructor(private readonly deps: CallLifecycleDeps) {}
+  private readonly recovery: CallRecovery;
+
+  constructor(private readonly deps: CallLifecycleDeps) {
+    this.recovery = new CallRecovery({ state: deps.state, log: deps.log, transferWindowMs: deps.config.transferWindowMs });
+  }
 
   async handle(event: CallEvent): Promise<void> {
     // Every step below is idempotent on its own, so a redelivered event whose first run
@@ -74,17 +82,25 @@ export class CallLifecycle {
     const { state, log, directory } = this.deps;
     const account = event.account;
     const mac = deviceKey(event);
+    const remote = this.remoteKey(event);
+    // A call the log shows going on for this remote is the call this ring belongs to. A live call
+    // in the state wins over it (the ring joins that); when the state has none, it has forgotten
+    // the log's call, which is then started again under its own id and direction (its end decides
+    // missed or no answer by it) and with its other legs, instead of as a second call.
+    const open = await this.recovery.liveCall(event);
     const result = await state.ringing(account, {
-      remote: this.remoteKey(event), mac, eventId: stepId, candidateCallId: event.id, direction,
+      remote, mac, eventId: stepId, candidateCallId: open?.id ?? event.id, direction: open?.direction ?? direction,
       now: event.receivedAt, transferWindowMs: this.deps.config.transferWindowMs,
     });
     if (result.kind === 'duplicate') return;
+    const recovered = open !== null && result.kind === 'new' && result.callId === open.id;
+    if (recovered) await this.recovery.reseed(event, remote, open, mac);
     const agent = await agentOfDevice(directory, this.deps.config, event);
     const transferredFrom = result.transfer?.fromAgent ?? null;
     const route = direction === 'out' || result.kind === 'transferred'
       ? { line: 'direct' as const, helpline: null, targets: agent ? [agent] : [] }
       : await routeIncoming({ directory, presence: this.deps.presence }, event, agent);
-    const alreadyOffered = result.kind === 'new' ? [] : await log.targetsOf(account, result.callId);
+    const alreadyOffered = result.kind === 'new' && !recovered ? [] : await log.targetsOf(account, result.callId);
     const { applied, value: call } = await log.recordRinging(stepId, {
       call: {
         id: result.callId, account, direction, remote: event.remote, remoteName: event.displayRemote,
@@ -110,11 +126,13 @@ export class CallLifecycle {
     const { state, log, directory } = this.deps;
     const account = event.account;
     const mac = deviceKey(event);
-    let result = await state.answered(account, { remote: this.remoteKey(event), mac, eventId: event.id, now: event.receivedAt });
+    const remote = this.remoteKey(event);
+    let result = await state.answered(account, { remote, mac, eventId: event.id, now: event.receivedAt });
     if (!result) {
-      // The ringing event never reached us (lost on the phone's side): start the call here.
-      await this.ringing(event, 'in', `${event.id}:ring`);
-      result = await state.answered(account, { remote: this.remoteKey(event), mac, eventId: event.id, now: event.receivedAt });
+      // No live call: the call state forgot the call the log still has open (continue that one),
+      // or the ringing event never reached us (lost on the phone's side: start the call here).
+      if (!(await this.recovery.restore(event, remote))) await this.ringing(event, 'in', `${event.id}:ring`);
+      result = await state.answered(account, { remote, mac, eventId: event.id, now: event.receivedAt });
       if (!result) return;
     }
     const agent = await agentOfDevice(directory, this.deps.config, event);
@@ -139,7 +157,9 @@ export class CallLifecycle {
     const { state, log, directory } = this.deps;
     const account = event.account;
     const mac = deviceKey(event);
-    const result = await state.legEnded(account, { remote: this.remoteKey(event), mac, outcome, now: event.receivedAt });
+    const remote = this.remoteKey(event);
+    const result = (await state.legEnded(account, { remote, mac, outcome, now: event.receivedAt }))
+      ?? (await this.recovery.legEnded(event, remote, outcome));
     if (!result) return;
     const agent = await agentOfDevice(directory, this.deps.config, event);
     const { applied, value: call } = await log.recordLegEnded(event.id, { callId: result.callId, account, mac, agent, outcome, at: event.receivedAt });
@@ -175,19 +195,21 @@ export class CallLifecycle {
     const { state, log, directory } = this.deps;
     const account = event.account;
     const mac = deviceKey(event);
-    const active = await state.getActiveCall(account, this.remoteKey(event));
-    if (!active) return;
+    const remote = this.remoteKey(event);
+    const callId = (await state.getActiveCall(account, remote))?.callId ?? (await this.recovery.restore(event, remote));
+    if (!callId) return;
     const agent = await agentOfDevice(directory, this.deps.config, event);
-    await state.createTransferFingerprint(account, { callId: active.callId, remote: this.remoteKey(event), fromAgent: agent, fromMac: mac, at: event.receivedAt });
-    const { applied, value: call } = await log.recordTransfer(event.id, { callId: active.callId, account, mac, at: event.receivedAt });
+    await state.createTransferFingerprint(account, { callId, remote, fromAgent: agent, fromMac: mac, at: event.receivedAt });
+    const { applied, value: call } = await log.recordTransfer(event.id, { callId, account, mac, at: event.receivedAt });
     if (applied && call) this.pushCall('call.transferred', call, agent ? [agent] : [], { kind: event.transferKind });
   }
 
   private async hold(event: CallEvent, on: boolean): Promise<void> {
     const { state, log } = this.deps;
-    const active = await state.getActiveCall(event.account, this.remoteKey(event));
-    if (!active) return;
-    await log.recordHold(event.id, { callId: active.callId, account: event.account, mac: deviceKey(event), on, at: event.receivedAt });
+    const remote = this.remoteKey(event);
+    const callId = (await state.getActiveCall(event.account, remote))?.callId ?? (await this.recovery.restore(event, remote));
+    if (!callId) return;
+    await log.recordHold(event.id, { callId, account: event.account, mac: deviceKey(event), on, at: event.receivedAt });
   }
 
   private async dnd(event: CallEvent, on: boolean): Promise<void> {

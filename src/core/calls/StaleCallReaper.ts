@@ -1,6 +1,7 @@
 import type { CallStateStore } from '../callstate/CallStateStore';
 import { TTL_MS } from '../callstate/ttl';
 import type { CallLog, CallView } from '../calllog/CallLog';
+import { liveInLog } from './CallRecovery';
 import type { MissedCallSweeper } from './MissedCallSweeper';
 
 /**
@@ -10,6 +11,10 @@ import type { MissedCallSweeper } from './MissedCallSweeper';
  * nothing will end it any more; the reaper does, at the call's last known activity: an
  * unanswered incoming call goes through the missed-call queue, an unanswered outgoing one is
  * "no answer", an answered one is answered.
+ *
+ * A call the call state has forgotten (Redis restarted without persistence) is not stale while
+ * the log shows it going on within those same lifetimes: its end event will still come, and the
+ * handlers continue it (CallRecovery); finishing it here would cut its talk time short.
  */
 export class StaleCallReaper {
   constructor(private readonly deps: { state: CallStateStore; log: CallLog; missed: MissedCallSweeper; clock: () => number }) {}
@@ -20,7 +25,7 @@ export class StaleCallReaper {
     for (const call of await this.deps.log.unfinishedCalls(account, now - TTL_MS.ring)) {
       const remote = call.remote !== '' ? call.remote : `unknown@${call.legs[0]?.mac ?? ''}`;
       const live = await this.deps.state.getActiveCall(account, remote, now);
-      if (live?.callId === call.id) continue;
+      if (live?.callId === call.id || liveInLog(call, now)) continue;
       await this.finish(call);
       reaped += 1;
     }
