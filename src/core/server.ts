@@ -7,8 +7,7 @@ import { startAgentApiServer } from './api/AgentApiServer';
 import { Authenticator } from './api/auth';
 import { buildRoutes } from './api/routes';
 import { UiAssets } from './api/ui';
-import { SqliteSpoolBus } from './bus/SqliteSpoolBus';
-import { EmbeddedCallStateStore } from './callstate/EmbeddedCallStateStore';
+import { openAdapters } from './adapters';
 import { CallLifecycle } from './calls/CallLifecycle';
 import { MissedCallSweeper } from './calls/MissedCallSweeper';
 import { StaleCallReaper } from './calls/StaleCallReaper';
@@ -17,9 +16,9 @@ import type { RingsideConfig } from './config/schema';
 import { SqliteDirectory, contactHooksFor } from './directory/SqliteDirectory';
 import { startWebhookListener } from './ingest/WebhookListener';
 import { PresenceService } from './presence/PresenceService';
-import { InProcessPushHub } from './push/PushHub';
 import { createLogger, type Logger } from './shared/logger';
 import { createMetrics, type Metrics } from './shared/metrics';
+import { handleThroughOutages } from './shared/outages';
 import { openDatabase } from './shared/sqlite';
 import { HOT_CONNECTION_CHECKPOINT_PAGES, startWalCheckpointer } from './shared/walCheckpointer';
 
@@ -83,17 +82,20 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const clock = options.clock ?? Date.now;
   const metrics = createMetrics();
 
-  const files = { spool: join(config.dataDir, 'spool.db'), state: join(config.dataDir, 'state.db'), log: join(config.dataDir, 'ringside.db') };
+  const database = config.database ?? join(config.dataDir, 'ringside.db');
+  const files = { spool: join(config.dataDir, 'spool.db'), state: join(config.dataDir, 'state.db'), database };
   const checkpointPages = HOT_CONNECTION_CHECKPOINT_PAGES;
-  const bus = SqliteSpoolBus.open(files.spool, { logger, checkpointPages });
-  const state = EmbeddedCallStateStore.open(files.state, { checkpointPages });
-  const db = openDatabase(files.log, { checkpointPages });
-  const checkpointer = startWalCheckpointer(Object.values(files));
+  const db = openDatabase(database, { checkpointPages });
+  const adapters = await openAdapters(config, files, { logger, metrics, checkpointPages }).catch((err: unknown) => {
+    db.close();
+    throw err;
+  });
+  const { bus, state, push } = adapters;
+  const checkpointer = startWalCheckpointer(config.redis.url ? [files.spool, database] : Object.values(files));
   const directory = new SqliteDirectory(db);
   const log = new SqliteCallLog(db, contactHooksFor(directory));
   await ensureSeatAgent(directory, config);
 
-  const push = new InProcessPushHub((type) => metrics.pushMessages.inc({ type }));
   const presence = new PresenceService({ state, log, directory, push, clock });
   const missed = new MissedCallSweeper({ state, log, push, logger, clock, delayMs: config.missedDelayMs, onRaised: async () => {
     await presence.publishChanges(config.account);
@@ -104,10 +106,11 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     config: { seatAgent: config.redis.url ? null : config.agent, transferWindowMs: config.transferWindowMs },
   });
 
+  const shutdown = new AbortController();
   const consumer = bus.consume(async (event) => {
     const stop = metrics.handlerSeconds.startTimer();
     try {
-      await lifecycle.handle(event);
+      await handleThroughOutages(() => lifecycle.handle(event), adapters.servicesUp, logger, shutdown.signal);
       metrics.eventsHandled.inc({ type: event.type, outcome: 'ok' });
     } catch (error) {
       metrics.eventsHandled.inc({ type: event.type, outcome: 'error' });
@@ -121,9 +124,9 @@ export async function startRingside(config: RingsideConfig, options: StartOption
 
   let webhookState: 'up' | 'down' = 'down';
   const health = async () => {
-    const spoolDepth = await bus.depth();
-    metrics.spoolDepth.set(spoolDepth);
-    return { status: 'ok', listener: webhookState, redis: config.redis.url ? 'unknown' : 'embedded', rabbitmq: config.amqpUrl ? 'unknown' : 'embedded', phone: 'unknown', spoolDepth };
+    const dependencies = await adapters.health();
+    const degraded = dependencies.redis === 'down' || dependencies.rabbitmq === 'down' || dependencies.rabbitmq === 'degraded';
+    return { status: degraded ? 'degraded' : 'ok', listener: webhookState, phone: 'unknown', ...dependencies };
   };
 
   const webhook = await startWebhookListener({
@@ -174,11 +177,11 @@ export async function startRingside(config: RingsideConfig, options: StartOption
         clearInterval(reaperTimer);
         await webhook.close();
         webhookState = 'down';
+        shutdown.abort();
         await consumer.stop();
         await missed.stop();
         await api.close();
-        await bus.close();
-        await state.close();
+        await adapters.close();
         await log.close();
         await directory.close();
         db.close();

@@ -53,6 +53,8 @@ export function buildRoutes(deps: ApiDeps): Router {
   router.on('GET', '/healthz', async () => deps.health());
   router.on('GET', '/metrics', async ({ req, res }) => {
     await auth.require(req, 'admin');
+    // The service and spool gauges are read when health is: refresh them for this scrape.
+    await deps.health();
     res.writeHead(200, { 'Content-Type': deps.metrics.registry.contentType });
     res.end(await deps.metrics.registry.metrics());
     return undefined;

@@ -40,18 +40,22 @@ export interface RedisPushHubOptions {
  */
 export class RedisPushHub implements PushHub {
   private readonly local: InProcessPushHub;
+  /** Resolves once the node is subscribed: from then on nothing another node publishes is missed. */
+  readonly subscribed: Promise<void>;
   private readonly onMessage = (_pattern: string, _channel: string, payload: string) => this.receive(payload);
 
   private constructor(private readonly options: RedisPushHubOptions) {
     this.local = new InProcessPushHub(options.onSend);
+    options.subscriber.on('pmessage', this.onMessage);
+    // Not awaited by start(): with Redis down at start-up this process must still take calls;
+    // ioredis subscribes again on every reconnect.
+    this.subscribed = options.subscriber.psubscribe(options.keys.pushChannelPattern).then(() => undefined);
+    this.subscribed.catch((err: unknown) => options.logger.warn({ err }, 'push: subscribing to the push channels failed'));
   }
 
-  /** Resolves once the node is subscribed, so that nothing published after start() is missed. */
-  static async start(options: RedisPushHubOptions): Promise<RedisPushHub> {
-    const hub = new RedisPushHub(options);
-    options.subscriber.on('pmessage', hub.onMessage);
-    await options.subscriber.psubscribe(options.keys.pushChannelPattern);
-    return hub;
+  /** Starts at once; await `subscribed` where missing another node's pushes would matter. */
+  static start(options: RedisPushHubOptions): RedisPushHub {
+    return new RedisPushHub(options);
   }
 
   register(connection: PushConnection): () => void {

@@ -48,8 +48,9 @@ describe('RedisPushHub (push across processes over Redis pub/sub)', () => {
     return redis;
   };
   const node = async (name: string) => {
-    const hub = await RedisPushHub.start({ redis: connect(), subscriber: connect(), keys, node: name, logger: createLogger({ level: 'silent' }) });
+    const hub = RedisPushHub.start({ redis: connect(), subscriber: connect(), keys, node: name, logger: createLogger({ level: 'silent' }) });
     hubs.push(hub);
+    await hub.subscribed;
     return hub;
   };
 

@@ -1,0 +1,155 @@
+import { hostname } from 'node:os';
+import { ulid } from 'ulid';
+import { OutboxBus } from './bus/OutboxBus';
+import type { EventBus } from './bus/EventBus';
+import { RabbitMqBus } from './bus/RabbitMqBus';
+import { SqliteHandledEventLedger } from './bus/SqliteHandledEventLedger';
+import { SqliteSpoolBus } from './bus/SqliteSpoolBus';
+import type { CallStateStore } from './callstate/CallStateStore';
+import { EmbeddedCallStateStore } from './callstate/EmbeddedCallStateStore';
+import { RedisCallStateStore } from './callstate/redis/RedisCallStateStore';
+import { CallStateKeys } from './callstate/redis/keys';
+import type { RingsideConfig } from './config/schema';
+import { InProcessPushHub, type PushHub } from './push/PushHub';
+import { RedisPushHub } from './push/RedisPushHub';
+import type { Logger } from './shared/logger';
+import type { Metrics } from './shared/metrics';
+import { connectRedis } from './shared/redisConnection';
+import { SERVICE_HEALTH_GAUGE, rabbitHealth, redisHealth, type ServiceHealth } from './shared/serviceHealth';
+
+export interface AdapterFiles {
+  spool: string;
+  state: string;
+  /** The call log and directory database (the handled-event ledger lives beside them). */
+  database: string;
+}
+
+export interface DependencyHealth {
+  redis: ServiceHealth;
+  rabbitmq: ServiceHealth;
+  /** Events durable here and not yet handled (embedded) or not yet forwarded to RabbitMQ (shared). */
+  spoolDepth: number;
+}
+
+/** The ports whose adapter depends on the topology (SPEC 1): embedded, or Redis and/or RabbitMQ. */
+export interface Adapters {
+  bus: EventBus;
+  state: CallStateStore;
+  push: PushHub;
+  /** This process's id in shared structures (cal:ws:connections). */
+  node: string;
+  health(): Promise<DependencyHealth>;
+  /** True when every shared service the handlers need answers now. */
+  servicesUp(): boolean;
+  close(): Promise<void>;
+}
+
+interface OpenOptions {
+  logger: Logger;
+  metrics: Metrics;
+  checkpointPages: number;
+}
+
+/**
+ * Opens the adapters the configuration asks for: no REDIS_URL means the embedded call state and
+ * in-process push; no AMQP_URL means the embedded spool is the bus. With AMQP_URL the spool
+ * becomes the outbox in front of RabbitMQ, so the phone's 200 still only waits for the local write.
+ */
+export async function openAdapters(config: RingsideConfig, files: AdapterFiles, options: OpenOptions): Promise<Adapters> {
+  const node = `${hostname()}-${process.pid}-${ulid().slice(-6).toLowerCase()}`;
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    const redis = config.redis.url ? await openRedisParts(config, node, options, closers) : null;
+    const state = redis?.state ?? EmbeddedCallStateStore.open(files.state, { checkpointPages: options.checkpointPages });
+    if (!redis) closers.push(() => state.close());
+    const push = redis?.push ?? new InProcessPushHub((type) => options.metrics.pushMessages.inc({ type }));
+    const spool = SqliteSpoolBus.open(files.spool, { logger: options.logger, checkpointPages: options.checkpointPages });
+    const rabbit = config.amqpUrl ? openRabbit(config, files, options, closers) : null;
+    const bus: EventBus = rabbit ? new OutboxBus(spool, rabbit, { logger: options.logger }) : spool;
+    closers.push(() => bus.close());
+    await waitAtStartUp([redis?.ready(), rabbit?.whenUp(STARTUP_WAIT_MS)], options.logger);
+
+    const health = async (): Promise<DependencyHealth> => {
+      const spoolDepth = await spool.depth();
+      const result: DependencyHealth = {
+        redis: redis ? redisHealth(redis.status()) : 'embedded',
+        rabbitmq: rabbit ? rabbitHealth(rabbit.status() === 'up', spoolDepth) : 'embedded',
+        spoolDepth,
+      };
+      recordHealth(options.metrics, result, Boolean(rabbit));
+      return result;
+    };
+    const servicesUp = () => !redis || redis.status() === 'ready';
+    return { bus, state, push, node, health, servicesUp, close: () => closeAll(closers) };
+  } catch (err) {
+    await closeAll(closers);
+    throw err;
+  }
+}
+
+async function openRedisParts(config: RingsideConfig, node: string, options: OpenOptions, closers: Array<() => Promise<void>>) {
+  const { url, callsDb, keyPrefix } = config.redis;
+  const connect = (name: string, waitThroughOutages: boolean) => {
+    const client = connectRedis({ url: url!, db: callsDb, name: `ringside-${name}`, logger: options.logger, waitThroughOutages });
+    closers.push(async () => void client.disconnect());
+    return client;
+  };
+  const stateClient = connect('callstate', true);
+  const state = new RedisCallStateStore(stateClient, { root: keyPrefix });
+  const keys = new CallStateKeys(keyPrefix);
+  const push = RedisPushHub.start({
+    redis: connect('push', false), subscriber: connect('push-sub', true), keys: keys.push(), node, logger: options.logger,
+    onSend: (type) => options.metrics.pushMessages.inc({ type }),
+  });
+  // Closed before the connections above (closers run in reverse).
+  closers.push(() => push.close());
+  return { state, push, status: () => stateClient.status, ready: () => Promise.all([push.subscribed, stateClient.ping()]) };
+}
+
+function openRabbit(config: RingsideConfig, files: AdapterFiles, options: OpenOptions, closers: Array<() => Promise<void>>): RabbitMqBus {
+  // Beside the call log: processes that share the call log share which events were handled.
+  const ledger = SqliteHandledEventLedger.open(files.database);
+  closers.push(async () => ledger.close());
+  return RabbitMqBus.create({
+    url: config.amqpUrl!, exchange: config.amqp.exchange, queue: config.amqp.queue, shards: config.amqp.shards,
+    ledger, logger: options.logger,
+  });
+}
+
+function recordHealth(metrics: Metrics, health: DependencyHealth, shared: boolean): void {
+  metrics.spoolDepth.set(health.spoolDepth);
+  if (shared) metrics.outboxDepth.set(health.spoolDepth);
+  for (const service of ['redis', 'rabbitmq'] as const) {
+    const value = health[service];
+    if (value !== 'embedded') metrics.serviceUp.set({ service }, SERVICE_HEALTH_GAUGE[value]);
+  }
+}
+
+/**
+ * Start-up gives reachable services a moment to connect, so the first calls and the first health
+ * report see them up; an unreachable one does not hold the start up (SPEC 9: calls spool locally
+ * and health says so).
+ */
+const STARTUP_WAIT_MS = 5_000;
+
+async function waitAtStartUp(connecting: Array<Promise<unknown> | undefined>, logger: Logger): Promise<void> {
+  const pending = connecting.filter((p): p is Promise<unknown> => p !== undefined).map((p) => p.catch(() => undefined));
+  if (pending.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), STARTUP_WAIT_MS);
+  });
+  const outcome = await Promise.race([Promise.all(pending), timeout]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') logger.warn('a shared service did not answer at start-up; calls are spooled until it does');
+}
+
+async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {
+  for (const close of closers.reverse()) {
+    try {
+      await close();
+    } catch {
+      // Closing is best effort: one adapter failing to close must not keep the others open.
+    }
+  }
+}
