@@ -45,6 +45,12 @@ export interface StartOptions {
 }
 
 const DAY_MS = 24 * 60 * 60_000;
+/**
+ * Calls handled at the same time with Redis call state: a handler spends most of its time waiting
+ * for Redis and RabbitMQ, so one call at a time would leave the process idle. Embedded handlers
+ * are synchronous SQLite work, where one at a time is fastest.
+ */
+const SHARED_HANDLER_CONCURRENCY = 64;
 
 /**
  * Where the built agent UI is: out/renderer, seen from the sources (src/core) or from the
@@ -119,7 +125,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     } finally {
       stop();
     }
-  });
+  }, { concurrency: config.redis.url ? SHARED_HANDLER_CONCURRENCY : 1 });
   missed.start();
 
   let webhookState: 'up' | 'down' = 'down';

@@ -7,6 +7,8 @@ export interface ConsumeOptions {
   maxAttempts?: number;
   /** First retry delay in ms; doubles per attempt (default 100). */
   retryDelayMs?: number;
+  /** Different ordering keys handled at the same time (events of one key never overlap). */
+  concurrency?: number;
 }
 
 export interface Consumer {

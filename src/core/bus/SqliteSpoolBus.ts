@@ -67,7 +67,7 @@ export class SqliteSpoolBus implements EventBus {
         "INSERT OR IGNORE INTO spool_events (id, okey, body, state, attempts, next_at, published_at) VALUES (?, ?, ?, 'pending', 0, 0, ?)",
       ),
       fetch: db.prepare(
-        "SELECT seq, id, okey, body, attempts, next_at FROM spool_events WHERE seq > ? AND state = 'pending' ORDER BY seq LIMIT ?",
+        "SELECT seq, id, okey, body, attempts, next_at FROM spool_events WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?",
       ),
       done: db.prepare("UPDATE spool_events SET state = 'done', done_at = ?, body = '' WHERE seq = ?"),
       retry: db.prepare('UPDATE spool_events SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?'),
@@ -148,6 +148,8 @@ export class SqliteSpoolBus implements EventBus {
   }
 
   async depth(): Promise<number> {
+    // Done marks are written together at the end of the turn: write them now, so they are not counted.
+    this.flushAcks();
     return (this.statements.depth.get() as { n: number }).n;
   }
 

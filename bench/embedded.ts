@@ -1,0 +1,39 @@
+/** The embedded single-seat topology: ingest ratio against bare node:http, popup latency, memory. */
+import { makeTempDir } from '../test/support/tmp';
+import { startChild } from './children';
+import { CONNECTIONS, SECONDS, TOKEN, callLoad, counter, formatLatency, mb, ringingLatency } from './measure';
+import { ringsideCommand } from './ringsideCommand';
+
+export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
+  const temp = makeTempDir('ringside-bench-');
+  const env = { RINGSIDE_DATA_DIR: temp.dir, RINGSIDE_TOKEN: TOKEN, RINGSIDE_PHONE_RATE_LIMIT: '0' };
+  const { args, built, env: commandEnv } = ringsideCommand();
+  const ringside = await startChild(args, { ...env, ...commandEnv }, ['webhookUrl', 'apiUrl']);
+  const bare = await startChild([new URL('./bareHttp.js', import.meta.url).pathname]);
+  try {
+    const rssIdle = ringside.rssBytes();
+    const latency = await ringingLatency(ringside);
+    if (onlyLatency) {
+      console.log(`embedded: ${formatLatency(latency, '5 ms')}`);
+      return;
+    }
+    const bareResult = await callLoad(bare.urls.webhookUrl!);
+    const before = await counter(ringside, 'ringside_events_accepted_total');
+    const ringsideResult = await callLoad(ringside.urls.webhookUrl!);
+    const durable = (await counter(ringside, 'ringside_events_accepted_total')) - before;
+    const rssLoaded = ringside.rssBytes();
+
+    console.log(`Ringside bench, embedded (${built ? 'built server bundle' : 'sources through tsx'}, ${SECONDS}s per load run, ${CONNECTIONS} connections, keep-alive)`);
+    console.log(`ingest: bare node:http ${bareResult.rate.toFixed(0)} req/s, Ringside ${ringsideResult.rate.toFixed(0)} req/s, ratio ${(ringsideResult.rate / bareResult.rate).toFixed(2)} (target >= 0.5)`);
+    // autocannon stops counting at the deadline while the last requests are still answered, so
+    // the spool may hold a few more events than the 200s it counted, never fewer.
+    const verdict = durable >= ringsideResult.ok ? 'every 200 durable' : 'FEWER DURABLE EVENTS THAN 200s';
+    console.log(`ingest: ${ringsideResult.ok} answered 200, ${durable} durable in the spool (${verdict}), ${ringsideResult.non2xx} non-2xx, ${ringsideResult.errors} errors`);
+    console.log(formatLatency(latency, '5 ms'));
+    console.log(`resident memory: ${mb(rssIdle)} at start, ${mb(rssLoaded)} after the load runs`);
+  } finally {
+    await ringside.stop();
+    await bare.stop();
+    temp.cleanup();
+  }
+}

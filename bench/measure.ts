@@ -1,0 +1,107 @@
+/** The measurements both bench runs (embedded and shared) take against a Ringside child process. */
+import autocannon from 'autocannon';
+import { Agent, get } from 'node:http';
+import WebSocket from 'ws';
+import type { ChildServer } from './children';
+
+export const TOKEN = 'bench-admin-token-0123456789';
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+export const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 1000);
+export const BENCH_MAC = '000B82000001';
+
+export function eventPath(n: number, event = 'incoming'): string {
+  return `/gs/${TOKEN}/cti/${event}?mac=${BENCH_MAC}&remote=%2B92300${String(n).padStart(7, '0')}&local=100&display_remote=Bench`;
+}
+
+export interface LoadResult { rate: number; ok: number; non2xx: number; errors: number }
+
+/**
+ * Each connection plays whole calls in order (incoming, answered, hangup) with a new caller per
+ * call, so the handlers do the work of real calls while the listener is measured. `firstCall`
+ * keeps the callers of two runs apart.
+ */
+export async function callLoad(baseUrl: string, firstCall = 0): Promise<LoadResult> {
+  let calls = firstCall;
+  const step = (event: string, next: boolean) => ({
+    method: 'GET' as const,
+    setupRequest: (req: autocannon.Request, context: object) => {
+      const connection = context as { call?: number };
+      if (next) connection.call = calls++;
+      return { ...req, path: eventPath(connection.call ?? 0, event) };
+    },
+  });
+  const result = await autocannon({
+    url: baseUrl.replace('0.0.0.0', '127.0.0.1'),
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [step('incoming', true), step('answered', false), step('hangup', false)],
+  });
+  return { rate: result.requests.average, ok: result['2xx'], non2xx: result.non2xx, errors: result.errors + result.timeouts };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export interface Latency { p50: number; p99: number; samples: number }
+
+/** Webhook request sent → `call.ringing` received on a WebSocket, one call at a time. */
+export async function ringingLatency(server: ChildServer): Promise<Latency> {
+  const ws = new WebSocket(`${server.urls.apiUrl!.replace('http', 'ws')}/ws?token=${TOKEN}`);
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  const pending = new Map<string, (at: number) => void>();
+  ws.on('message', (data) => {
+    const at = performance.now();
+    const message = JSON.parse(String(data)) as { type: string; call?: { remote: string } };
+    if (message.type === 'call.ringing' && message.call) pending.get(message.call.remote)?.(at);
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const latencies: number[] = [];
+  const base = server.urls.webhookUrl!.replace('0.0.0.0', '127.0.0.1');
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const n = 9_000_000 + i;
+    const remote = `+92300${String(n).padStart(7, '0')}`;
+    const seen = new Promise<number>((resolve) => pending.set(remote, resolve));
+    const start = performance.now();
+    await send(agent, `${base}${eventPath(n)}`);
+    latencies.push((await seen) - start);
+    pending.delete(remote);
+  }
+  ws.close();
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length };
+}
+
+function send(agent: Agent, url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+    }).on('error', reject);
+  });
+}
+
+export async function adminRequest(server: ChildServer, method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${server.urls.apiUrl}${path}`, {
+    method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.headers.get('content-type')?.includes('json') ? res.json() : res.text();
+}
+
+/** Sum of a counter over its labels, optionally only the series whose labels contain `filter`. */
+export async function counter(server: ChildServer, name: string, filter = ''): Promise<number> {
+  const text = String(await adminRequest(server, 'GET', '/metrics'));
+  const pattern = new RegExp(`^${name}\\{([^}]*)\\} (\\d+)`, 'gm');
+  return [...text.matchAll(pattern)].filter((m) => m[1]!.includes(filter)).reduce((sum, m) => sum + Number(m[2]), 0);
+}
+
+export function mb(bytes: number | null): string {
+  return bytes === null ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export function formatLatency(latency: Latency, target: string): string {
+  return `webhook -> call.ringing on a WebSocket: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms over ${latency.samples} calls (target p99 <= ${target})`;
+}
