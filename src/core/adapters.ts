@@ -3,7 +3,7 @@ import { ulid } from 'ulid';
 import { OutboxBus } from './bus/OutboxBus';
 import type { EventBus } from './bus/EventBus';
 import { RabbitMqBus } from './bus/RabbitMqBus';
-import { SqliteHandledEventLedger } from './bus/SqliteHandledEventLedger';
+import type { HandledEventLedger } from './bus/HandledEventLedger';
 import { SqliteSpoolBus } from './bus/SqliteSpoolBus';
 import type { CallStateStore } from './callstate/CallStateStore';
 import { EmbeddedCallStateStore } from './callstate/EmbeddedCallStateStore';
@@ -48,6 +48,8 @@ interface OpenOptions {
   logger: Logger;
   metrics: Metrics;
   checkpointPages: number;
+  /** Which events were handled, for dropping RabbitMQ redeliveries (the call log's own markers). */
+  handledEvents: HandledEventLedger;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
     if (!redis) closers.push(() => state.close());
     const push = redis?.push ?? new InProcessPushHub((type) => options.metrics.pushMessages.inc({ type }));
     const spool = SqliteSpoolBus.open(files.spool, { logger: options.logger, checkpointPages: options.checkpointPages });
-    const rabbit = config.amqpUrl ? openRabbit(config, files, options, closers) : null;
+    const rabbit = config.amqpUrl ? openRabbit(config, options) : null;
     const bus: EventBus = rabbit ? new OutboxBus(spool, rabbit, { logger: options.logger }) : spool;
     closers.push(() => bus.close());
     await waitAtStartUp([redis?.ready(), rabbit?.whenUp(STARTUP_WAIT_MS)], options.logger);
@@ -106,13 +108,10 @@ async function openRedisParts(config: RingsideConfig, node: string, options: Ope
   return { state, push, status: () => stateClient.status, ready: () => Promise.all([push.subscribed, stateClient.ping()]) };
 }
 
-function openRabbit(config: RingsideConfig, files: AdapterFiles, options: OpenOptions, closers: Array<() => Promise<void>>): RabbitMqBus {
-  // Beside the call log: processes that share the call log share which events were handled.
-  const ledger = SqliteHandledEventLedger.open(files.database);
-  closers.push(async () => ledger.close());
+function openRabbit(config: RingsideConfig, options: OpenOptions): RabbitMqBus {
   return RabbitMqBus.create({
     url: config.amqpUrl!, exchange: config.amqp.exchange, queue: config.amqp.queue, shards: config.amqp.shards,
-    ledger, logger: options.logger,
+    ledger: options.handledEvents, logger: options.logger,
   });
 }
 

@@ -8,7 +8,7 @@ import { Authenticator } from './api/auth';
 import { buildRoutes } from './api/routes';
 import { UiAssets } from './api/ui';
 import { openAdapters } from './adapters';
-import { CallLifecycle } from './calls/CallLifecycle';
+import { CallLifecycle, handledMarker } from './calls/CallLifecycle';
 import { MissedCallSweeper } from './calls/MissedCallSweeper';
 import { StaleCallReaper } from './calls/StaleCallReaper';
 import { SqliteCallLog } from './calllog/SqliteCallLog';
@@ -92,14 +92,16 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const files = { spool: join(config.dataDir, 'spool.db'), state: join(config.dataDir, 'state.db'), database };
   const checkpointPages = HOT_CONNECTION_CHECKPOINT_PAGES;
   const db = openDatabase(database, { checkpointPages });
-  const adapters = await openAdapters(config, files, { logger, metrics, checkpointPages }).catch((err: unknown) => {
+  const directory = new SqliteDirectory(db);
+  const log = new SqliteCallLog(db, contactHooksFor(directory));
+  // The handler commits this marker with its last step, so the bus needs no ledger write of its own.
+  const handledEvents = { has: (id: string) => log.hasProcessed(handledMarker(id)), add: () => undefined };
+  const adapters = await openAdapters(config, files, { logger, metrics, checkpointPages, handledEvents }).catch((err: unknown) => {
     db.close();
     throw err;
   });
   const { bus, state, push } = adapters;
   const checkpointer = startWalCheckpointer(config.redis.url ? [files.spool, database] : Object.values(files));
-  const directory = new SqliteDirectory(db);
-  const log = new SqliteCallLog(db, contactHooksFor(directory));
   await ensureSeatAgent(directory, config);
 
   const presence = new PresenceService({ state, log, directory, push, clock });

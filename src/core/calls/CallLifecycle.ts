@@ -21,6 +21,11 @@ export interface CallLifecycleDeps {
   config: RoutingConfig & { transferWindowMs: number };
 }
 
+/** The call-log marker of an event whose handling finished (the bus's ledger of handled events reads it too). */
+export function handledMarker(eventId: string): string {
+  return `${eventId}:handled`;
+}
+
 /**
  * The consumer's handlers (SPEC section 4). Each handler is safe to run twice for one event:
  * call-state steps recognise the event id, call-log steps commit with a processed marker per
@@ -40,7 +45,7 @@ export class CallLifecycle {
   async handle(event: CallEvent): Promise<void> {
     // Every step below is idempotent on its own, so a redelivered event whose first run
     // crashed half-way re-runs them all; only a fully handled event is skipped.
-    const handled = `${event.id}:handled`;
+    const handled = handledMarker(event.id);
     if (await this.deps.log.hasProcessed(handled)) return;
     await this.dispatch(event);
     await this.deps.log.markProcessed(handled, event.receivedAt);

@@ -66,16 +66,14 @@ export class SqliteDirectory implements Directory {
         const holder = this.sql('SELECT id FROM dir_agents WHERE account = ? AND extension = ? AND id <> ?').get(account, extension, id) as { id: string } | undefined;
         if (holder) throw new DirectoryError('extension_taken', `extension ${extension} belongs to agent ${holder.id}`);
       }
-      this.db
-        .prepare(
+      this.sql(
           `INSERT INTO dir_agents (account, id, name, extension) VALUES (?, ?, ?, ?)
            ON CONFLICT (account, id) DO UPDATE SET name = excluded.name,
              extension = CASE WHEN ? THEN extension ELSE excluded.extension END`,
         )
         .run(account, id, name, extension ?? null, extension === undefined ? 1 : 0);
       if (devices) {
-        this.db
-          .prepare('UPDATE dir_devices SET agent = NULL WHERE account = ? AND agent = ? AND mac NOT IN (SELECT value FROM json_each(?))')
+        this.sql('UPDATE dir_devices SET agent = NULL WHERE account = ? AND agent = ? AND mac NOT IN (SELECT value FROM json_each(?))')
           .run(account, id, JSON.stringify(devices));
         for (const mac of devices) this.bindDeviceRow(account, mac, id);
       }
@@ -83,8 +81,7 @@ export class SqliteDirectory implements Directory {
         this.sql('DELETE FROM dir_helpline_members WHERE account = ? AND agent = ?').run(account, id);
         for (const number of helplines) {
           // A number an agent is put on becomes a helpline (of its listed agents) if it was not one yet.
-          this.db
-            .prepare('INSERT INTO dir_helplines (account, number, name, all_agents) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING')
+          this.sql('INSERT INTO dir_helplines (account, number, name, all_agents) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING')
             .run(account, number, number);
           this.sql('INSERT OR IGNORE INTO dir_helpline_members (account, helpline, agent) VALUES (?, ?, ?)').run(account, number, id);
         }
@@ -147,8 +144,7 @@ export class SqliteDirectory implements Directory {
   }
 
   private bindDeviceRow(account: string, mac: string, agent: string): void {
-    this.db
-      .prepare('INSERT INTO dir_devices (account, mac, agent) VALUES (?, ?, ?) ON CONFLICT (account, mac) DO UPDATE SET agent = excluded.agent')
+    this.sql('INSERT INTO dir_devices (account, mac, agent) VALUES (?, ?, ?) ON CONFLICT (account, mac) DO UPDATE SET agent = excluded.agent')
       .run(account, mac, agent);
   }
 
@@ -166,8 +162,7 @@ export class SqliteDirectory implements Directory {
   async recordDeviceEvent(account: string, input: { mac: string; ip: string | null; event: string; at: number }): Promise<void> {
     const mac = normaliseMac(input.mac);
     const registered = input.event === 'registered' ? 1 : input.event === 'unregistered' ? 0 : null;
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO dir_devices (account, mac, agent, ip, registered, last_event, last_seen_at) VALUES (?, ?, NULL, ?, ?, ?, ?)
          ON CONFLICT (account, mac) DO UPDATE SET
            ip = CASE WHEN excluded.last_seen_at >= COALESCE(last_seen_at, excluded.last_seen_at) THEN COALESCE(excluded.ip, ip) ELSE COALESCE(ip, excluded.ip) END,
@@ -198,8 +193,7 @@ export class SqliteDirectory implements Directory {
       for (const agent of agents ?? []) {
         if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
       }
-      this.db
-        .prepare(
+      this.sql(
           `INSERT INTO dir_helplines (account, number, name, all_agents) VALUES (?, ?, ?, ?)
            ON CONFLICT (account, number) DO UPDATE SET name = excluded.name, all_agents = excluded.all_agents`,
         )
@@ -273,8 +267,7 @@ export class SqliteDirectory implements Directory {
     this.db.transaction(() => {
       if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
       this.sql('DELETE FROM dir_sessions WHERE expires_at <= ?').run(now);
-      this.db
-        .prepare('INSERT INTO dir_sessions (token_hash, account, agent, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO dir_sessions (token_hash, account, agent, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
         .run(hashToken(token), account, agent, now, expiresAt);
     }).immediate();
     return { token, expiresAt };

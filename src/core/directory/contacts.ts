@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SqliteDatabase } from '../shared/sqlite';
+import { statementCache, type SqliteDatabase } from '../shared/sqlite';
 import type { Contact, CsvImportResult } from './Directory';
 import { DirectoryError } from './errors';
 import { parseCsv } from './csv';
@@ -55,7 +55,7 @@ const UPSERT_SQL = `
     name = excluded.name, company = excluded.company, notes = excluded.notes, crm_url = excluded.crm_url`;
 
 export function writeContact(db: SqliteDatabase, account: string, contact: Contact): void {
-  db.prepare(UPSERT_SQL).run(account, contact.number, numberTail(contact.number), contact.name, contact.company, contact.notes, contact.crmUrl);
+  statementCache(db)(UPSERT_SQL).run(account, contact.number, numberTail(contact.number), contact.name, contact.company, contact.notes, contact.crmUrl);
 }
 
 const COLUMNS = ['number', 'name', 'company', 'notes', 'crm_url'] as const;
@@ -115,12 +115,11 @@ export function importContacts(db: SqliteDatabase, account: string, csv: string)
 export function findContactByNumber(db: SqliteDatabase, account: string, raw: string): Contact | null {
   const number = normaliseNumber(raw);
   if (number === '') return null;
-  const exact = db.prepare('SELECT * FROM dir_contacts WHERE account = ? AND number = ?').get(account, number) as ContactRow | undefined;
+  const exact = statementCache(db)('SELECT * FROM dir_contacts WHERE account = ? AND number = ?').get(account, number) as ContactRow | undefined;
   if (exact) return toContact(exact);
   const tail = numberTail(number);
   if (tail === null) return null;
-  const byTail = db
-    .prepare('SELECT * FROM dir_contacts WHERE account = ? AND number_tail = ? ORDER BY length(number) DESC, number LIMIT 1')
+  const byTail = statementCache(db)('SELECT * FROM dir_contacts WHERE account = ? AND number_tail = ? ORDER BY length(number) DESC, number LIMIT 1')
     .get(account, tail) as ContactRow | undefined;
   return byTail ? toContact(byTail) : null;
 }
@@ -135,8 +134,7 @@ export function searchContactRows(db: SqliteDatabase, account: string, q: string
   const pattern = likePattern(text);
   const digits = normaliseNumber(text);
   const numberPattern = likePattern(digits === '' ? text : digits);
-  const rows = db
-    .prepare(
+  const rows = statementCache(db)(
       `SELECT * FROM dir_contacts WHERE account = ?
          AND (name LIKE ? ESCAPE '\\' OR company LIKE ? ESCAPE '\\' OR number LIKE ? ESCAPE '\\')
        ORDER BY name COLLATE NOCASE, number LIMIT ?`,
@@ -148,8 +146,7 @@ export function searchContactRows(db: SqliteDatabase, account: string, q: string
 /** Numbers (and number tails) of contacts whose name or company contains q: the call log's free-text search. */
 export function contactNumbersMatching(db: SqliteDatabase, account: string, q: string, limit: number): Array<{ number: string; tail: string | null }> {
   const pattern = likePattern(q.trim());
-  return db
-    .prepare(
+  return statementCache(db)(
       `SELECT number, number_tail AS tail FROM dir_contacts WHERE account = ?
          AND (name LIKE ? ESCAPE '\\' OR company LIKE ? ESCAPE '\\') LIMIT ?`,
     )

@@ -41,10 +41,17 @@ export function migrate(db: SqliteDatabase, name: string, migrations: readonly M
 
 export type Statement = Database.Statement;
 
-/** Prepared statements compiled once per SQL text (preparing costs more than running). */
+const caches = new WeakMap<SqliteDatabase, (text: string) => Statement>();
+
+/**
+ * Prepared statements compiled once per SQL text (preparing costs more than running), one cache
+ * per connection shared by every module that uses it.
+ */
 export function statementCache(db: SqliteDatabase): (text: string) => Statement {
+  const existing = caches.get(db);
+  if (existing) return existing;
   const cache = new Map<string, Statement>();
-  return (text) => {
+  const lookup = (text: string) => {
     let statement = cache.get(text);
     if (!statement) {
       statement = db.prepare(text);
@@ -52,4 +59,6 @@ export function statementCache(db: SqliteDatabase): (text: string) => Statement 
     }
     return statement;
   };
+  caches.set(db, lookup);
+  return lookup;
 }
