@@ -14,6 +14,12 @@ export interface Office {
   seats: TestRingside[];
   /** The config overrides every seat runs with (for starting another one). */
   shared: Record<string, unknown>;
+  /** The office's Redis key prefix, exchange name and base of its queue names. */
+  root: string;
+  /** Deletes every Redis key of the office on the real server (SCAN MATCH + UNLINK): Redis "restarted without persistence". */
+  wipeRedis(): Promise<void>;
+  /** Stops (closes) a seat and takes it out of `seats`, so settle() no longer waits for it. */
+  stopSeat(seat: TestRingside): Promise<void>;
   /** Waits until no seat has anything left to relay or handle, then runs housekeeping on every seat. */
   settle(): Promise<void>;
   /** Moves every seat's clock forward by the same amount. */
@@ -21,22 +27,48 @@ export interface Office {
   stop(): Promise<void>;
 }
 
-const SHARDS = 2;
+/** Shard queues of an office (every seat and process of one office must use the same count). */
+export const OFFICE_SHARDS = 2;
 
-export async function startOffice(seatCount: number, overrides: Record<string, unknown> = {}): Promise<Office> {
+export interface OfficeOptions {
+  /** Where seat `index` reaches Redis (default the real server): a test's proxy, to take Redis away from it. */
+  redisUrl?: (index: number) => string;
+  /** Where seat `index` reaches RabbitMQ (default the real broker). */
+  amqpUrl?: (index: number) => string;
+}
+
+export async function startOffice(seatCount: number, overrides: Record<string, unknown> = {}, options: OfficeOptions = {}): Promise<Office> {
   const root = uniqueName('office');
   const databaseDir = makeTempDir('ringside-office-');
   const shared = {
     redis: { url: REDIS_URL, callsDb: TEST_CALLS_DB, cacheDb: TEST_CACHE_DB, keyPrefix: root },
     amqpUrl: AMQP_URL,
-    amqp: { exchange: root, queue: `${root}-queue`, shards: SHARDS },
+    amqp: { exchange: root, queue: `${root}-queue`, shards: OFFICE_SHARDS },
     database: join(databaseDir.dir, 'ringside.db'),
     ...overrides,
   };
+  const seatConfig = (index: number): Record<string, unknown> => ({
+    ...shared,
+    ...(options.redisUrl ? { redis: { ...shared.redis, url: options.redisUrl(index) } } : {}),
+    ...(options.amqpUrl ? { amqpUrl: options.amqpUrl(index) } : {}),
+  });
   const seats: TestRingside[] = [];
-  for (let i = 0; i < seatCount; i++) seats.push(await startTestRingside(shared));
+  try {
+    for (let i = 0; i < seatCount; i++) seats.push(await startTestRingside(seatConfig(i)));
+  } catch (err) {
+    for (const seat of seats) await seat.stop().catch(() => undefined);
+    await deleteOfficeState(root).catch(() => undefined);
+    databaseDir.cleanup();
+    throw err;
+  }
   const office: Office = {
-    seats, shared,
+    seats, shared, root,
+    wipeRedis: () => deleteKeys(root),
+    async stopSeat(seat) {
+      const index = seats.indexOf(seat);
+      if (index >= 0) seats.splice(index, 1);
+      await seat.stop();
+    },
     async settle() {
       // A seat's drained() covers its own relay and the shard queues it consumes; an event handed
       // from one seat to another can make a seat busy again, so go round until a full pass was quiet.
@@ -52,27 +84,38 @@ export async function startOffice(seatCount: number, overrides: Record<string, u
       for (const seat of seats) seat.advance(ms);
     },
     async stop() {
-      for (const seat of seats) await seat.stop();
-      await deleteOfficeState(root);
-      databaseDir.cleanup();
+      try {
+        for (const seat of seats) await seat.stop();
+      } finally {
+        await deleteOfficeState(root);
+        databaseDir.cleanup();
+      }
     },
   };
   return office;
 }
 
-async function deleteOfficeState(root: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { db: TEST_CALLS_DB });
-  try {
-    for await (const keys of redis.scanStream({ match: `${root}:*`, count: 500 })) {
-      if ((keys as string[]).length > 0) await redis.unlink(...(keys as string[]));
+/** Unlinks every key under `root` in the test databases of the real Redis (never through a proxy). */
+export async function deleteKeys(root: string): Promise<void> {
+  for (const db of [TEST_CALLS_DB, TEST_CACHE_DB]) {
+    const redis = new Redis(REDIS_URL, { db });
+    try {
+      for await (const keys of redis.scanStream({ match: `${root}:*`, count: 500 })) {
+        if ((keys as string[]).length > 0) await redis.unlink(...(keys as string[]));
+      }
+    } finally {
+      redis.disconnect();
     }
-  } finally {
-    redis.disconnect();
   }
+}
+
+/** Deletes everything an office under `root` created: its Redis keys, queues and exchanges. */
+export async function deleteOfficeState(root: string): Promise<void> {
+  await deleteKeys(root);
   const model = await connect(AMQP_URL);
   try {
     const channel = await model.createChannel();
-    const topology = resolveTopology({ exchange: root, queue: `${root}-queue`, shards: SHARDS });
+    const topology = resolveTopology({ exchange: root, queue: `${root}-queue`, shards: OFFICE_SHARDS });
     for (const queue of [...shardQueues(topology), topology.deadLetterQueue]) await channel.deleteQueue(queue);
     for (const exchange of [topology.exchange, topology.deadLetterExchange]) await channel.deleteExchange(exchange);
   } finally {

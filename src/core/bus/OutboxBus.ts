@@ -22,6 +22,11 @@ export interface OutboxBusOptions {
 export class OutboxBus implements EventBus {
   private readonly relay: Consumer;
   private readonly logger: Logger | undefined;
+  /** Publishes to the shared bus under way (sent, not yet confirmed or failed). */
+  private readonly forwarding = new Set<Promise<void>>();
+  /** Set while depth() counts: the relay starts no publish until it is released. */
+  private relayHeld: Promise<void> | null = null;
+  private counts: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly outbox: SqliteSpoolBus,
@@ -53,10 +58,17 @@ export class OutboxBus implements EventBus {
     };
   }
 
-  /** Events not yet forwarded plus events on the shared bus not yet handled. */
-  async depth(): Promise<number> {
-    const [waiting, shared] = await Promise.all([this.outbox.depth(), this.shared.depth()]);
-    return waiting + shared;
+  /**
+   * Events not yet forwarded plus events on the shared bus not yet handled. An event being
+   * forwarded can be in the broker's queue before its confirm is back and recorded in the outbox
+   * (counted twice), and the relay forwards while the broker is being asked (counted twice
+   * again), so the relay is held while counting: no publish under way, every confirmed one
+   * recorded. depth() calls run one after the other.
+   */
+  depth(): Promise<number> {
+    const count = this.counts.then(() => this.countWithRelayHeld());
+    this.counts = count.catch(() => undefined);
+    return count;
   }
 
   /** Events spooled here and not yet confirmed by the shared bus. */
@@ -73,13 +85,35 @@ export class OutboxBus implements EventBus {
     await Promise.all([this.outbox.close(), this.shared.close()]);
   }
 
-  private async forward(event: CallEvent): Promise<void> {
+  private async countWithRelayHeld(): Promise<number> {
+    let release!: () => void;
+    this.relayHeld = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     try {
-      await this.shared.publish([event]);
+      await Promise.allSettled([...this.forwarding]);
+      // The relay records a confirmed forward in the outbox in promise callbacks: let them run.
+      await new Promise((resolve) => setImmediate(resolve));
+      const [waiting, shared] = await Promise.all([this.outbox.depth(), this.shared.depth()]);
+      return waiting + shared;
+    } finally {
+      this.relayHeld = null;
+      release();
+    }
+  }
+
+  private async forward(event: CallEvent): Promise<void> {
+    while (this.relayHeld) await this.relayHeld;
+    const publishing = this.shared.publish([event]);
+    this.forwarding.add(publishing);
+    try {
+      await publishing;
     } catch (err) {
       // Expected while the shared bus is down: the event stays spooled and is retried.
       this.logger?.debug({ err, eventId: event.id }, 'outbox: shared bus did not confirm; will retry');
       throw err;
+    } finally {
+      this.forwarding.delete(publishing);
     }
   }
 }
