@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { ulid } from 'ulid';
 import { OutboxBus } from './bus/OutboxBus';
@@ -41,6 +42,8 @@ export interface Adapters {
   health(): Promise<DependencyHealth>;
   /** True when every shared service the handlers need answers now. */
   servicesUp(): boolean;
+  /** Fails the commands waiting for an unreachable Redis (shutdown: their events are redelivered later). */
+  interrupt(): void;
   close(): Promise<void>;
 }
 
@@ -82,7 +85,8 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
       return result;
     };
     const servicesUp = () => !redis || redis.status() === 'ready';
-    return { bus, state, push, node, health, servicesUp, close: () => closeAll(closers) };
+    const interrupt = () => redis?.interrupt();
+    return { bus, state, push, node, health, servicesUp, interrupt, close: () => closeAll(closers) };
   } catch (err) {
     await closeAll(closers);
     throw err;
@@ -91,9 +95,11 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
 
 async function openRedisParts(config: RingsideConfig, node: string, options: OpenOptions, closers: Array<() => Promise<void>>) {
   const { url, callsDb, keyPrefix } = config.redis;
+  const clients: Redis[] = [];
   const connect = (name: string, waitThroughOutages: boolean) => {
     const client = connectRedis({ url: url!, db: callsDb, name: `ringside-${name}`, logger: options.logger, waitThroughOutages });
     closers.push(async () => void client.disconnect());
+    clients.push(client);
     return client;
   };
   const stateClient = connect('callstate', true);
@@ -105,7 +111,12 @@ async function openRedisParts(config: RingsideConfig, node: string, options: Ope
   });
   // Closed before the connections above (closers run in reverse).
   closers.push(() => push.close());
-  return { state, push, status: () => stateClient.status, ready: () => Promise.all([push.subscribed, stateClient.ping()]) };
+  return {
+    state, push,
+    status: () => stateClient.status,
+    ready: () => Promise.all([push.subscribed, stateClient.ping()]),
+    interrupt: () => clients.forEach((client) => client.disconnect()),
+  };
 }
 
 function openRabbit(config: RingsideConfig, options: OpenOptions): RabbitMqBus {

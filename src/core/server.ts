@@ -19,6 +19,7 @@ import { PresenceService } from './presence/PresenceService';
 import { createLogger, type Logger } from './shared/logger';
 import { createMetrics, type Metrics } from './shared/metrics';
 import { handleThroughOutages } from './shared/outages';
+import { settlesWithin } from './shared/settlesWithin';
 import { openDatabase } from './shared/sqlite';
 import { HOT_CONNECTION_CHECKPOINT_PAGES, startWalCheckpointer } from './shared/walCheckpointer';
 
@@ -51,6 +52,8 @@ const DAY_MS = 24 * 60 * 60_000;
  * are synchronous SQLite work, where one at a time is fastest.
  */
 const SHARED_HANDLER_CONCURRENCY = 64;
+const STOP_GRACE_MS = 3_000;
+const HEALTH_PUSH_INTERVAL_MS = 2_000;
 
 /**
  * Where the built agent UI is: out/renderer, seen from the sources (src/core) or from the
@@ -164,6 +167,17 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const presenceTimer = setInterval(() => void presence.publishChanges(config.account).catch(() => {}), Math.min(5000, config.heartbeatTtlMs / 3));
   presenceTimer.unref();
 
+  // A UI learns at once when a service goes down or comes back, not only when it connects.
+  const healthKey = ({ spoolDepth: _depth, ...state }: Awaited<ReturnType<typeof health>>) => JSON.stringify(state);
+  let lastHealth = healthKey(await health());
+  const healthTimer = setInterval(() => void health().then((current) => {
+    const key = healthKey(current);
+    if (key === lastHealth) return;
+    lastHealth = key;
+    push.toLocalConnections(config.account, { type: 'health', at: clock(), account: config.account, ...current });
+  }).catch(() => undefined), HEALTH_PUSH_INTERVAL_MS);
+  healthTimer.unref();
+
   let closing: Promise<void> | null = null;
   return {
     config,
@@ -185,9 +199,16 @@ export async function startRingside(config: RingsideConfig, options: StartOption
         clearInterval(reaperTimer);
         await webhook.close();
         webhookState = 'down';
+        clearInterval(healthTimer);
         shutdown.abort();
-        await consumer.stop();
-        await missed.stop();
+        // Handlers waiting for an unreachable Redis would hold the shutdown forever: after a grace
+        // period their commands are failed, and their events (not acknowledged) come back later.
+        const stopped = Promise.all([consumer.stop(), missed.stop()]);
+        if (!(await settlesWithin(stopped, STOP_GRACE_MS))) {
+          logger.warn('shutdown: handlers still wait for a shared service; interrupting them');
+          adapters.interrupt();
+        }
+        await stopped;
         await api.close();
         await adapters.close();
         await log.close();

@@ -315,6 +315,46 @@ describe('an office through outages of Redis and RabbitMQ', () => {
     const answeredBy = Object.fromEntries(stats.body.items.map((s) => [s.agent, s.answered]));
     expect(answeredBy).toMatchObject({ alice: answeredByAlice.length, bob: answeredByBob.length });
   });
+
+  it('a UI is told when Redis goes away and when it is back; seats whose handlers wait for Redis still shut down, and a seat started later applies their events', async () => {
+    const o = await open({ redisUrl: () => redisProxy.url(REDIS_URL) });
+    const { x, alice } = await twoSeats(o);
+
+    await takeAway(redisProxy);
+    const down = await alice.next((m) => m.type === 'health' && m.redis === 'down');
+    expect(down).toMatchObject({ status: 'degraded' });
+    redisProxy.resume();
+    const downAt = alice.messages.indexOf(down);
+    await alice.next((m) => m.type === 'health' && m.redis === 'up' && alice.messages.indexOf(m) > downAt);
+
+    await takeAway(redisProxy);
+    const caller = newCaller();
+    await ok(x, 'incoming', params(MAC_A, caller));
+    // Forwarded to RabbitMQ and delivered to a seat, whose handler now waits for Redis.
+    await eventually(async () => (await health(x)).spoolDepth + (await readyMessages(o)), (n) => n === 0);
+    for (const seat of [...o.seats]) await o.stopSeat(seat);
+
+    redisProxy.resume();
+    const z = await o.addSeat();
+    await o.settle();
+    expect(unapplied(o)).toEqual([]);
+    expect(await callsFrom(z, caller)).toHaveLength(1);
+    // Each stopping seat gives its stuck handlers a grace period before interrupting them.
+  }, 60_000);
+
+  /** Ready (not yet delivered) messages in the office's shard queues. */
+  async function readyMessages(o: Office): Promise<number> {
+    const broker = await connect(AMQP_URL);
+    try {
+      const channel = await broker.createChannel();
+      const topology = resolveTopology({ exchange: o.root, queue: `${o.root}-queue`, shards: OFFICE_SHARDS });
+      let ready = 0;
+      for (const queue of shardQueues(topology)) ready += (await channel.checkQueue(queue)).messageCount;
+      return ready;
+    } finally {
+      await broker.close();
+    }
+  }
 });
 
 /** Events a seat's consumer handled (its own metric). */

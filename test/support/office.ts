@@ -20,6 +20,8 @@ export interface Office {
   wipeRedis(): Promise<void>;
   /** Stops (closes) a seat and takes it out of `seats`, so settle() no longer waits for it. */
   stopSeat(seat: TestRingside): Promise<void>;
+  /** Starts one more seat on the office's services (options.redisUrl/amqpUrl get its index). */
+  addSeat(): Promise<TestRingside>;
   /** Waits until no seat has anything left to relay or handle, then runs housekeeping on every seat. */
   settle(): Promise<void>;
   /** Moves every seat's clock forward by the same amount. */
@@ -64,6 +66,11 @@ export async function startOffice(seatCount: number, overrides: Record<string, u
   const office: Office = {
     seats, shared, root,
     wipeRedis: () => deleteKeys(root),
+    async addSeat() {
+      const seat = await startTestRingside(seatConfig(seats.length));
+      seats.push(seat);
+      return seat;
+    },
     async stopSeat(seat) {
       const index = seats.indexOf(seat);
       if (index >= 0) seats.splice(index, 1);

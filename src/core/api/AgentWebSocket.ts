@@ -7,6 +7,7 @@ import type { PresenceService } from '../presence/PresenceService';
 import type { PushHub } from '../push/PushHub';
 import type { Logger } from '../shared/logger';
 import type { Metrics } from '../shared/metrics';
+import { settlesWithin } from '../shared/settlesWithin';
 import type { Authenticator, Principal } from './auth';
 import { clientMessage } from './schemas';
 
@@ -27,6 +28,8 @@ const nextSocketId = createIdGenerator();
 const TOKEN_PROTOCOL = /^(?:bearer\.|ringside\.token\.)?(.+)$/;
 
 /** `/ws`: token in `?token=` or `Sec-WebSocket-Protocol`, exact Origin check, then push + heartbeats. */
+const FIRST_HEARTBEAT_WAIT_MS = 1_000;
+
 export class AgentWebSocket {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024, handleProtocols: (protocols) => [...protocols][0] ?? false });
 
@@ -72,7 +75,11 @@ export class AgentWebSocket {
     });
     ws.on('message', (data) => void this.onMessage(ws, String(data), account, agent, beat));
     ws.on('error', (error) => this.deps.logger.debug({ err: error }, 'websocket error'));
-    await beat();
+    // The first heartbeat normally lands before the health message; during a Redis outage the UI
+    // must not wait for it to learn that Redis is down.
+    const first = beat();
+    first.catch((err: unknown) => this.deps.logger.debug({ err }, 'first heartbeat failed'));
+    await settlesWithin(first, FIRST_HEARTBEAT_WAIT_MS);
     ws.send(JSON.stringify({ type: 'health', at: clock(), account, ...(await this.deps.health()) }));
   }
 

@@ -25,6 +25,8 @@ export interface PushHub {
   register(connection: PushConnection): () => void;
   toAgents(account: string, agents: Iterable<string>, message: ServerMessage): void;
   toAccount(account: string, message: ServerMessage): void;
+  /** Only this process's connections of the account: what this process alone knows (its view of the services). */
+  toLocalConnections(account: string, message: ServerMessage): void;
   connectionCount(): number;
 }
 
@@ -51,6 +53,10 @@ export class InProcessPushHub implements PushHub {
 
   toAccount(account: string, message: ServerMessage): void {
     this.deliver(account, message, () => true);
+  }
+
+  toLocalConnections(account: string, message: ServerMessage): void {
+    this.toAccount(account, message);
   }
 
   connectionCount(): number {

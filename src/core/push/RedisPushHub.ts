@@ -80,6 +80,10 @@ export class RedisPushHub implements PushHub {
     this.broadcast(account, { node: this.options.node, agents: null, message });
   }
 
+  toLocalConnections(account: string, message: ServerMessage): void {
+    this.local.toAccount(account, message);
+  }
+
   connectionCount(): number {
     return this.local.connectionCount();
   }
