@@ -43,6 +43,8 @@ export interface RingsideInstance {
 export interface StartOptions {
   logger?: Logger;
   clock?: () => number;
+  /** How long close() lets handlers that wait for an unreachable service finish before interrupting them (default 3 s). */
+  stopGraceMs?: number;
 }
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -203,12 +205,15 @@ export async function startRingside(config: RingsideConfig, options: StartOption
         shutdown.abort();
         // Handlers waiting for an unreachable Redis would hold the shutdown forever: after a grace
         // period their commands are failed, and their events (not acknowledged) come back later.
+        const grace = options.stopGraceMs ?? STOP_GRACE_MS;
         const stopped = Promise.all([consumer.stop(), missed.stop()]);
-        if (!(await settlesWithin(stopped, STOP_GRACE_MS))) {
+        if (!(await settlesWithin(stopped, grace))) {
           logger.warn('shutdown: handlers still wait for a shared service; interrupting them');
           adapters.interrupt();
+          // Handlers give up on their own (handleThroughOutages); a missed-call sweep stuck in a
+          // Redis client that never fails its command is left behind rather than holding the exit.
+          if (!(await settlesWithin(stopped, grace))) logger.warn('shutdown: left a sweep waiting for Redis behind');
         }
-        await stopped;
         await api.close();
         await adapters.close();
         await log.close();

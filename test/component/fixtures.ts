@@ -1,5 +1,6 @@
 import { afterEach, beforeEach } from 'vitest';
-import { startTestRingside, type TestRingside } from '../support/ringside';
+import type { Office } from '../support/office';
+import { startTestRingside, type AgentClient, type TestRingside } from '../support/ringside';
 
 export const MAC_A = '00:0B:82:00:00:0A';
 export const MAC_B = '00:0B:82:00:00:0B';
@@ -68,4 +69,14 @@ export async function phoneSays(ringside: TestRingside, steps: Array<[event: str
     if (res.status !== 200) throw new Error(`${event}: ${res.status} ${JSON.stringify(res.body)}`);
   }
   await ringside.settle();
+}
+
+/** An office's first two seats: Alice's phone and UI on seat X, Bob's on seat Y, one helpline ringing both phones. */
+export async function helplineOnTwoSeats(office: Office): Promise<{ x: TestRingside; y: TestRingside; alice: AgentClient; bob: AgentClient }> {
+  const [x, y] = office.seats as [TestRingside, TestRingside];
+  await x.api('POST', '/api/helplines', { body: { number: HELPLINE, name: 'Support' } });
+  const alice = await x.agent('alice', { devices: [MAC_A], name: 'Alice', helplines: [HELPLINE] });
+  // The directory is shared: Bob, created through seat Y, is seen by seat X.
+  const bob = await y.agent('bob', { devices: [MAC_B], name: 'Bob', helplines: [HELPLINE] });
+  return { x, y, alice, bob };
 }

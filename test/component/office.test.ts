@@ -1,17 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startOffice, type Office } from '../support/office';
-import type { AgentClient, TestRingside } from '../support/ringside';
-import { HELPLINE, MAC_A, MAC_B, newCaller, params, type CallBody } from './fixtures';
-
-/** Two seats of an office: alice's UI on seat X, bob's on seat Y, one helpline ringing both phones. */
-async function twoSeats(office: Office): Promise<{ x: TestRingside; y: TestRingside; alice: AgentClient; bob: AgentClient }> {
-  const [x, y] = office.seats as [TestRingside, TestRingside];
-  await x.api('POST', '/api/helplines', { body: { number: HELPLINE, name: 'Support' } });
-  const alice = await x.agent('alice', { devices: [MAC_A], name: 'Alice', helplines: [HELPLINE] });
-  // The directory is shared: bob is created through seat Y and seen by seat X.
-  const bob = await y.agent('bob', { devices: [MAC_B], name: 'Bob', helplines: [HELPLINE] });
-  return { x, y, alice, bob };
-}
+import type { TestRingside } from '../support/ringside';
+import { MAC_A, MAC_B, helplineOnTwoSeats, newCaller, params, type CallBody } from './fixtures';
 
 async function ok(seat: TestRingside, event: string, p: Record<string, string>): Promise<void> {
   const res = await seat.phone(event, p);
@@ -33,7 +23,7 @@ describe('an office: two seats on one Redis and one RabbitMQ', () => {
   });
 
   it('a helpline call ringing phones of both seats is one call; the answer on one seat dismisses the popup on the other', async () => {
-    const { x, y, alice, bob } = await twoSeats(office);
+    const { x, y, alice, bob } = await helplineOnTwoSeats(office);
     const caller = newCaller();
 
     // Alice's phone reports to seat X, Bob's to seat Y: the two halves meet only in Redis and RabbitMQ.
@@ -66,7 +56,7 @@ describe('an office: two seats on one Redis and one RabbitMQ', () => {
   });
 
   it('an unanswered helpline call on both seats becomes exactly one missed call, pushed to both agents', async () => {
-    const { x, y, alice, bob } = await twoSeats(office);
+    const { x, y, alice, bob } = await helplineOnTwoSeats(office);
     const caller = newCaller();
 
     await ok(x, 'incoming', params(MAC_A, caller));

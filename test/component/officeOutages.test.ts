@@ -4,10 +4,10 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveTopology, shardQueues } from '../../src/core/bus/amqp/topology';
 import { OFFICE_SHARDS, startOffice, type Office, type OfficeOptions } from '../support/office';
-import type { AgentClient, TestRingside } from '../support/ringside';
+import type { TestRingside } from '../support/ringside';
 import { AMQP_URL, REDIS_URL, TEST_CALLS_DB } from '../support/services';
 import { startTcpProxy, targetOf, type TcpProxy } from '../support/tcpProxy';
-import { HELPLINE, MAC_A, MAC_B, callsFrom, newCaller, params } from './fixtures';
+import { HELPLINE, MAC_A, MAC_B, callsFrom, helplineOnTwoSeats, newCaller, params } from './fixtures';
 
 /**
  * SPEC 10 in an office (CI-sized chaos): seats in this process on the real Redis and RabbitMQ,
@@ -56,15 +56,6 @@ describe('an office through outages of Redis and RabbitMQ', () => {
   async function open(options: OfficeOptions): Promise<Office> {
     office = await startOffice(2, { missedDelayMs: MISSED_DELAY_MS }, options);
     return office;
-  }
-
-  /** Alice's phone and UI on seat X, Bob's on seat Y, one helpline ringing both phones. */
-  async function twoSeats(o: Office): Promise<{ x: TestRingside; y: TestRingside; alice: AgentClient; bob: AgentClient }> {
-    const [x, y] = o.seats as [TestRingside, TestRingside];
-    await x.api('POST', '/api/helplines', { body: { number: HELPLINE, name: 'Support' } });
-    const alice = await x.agent('alice', { devices: [MAC_A], name: 'Alice', helplines: [HELPLINE] });
-    const bob = await y.agent('bob', { devices: [MAC_B], name: 'Bob', helplines: [HELPLINE] });
-    return { x, y, alice, bob };
   }
 
   /** A phone event, acknowledged with 200 (its id is kept: it must be applied). */
@@ -116,7 +107,7 @@ describe('an office through outages of Redis and RabbitMQ', () => {
 
   it('Redis restarted without persistence mid-call: no event lost, one answered row for Alice, no missed call; health says redis down, then up', async () => {
     const o = await open({ redisUrl: () => redisProxy.url(REDIS_URL) });
-    const { x, y, alice, bob } = await twoSeats(o);
+    const { x, y, alice, bob } = await helplineOnTwoSeats(o);
     const caller = newCaller();
 
     await ok(x, 'incoming', params(MAC_A, caller));
@@ -162,7 +153,7 @@ describe('an office through outages of Redis and RabbitMQ', () => {
 
   it('RabbitMQ unreachable during calls: phones keep getting 200, health says rabbitmq down with a spool; afterwards every call completes once, and an unanswered one is one missed call', async () => {
     const o = await open({ amqpUrl: () => amqpProxy.url(AMQP_URL) });
-    const { x, y, alice, bob } = await twoSeats(o);
+    const { x, y, alice, bob } = await helplineOnTwoSeats(o);
     const answered = newCaller();
     const ringGroupMissed = newCaller();
     const lonelyMissed = newCaller();
@@ -318,7 +309,7 @@ describe('an office through outages of Redis and RabbitMQ', () => {
 
   it('a UI is told when Redis goes away and when it is back; seats whose handlers wait for Redis still shut down, and a seat started later applies their events', async () => {
     const o = await open({ redisUrl: () => redisProxy.url(REDIS_URL) });
-    const { x, alice } = await twoSeats(o);
+    const { x, alice } = await helplineOnTwoSeats(o);
 
     await takeAway(redisProxy);
     const down = await alice.next((m) => m.type === 'health' && m.redis === 'down');

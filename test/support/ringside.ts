@@ -37,7 +37,8 @@ export async function startTestRingside(overrides: Record<string, unknown> = {},
   });
   let offset = 0;
   const clock = () => Date.now() + offset;
-  const instance = await startRingside(config, { logger: createLogger({ level: 'silent' }), clock });
+  // Tests take services away on purpose: a short grace keeps a seat's shutdown quick then.
+  const instance = await startRingside(config, { logger: createLogger({ level: 'silent' }), clock, stopGraceMs: 500 });
   const clients: AgentClient[] = [];
   const self: TestRingside = {
     instance, config, dataDir: dir,

@@ -18,6 +18,11 @@ export class MissedCallSweeper {
     private readonly deps: { state: CallStateStore; log: CallLog; push: PushHub; logger: Logger; clock: () => number; delayMs: number; onRaised?: () => Promise<void> },
   ) {}
 
+  /** The grace delay between a call's end and its missed call. */
+  get delayMs(): number {
+    return this.deps.delayMs;
+  }
+
   start(): void {
     // The interval is a safety net (entries queued by another process, leases coming back);
     // entries queued here arm an exact timer.

@@ -15,17 +15,32 @@ import type { MissedCallSweeper } from './MissedCallSweeper';
  * A call the call state has forgotten (Redis restarted without persistence) is not stale while
  * the log shows it going on within those same lifetimes: its end event will still come, and the
  * handlers continue it (CallRecovery); finishing it here would cut its talk time short.
+ *
+ * An unanswered incoming call that is over by its legs (every device's leg ended) but not
+ * finished is only waiting for its grace delay, in the call state's missed-call queue. When the
+ * call state was lost meanwhile, that entry went with it and nothing raises the missed call any
+ * more: such a call is finished here once its grace delay (and a margin for the sweeper) has
+ * passed, rather than only once a claim would have expired, which left it "ringing" in the log
+ * and its missed call unraised for minutes (found by `npm run chaos`). Finishing is idempotent:
+ * for a call whose entry did survive it changes nothing.
  */
 export class StaleCallReaper {
   constructor(private readonly deps: { state: CallStateStore; log: CallLog; missed: MissedCallSweeper; clock: () => number }) {}
 
   async reap(account: string): Promise<number> {
     const now = this.deps.clock();
+    const staleBefore = now - TTL_MS.ring;
+    const overdueBefore = now - this.deps.missed.delayMs - SWEEP_MARGIN_MS;
     let reaped = 0;
-    for (const call of await this.deps.log.unfinishedCalls(account, now - TTL_MS.ring)) {
+    for (const call of await this.deps.log.unfinishedCalls(account, Math.max(staleBefore, overdueBefore))) {
       const remote = call.remote !== '' ? call.remote : `unknown@${call.legs[0]?.mac ?? ''}`;
       const live = await this.deps.state.getActiveCall(account, remote, now);
       if (live?.callId === call.id || liveInLog(call, now)) continue;
+      // Younger than a claim and not live in the log: over by its legs. Only an unanswered
+      // incoming call waits in the queue (the others were finished by their last event), and
+      // only once its grace delay is over has the queue failed it.
+      const overdue = call.answeredAt === null && call.direction === 'in' && lastActivity(call) < overdueBefore;
+      if (call.startedAt >= staleBefore && !overdue) continue;
       await this.finish(call);
       reaped += 1;
     }
@@ -42,6 +57,9 @@ export class StaleCallReaper {
     await this.deps.log.finalizeCall(null, { callId: call.id, account: call.account, status, endedAt });
   }
 }
+
+/** How long after a missed call's due time the sweeper has had to raise it (it sweeps every second at most). */
+const SWEEP_MARGIN_MS = 5_000;
 
 function lastActivity(call: CallView): number {
   const times = call.legs.flatMap((leg) => [leg.ringAt, leg.answeredAt ?? 0, leg.endedAt ?? 0]);

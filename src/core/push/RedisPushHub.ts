@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger';
+import { settlesWithin } from '../shared/settlesWithin';
 import { InProcessPushHub, type PushConnection, type PushHub, type ServerMessage, type ServerMessageType } from './PushHub';
 
 /** Where the hub keeps its routing facts in Redis (built by the one key module of the adapters). */
@@ -11,6 +12,8 @@ export interface PushRedisKeys {
   /** A pattern matching every account's push channel. */
   pushChannelPattern: string;
 }
+
+const CLOSE_WAIT_MS = 1_000;
 
 interface Envelope {
   node: string;
@@ -91,10 +94,14 @@ export class RedisPushHub implements PushHub {
   /** Stops listening and forgets this node's connections in the shared hash. */
   async close(): Promise<void> {
     this.options.subscriber.off('pmessage', this.onMessage);
-    await this.options.subscriber.punsubscribe(this.options.keys.pushChannelPattern).catch(() => undefined);
-    const mine = (await this.options.redis.hkeys(this.options.keys.connections).catch(() => [] as string[]))
-      .filter((field) => field.startsWith(`${this.options.node}:`));
-    if (mine.length > 0) await this.options.redis.hdel(this.options.keys.connections, ...mine).catch(() => undefined);
+    // With Redis away these would wait for it: closing is best effort and bounded.
+    await settlesWithin(this.options.subscriber.punsubscribe(this.options.keys.pushChannelPattern), CLOSE_WAIT_MS);
+    await settlesWithin(this.forgetConnections(), CLOSE_WAIT_MS);
+  }
+
+  private async forgetConnections(): Promise<void> {
+    const mine = (await this.options.redis.hkeys(this.options.keys.connections)).filter((field) => field.startsWith(`${this.options.node}:`));
+    if (mine.length > 0) await this.options.redis.hdel(this.options.keys.connections, ...mine);
   }
 
   private broadcast(account: string, envelope: Envelope): void {

@@ -7,12 +7,16 @@ const RECHECK_MS = 250;
  * attempts (and, after the last one, its place in the dead letters): when the handler fails while
  * `servicesUp()` says a service is down, it waits for the service and runs the handler again.
  * Handlers are idempotent per event, so running one again after a half-done run is safe.
- * `signal` ends the wait (shutdown); the failure then propagates and the event is redelivered later.
+ *
+ * `signal` is shutdown: a handler still waiting for a service that is down is then given up (its
+ * event is not acknowledged and comes back later). Giving up cannot rely on the Redis client
+ * failing the command: ioredis leaves a command pending forever when it is disconnected while
+ * reconnecting (redis/ioredis PR #2197).
  */
 export async function handleThroughOutages(run: () => Promise<void>, servicesUp: () => boolean, logger: Logger, signal?: AbortSignal): Promise<void> {
   for (;;) {
     try {
-      return await run();
+      return await untilShutdownWhileDown(run(), servicesUp, signal);
     } catch (err) {
       if (servicesUp() || signal?.aborted) throw err;
       logger.warn({ err }, 'a shared service is down; the event waits for it instead of failing');
@@ -20,6 +24,19 @@ export async function handleThroughOutages(run: () => Promise<void>, servicesUp:
       if (signal?.aborted) throw err;
     }
   }
+}
+
+/** The handler's outcome, or a rejection once shutdown begins while a service is down. */
+function untilShutdownWhileDown<T>(work: Promise<T>, servicesUp: () => boolean, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const giveUp = () => {
+      if (!servicesUp()) reject(new Error('shutting down while a shared service is down; the event will be delivered again'));
+    };
+    if (signal.aborted) giveUp();
+    signal.addEventListener('abort', giveUp, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', giveUp));
+  });
 }
 
 function waitUntil(condition: () => boolean, signal?: AbortSignal): Promise<void> {

@@ -25,17 +25,23 @@ export type Migration = (db: SqliteDatabase) => void;
 /**
  * Applies the migrations of one schema (`name`) that this database has not seen yet, each in
  * its own transaction. Several schemas (call log, directory) can share one file.
+ *
+ * Several processes may open a shared file at the same moment (shared mode: RINGSIDE_DATABASE),
+ * so each step reads the version inside its own write transaction (IMMEDIATE: the write lock is
+ * taken first) and is skipped when another process has applied it meanwhile. Reading it once
+ * beforehand let two processes both apply the first migration ("table ... already exists").
  */
 export function migrate(db: SqliteDatabase, name: string, migrations: readonly Migration[]): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, version INTEGER NOT NULL)');
-  const row = db.prepare('SELECT version FROM schema_migrations WHERE name = ?').get(name) as { version: number } | undefined;
-  const current = row?.version ?? 0;
-  for (let version = current + 1; version <= migrations.length; version++) {
+  const versionOf = db.prepare('SELECT version FROM schema_migrations WHERE name = ?');
+  const applied = () => (versionOf.get(name) as { version: number } | undefined)?.version ?? 0;
+  for (let version = applied() + 1; version <= migrations.length; version++) {
     const step = migrations[version - 1]!;
     db.transaction(() => {
+      if (applied() >= version) return;
       step(db);
       db.prepare('INSERT INTO schema_migrations (name, version) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version').run(name, version);
-    })();
+    }).immediate();
   }
 }
 
