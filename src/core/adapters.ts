@@ -123,6 +123,9 @@ function openRabbit(config: RingsideConfig, options: OpenOptions): RabbitMqBus {
   return RabbitMqBus.create({
     url: config.amqpUrl!, exchange: config.amqp.exchange, queue: config.amqp.queue, shards: config.amqp.shards,
     ledger: options.handledEvents, logger: options.logger,
+    // Every seat's outbox drains as soon as RabbitMQ is back: a seat still backing off would hand
+    // its part of a ring-group call in late.
+    maxReconnectDelayMs: RABBIT_MAX_RECONNECT_DELAY_MS,
   });
 }
 
@@ -141,6 +144,7 @@ function recordHealth(metrics: Metrics, health: DependencyHealth, shared: boolea
  * and health says so).
  */
 const STARTUP_WAIT_MS = 5_000;
+const RABBIT_MAX_RECONNECT_DELAY_MS = 2_000;
 
 async function waitAtStartUp(connecting: Array<Promise<unknown> | undefined>, logger: Logger): Promise<void> {
   const pending = connecting.filter((p): p is Promise<unknown> => p !== undefined).map((p) => p.catch(() => undefined));

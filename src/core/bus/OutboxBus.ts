@@ -27,6 +27,8 @@ export class OutboxBus implements EventBus {
   /** Set while depth() counts: the relay starts no publish until it is released. */
   private relayHeld: Promise<void> | null = null;
   private counts: Promise<unknown> = Promise.resolve();
+  /** The shared bus refused the last forward: logged once when it starts and once when it ends. */
+  private refusing = false;
 
   constructor(
     private readonly outbox: SqliteSpoolBus,
@@ -38,6 +40,8 @@ export class OutboxBus implements EventBus {
       retryDelayMs: options.relayRetryDelayMs ?? 100,
       maxRetryDelayMs: options.relayMaxRetryDelayMs ?? 2_000,
       concurrency: options.relayConcurrency ?? 64,
+      // One event per retry would flood the log during an outage: forward() logs the transitions.
+      retryLogLevel: 'debug',
     });
     this.logger = options.logger;
   }
@@ -108,9 +112,14 @@ export class OutboxBus implements EventBus {
     this.forwarding.add(publishing);
     try {
       await publishing;
+      if (this.refusing) {
+        this.refusing = false;
+        this.logger?.info('outbox: the shared bus confirms again; forwarding the spooled events');
+      }
     } catch (err) {
       // Expected while the shared bus is down: the event stays spooled and is retried.
-      this.logger?.debug({ err, eventId: event.id }, 'outbox: shared bus did not confirm; will retry');
+      if (!this.refusing) this.logger?.warn({ err }, 'outbox: the shared bus does not confirm; events stay spooled and are retried');
+      this.refusing = true;
       throw err;
     } finally {
       this.forwarding.delete(publishing);

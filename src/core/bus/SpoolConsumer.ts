@@ -29,6 +29,8 @@ export interface SpoolConsumerOptions {
   pollIntervalMs: number;
   fetchBatch: number;
   logger?: Logger;
+  /** Level of the line logged for each retry ('debug' where the caller reports outages itself). */
+  retryLogLevel: 'warn' | 'debug';
   /** Periodic housekeeping (pruning done rows), called from the poll timer. */
   onPoll?: () => void;
   onStopped: () => void;
@@ -230,7 +232,7 @@ export class SpoolConsumer implements Consumer {
       return;
     }
     const nextAt = Date.now() + Math.min(this.options.maxRetryDelayMs, this.options.retryDelayMs * 2 ** (attempts - 1));
-    this.options.logger?.warn(log, 'event handler failed; will retry');
+    this.options.logger?.[this.options.retryLogLevel](log, 'event handler failed; will retry');
     this.settle(key, row, () => this.spool.markRetry(row.seq, attempts, nextAt, message), false);
     row.attempts = attempts;
     row.next_at = nextAt;

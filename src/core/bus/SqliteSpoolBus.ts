@@ -22,6 +22,8 @@ export interface SpoolConsumeOptions extends ConsumeOptions {
   concurrency?: number;
   /** Upper bound of the doubling retry delay (default: none). An outbox relay that retries forever sets it. */
   maxRetryDelayMs?: number;
+  /** 'debug' silences the line per retry, for a caller that reports the cause once itself (default 'warn'). */
+  retryLogLevel?: 'warn' | 'debug';
 }
 
 interface PendingPublish {
@@ -134,6 +136,7 @@ export class SqliteSpoolBus implements EventBus {
       maxAttempts: Math.max(1, options.maxAttempts ?? 5),
       retryDelayMs: Math.max(0, options.retryDelayMs ?? 100),
       maxRetryDelayMs: options.maxRetryDelayMs ?? Infinity,
+      retryLogLevel: options.retryLogLevel ?? 'warn',
       concurrency: Math.max(1, options.concurrency ?? 1),
       pollIntervalMs: this.options.pollIntervalMs ?? 500,
       fetchBatch: this.options.fetchBatch ?? 500,
