@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { CallStateStore } from '../../src/core/callstate/CallStateStore';
+import { lateEventCases } from './callstate/lateEventCases';
 import { lifecycleCases } from './callstate/lifecycleCases';
 import { propertyCases } from './callstate/propertyCases';
 import { seedOperationCases } from './callstate/seedOperationCases';
@@ -39,6 +40,7 @@ export function describeCallStateStoreContract(name: string, factory: () => Prom
     const ctx: CallStateContext = { store: () => harness.store, t0: () => t0 };
 
     describe('ringing, answered, legEnded', () => lifecycleCases(ctx));
+    describe('late events of an ended call (reordered by the seats relaying them)', () => lateEventCases(ctx));
     describe('transfers', () => transferCases(ctx));
     describe("the seed's call-cache operations and presence", () => seedOperationCases(ctx));
     describe('properties', () => propertyCases(ctx));

@@ -47,8 +47,10 @@ export function applyRinging(ctx: CallLogContext, input: { call: CallStart; leg:
       });
   } else {
     const transferredFrom = leg.transfer ? (leg.transferredFrom ?? call.transferredFrom) : null;
-    if (existing.ended_at !== null) {
-      // A transfer continuation of a call that had already ended: it is live again.
+    if (existing.ended_at !== null && leg.transfer) {
+      // A transfer continuation of a call that had already ended: it is live again. Any other leg
+      // joining a finished call (a late ring-group leg, CallStateStore RingingResult.late) is
+      // recorded on it and leaves it finished: only an answer can change how it ended (applyAnswered).
       ctx
         .sql(`UPDATE cl_calls SET status = 'ringing', ended_at = NULL, transferred_from = COALESCE(?, transferred_from) WHERE account = ? AND id = ?`)
         .run(transferredFrom ?? call.transferredFrom, call.account, call.id);
@@ -78,10 +80,14 @@ export function applyAnswered(
     .run(input.at, input.agent, leg.id);
   if (input.owner) {
     const agent = input.agent ?? leg.agent ?? (call.direction === 'out' ? call.agent : null);
+    // A call that had finished unanswered (its missed call maybe raised already) and is now
+    // answered by a leg that reached us late was not missed: it is going on again, and its end
+    // finalises it as answered (the missed call itself is closed by the handler).
     ctx
       .sql(
         `UPDATE cl_calls SET agent = ?, device = ?, answered_at = COALESCE(answered_at, ?),
-           status = CASE WHEN ended_at IS NULL THEN 'in_progress' ELSE status END
+           status = CASE WHEN ended_at IS NULL OR answered_at IS NULL THEN 'in_progress' ELSE status END,
+           ended_at = CASE WHEN answered_at IS NULL THEN NULL ELSE ended_at END
          WHERE account = ? AND id = ?`,
       )
       .run(agent, input.mac, input.at, input.account, input.callId);

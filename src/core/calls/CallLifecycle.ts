@@ -34,6 +34,11 @@ export function handledMarker(eventId: string): string {
  *
  * A call the call state has forgotten (Redis restarted without persistence) but the call log
  * still shows open is continued under its own id: see CallRecovery.
+ *
+ * Seats relay their phones' events through their own outboxes, so a ring-group phone's events
+ * can arrive after another phone already ended the call. The call state joins such a late leg to
+ * the call it belongs to by the events' times (CallStateStore RingingResult.late); the missed-call
+ * grace runs from when the end was handled (MissedCallSweeper), so a late answer still counts.
  */
 export class CallLifecycle {
   private readonly recovery: CallRecovery;
@@ -106,6 +111,9 @@ export class CallLifecycle {
       ? { line: 'direct' as const, helpline: null, targets: agent ? [agent] : [] }
       : await routeIncoming({ directory, presence: this.deps.presence }, event, agent);
     const alreadyOffered = result.kind === 'new' && !recovered ? [] : await log.targetsOf(account, result.callId);
+    // A late leg of an answered call that is already over (RingingResult.late) is only recorded:
+    // nothing rings for anyone any more, so nobody is offered it.
+    const over = result.late === 'over';
     const { applied, value: call } = await log.recordRinging(stepId, {
       call: {
         id: result.callId, account, direction, remote: event.remote, remoteName: event.displayRemote,
@@ -113,9 +121,9 @@ export class CallLifecycle {
         parentId: null, transferredFrom, agent: direction === 'out' ? agent : null,
       },
       leg: { mac, agent, at: event.receivedAt, transfer: result.kind === 'transferred', transferredFrom },
-      targets: route.targets,
+      targets: over ? [] : route.targets,
     });
-    if (!applied) return;
+    if (!applied || over) return;
     if (direction === 'in') {
       // A ring group's later devices add no popup for agents who already have one.
       const popups = result.kind === 'transferred' ? route.targets : route.targets.filter((t) => !alreadyOffered.includes(t));

@@ -50,7 +50,8 @@ export class StaleCallReaper {
   private async finish(call: CallView): Promise<void> {
     const endedAt = lastActivity(call);
     if (call.answeredAt === null && call.direction === 'in') {
-      await this.deps.missed.schedule(call, endedAt);
+      // Its end was handled long ago (its grace counted from then is over): due at once.
+      await this.deps.missed.schedule(call, endedAt, endedAt);
       return;
     }
     const status = call.answeredAt === null ? 'no_answer' : 'answered';

@@ -44,6 +44,13 @@ export type RingingResult =
       callId: string;
       startedAt: number;
       transfer: TransferFingerprint | null;
+      /**
+       * Only on a late join (kind `joined`): the remote had no live call at the event's time, but
+       * the event is at or before the end of the remote's most recent call, so it belongs to that
+       * call (legs.ts isLateEventOf). `reopened`: nobody had answered it, it is live again with
+       * this leg. `over`: it had been answered and stays over; the leg is only recorded.
+       */
+      late?: 'reopened' | 'over';
     };
 
 export interface AnsweredResult {
@@ -108,9 +115,18 @@ export interface RingingInput {
 
 export interface CallStateStore {
   // ── per-event transitions used by the handlers (one atomic step each) ──
-  /** incoming/outgoing: duplicate check, transfer match, claim or join, device reported, ring time, direction. */
+  /**
+   * incoming/outgoing: duplicate check, transfer match, claim or join, device reported, ring time,
+   * direction. With no live call and no transfer match, a ring at or before the end of the
+   * remote's most recent call (same direction) joins that call late (RingingResult.late).
+   */
   ringing(account: string, input: RingingInput): Promise<RingingResult>;
-  /** answered: marks the device's leg answered; the first answer (or a transfer leg) owns the call. null when no live call. */
+  /**
+   * answered: marks the device's leg answered; the first answer (or a transfer leg) owns the call.
+   * With no live call, an answer at or before the end of the remote's most recent call belongs to
+   * it: a call nobody had answered is live again and owned by this device; an answered one stays
+   * over (owner false). null when neither applies.
+   */
   answered(account: string, input: { remote: string; mac: string; eventId: string; now: number }): Promise<AnsweredResult | null>;
   /** hangup/missed/rejected: ends the device's leg; releases the claim when the logical call is over. null when unknown. */
   legEnded(account: string, input: { remote: string; mac: string; outcome: LegOutcome; now: number }): Promise<LegEndedResult | null>;

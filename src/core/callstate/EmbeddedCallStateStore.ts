@@ -3,15 +3,15 @@ import type {
   ActiveCall, AgentPresenceRecord, AnsweredResult, CallStateStore, Direction, LegEndedResult, LegOutcome,
   LiveSession, ManualStatus, MissedCallEntry, RingingInput, RingingResult, TransferFingerprint,
 } from './CallStateStore';
-import { CallStateRows, type RecentRow } from './embeddedRows';
+import { CallStateRows } from './embeddedRows';
 import { migrateCallState } from './embeddedSchema';
-import { answerLeg, callIsOver, transferRinging, type LiveCall } from './legs';
+import { answerLeg, answerToEndedCall, callIsOver, isLateEventOf, lateLegReopens, reopenedCall, transferRinging, type EndedCall, type LiveCall } from './legs';
 import { TTL_MS } from './ttl';
 
 const PURGE_EVERY_MS = 60_000;
 
 function toActiveCall(call: LiveCall): ActiveCall {
-  const { transfer: _t, expiresAt: _e, ...view } = call;
+  const { transfer: _t, expiresAt: _e, lastEndAt: _l, ...view } = call;
   return view;
 }
 
@@ -48,42 +48,65 @@ export class EmbeddedCallStateStore implements CallStateStore {
 
   async ringing(account: string, input: RingingInput): Promise<RingingResult> {
     return this.rows.tx(() => {
-      const { remote, mac, eventId, now } = input;
-      const memo = this.rows.memo<RingingResult>(account, `ring:${eventId}`, now);
-      if (memo) return memo;
-      let call = this.rows.live(account, remote, now);
-      const reported = this.rows.sql('SELECT call_id, event_id FROM cs_device_reported WHERE account = ? AND mac = ? AND remote = ? AND expires_at > ?')
-        .get(account, mac, remote, now) as { call_id: string; event_id: string } | undefined;
-      if (call && reported && reported.call_id === call.callId && reported.event_id !== eventId) {
-        return this.rows.remember(account, `ring:${eventId}`, { kind: 'duplicate', callId: call.callId }, now);
-      }
-      const fingerprint = input.direction === 'in' ? this.rows.takeTransfer(account, remote, now, input.transferWindowMs) : null;
-      let kind: 'new' | 'joined' | 'transferred';
-      let transfer: TransferFingerprint | null = null;
-      if (fingerprint) {
-        kind = 'transferred';
-        transfer = fingerprint;
-        call ??= this.rows.continued(account, remote, fingerprint.callId, mac, input.direction, now);
-        call.transfer = fingerprint;
-      } else if (call) {
-        kind = call.transfer && transferRinging(call) ? 'transferred' : 'joined';
-        if (kind === 'transferred') transfer = call.transfer;
-      } else {
-        kind = 'new';
-        call = this.rows.fresh(remote, input.candidateCallId, mac, input.direction, now);
-      }
-      const existing = call.legs[mac];
-      if (existing?.state !== 'answered') call.legs[mac] = { state: 'ringing', transfer: kind === 'transferred', eventId };
-      call.expiresAt = Math.max(call.expiresAt, now + (call.answered ? TTL_MS.answered : TTL_MS.ring));
-      this.rows.saveCall(account, call);
-      this.rows.markReported(account, remote, mac, call.callId, eventId, now);
-      this.rows.ringTime(account, call.callId, remote, call.startedAt, now);
-      this.rows.sql('INSERT OR IGNORE INTO cs_direction (account, call_id, direction, expires_at) VALUES (?, ?, ?, ?)')
-        .run(account, call.callId, call.direction, now + TTL_MS.direction);
-      if (kind === 'transferred' && input.candidateCallId !== call.callId) this.rows.relate(account, input.candidateCallId, call.callId, now);
-      const result: RingingResult = { kind, callId: call.callId, startedAt: call.startedAt, transfer };
-      return this.rows.remember(account, `ring:${eventId}`, result, now);
+      const key = `ring:${input.eventId}`;
+      return this.rows.memo<RingingResult>(account, key, input.now) ?? this.rows.remember(account, key, this.ring(account, input), input.now);
     });
+  }
+
+  private ring(account: string, input: RingingInput): RingingResult {
+    const { remote, mac, eventId, now } = input;
+    let call = this.rows.live(account, remote, now);
+    const reported = this.rows.sql('SELECT call_id, event_id FROM cs_device_reported WHERE account = ? AND mac = ? AND remote = ? AND expires_at > ?')
+      .get(account, mac, remote, now) as { call_id: string; event_id: string } | undefined;
+    const reportedAgain = (callId: string) => reported !== undefined && reported.call_id === callId && reported.event_id !== eventId;
+    if (call && reportedAgain(call.callId)) return { kind: 'duplicate', callId: call.callId };
+    const fingerprint = input.direction === 'in' ? this.rows.takeTransfer(account, remote, now, input.transferWindowMs) : null;
+    if (!call && !fingerprint) {
+      const ended = this.rows.latestRecent(account, remote, now);
+      if (ended && ended.direction === input.direction && isLateEventOf(ended, now)) {
+        return reportedAgain(ended.callId) ? { kind: 'duplicate', callId: ended.callId } : this.lateRing(account, input, ended);
+      }
+    }
+    let kind: 'new' | 'joined' | 'transferred';
+    let transfer: TransferFingerprint | null = null;
+    if (fingerprint) {
+      kind = 'transferred';
+      transfer = fingerprint;
+      call ??= this.rows.continued(account, remote, fingerprint.callId, mac, input.direction, now);
+      call.transfer = fingerprint;
+    } else if (call) {
+      kind = call.transfer && transferRinging(call) ? 'transferred' : 'joined';
+      if (kind === 'transferred') transfer = call.transfer;
+    } else {
+      kind = 'new';
+      call = this.rows.fresh(remote, input.candidateCallId, mac, input.direction, now);
+    }
+    this.addRingingLeg(account, call, input, kind === 'transferred');
+    if (kind === 'transferred' && input.candidateCallId !== call.callId) this.rows.relate(account, input.candidateCallId, call.callId, now);
+    return { kind, callId: call.callId, startedAt: call.startedAt, transfer };
+  }
+
+  /** A ring that belongs to the remote's ended call (legs.ts isLateEventOf): see RingingResult.late. */
+  private lateRing(account: string, input: RingingInput, ended: EndedCall): RingingResult {
+    const joined = { kind: 'joined' as const, callId: ended.callId, startedAt: ended.startedAt, transfer: null };
+    if (!lateLegReopens(ended)) {
+      this.rows.markReported(account, input.remote, input.mac, ended.callId, input.eventId, input.now);
+      return { ...joined, late: 'over' };
+    }
+    this.addRingingLeg(account, reopenedCall(ended, input.remote, input.mac, input.now + TTL_MS.ring), input, false);
+    return { ...joined, late: 'reopened' };
+  }
+
+  /** The device's leg rings (an answered leg stays answered) on the live call, and everything a ring records. */
+  private addRingingLeg(account: string, call: LiveCall, input: RingingInput, transfer: boolean): void {
+    const { remote, mac, eventId, now } = input;
+    if (call.legs[mac]?.state !== 'answered') call.legs[mac] = { state: 'ringing', transfer, eventId };
+    call.expiresAt = Math.max(call.expiresAt, now + (call.answered ? TTL_MS.answered : TTL_MS.ring));
+    this.rows.saveCall(account, call);
+    this.rows.markReported(account, remote, mac, call.callId, eventId, now);
+    this.rows.ringTime(account, call.callId, remote, call.startedAt, now);
+    this.rows.sql('INSERT OR IGNORE INTO cs_direction (account, call_id, direction, expires_at) VALUES (?, ?, ?, ?)')
+      .run(account, call.callId, call.direction, now + TTL_MS.direction);
   }
 
   async answered(account: string, input: { remote: string; mac: string; eventId: string; now: number }): Promise<AnsweredResult | null> {
@@ -91,8 +114,13 @@ export class EmbeddedCallStateStore implements CallStateStore {
       const { remote, mac, eventId, now } = input;
       const memo = this.rows.memo<AnsweredResult>(account, `answer:${eventId}`, now);
       if (memo) return memo;
-      const call = this.rows.live(account, remote, now);
-      if (!call) return null;
+      let call = this.rows.live(account, remote, now);
+      if (!call) {
+        const ended = this.rows.latestRecent(account, remote, now);
+        if (!ended || !isLateEventOf(ended, now)) return null;
+        if (!lateLegReopens(ended)) return this.rows.remember(account, `answer:${eventId}`, answerToEndedCall(ended, mac), now);
+        call = reopenedCall(ended, remote, mac, now + TTL_MS.answered);
+      }
       const { owner, previousOwner } = answerLeg(call, mac, eventId, now);
       call.expiresAt = Math.max(call.expiresAt, now + TTL_MS.answered);
       this.rows.saveCall(account, call);
@@ -110,20 +138,20 @@ export class EmbeddedCallStateStore implements CallStateStore {
       const { remote, mac, now } = input;
       const call = this.rows.live(account, remote, now);
       if (!call) {
-        const recent = this.rows.sql(`SELECT call_id, direction, answered, answered_by, started_at, answered_at FROM cs_recent
-          WHERE account = ? AND remote = ? AND expires_at > ? ORDER BY ended_at DESC LIMIT 1`).get(account, remote, now) as RecentRow | undefined;
+        const recent = this.rows.latestRecent(account, remote, now);
         if (!recent) return null;
         return {
-          callId: recent.call_id, direction: recent.direction, answered: recent.answered === 1, answeredBy: recent.answered_by,
-          startedAt: recent.started_at, answeredAt: recent.answered_at, callEnded: false, late: true,
+          callId: recent.callId, direction: recent.direction, answered: recent.answered, answeredBy: recent.answeredBy,
+          startedAt: recent.startedAt, answeredAt: recent.answeredAt, callEnded: false, late: true,
         };
       }
       const leg = call.legs[mac];
       let callEnded = false;
       if (leg && leg.state !== 'ended') {
         call.legs[mac] = { ...leg, state: 'ended' };
+        call.lastEndAt = Math.max(call.lastEndAt ?? now, now);
         callEnded = callIsOver(call);
-        if (callEnded) this.rows.endCall(account, call, now);
+        if (callEnded) this.rows.endCall(account, call);
         else this.rows.saveCall(account, call);
       }
       return {

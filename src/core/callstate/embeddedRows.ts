@@ -2,15 +2,18 @@ import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../shared/sqlite';
 import type { ActiveCall, Direction, TransferFingerprint } from './CallStateStore';
 import { EXPIRING_TABLES } from './embeddedSchema';
-import type { LiveCall } from './legs';
+import type { EndedCall, LiveCall } from './legs';
 import { TTL_MS } from './ttl';
 
 interface ActiveRow {
   call_id: string; remote: string; claimed_by: string; direction: Direction; started_at: number; answered: number;
-  answered_by: string | null; answered_at: number | null; legs: string; transfer: string | null; expires_at: number;
+  answered_by: string | null; answered_at: number | null; legs: string; transfer: string | null; expires_at: number; last_end_at: number | null;
 }
 export interface RecentRow {
   call_id: string; direction: Direction; answered: number; answered_by: string | null; started_at: number; answered_at: number | null;
+}
+interface EndedRow extends RecentRow {
+  claimed_by: string | null; legs: string | null; ended_at: number; expires_at: number;
 }
 interface TransferRow { id: number; remote: string; call_id: string; from_agent: string | null; from_mac: string; at: number }
 
@@ -47,6 +50,7 @@ export class CallStateRows {
       answered: row.answered === 1, answeredBy: row.answered_by, answeredAt: row.answered_at,
       legs: JSON.parse(row.legs) as ActiveCall['legs'],
       transfer: row.transfer ? (JSON.parse(row.transfer) as TransferFingerprint) : null, expiresAt: row.expires_at,
+      lastEndAt: row.last_end_at,
     };
   }
 
@@ -60,7 +64,7 @@ export class CallStateRows {
   fresh(remote: string, callId: string, mac: string, direction: Direction, now: number): LiveCall {
     return {
       callId, remote, direction, claimedBy: mac, startedAt: now, answered: false, answeredBy: null, answeredAt: null,
-      legs: {}, transfer: null, expiresAt: now + TTL_MS.ring,
+      legs: {}, transfer: null, expiresAt: now + TTL_MS.ring, lastEndAt: null,
     };
   }
 
@@ -78,22 +82,41 @@ export class CallStateRows {
     return call;
   }
 
+  /** The call that ended last for the remote, among those not expired at `now`. */
+  latestRecent(account: string, remote: string, now: number): EndedCall | null {
+    const row = this.sql(`SELECT call_id, direction, answered, answered_by, started_at, answered_at, claimed_by, legs, ended_at, expires_at
+      FROM cs_recent WHERE account = ? AND remote = ? AND expires_at > ? ORDER BY ended_at DESC LIMIT 1`).get(account, remote, now) as EndedRow | undefined;
+    if (!row) return null;
+    return {
+      callId: row.call_id, direction: row.direction, claimedBy: row.claimed_by, startedAt: row.started_at, answered: row.answered === 1,
+      answeredBy: row.answered_by, answeredAt: row.answered_at, legs: row.legs ? (JSON.parse(row.legs) as EndedCall['legs']) : {},
+      endedAt: row.ended_at, expiresAt: row.expires_at,
+    };
+  }
+
   saveCall(account: string, call: LiveCall): void {
     this.sql(`INSERT OR REPLACE INTO cs_active (account, remote, call_id, claimed_by, direction, started_at, answered, answered_by,
-      answered_at, legs, transfer, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      answered_at, legs, transfer, expires_at, last_end_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       account, call.remote, call.callId, call.claimedBy, call.direction, call.startedAt, call.answered ? 1 : 0, call.answeredBy,
-      call.answeredAt, JSON.stringify(call.legs), call.transfer ? JSON.stringify(call.transfer) : null, call.expiresAt,
+      call.answeredAt, JSON.stringify(call.legs), call.transfer ? JSON.stringify(call.transfer) : null, call.expiresAt, call.lastEndAt,
     );
   }
 
-  /** Releases the claim and keeps what late events and wasAnswered need (an answered call stays answered). */
-  endCall(account: string, call: LiveCall, now: number): void {
+  /**
+   * Releases the claim and keeps what late events and wasAnswered need (an answered call stays
+   * answered). It ended at the latest end of its legs (LiveCall.lastEndAt); a call reopened by a
+   * late leg can end again at an earlier event time than its first end: the later end is kept.
+   */
+  endCall(account: string, call: LiveCall): void {
+    const endedAt = call.lastEndAt!;
     this.sql('DELETE FROM cs_active WHERE account = ? AND remote = ?').run(account, call.remote);
-    this.sql(`INSERT INTO cs_recent (account, call_id, remote, direction, answered, answered_by, started_at, answered_at, ended_at, expires_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, call_id) DO UPDATE SET remote = excluded.remote,
+    this.sql(`INSERT INTO cs_recent (account, call_id, remote, direction, answered, answered_by, started_at, answered_at, claimed_by, legs,
+      ended_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, call_id) DO UPDATE SET remote = excluded.remote,
       answered = MAX(answered, excluded.answered), answered_by = COALESCE(excluded.answered_by, answered_by),
-      answered_at = COALESCE(answered_at, excluded.answered_at), ended_at = excluded.ended_at, expires_at = excluded.expires_at`).run(
-      account, call.callId, call.remote, call.direction, call.answered ? 1 : 0, call.answeredBy, call.startedAt, call.answeredAt, now, now + TTL_MS.recent,
+      answered_at = COALESCE(answered_at, excluded.answered_at), claimed_by = COALESCE(claimed_by, excluded.claimed_by),
+      legs = excluded.legs, ended_at = MAX(ended_at, excluded.ended_at), expires_at = MAX(expires_at, excluded.expires_at)`).run(
+      account, call.callId, call.remote, call.direction, call.answered ? 1 : 0, call.answeredBy, call.startedAt, call.answeredAt, call.claimedBy,
+      JSON.stringify(call.legs), endedAt, endedAt + TTL_MS.recent,
     );
   }
 

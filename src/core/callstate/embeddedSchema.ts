@@ -72,6 +72,14 @@ export function migrateCallState(db: SqliteDatabase): void {
         );
       `);
     },
+    // What a late leg needs to make an ended call live again as it was (legs.ts reopenedCall).
+    (d) => {
+      d.exec(`
+        ALTER TABLE cs_recent ADD COLUMN claimed_by TEXT;
+        ALTER TABLE cs_recent ADD COLUMN legs TEXT;
+        ALTER TABLE cs_active ADD COLUMN last_end_at INTEGER;
+      `);
+    },
   ]);
 }
 

@@ -1,4 +1,4 @@
-import type { ActiveCall, LegInfo, TransferFingerprint } from './CallStateStore';
+import type { ActiveCall, AnsweredResult, Direction, LegInfo, TransferFingerprint } from './CallStateStore';
 
 /**
  * The leg rules of SPEC section 4, as pure functions over one live call, so that every adapter
@@ -10,6 +10,12 @@ export interface LiveCall extends ActiveCall {
   /** The fingerprint a transfer leg of this call was matched with (later ring-group legs of the transfer join as transfer legs too). */
   transfer: TransferFingerprint | null;
   expiresAt: number;
+  /**
+   * The latest event time at which one of its legs ended (null before any did). Leg ends can be
+   * handled out of their time order (legs of one call reported through different seats): the
+   * call is over at the latest of them, which is what late events are measured against.
+   */
+  lastEndAt: number | null;
 }
 
 export function legIsActive(leg: LegInfo): boolean {
@@ -54,4 +60,59 @@ export function answerLeg(call: LiveCall, mac: string, eventId: string, now: num
     return { owner: true, previousOwner };
   }
   return { owner: false, previousOwner: null };
+}
+
+/**
+ * What the call state keeps of a call that ended (calls:recent:<remote>, cs_recent): late events
+ * of the call and a blind transfer continuing it find it there. `endedAt` is the latest end the
+ * call had (a reopened call can end again); `legs` and `claimedBy` are absent (empty, null) in
+ * records written before late joins existed.
+ */
+export interface EndedCall {
+  callId: string;
+  direction: Direction;
+  claimedBy: string | null;
+  startedAt: number;
+  answered: boolean;
+  answeredBy: string | null;
+  answeredAt: number | null;
+  legs: Record<string, LegInfo>;
+  endedAt: number;
+  expiresAt: number;
+}
+
+/**
+ * Seats relay their phones' events through their own outboxes, so the events of one call reach
+ * the consumers in the order the seats forwarded them, not the order they happened: after an
+ * outage, one phone's "incoming" can be handled after another phone of the same ring group
+ * already ended the call. An event whose time is at or before the end of the remote's most recent
+ * call (and which finds no live call) happened while that call was going on: it belongs to it.
+ */
+export function isLateEventOf(ended: EndedCall, now: number): boolean {
+  return now <= ended.endedAt && now < ended.expiresAt;
+}
+
+/**
+ * A late leg makes its call live again only while nobody has answered it: the late device may
+ * still answer it (then it is answered, not missed), or end it again. An answered call that is
+ * over (its owner hung up) stays over: the late leg is recorded on it and changes nothing else.
+ */
+export function lateLegReopens(ended: EndedCall): boolean {
+  return !ended.answered;
+}
+
+/** The ended call as a live call again, with the legs it ended with. */
+export function reopenedCall(ended: EndedCall, remote: string, claimant: string, expiresAt: number): LiveCall {
+  return {
+    callId: ended.callId, remote, direction: ended.direction, claimedBy: ended.claimedBy ?? claimant, startedAt: ended.startedAt,
+    answered: ended.answered, answeredBy: ended.answeredBy, answeredAt: ended.answeredAt, legs: { ...ended.legs }, transfer: null, expiresAt,
+    lastEndAt: ended.endedAt,
+  };
+}
+
+/** A late answer on an answered call that is over: the leg's answer is recorded, nobody new owns the call. */
+export function answerToEndedCall(ended: EndedCall, mac: string): AnsweredResult {
+  return {
+    callId: ended.callId, owner: false, answeredBy: ended.answeredBy ?? mac, previousOwner: null, startedAt: ended.startedAt, direction: ended.direction,
+  };
 }

@@ -12,7 +12,7 @@
  * calls:active:<remote>                       hash: claimed_call_id, remote, direction,   RING while ringing,
  *                                             claimed_by, timestamp (start), answered,    ANSWERED from the
  *                                             answered_by, answered_at, legs (JSON),      last answer
- *                                             transfer (JSON), expires_at
+ *                                             transfer (JSON), expires_at, last_end_at
  * calls:device_reported:<mac>:<remote>        hash: call_id, event_id, expires_at         RING (ANSWERED once
  *                                                                                         that device answered)
  * calls:ring:<call_id>                        hash: at (first ring, ms), expires_at       RING
@@ -20,10 +20,13 @@
  *                                             does not recreate it once expired, the script cannot name it)
  * calls:ring_remote:<remote>                  hash: call_id, at, expires_at               RING
  * calls:direction:<call_id>                   in | out (plain string)                     DIRECTION
- * calls:recent:<remote>                       hash call id -> JSON of a call just ended:  RECENT
- *                                             direction, answered, answered_by, start,
- *                                             answered_at, ended_at, expires_at
- *                                             (answered never goes back to false)
+ * calls:recent:<remote>                       hash call id -> JSON of a call just ended:  RECENT from its
+ *                                             direction, claimed_by, answered,             latest end
+ *                                             answered_by, start, answered_at, legs,
+ *                                             ended_at (its latest end), expires_at
+ *                                             (answered never goes back to false); an
+ *                                             event at or before ended_at that finds no
+ *                                             live call joins it (legs.ts isLateEventOf)
  * calls:answered                              zset call id -> until when it counts as     ANSWERED while live,
  *                                             answered (wasAnswered by call id)           RECENT once ended
  * calls:event_result:<event_id>               hash ringing|answered -> result JSON, and   EVENT_RESULT

@@ -86,7 +86,7 @@ export class RedisCallStateStore implements CallStateStore {
   async ringing(account: string, input: RingingInput): Promise<RingingResult> {
     const k = this.tenant(account);
     const { remote, mac, eventId, candidateCallId: candidate } = input;
-    const reply = await this.scripts.run('ringing-1', [
+    const reply = await this.scripts.run('ringing-2', [
       k.active(remote), k.deviceReported(mac, remote), k.eventResult(eventId), k.transfers(), k.recent(remote), k.answered(),
       k.ring(candidate), k.ringRemote(remote), k.direction(candidate), k.relationship(candidate),
     ], [remote, mac, eventId, candidate, input.direction, input.now, input.transferWindowMs, Date.now(), this.ttlJson]);
@@ -95,15 +95,15 @@ export class RedisCallStateStore implements CallStateStore {
 
   async answered(account: string, input: { remote: string; mac: string; eventId: string; now: number }): Promise<AnsweredResult | null> {
     const k = this.tenant(account);
-    const reply = await this.scripts.run('answered-1',
-      [k.active(input.remote), k.deviceReported(input.mac, input.remote), k.eventResult(input.eventId), k.answered()],
-      [input.mac, input.eventId, input.now, Date.now(), this.ttlJson]);
+    const reply = await this.scripts.run('answered-2',
+      [k.active(input.remote), k.deviceReported(input.mac, input.remote), k.eventResult(input.eventId), k.answered(), k.recent(input.remote)],
+      [input.mac, input.eventId, input.now, Date.now(), this.ttlJson, input.remote]);
     return jsonReply<AnsweredResult>(reply);
   }
 
   async legEnded(account: string, input: { remote: string; mac: string; outcome: LegOutcome; now: number }): Promise<LegEndedResult | null> {
     const k = this.tenant(account);
-    const reply = await this.scripts.run('legEnded-1', [k.active(input.remote), k.recent(input.remote), k.answered()],
+    const reply = await this.scripts.run('legEnded-2', [k.active(input.remote), k.recent(input.remote), k.answered()],
       [input.mac, input.now, Date.now(), this.ttlJson]);
     return jsonReply<LegEndedResult>(reply);
   }

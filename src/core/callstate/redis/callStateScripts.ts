@@ -6,9 +6,9 @@ export type RedisClient = Redis | Cluster;
 
 /** Every Lua script the Redis call-state store runs (files in ./lua/, see luaScripts.ts). */
 export const CALL_STATE_SCRIPTS = [
-  'ringing-1',
-  'answered-1',
-  'legEnded-1',
+  'ringing-2',
+  'answered-2',
+  'legEnded-2',
   'claimCall-1',
   'setRingTime-1',
   'createTransfer-1',

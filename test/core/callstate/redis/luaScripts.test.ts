@@ -19,7 +19,7 @@ describe('the Lua scripts of the Redis call-state store', () => {
       expect(script.lua).not.toMatch(/^--- @include/m);
       expect(script.numberOfKeys).toBeGreaterThan(0);
     }
-    expect(scripts.get('ringing-1')!.lua).toContain('local function answerLeg');
+    expect(scripts.get('ringing-2')!.lua).toContain('local function answerLeg');
   });
 
   it('every script names each KEYS[i] and ARGV[i] it uses in its header, and nothing in lua/ is unused', () => {

@@ -1,7 +1,8 @@
 -- calls:active:<remote>: the live call as a hash, the fields of legs.ts LiveCall:
 --   claimed_call_id, remote, direction, claimed_by, timestamp (start, ms), answered ('1'/'0'),
 --   answered_by, answered_at (absent until answered), legs (JSON object mac -> leg),
---   transfer (fingerprint JSON, absent when none), expires_at (ms; the key's PEXPIREAT too).
+--   transfer (fingerprint JSON, absent when none), expires_at (ms; the key's PEXPIREAT too),
+--   last_end_at (latest event time a leg ended, ms; absent until one did: legs.ts LiveCall.lastEndAt).
 -- Expiry is decided against the caller's `now`, so a claim can be seen to expire before Redis drops it.
 -- Needs includes/expiry.lua.
 
@@ -16,7 +17,7 @@ local function readCall(key)
     callId = f.claimed_call_id, remote = f.remote, direction = f.direction, claimedBy = f.claimed_by,
     startedAt = tonumber(f.timestamp), answered = f.answered == '1', answeredBy = f.answered_by,
     answeredAt = tonumber(f.answered_at), legs = cjson.decode(f.legs), transfer = transfer,
-    expiresAt = tonumber(f.expires_at),
+    expiresAt = tonumber(f.expires_at), lastEndAt = tonumber(f.last_end_at),
   }
 end
 
@@ -47,6 +48,7 @@ local function saveCall(key, call)
   if call.answeredBy then table.insert(fields, 'answered_by') table.insert(fields, call.answeredBy) end
   if call.answeredAt then table.insert(fields, 'answered_at') table.insert(fields, call.answeredAt) end
   if call.transfer then table.insert(fields, 'transfer') table.insert(fields, cjson.encode(call.transfer)) end
+  if call.lastEndAt then table.insert(fields, 'last_end_at') table.insert(fields, call.lastEndAt) end
   redis.call('DEL', key)
   redis.call('HSET', key, unpack(fields))
   redis.call('PEXPIREAT', key, call.expiresAt)

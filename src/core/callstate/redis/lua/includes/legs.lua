@@ -50,3 +50,32 @@ local function answerLeg(call, mac, eventId, now)
   end
   return false, nil
 end
+
+-- legs.ts isLateEventOf: an event with no live call, at or before the end of the remote's most
+-- recent call (`ended`, a calls:recent record, includes/recent.lua), belongs to that call.
+local function isLateEventOf(ended, now)
+  return now <= ended.endedAt and now < ended.expiresAt
+end
+
+-- legs.ts lateLegReopens: only a call nobody answered becomes live again for a late leg.
+local function lateLegReopens(ended)
+  return not ended.answered
+end
+
+-- legs.ts reopenedCall: the ended call as a live call again, with the legs it ended with.
+local function reopenedCall(ended, remote, claimant, expiresAt)
+  return {
+    callId = ended.callId, remote = remote, direction = ended.direction, claimedBy = ended.claimedBy or claimant,
+    startedAt = ended.startedAt, answered = ended.answered == true, answeredBy = ended.answeredBy,
+    answeredAt = ended.answeredAt, legs = ended.legs or {}, transfer = nil, expiresAt = expiresAt,
+    lastEndAt = ended.endedAt,
+  }
+end
+
+-- legs.ts answerToEndedCall: a late answer on an answered call that is over; nobody new owns it.
+local function answerToEndedCall(ended, mac)
+  return {
+    callId = ended.callId, owner = false, answeredBy = ended.answeredBy or mac, previousOwner = cjson.null,
+    startedAt = ended.startedAt, direction = ended.direction,
+  }
+end

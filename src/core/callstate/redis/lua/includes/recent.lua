@@ -1,6 +1,7 @@
--- calls:recent:<remote>: hash call id -> JSON {callId, direction, answered, answeredBy?, startedAt,
--- answeredAt?, endedAt, expiresAt} of the calls that ended for this remote: late events of a call
--- that is over, and a blind transfer continuing one, find it here.
+-- calls:recent:<remote>: hash call id -> JSON {callId, direction, claimedBy, answered, answeredBy?,
+-- startedAt, answeredAt?, legs, endedAt, expiresAt} of the calls that ended for this remote: late
+-- events of a call that is over (includes/legs.lua isLateEventOf), and a blind transfer continuing
+-- one, find it here. Records written before late joins have no claimedBy and legs.
 -- Needs includes/expiry.lua.
 
 local function recentCall(key, callId, now)
@@ -23,20 +24,25 @@ local function latestRecent(key, now)
 end
 
 -- Upserts the ended call like the embedded store's cs_recent: answered never goes back to false,
--- the first answer time and start are kept. Fields expired at the wall clock are dropped.
-local function rememberEnded(key, call, now, ttl, clock)
+-- the first answer time, start and claimant are kept. The call ended at the latest end of its legs
+-- (call.lastEndAt), and the later end is kept (a call reopened by a late leg can end again at an
+-- earlier event time). Fields expired at the wall clock are dropped.
+local function rememberEnded(key, call, ttl, clock)
+  local endedAt = call.lastEndAt
   local previousJson = redis.call('HGET', key, call.callId)
   local previous = {}
   if previousJson then previous = cjson.decode(previousJson) end
   local recent = {
     callId = call.callId,
     direction = previous.direction or call.direction,
+    claimedBy = previous.claimedBy or call.claimedBy,
     answered = call.answered or previous.answered == true,
     answeredBy = call.answeredBy or previous.answeredBy,
     startedAt = previous.startedAt or call.startedAt,
     answeredAt = previous.answeredAt or call.answeredAt,
-    endedAt = now,
-    expiresAt = now + ttl,
+    legs = call.legs,
+    endedAt = math.max(previous.endedAt or endedAt, endedAt),
+    expiresAt = math.max(previous.expiresAt or 0, endedAt + ttl),
   }
   redis.call('HSET', key, call.callId, cjson.encode(recent))
   extendExpiry(key, recent.expiresAt)

@@ -27,8 +27,14 @@
 
   Output: RingingResult as JSON.
 
+  A ring that finds no live call and no transfer fingerprint, and is at or before the end of the
+  remote's most recent call in the same direction, joins that call late (includes/legs.lua
+  isLateEventOf): a call nobody answered is live again with this leg (late = reopened), an
+  answered one stays over and only learns that the device reported it (late = over).
+
   Ring time and direction are keyed by call id, and only the candidate's keys can be named by the
-  client: a call joined or continued under an older id keeps the ones written when it was claimed.
+  client: a call joined, continued or reopened under an older id keeps the ones written when it
+  was claimed.
 ]]
 --- @include "expiry"
 --- @include "call"
@@ -46,10 +52,18 @@ local ttl = cjson.decode(ARGV[9])
 local memo = recalled(KEYS[3], 'ringing', now)
 if memo then return memo end
 
+local function answer(result)
+  return remember(KEYS[3], 'ringing', cjson.encode(result), now, ttl.eventResult)
+end
+
 local call = liveCall(KEYS[1], now)
 local reported = reportedCall(KEYS[2], now)
-if call and reported and reported.callId == call.callId and reported.eventId ~= eventId then
-  return remember(KEYS[3], 'ringing', cjson.encode({ kind = 'duplicate', callId = call.callId }), now, ttl.eventResult)
+-- The device already reported this call with another event: a repeat, not a new ring.
+local function reportedAgain(callId)
+  return reported ~= nil and reported.callId == callId and reported.eventId ~= eventId
+end
+if call and reportedAgain(call.callId) then
+  return answer({ kind = 'duplicate', callId = call.callId })
 end
 
 -- A blind transfer whose claim was already released continues with what is known of the call.
@@ -66,10 +80,47 @@ local function continuedCall(callId)
   return continued
 end
 
+-- The device's leg rings (an answered leg stays answered) on the live call, and the ring is recorded.
+local function addRingingLeg(live, transferLeg)
+  local leg = live.legs[mac]
+  if leg == nil or leg.state ~= 'answered' then
+    live.legs[mac] = { state = 'ringing', transfer = transferLeg, eventId = eventId }
+  end
+  local lifetime = ttl.ring
+  if live.answered then lifetime = ttl.answered end
+  live.expiresAt = math.max(live.expiresAt, now + lifetime)
+  saveCall(KEYS[1], live)
+  if live.answered then keepAnswered(KEYS[6], live.callId, live.expiresAt, clock) end
+  markReported(KEYS[2], live.callId, eventId, now + ttl.ring)
+  if live.callId == candidate then
+    keepRingTime(KEYS[7], live.startedAt, now, ttl.ring)
+    redis.call('SET', KEYS[9], live.direction, 'NX', 'PXAT', now + ttl.direction)
+  end
+  followRingRemote(KEYS[8], live.callId, live.startedAt, now, ttl.ring)
+end
+
+local function lateRing(ended)
+  if reportedAgain(ended.callId) then return { kind = 'duplicate', callId = ended.callId } end
+  local joined = { kind = 'joined', callId = ended.callId, startedAt = ended.startedAt, transfer = cjson.null }
+  if not lateLegReopens(ended) then
+    markReported(KEYS[2], ended.callId, eventId, now + ttl.ring)
+    joined.late = 'over'
+    return joined
+  end
+  addRingingLeg(reopenedCall(ended, remote, mac, now + ttl.ring), false)
+  joined.late = 'reopened'
+  return joined
+end
+
 local fingerprint = nil
 if direction == 'in' then
   fingerprint = takeTransfer(KEYS[4], remote, now, windowMs, clock, ttl.transferRetention)
 end
+if not call and not fingerprint then
+  local ended = latestRecent(KEYS[5], now)
+  if ended and ended.direction == direction and isLateEventOf(ended, now) then return answer(lateRing(ended)) end
+end
+
 local kind, transfer = 'new', nil
 if fingerprint then
   kind, transfer = 'transferred', fingerprint
@@ -85,24 +136,9 @@ else
   call = freshCall(remote, candidate, mac, direction, now, ttl.ring)
 end
 
-local leg = call.legs[mac]
-if leg == nil or leg.state ~= 'answered' then
-  call.legs[mac] = { state = 'ringing', transfer = kind == 'transferred', eventId = eventId }
-end
-local lifetime = ttl.ring
-if call.answered then lifetime = ttl.answered end
-call.expiresAt = math.max(call.expiresAt, now + lifetime)
-saveCall(KEYS[1], call)
-if call.answered then keepAnswered(KEYS[6], call.callId, call.expiresAt, clock) end
-markReported(KEYS[2], call.callId, eventId, now + ttl.ring)
-if call.callId == candidate then
-  keepRingTime(KEYS[7], call.startedAt, now, ttl.ring)
-  redis.call('SET', KEYS[9], call.direction, 'NX', 'PXAT', now + ttl.direction)
-end
-followRingRemote(KEYS[8], call.callId, call.startedAt, now, ttl.ring)
+addRingingLeg(call, kind == 'transferred')
 if kind == 'transferred' and candidate ~= call.callId then
   redis.call('SET', KEYS[10], call.callId, 'PXAT', now + ttl.relationship)
 end
 
-local result = { kind = kind, callId = call.callId, startedAt = call.startedAt, transfer = orNull(transfer) }
-return remember(KEYS[3], 'ringing', cjson.encode(result), now, ttl.eventResult)
+return answer({ kind = kind, callId = call.callId, startedAt = call.startedAt, transfer = orNull(transfer) })

@@ -1,7 +1,8 @@
 --[[
   legEnded: hangup, missed or rejected on one device (CallStateStore.legEnded), as one atomic
   step: ends the device's leg; when the logical call is over (includes/legs.lua callIsOver) the
-  claim is released and the call is kept in calls:recent:<remote> for late events.
+  claim is released and the call is kept in calls:recent:<remote> for late events (with its legs,
+  so that a late leg can make it live again; includes/recent.lua rememberEnded).
   Port of EmbeddedCallStateStore.legEnded.
 
   Input:
@@ -44,10 +45,11 @@ local leg = call.legs[mac]
 local callEnded = false
 if leg and leg.state ~= 'ended' then
   call.legs[mac] = { state = 'ended', transfer = leg.transfer, eventId = leg.eventId }
+  call.lastEndAt = math.max(call.lastEndAt or now, now)
   callEnded = callIsOver(call)
   if callEnded then
     redis.call('DEL', KEYS[1])
-    settleAnswered(KEYS[3], rememberEnded(KEYS[2], call, now, ttl.recent, clock), clock)
+    settleAnswered(KEYS[3], rememberEnded(KEYS[2], call, ttl.recent, clock), clock)
   else
     saveCall(KEYS[1], call)
   end
