@@ -12,9 +12,11 @@ export type SqliteDatabase = Database.Database;
 export function openDatabase(file: string, options: { durability?: 'normal' | 'full'; checkpointPages?: number } = {}): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
+  // First: switching a fresh file to WAL takes a lock that another process opening the same file
+  // at the same moment may hold; without the timeout that is an immediate SQLITE_BUSY.
+  db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
-  db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   if (options.checkpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${options.checkpointPages}`);
   return db;
