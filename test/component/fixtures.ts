@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach } from 'vitest';
 import type { Office } from '../support/office';
 import { startTestRingside, type AgentClient, type TestRingside } from '../support/ringside';
@@ -79,4 +80,29 @@ export async function helplineOnTwoSeats(office: Office): Promise<{ x: TestRings
   // The directory is shared: Bob, created through seat Y, is seen by seat X.
   const bob = await y.agent('bob', { devices: [MAC_B], name: 'Bob', helplines: [HELPLINE] });
   return { x, y, alice, bob };
+}
+
+export interface MissedBody {
+  callId: string;
+  remote: string;
+  status: string;
+  targets: string[];
+  closedBy: string | null;
+}
+
+/** The missed calls of one caller, as a seat's API lists them. */
+export async function missedCallsFrom(seat: TestRingside, remote: string): Promise<MissedBody[]> {
+  const res = await seat.api<{ items: MissedBody[] }>('GET', '/api/missed');
+  return res.body.items.filter((m) => m.remote === remote);
+}
+
+/** The acknowledged events whose handling did not finish: the office's call log has no handled marker for them. */
+export function unappliedEvents(office: Office, acknowledged: readonly string[]): string[] {
+  const db = new Database(office.shared.database as string, { readonly: true });
+  try {
+    const has = db.prepare("SELECT 1 FROM cl_processed_events WHERE event_id = ? AND op = 'mark'").pluck();
+    return acknowledged.filter((id) => has.get(`${id}:handled`) === undefined);
+  } finally {
+    db.close();
+  }
 }

@@ -1,5 +1,4 @@
 import { connect } from 'amqplib';
-import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveTopology, shardQueues } from '../../src/core/bus/amqp/topology';
@@ -7,7 +6,7 @@ import { OFFICE_SHARDS, startOffice, type Office, type OfficeOptions } from '../
 import type { TestRingside } from '../support/ringside';
 import { AMQP_URL, REDIS_URL, TEST_CALLS_DB } from '../support/services';
 import { startTcpProxy, targetOf, type TcpProxy } from '../support/tcpProxy';
-import { HELPLINE, MAC_A, MAC_B, callsFrom, helplineOnTwoSeats, newCaller, params } from './fixtures';
+import { HELPLINE, MAC_A, MAC_B, callsFrom, helplineOnTwoSeats, missedCallsFrom, newCaller, params, unappliedEvents } from './fixtures';
 
 /**
  * SPEC 10 in an office (CI-sized chaos): seats in this process on the real Redis and RabbitMQ,
@@ -71,21 +70,7 @@ describe('an office through outages of Redis and RabbitMQ', () => {
     return res.body;
   }
 
-  async function missedOf(seat: TestRingside, remote: string): Promise<Array<{ remote: string; callId: string; targets: string[] }>> {
-    const res = await seat.api<{ items: Array<{ remote: string; callId: string; targets: string[] }> }>('GET', '/api/missed');
-    return res.body.items.filter((m) => m.remote === remote);
-  }
 
-  /** Every acknowledged event was applied: the call log holds its handled marker. */
-  function unapplied(o: Office): string[] {
-    const db = new Database(o.shared.database as string, { readonly: true });
-    try {
-      const has = db.prepare("SELECT 1 FROM cl_processed_events WHERE event_id = ? AND op = 'mark'").pluck();
-      return acknowledged.filter((id) => has.get(`${id}:handled`) === undefined);
-    } finally {
-      db.close();
-    }
-  }
 
   async function keysOf(root: string): Promise<number> {
     const redis = new Redis(REDIS_URL, { db: TEST_CALLS_DB });
@@ -136,14 +121,14 @@ describe('an office through outages of Redis and RabbitMQ', () => {
     o.advance(MISSED_DELAY_MS * 2);
     await o.settle();
 
-    expect(unapplied(o)).toEqual([]);
+    expect(unappliedEvents(o, acknowledged)).toEqual([]);
     for (const seat of [x, y]) {
       const calls = await callsFrom(seat, caller);
       expect(calls).toHaveLength(1);
       expect(calls[0]).toMatchObject({ status: 'answered', agent: 'alice' });
       expect(calls[0]!.talkMs).not.toBeNull();
       expect(calls[0]!.legs.map((l) => [l.mac, l.state]).sort()).toEqual([[A, 'ended'], [B, 'ended']]);
-      expect(await missedOf(seat, caller)).toEqual([]);
+      expect(await missedCallsFrom(seat, caller)).toEqual([]);
     }
     expect(alice.received('call.missed')).toEqual([]);
     expect(bob.received('call.missed')).toEqual([]);
@@ -193,7 +178,7 @@ describe('an office through outages of Redis and RabbitMQ', () => {
 
     o.advance(MISSED_DELAY_MS + 1_000);
     await o.settle();
-    expect(unapplied(o)).toEqual([]);
+    expect(unappliedEvents(o, acknowledged)).toEqual([]);
 
     const [answeredCall] = await callsFrom(x, answered);
     expect(await callsFrom(x, answered)).toHaveLength(1);
@@ -202,13 +187,13 @@ describe('an office through outages of Redis and RabbitMQ', () => {
     expect(answeredCall!.legs.map((l) => l.mac).sort()).toEqual([A, B]);
     expect(answeredCall!.legs.find((l) => l.mac === A)!.state).toBe('ended');
     expect(['missed', 'ended']).toContain(answeredCall!.legs.find((l) => l.mac === B)!.state);
-    expect(await missedOf(x, answered)).toEqual([]);
+    expect(await missedCallsFrom(x, answered)).toEqual([]);
 
     for (const caller of [ringGroupMissed, lonelyMissed]) {
       const calls = await callsFrom(y, caller);
       expect(calls).toHaveLength(1);
       expect(calls[0]).toMatchObject({ status: 'missed' });
-      expect(await missedOf(y, caller)).toHaveLength(1);
+      expect(await missedCallsFrom(y, caller)).toHaveLength(1);
     }
     await Promise.all([alice.callMessage('call.missed', ringGroupMissed), bob.callMessage('call.missed', ringGroupMissed)]);
     for (const client of [alice, bob]) {
@@ -272,7 +257,7 @@ describe('an office through outages of Redis and RabbitMQ', () => {
 
     expect(await handledBy(y)).toBeGreaterThan(0);
     expect((await handledBy(x)) + (await handledBy(y))).toBeGreaterThanOrEqual(total);
-    expect(unapplied(o)).toEqual([]);
+    expect(unappliedEvents(o, acknowledged)).toEqual([]);
     for (const caller of answeredByAlice) {
       const rows = await callsFrom(y, caller);
       expect(rows).toHaveLength(1);
@@ -290,7 +275,7 @@ describe('an office through outages of Redis and RabbitMQ', () => {
       const rows = await callsFrom(y, caller);
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ status: 'missed' });
-      const records = await missedOf(y, caller);
+      const records = await missedCallsFrom(y, caller);
       expect(records).toHaveLength(1);
       // The agents it was offered to were told once each; the others not at all.
       expect(records[0]!.targets.length).toBeGreaterThan(0);
@@ -326,7 +311,7 @@ describe('an office through outages of Redis and RabbitMQ', () => {
     redisProxy.resume();
     const z = await o.addSeat();
     await o.settle();
-    expect(unapplied(o)).toEqual([]);
+    expect(unappliedEvents(o, acknowledged)).toEqual([]);
     expect(await callsFrom(z, caller)).toHaveLength(1);
     // Each stopping seat gives its stuck handlers a grace period before interrupting them.
   }, 60_000);

@@ -1,10 +1,9 @@
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startOffice, type Office } from '../support/office';
 import type { AgentClient, TestRingside } from '../support/ringside';
 import { AMQP_URL } from '../support/services';
 import { startTcpProxy, targetOf, type TcpProxy } from '../support/tcpProxy';
-import { MAC_A, MAC_B, callsFrom, helplineOnTwoSeats, newCaller, params } from './fixtures';
+import { MAC_A, MAC_B, callsFrom, helplineOnTwoSeats, missedCallsFrom, newCaller, params, unappliedEvents, type MissedBody } from './fixtures';
 
 /**
  * One ring-group call whose phones report to different seats, and whose events reach RabbitMQ
@@ -18,14 +17,6 @@ import { MAC_A, MAC_B, callsFrom, helplineOnTwoSeats, newCaller, params } from '
 const MISSED_DELAY_MS = 60_000;
 const A = MAC_A.replaceAll(':', '');
 const B = MAC_B.replaceAll(':', '');
-
-interface MissedBody {
-  remote: string;
-  callId: string;
-  status: string;
-  closedBy: string | null;
-  targets: string[];
-}
 
 describe('an office whose seats relay one call out of order', () => {
   let office: Office | null = null;
@@ -73,20 +64,7 @@ describe('an office whose seats relay one call out of order', () => {
     expect(ended.outcome).toBe('unanswered');
   }
 
-  async function missedOf(seat: TestRingside, remote: string): Promise<MissedBody[]> {
-    const res = await seat.api<{ items: MissedBody[] }>('GET', '/api/missed');
-    return res.body.items.filter((m) => m.remote === remote);
-  }
 
-  function unapplied(o: Office): string[] {
-    const db = new Database(o.shared.database as string, { readonly: true });
-    try {
-      const has = db.prepare("SELECT 1 FROM cl_processed_events WHERE event_id = ? AND op = 'mark'").pluck();
-      return acknowledged.filter((id) => has.get(`${id}:handled`) === undefined);
-    } finally {
-      db.close();
-    }
-  }
 
   const missedPushes = (client: AgentClient, caller: string) =>
     client.received('call.missed').filter((m) => (m.call as { remote: string }).remote === caller);
@@ -108,12 +86,12 @@ describe('an office whose seats relay one call out of order', () => {
     o.advance(MISSED_DELAY_MS * 2);
     await o.settle();
 
-    expect(unapplied(o)).toEqual([]);
+    expect(unappliedEvents(o, acknowledged)).toEqual([]);
     const calls = await callsFrom(x, caller);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ status: 'answered', agent: 'bob' });
     expect(calls[0]!.legs.map((l) => [l.mac, l.state]).sort()).toEqual([[A, 'missed'], [B, 'ended']]);
-    expect(await missedOf(x, caller)).toEqual([]);
+    expect(await missedCallsFrom(x, caller)).toEqual([]);
     expect([missedPushes(alice, caller), missedPushes(bob, caller)]).toEqual([[], []]);
     expect((await bob.callMessage('call.answered', caller)).call).toMatchObject({ id: calls[0]!.id });
   });
@@ -130,16 +108,16 @@ describe('an office whose seats relay one call out of order', () => {
 
     yAmqp.resume();
     await o.settle();
-    expect(await missedOf(x, caller)).toEqual([]);
+    expect(await missedCallsFrom(x, caller)).toEqual([]);
     o.advance(MISSED_DELAY_MS + 1_000);
     await o.settle();
 
-    expect(unapplied(o)).toEqual([]);
+    expect(unappliedEvents(o, acknowledged)).toEqual([]);
     const calls = await callsFrom(y, caller);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ status: 'missed' });
     expect(calls[0]!.legs.map((l) => [l.mac, l.state]).sort()).toEqual([[A, 'missed'], [B, 'missed']]);
-    const records = await missedOf(y, caller);
+    const records = await missedCallsFrom(y, caller);
     expect(records).toEqual([expect.objectContaining({ callId: calls[0]!.id, status: 'open' })]);
     expect(records[0]!.targets.sort()).toEqual(['alice', 'bob']);
     await Promise.all([alice.callMessage('call.missed', caller), bob.callMessage('call.missed', caller)]);
@@ -164,12 +142,12 @@ describe('an office whose seats relay one call out of order', () => {
     yAmqp.resume();
     await o.settle();
 
-    expect(unapplied(o)).toEqual([]);
+    expect(unappliedEvents(o, acknowledged)).toEqual([]);
     const calls = await callsFrom(x, caller);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ status: 'answered', agent: 'bob' });
     expect(calls[0]!.legs.map((l) => [l.mac, l.state]).sort()).toEqual([[A, 'missed'], [B, 'ended']]);
-    expect(await missedOf(x, caller)).toEqual([expect.objectContaining({ callId: calls[0]!.id, status: 'closed', closedBy: 'bob' })]);
+    expect(await missedCallsFrom(x, caller)).toEqual([expect.objectContaining({ callId: calls[0]!.id, status: 'closed', closedBy: 'bob' })]);
     const claimed = await alice.next((m) => m.type === 'missed.claimed' && (m.missed as MissedBody).remote === caller);
     expect(claimed.missed).toMatchObject({ status: 'closed', closedBy: 'bob' });
     // Both were offered the call (the helpline rang both phones), both were told of the missed call once.
