@@ -170,11 +170,6 @@ describe('ringside usage', () => {
     expect(result.stderr).toMatch(/^ringside: unknown command 'frobnicate'\n\nUsage: ringside/);
   });
 
-  it('says simulate is not available yet, exit code 2', async () => {
-    const result = await runCli(['simulate'], cliEnv({ RINGSIDE_DATA_DIR: dataDir() }));
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/not available yet/);
-  });
 });
 
 const SERVE_LINES = [/^webhook listening on http:\/\/127\.0\.0\.1:\d+$/, /^agent API on http:\/\/127\.0\.0\.1:\d+$/, /^open the agent UI: http:\/\/127\.0\.0\.1:\d+\/#token=.+$/];

@@ -1,10 +1,11 @@
 import { realpathSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, maskedConfig } from '../config/loadConfig';
 import { createLogger } from '../shared/logger';
+import { HELP_OPTION, parseCommandArgs, UsageError } from './args';
 import { buildActionUrls, describePublicHost, formatActionUrlLine, MAX_ACTION_URL_LENGTH, pickPublicHost } from './actionUrls';
+import { simulateCommand, SIMULATE_USAGE } from './simulateCommand';
 import { loadStartRingside, type StartRingside } from './startCore';
 import { agentUiUrl, browsableOrigin } from './urls';
 
@@ -15,8 +16,8 @@ Commands:
                  (--headless is accepted and implied)
   config         print the effective configuration, secrets masked
   action-urls    print the Action URL lines to paste into the phone (--json for JSON)
-  simulate       the phone simulator (not available yet)
-  help           this text
+  simulate       simulated Grandstream phones play a call against a running Ringside
+${SIMULATE_USAGE}  help           this text
 
 Configuration options (every command): the environment variable names listed in the README
 in kebab case without the RINGSIDE_ prefix, overriding the environment and the config file:
@@ -40,8 +41,6 @@ export interface CliDeps {
   forceExit: (code: number) => void;
 }
 
-class UsageError extends Error {}
-
 const processIo: CliIo = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
@@ -56,33 +55,8 @@ const defaultDeps: CliDeps = {
   forceExit: (code) => process.exit(code),
 };
 
-type CommandOptions = NonNullable<ParseArgsConfig['options']>;
-
-/**
- * Parses a command's own flags. Configuration flags (`--webhook-port 8000`) are left to loadConfig,
- * which knows them; their values show up here as positionals right after an option we do not know.
- * Any other positional is a mistake.
- */
-function parseCommandArgs(command: string, args: string[], options: CommandOptions): Record<string, unknown> {
-  const { values, tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
-  tokens.forEach((token, i) => {
-    if (token.kind !== 'positional') return;
-    const previous = tokens[i - 1];
-    const isConfigFlagValue = previous?.kind === 'option' && previous.inlineValue === undefined && !(previous.name in options);
-    if (!isConfigFlagValue) throw new UsageError(`${command}: unexpected argument '${token.value}'`);
-  });
-  for (const [name, option] of Object.entries(options)) {
-    if (option.type === 'boolean' && values[name] !== undefined && typeof values[name] !== 'boolean') {
-      throw new UsageError(`${command}: --${name} takes no value`);
-    }
-  }
-  return values;
-}
-
-const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const satisfies CommandOptions;
-
 function configCommand(args: string[], io: CliIo): number {
-  const values = parseCommandArgs('config', args, HELP_OPTION);
+  const { values } = parseCommandArgs('config', args, HELP_OPTION);
   if (values.help) return usage(io);
   const config = loadConfig({ env: io.env, argv: args });
   io.stdout(`${JSON.stringify(maskedConfig(config), null, 2)}\n`);
@@ -90,7 +64,7 @@ function configCommand(args: string[], io: CliIo): number {
 }
 
 function actionUrlsCommand(args: string[], io: CliIo): number {
-  const values = parseCommandArgs('action-urls', args, { ...HELP_OPTION, json: { type: 'boolean' } });
+  const { values } = parseCommandArgs('action-urls', args, { ...HELP_OPTION, json: { type: 'boolean' } });
   if (values.help) return usage(io);
   const config = loadConfig({ env: io.env, argv: args });
   if (config.webhook.port === 0) {
@@ -124,7 +98,7 @@ function actionUrlsCommand(args: string[], io: CliIo): number {
 }
 
 async function serveCommand(args: string[], io: CliIo, deps: CliDeps): Promise<number> {
-  const values = parseCommandArgs('serve', args, { ...HELP_OPTION, headless: { type: 'boolean' } });
+  const { values } = parseCommandArgs('serve', args, { ...HELP_OPTION, headless: { type: 'boolean' } });
   if (values.help) return usage(io);
   const config = loadConfig({ env: io.env, argv: args });
   // stdout carries the start-up lines people and scripts read; the JSON log goes to stderr.
@@ -200,8 +174,7 @@ export async function main(argv: string[], io: CliIo = processIo, deps: CliDeps 
       case 'action-urls':
         return actionUrlsCommand(args, io);
       case 'simulate':
-        io.stderr('ringside: simulate (the phone simulator) is not available yet\n');
-        return 2;
+        return await simulateCommand(args, io);
       case undefined:
       case 'help':
       case '--help':

@@ -1,0 +1,89 @@
+import type { PhoneVariable } from '../cli/actionUrls';
+import { fillActionUrl, requestTarget, type PhoneEventLabel } from './firmwareTemplate';
+import { rawHttpGet, type RawResponse } from './rawHttpGet';
+
+/** Who a simulated phone is: what the firmware reports about itself in `$variables`. */
+export interface PhoneIdentity {
+  /** Display label in the simulator's output, e.g. "Alice's phone". */
+  name: string;
+  /** MAC as printed on the label (`00:0B:82:51:00:01`); sent the firmware's way, 12 lower-case hex digits. */
+  mac: string;
+  /** `$phone_ip`: the address Ringside would drive the phone at. */
+  ip: string;
+  /** The SIP account in use (`$active_user`), the agent's extension. */
+  extension: string;
+  /** `$product`, e.g. GXP2170. */
+  model: string;
+  /** `$program_version`. */
+  firmware: string;
+}
+
+/** The other party and the number this phone was called on, for one event. */
+export interface CallParty {
+  /** `$remote`: the caller's number, `+` and all; '' when the phone has none (sent as `$remote`). */
+  remote: string;
+  /** `$display_remote`: the caller's name, spaces and accents unencoded; '' when none. */
+  displayRemote: string;
+  /** `$local`: the number dialled to reach this phone (an extension or a helpline). */
+  local: string;
+}
+
+/** Where the phone sends its Action URLs: the host, port and token `ringside action-urls` prints. */
+export interface WebhookTarget {
+  host: string;
+  port: number;
+  token: string;
+}
+
+export interface SentEvent {
+  phone: PhoneIdentity;
+  label: PhoneEventLabel;
+  /** The request target exactly as written on the socket. */
+  target: string;
+  response: RawResponse;
+}
+
+export class PhoneRequestError extends Error {}
+
+export class SimulatedPhone {
+  constructor(readonly identity: PhoneIdentity, private readonly webhook: WebhookTarget) {}
+
+  /** Sends one event's Action URL and waits for the answer; anything but 200 is an error that says why. */
+  async send(label: PhoneEventLabel, call: CallParty): Promise<SentEvent> {
+    const target = requestTarget(fillActionUrl(this.webhook, label, this.variables(call)));
+    const hostHeader = `${this.webhook.host.includes(':') ? `[${this.webhook.host}]` : this.webhook.host}:${this.webhook.port}`;
+    let response: RawResponse;
+    try {
+      response = await rawHttpGet(this.webhook, target, {
+        Host: hostHeader,
+        'User-Agent': `Grandstream ${this.identity.model} ${this.identity.firmware}`,
+        Connection: 'close',
+      });
+    } catch (error) {
+      throw new PhoneRequestError(`${this.identity.name}: ${label}: ${describeNetworkError(error, this.webhook)}`);
+    }
+    if (response.status !== 200) {
+      throw new PhoneRequestError(`${this.identity.name}: ${label}: Ringside answered ${response.status} ${response.body.trim()}`);
+    }
+    return { phone: this.identity, label, target, response };
+  }
+
+  private variables(call: CallParty): Partial<Record<PhoneVariable, string>> {
+    return {
+      mac: this.identity.mac.replace(/[^0-9a-f]/gi, '').toLowerCase(),
+      phone_ip: this.identity.ip,
+      product: this.identity.model,
+      program_version: this.identity.firmware,
+      active_user: this.identity.extension,
+      local: call.local,
+      remote: call.remote,
+      display_remote: call.displayRemote,
+    };
+  }
+}
+
+export function describeNetworkError(error: unknown, to: { host: string; port: number }): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'ECONNREFUSED') return `nothing listens on ${to.host}:${to.port}; is Ringside running? (start it with npx ringside serve)`;
+  return (error as Error)?.message ?? String(error);
+}
