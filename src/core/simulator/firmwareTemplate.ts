@@ -10,10 +10,20 @@ export type PhoneEventLabel =
   | 'Blind Transfer'
   | 'Attended Transfer'
   | 'Hold'
-  | 'UnHold';
+  | 'UnHold'
+  | 'Rejected Call';
+
+/**
+ * Events some models send that `ringside action-urls` does not print (yet): the simulated phone
+ * still sends them so Ringside's handling of them is exercised. "Rejected Call" exists on some
+ * models only (reference/grandstream.md); its P-value is not documented.
+ */
+const MODEL_SPECIFIC_EVENTS: readonly ActionUrlEvent[] = [
+  { label: 'Rejected Call', pValue: '', event: 'rejected', variables: ['mac', 'remote', 'local', 'active_user'] },
+];
 
 export function actionUrlEvent(label: PhoneEventLabel): ActionUrlEvent {
-  const def = ACTION_URL_EVENTS.find((e) => e.label === label);
+  const def = [...ACTION_URL_EVENTS, ...MODEL_SPECIFIC_EVENTS].find((e) => e.label === label);
   if (!def) throw new Error(`no Action URL for the phone event '${label}'`);
   return def;
 }

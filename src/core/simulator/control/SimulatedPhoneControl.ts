@@ -1,0 +1,223 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SimulatedPhone, type PhoneIdentity, type WebhookTarget } from '../SimulatedPhone';
+import { ActionUrlOutbox } from './actionUrlOutbox';
+import { CallControl, COMMAND_FUNCTIONS, type ControlAnswer, type RemoteAnswer, type SimAccount } from './callControl';
+import { PhoneAuth, type AuthResult, type LoginForm } from './phoneAuth';
+import { PhoneLines } from './phoneLines';
+
+export interface SimulatedPhoneControlOptions {
+  /** Whose phone: its extension is `$local` on calls it places, its MAC goes on its Action URLs. */
+  identity: PhoneIdentity;
+  form: LoginForm;
+  password: string;
+  /** The web account the session login expects; default `user` (Ringside keeps `admin` free for IT). */
+  username?: string;
+  /** Where the phone sends its Action URLs; none: the phone keeps its events to itself. */
+  webhook?: WebhookTarget;
+  /** Default 30 s, like the firmware. */
+  sessionIdleMs?: number;
+  /** Default 5, like the firmware. */
+  maxFailedLogins?: number;
+  lockMs?: number;
+  clock?: () => number;
+  /** "Remote Control Pop up Window Support" enabled: commands wait for the user instead of running. */
+  confirmationPopup?: boolean;
+  /** Every answer (login included) leaves this late: a slow or overloaded phone. */
+  responseDelayMs?: number;
+  /** What the far end does with calls this phone places. Default: answers after 2 s. */
+  remoteAnswer?: RemoteAnswer;
+  lineCount?: number;
+  accounts?: SimAccount[];
+}
+
+/**
+ * What the pop-up mode answers. Grandstream does not document the HTTP answer while the phone
+ * shows "Allow remote control?"; the firmware's refusals are `{"response":"error","body":<word>}`,
+ * so the simulator answers in that shape with a word that says why: the command was NOT run and
+ * will not run unless the user presses Allow on the phone (which the simulator never does).
+ */
+export const CONFIRMATION_PENDING: ControlAnswer = { response: 'error', body: 'need-confirm' };
+
+const MAX_BODY_BYTES = 4096;
+
+/**
+ * A simulated Grandstream phone's web server on 127.0.0.1: the `/cgi-bin/api-*` control functions
+ * with the passcode form or the session login, as one phone model and firmware would answer them.
+ */
+export class SimulatedPhoneControl {
+  readonly auth: PhoneAuth;
+  readonly lines: PhoneLines;
+  readonly outbox: ActionUrlOutbox;
+  private readonly control: CallControl;
+  private readonly server: Server;
+  private readonly delays = new Set<NodeJS.Timeout>();
+  private responseDelayMs: number;
+  private confirmationPopup: boolean;
+  private remoteAnswer: RemoteAnswer;
+  private boundPort = 0;
+
+  private constructor(readonly options: SimulatedPhoneControlOptions) {
+    this.auth = new PhoneAuth({
+      form: options.form,
+      username: options.username ?? 'user',
+      password: options.password,
+      sessionIdleMs: options.sessionIdleMs ?? 30_000,
+      maxFailedLogins: options.maxFailedLogins ?? 5,
+      lockMs: options.lockMs ?? 5 * 60_000,
+      clock: options.clock ?? Date.now,
+    });
+    this.lines = new PhoneLines(options.lineCount ?? 3, options.identity.extension);
+    this.outbox = new ActionUrlOutbox(options.webhook ? new SimulatedPhone(options.identity, options.webhook) : null);
+    const accounts = options.accounts ?? [{ id: 0, name: options.identity.extension, registered: true }];
+    this.control = new CallControl(this.lines, this.outbox, accounts, () => this.remoteAnswer);
+    this.responseDelayMs = options.responseDelayMs ?? 0;
+    this.confirmationPopup = options.confirmationPopup ?? false;
+    this.remoteAnswer = options.remoteAnswer ?? { afterMs: 2000 };
+    this.server = createServer((req, res) => this.delayed(() => void this.handle(req, res).catch((error: Error) => send(res, 500, { response: 'error', body: error.message }))));
+  }
+
+  static async start(options: SimulatedPhoneControlOptions): Promise<SimulatedPhoneControl> {
+    const phone = new SimulatedPhoneControl(options);
+    await phone.listen(0);
+    return phone;
+  }
+
+  get host(): string {
+    return '127.0.0.1';
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** A call rings on this phone (driven by the test or demo, as the PBX would). */
+  ring(remote: string, displayRemote = '', local?: string): void {
+    this.outbox.enqueue(this.lines.ring(remote, displayRemote, local));
+  }
+
+  setResponseDelay(ms: number): void {
+    this.responseDelayMs = ms;
+  }
+
+  setConfirmationPopup(enabled: boolean): void {
+    this.confirmationPopup = enabled;
+  }
+
+  setRemoteAnswer(answer: RemoteAnswer): void {
+    this.remoteAnswer = answer;
+  }
+
+  /** Switches the web server off: connections are refused from now on (an unreachable phone). */
+  async stop(): Promise<void> {
+    for (const timer of this.delays) clearTimeout(timer);
+    this.delays.clear();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Back on the same port, lines and sessions as they were. */
+  async resume(): Promise<void> {
+    await this.listen(this.boundPort);
+  }
+
+  /** Stops the server and drops the far end's pending answers. */
+  async close(): Promise<void> {
+    this.outbox.cancelScheduled();
+    if (this.server.listening) await this.stop();
+  }
+
+  private listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        this.boundPort = (this.server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  private delayed(run: () => void): void {
+    if (this.responseDelayMs <= 0) return run();
+    const timer = setTimeout(() => {
+      this.delays.delete(timer);
+      run();
+    }, this.responseDelayMs);
+    this.delays.add(timer);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://phone');
+    if (req.method === 'POST' && url.pathname === '/cgi-bin/access' && this.auth.form === 'session') return this.access(req, res);
+    if (req.method === 'POST' && url.pathname === '/cgi-bin/dologin' && this.auth.form === 'session') return this.dologin(req, res);
+    const fn = /^\/cgi-bin\/(api-[a-z_]+)$/.exec(url.pathname)?.[1];
+    if (req.method !== 'GET' || fn === undefined) return send(res, 404, { response: 'error', body: 'not found' });
+    if (this.auth.form === 'session' && !sameOrigin(req)) return send(res, 403, { response: 'error', body: 'forbidden' });
+    const allowed = this.authorise(req, url.searchParams);
+    if (!allowed.ok) return send(res, 200, { response: 'error', body: allowed.reason });
+    if (this.confirmationPopup && COMMAND_FUNCTIONS.has(fn)) return send(res, 200, CONFIRMATION_PENDING);
+    const answer = this.control.run(fn, url.searchParams);
+    return answer ? send(res, 200, answer) : send(res, 404, { response: 'error', body: 'not found' });
+  }
+
+  private authorise(req: IncomingMessage, params: URLSearchParams): AuthResult {
+    if (this.auth.form === 'passcode') return this.auth.checkPasscode(params.get('passcode'));
+    return this.auth.checkSid(cookie(req, 'sid'));
+  }
+
+  private access(req: IncomingMessage, res: ServerResponse): void {
+    if (!sameOrigin(req)) return send(res, 403, { response: 'error', body: 'forbidden' });
+    send(res, 200, { response: 'success', body: { nonce: this.auth.issueNonce() } });
+  }
+
+  private async dologin(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!sameOrigin(req)) return send(res, 403, { response: 'error', body: 'forbidden' });
+    const form = new URLSearchParams(await readBody(req));
+    const result = this.auth.login(form.get('username') ?? '', form.get('password') ?? '');
+    if (!result.ok) return send(res, 200, { response: 'error', body: result.reason });
+    res.setHeader('Set-Cookie', `sid=${result.sid}; Path=/; HttpOnly`);
+    send(res, 200, { response: 'success', body: { role: form.get('username') } });
+  }
+}
+
+/** The firmware refuses a request whose Referer is not the phone's own web UI (CSRF protection). */
+function sameOrigin(req: IncomingMessage): boolean {
+  const referer = req.headers.referer;
+  if (!referer || !req.headers.host) return false;
+  try {
+    const origin = new URL(referer);
+    return origin.protocol === 'http:' && origin.host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+function cookie(req: IncomingMessage, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return null;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) req.destroy(new Error('request body too large'));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, answer: ControlAnswer): void {
+  if (res.destroyed || res.headersSent) return;
+  const body = JSON.stringify(answer);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
