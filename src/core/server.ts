@@ -15,6 +15,7 @@ import { SqliteCallLog } from './calllog/SqliteCallLog';
 import type { RingsideConfig } from './config/schema';
 import { SqliteDirectory, contactHooksFor } from './directory/SqliteDirectory';
 import { startWebhookListener } from './ingest/WebhookListener';
+import { PhoneRegistry } from './phone/PhoneRegistry';
 import { PresenceService } from './presence/PresenceService';
 import { createLogger, type Logger } from './shared/logger';
 import { createMetrics, type Metrics } from './shared/metrics';
@@ -155,7 +156,8 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     auth, push, presence, state, logger, metrics, clock, heartbeatTtlMs: config.heartbeatTtlMs,
     allowedOrigins: () => originsFor(config, apiPort), health,
   });
-  const router = buildRoutes({ directory, log, presence, push, auth, metrics, clock, sessionTtlMs: config.sessionTtlMs, health });
+  const phones = new PhoneRegistry({ logger });
+  const router = buildRoutes({ directory, log, presence, push, auth, metrics, clock, sessionTtlMs: config.sessionTtlMs, health, phones });
   const api = await startAgentApiServer({ host: config.api.host, port: config.api.port, router, ui: new UiAssets(rendererRoot()), websocket, logger });
   apiPort = api.port;
 

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { MAC_A, useRingside } from './fixtures';
 
@@ -26,5 +27,19 @@ describe('the directory through the agent API', () => {
     expect(agents.body.items.map((a) => a.id)).toEqual(['me']);
     const withOldToken = await r.api('GET', '/api/calls', { token: alice.token });
     expect(withOldToken.status).toBe(401);
+  });
+
+  it('answers a method a path does not take with 405 and the methods it does take', async () => {
+    const r = ringside();
+    const res = await new Promise<{ status: number; allow: string | undefined }>((resolve, reject) => {
+      const url = new URL('/api/devices/000B82000001/control', r.instance.apiUrl);
+      const req = request(url, { method: 'PATCH', headers: { authorization: 'Bearer ' + r.config.token } }, (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, allow: response.headers.allow }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(res).toEqual({ status: 405, allow: 'PUT' });
   });
 });

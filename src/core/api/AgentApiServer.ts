@@ -33,8 +33,8 @@ export async function startAgentApiServer(options: {
       if (!res.headersSent) sendJson(res, 200, body);
     } catch (error) {
       if (error instanceof HttpError) {
-        const headers: Record<string, string> = error.status === 405 ? { Allow: 'GET, POST, DELETE' } : {};
-        if (!res.headersSent) sendJson(res, error.status, { error: error.message, details: error.details }, headers);
+        const headers: Record<string, string> = error.status === 405 ? { Allow: error.allow.join(', ') } : {};
+        if (!res.headersSent) sendJson(res, error.status, error.body ?? { error: error.message, details: error.details }, headers);
         return;
       }
       logger.error({ err: error, path: url.pathname }, 'agent API request failed');

@@ -3,9 +3,18 @@ import { z } from 'zod';
 
 /** An error the API answers with its status and a JSON reason instead of a 500. */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly details?: unknown) {
+  /** The methods the path does answer (a 405's Allow header). */
+  allow: string[] = [];
+
+  /** `body`: the whole JSON answer, instead of `{error: message, details}`. */
+  constructor(readonly status: number, message: string, readonly details?: unknown, readonly body?: Record<string, unknown>) {
     super(message);
   }
+}
+
+/** An answer `{error: <stable code>, reason: <what a person can act on>}`, as the phone endpoints give. */
+export function codedHttpError(status: number, code: string, reason: string, extra: Record<string, unknown> = {}): HttpError {
+  return new HttpError(status, reason, undefined, { error: code, reason, ...extra });
 }
 
 /** decodeURIComponent that answers malformed escapes with a 400 instead of throwing a URIError. */

@@ -33,16 +33,20 @@ export class Router {
 
   /** The matching route, or a 404/405 HttpError. */
   match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string> } {
-    let pathMatched = false;
+    const allowed = new Set<string>();
     for (const route of this.routes) {
       const m = route.pattern.exec(pathname);
       if (!m) continue;
-      pathMatched = true;
+      allowed.add(route.method);
       if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
       const params = Object.fromEntries(route.names.map((name, i) => [name, decodePathPart(m[i + 1]!)]));
       return { handler: route.handler, params };
     }
-    if (pathMatched) throw new HttpError(405, `method ${method} not allowed here`);
+    if (allowed.size > 0) {
+      const error = new HttpError(405, `method ${method} not allowed here`);
+      error.allow = [...allowed].sort();
+      throw error;
+    }
     throw new HttpError(404, `no such endpoint: ${pathname}`);
   }
 }

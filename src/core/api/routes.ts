@@ -2,11 +2,13 @@ import type { CallLog } from '../calllog/CallLog';
 import type { Directory } from '../directory/Directory';
 import { CallLogError } from '../calllog/errors';
 import { DirectoryError } from '../directory/errors';
+import type { PhoneRegistry } from '../phone/PhoneRegistry';
 import type { PresenceService } from '../presence/PresenceService';
 import type { PushHub } from '../push/PushHub';
 import type { Metrics } from '../shared/metrics';
 import { Authenticator, type Principal } from './auth';
 import { HttpError, parseWith, readBody, readJson } from './http';
+import { addPhoneRoutes, dialForCallback } from './phoneRoutes';
 import { Router } from './router';
 import * as s from './schemas';
 
@@ -20,6 +22,8 @@ export interface ApiDeps {
   clock: () => number;
   sessionTtlMs: number;
   health: () => Promise<Record<string, unknown>>;
+  /** One phone client per phone (SPEC 8): the agent's own phone, and the call-back's dial. */
+  phones: PhoneRegistry;
 }
 
 const CSV_LIMIT = 10 << 20;
@@ -149,13 +153,20 @@ export function buildRoutes(deps: ApiDeps): Router {
     if (missed.line === 'direct' && missed.targets.length > 0 && !missed.targets.includes(agent)) {
       throw new HttpError(403, `this missed call was for ${missed.targets.join(', ')}`);
     }
+    // The phone named must be the agent's own; checked before taking ownership, so a refused request takes nothing.
+    const own = body.mac === undefined ? [] : ((await directory.getAgent(principal.account, agent))?.devices ?? []);
+    if (body.mac !== undefined && !own.includes(body.mac)) throw new HttpError(403, `phone ${body.mac} is not one of ${agent}'s phones`);
     const result = await log.claimMissedCall(principal.account, params.id!, agent, clock());
     if (!result) throw new HttpError(404, 'no such missed call');
     if (!result.won) throw new HttpError(409, `already taken by ${result.missed.owner}`, result.missed);
     push.toAccount(principal.account, { type: 'missed.claimed', at: clock(), account: principal.account, missed: result.missed });
-    // Dialling through the agent's phone comes with phone control (SPEC section 8).
-    return { missed: result.missed, dial: { status: 'unavailable', reason: 'phone control is not configured' } };
+    // Ownership first (atomic); then the agent's phone dials. A failed dial keeps the ownership:
+    // the answer is still 200 and `dial` says what happened. The answered call-back closes the
+    // missed call (CallLifecycle: an answered call to or from that number closes it).
+    const dial = await dialForCallback({ directory, auth, phones: deps.phones }, principal.account, agent, result.missed.remote, body.mac);
+    return { missed: result.missed, dial };
   });
+  addPhoneRoutes(router, { directory, auth, phones: deps.phones });
   router.on('GET', '/api/stats', async ({ req, query }) => {
     const { account } = await auth.require(req, 'any');
     return { items: await log.stats(account, parseWith(s.statsQuery, queryObject(query))) };

@@ -31,7 +31,22 @@ export const contactBody = z.strictObject({
   crmUrl: z.string().url().refine((u) => /^https?:/i.test(u), 'must be http(s)').nullish(),
 });
 export const sessionBody = z.strictObject({ agent: id });
-export const callbackBody = z.strictObject({ agent: id.optional() });
+export const callbackBody = z.strictObject({ agent: id.optional(), mac: macSchema.optional() });
+
+/** A phone's control address: a host name or an IP address, no scheme, no port (that is `port`). */
+const controlHost = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:.]+\]?$/, 'must be a host name or an IP address (no scheme, no port)')
+  .transform((h) => h.replace(/^\[(.*)\]$/, '$1'));
+/** PUT /api/devices/:mac/control: missing fields keep their value, null restores the default. */
+export const deviceControlBody = z.strictObject({
+  host: controlHost.nullish(),
+  port: z.number().int().min(1).max(65535).nullish(),
+  username: z.string().trim().min(1).max(64).regex(/^[^\s]+$/, 'no spaces').nullish(),
+  password: z.string().min(1).max(128).nullish(),
+});
+/** What a phone dials: digits with an optional leading +, and * or # (the firmware's own rule). */
+export const dialNumber = z.string().trim().regex(/^\+?[0-9*#]{1,40}$/, 'must be digits (optionally a leading +, * and #), at most 40');
+export const phoneDialBody = z.strictObject({ number: dialNumber, mac: macSchema.optional(), account: z.number().int().min(0).max(15).optional() });
+export const phoneActionBody = z.strictObject({ mac: macSchema.optional() });
 
 /** A time as epoch milliseconds or an ISO 8601 date/time (`2026-11-22`, `2026-11-22T09:00:00+05:00`). */
 const millis = z.string().transform((raw, ctx) => {

@@ -20,7 +20,44 @@ export interface Device {
   registered: boolean | null;
   lastEvent: string | null;
   lastSeenAt: number | null;
+  /** How Ringside drives the phone's web API; the password itself is never part of a Device. */
+  control: DeviceControlView;
 }
+
+/** Phone control settings as the API shows them: whether a password is set, never the password. */
+export interface DeviceControlView {
+  /** The address Ringside drives: the one set, else the last IP the phone reported (null: none yet). */
+  host: string | null;
+  /** True when `host` is the phone's last reported IP rather than a configured address. */
+  hostFromEvents: boolean;
+  port: number;
+  username: string;
+  passwordSet: boolean;
+}
+
+/** What the phone client needs, password included. Only the phone registry reads this. */
+export interface DeviceControlSettings {
+  account: string;
+  mac: string;
+  agent: string | null;
+  host: string | null;
+  port: number;
+  username: string;
+  password: string | null;
+  /** Bumped on every save of the settings. */
+  version: number;
+}
+
+/** A partial update: a missing field keeps its value, null restores the default (password: none). */
+export interface DeviceControlInput {
+  host?: string | null;
+  port?: number | null;
+  username?: string | null;
+  password?: string | null;
+}
+
+export const DEFAULT_CONTROL_PORT = 80;
+export const DEFAULT_CONTROL_USERNAME = 'user';
 
 export interface Helpline {
   number: string;
@@ -60,6 +97,10 @@ export interface Directory {
   deviceOwner(account: string, mac: string): Promise<string | null>;
   recordDeviceEvent(account: string, input: { mac: string; ip: string | null; event: string; at: number }): Promise<void>;
   listDevices(account: string): Promise<Device[]>;
+  /** Saves the phone's control settings (the device must be known); resets its phone client. */
+  setDeviceControl(account: string, mac: string, input: DeviceControlInput): Promise<Device>;
+  /** The settings with the password, for driving the phone; null for an unknown device. */
+  deviceControl(account: string, mac: string): Promise<DeviceControlSettings | null>;
 
   upsertHelpline(account: string, input: { number: string; name: string; agents?: string[] | null }): Promise<Helpline>;
   helplineByNumber(account: string, number: string): Promise<Helpline | null>;

@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { migrate, statementCache, type SqliteDatabase, type Statement } from '../shared/sqlite';
-import type { Agent, AgentSession, Contact, CsvImportResult, Device, Directory, Helpline } from './Directory';
+import {
+  DEFAULT_CONTROL_PORT, DEFAULT_CONTROL_USERNAME,
+  type Agent, type AgentSession, type Contact, type CsvImportResult, type Device, type DeviceControlInput, type DeviceControlSettings, type Directory, type Helpline,
+} from './Directory';
 import { contactNumbersMatching, findContactByNumber, importContacts, searchContactRows, validateContact, writeContact } from './contacts';
 import { DirectoryError } from './errors';
 import { normaliseMac } from './mac';
@@ -8,7 +11,10 @@ import { normaliseNumber } from './numbers';
 import { DIRECTORY_MIGRATIONS, DIRECTORY_SCHEMA } from './schema';
 
 type AgentRow = { account: string; id: string; name: string; extension: string | null };
-type DeviceRow = { account: string; mac: string; agent: string | null; ip: string | null; registered: number | null; last_event: string | null; last_seen_at: number | null };
+type DeviceRow = {
+  account: string; mac: string; agent: string | null; ip: string | null; registered: number | null; last_event: string | null; last_seen_at: number | null;
+  control_host: string | null; control_port: number | null; control_username: string | null; control_password: string | null; control_version: number;
+};
 type HelplineRow = { account: string; number: string; name: string; all_agents: number };
 
 const DEFAULT_SEARCH_LIMIT = 20;
@@ -33,6 +39,26 @@ function toDevice(row: DeviceRow): Device {
     registered: row.registered === null ? null : row.registered === 1,
     lastEvent: row.last_event,
     lastSeenAt: row.last_seen_at,
+    control: {
+      host: row.control_host ?? row.ip,
+      hostFromEvents: row.control_host === null && row.ip !== null,
+      port: row.control_port ?? DEFAULT_CONTROL_PORT,
+      username: row.control_username ?? DEFAULT_CONTROL_USERNAME,
+      passwordSet: row.control_password !== null,
+    },
+  };
+}
+
+function toControlSettings(row: DeviceRow): DeviceControlSettings {
+  return {
+    account: row.account,
+    mac: row.mac,
+    agent: row.agent,
+    host: row.control_host ?? row.ip,
+    port: row.control_port ?? DEFAULT_CONTROL_PORT,
+    username: row.control_username ?? DEFAULT_CONTROL_USERNAME,
+    password: row.control_password,
+    version: row.control_version,
   };
 }
 
@@ -175,6 +201,43 @@ export class SqliteDirectory implements Directory {
 
   async listDevices(account: string): Promise<Device[]> {
     return (this.sql('SELECT * FROM dir_devices WHERE account = ? ORDER BY mac').all(account) as DeviceRow[]).map(toDevice);
+  }
+
+  async setDeviceControl(account: string, mac: string, input: DeviceControlInput): Promise<Device> {
+    const normalised = normaliseMac(mac);
+    const text = (value: string | null | undefined, what: string): string | null | undefined =>
+      value === undefined || value === null ? value : requireText(value, what);
+    const host = text(input.host, 'control host');
+    const username = text(input.username, 'control username');
+    if (input.password === '') throw new DirectoryError('invalid_input', 'an empty password is not a password; send null to remove it');
+    if (input.port !== undefined && input.port !== null && !(Number.isInteger(input.port) && input.port >= 1 && input.port <= 65535)) {
+      throw new DirectoryError('invalid_input', 'control port must be 1-65535');
+    }
+    const keep = (value: unknown) => (value === undefined ? 1 : 0);
+    const changed = this.sql(
+        `UPDATE dir_devices SET
+           control_host = CASE WHEN @keepHost THEN control_host ELSE @host END,
+           control_port = CASE WHEN @keepPort THEN control_port ELSE @port END,
+           control_username = CASE WHEN @keepUsername THEN control_username ELSE @username END,
+           control_password = CASE WHEN @keepPassword THEN control_password ELSE @password END,
+           control_version = control_version + 1
+         WHERE account = @account AND mac = @mac`,
+      )
+      .run({
+        account, mac: normalised,
+        keepHost: keep(host), host: host ?? null,
+        keepPort: keep(input.port), port: input.port ?? null,
+        keepUsername: keep(username), username: username ?? null,
+        keepPassword: keep(input.password), password: input.password ?? null,
+      });
+    if (changed.changes === 0) throw new DirectoryError('unknown_device', `no device ${normalised} in this account`);
+    return this.deviceSync(account, normalised)!;
+  }
+
+  async deviceControl(account: string, mac: string): Promise<DeviceControlSettings | null> {
+    const normalised = normaliseMac(mac);
+    const row = this.sql('SELECT * FROM dir_devices WHERE account = ? AND mac = ?').get(account, normalised) as DeviceRow | undefined;
+    return row ? toControlSettings(row) : null;
   }
 
   private deviceSync(account: string, mac: string): Device | null {

@@ -2,6 +2,7 @@ import { CodedError } from '../shared/errors';
 
 export type DirectoryErrorCode =
   | 'unknown_agent'
+  | 'unknown_device'
   | 'extension_taken'
   | 'invalid_mac'
   | 'invalid_input'

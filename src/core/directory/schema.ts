@@ -72,4 +72,16 @@ export const DIRECTORY_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX dir_sessions_expiry ON dir_sessions (expires_at);
     `);
   },
+  // Phone control (SPEC 8): where and how Ringside drives each phone's web API. The password is
+  // kept as given (the phone's login needs it: sha256(password + nonce), or the passcode itself)
+  // and is never returned by the API. control_version counts saves: a save resets the phone client.
+  (db) => {
+    db.exec(`
+      ALTER TABLE dir_devices ADD COLUMN control_host TEXT;
+      ALTER TABLE dir_devices ADD COLUMN control_port INTEGER;
+      ALTER TABLE dir_devices ADD COLUMN control_username TEXT;
+      ALTER TABLE dir_devices ADD COLUMN control_password TEXT;
+      ALTER TABLE dir_devices ADD COLUMN control_version INTEGER NOT NULL DEFAULT 0;
+    `);
+  },
 ];

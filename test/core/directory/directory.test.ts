@@ -72,7 +72,10 @@ describe('agents and devices', () => {
   it('records device health; an older event only fills gaps', async () => {
     await dir.recordDeviceEvent('acme', { mac: '000B82000009', ip: '10.0.0.9', event: 'registered', at: T0 });
     await dir.recordDeviceEvent('acme', { mac: '000B82000009', ip: null, event: 'incoming', at: T0 + 10 });
-    expect((await dir.listDevices('acme'))[0]).toEqual({ mac: '000B82000009', account: 'acme', agent: null, ip: '10.0.0.9', registered: true, lastEvent: 'incoming', lastSeenAt: T0 + 10 });
+    expect((await dir.listDevices('acme'))[0]).toEqual({
+      mac: '000B82000009', account: 'acme', agent: null, ip: '10.0.0.9', registered: true, lastEvent: 'incoming', lastSeenAt: T0 + 10,
+      control: { host: '10.0.0.9', hostFromEvents: true, port: 80, username: 'user', passwordSet: false },
+    });
     await dir.recordDeviceEvent('acme', { mac: '000B82000009', ip: '10.0.0.1', event: 'unregistered', at: T0 + 5 });
     expect((await dir.listDevices('acme'))[0]).toMatchObject({ ip: '10.0.0.9', registered: true, lastEvent: 'incoming', lastSeenAt: T0 + 10 });
     await dir.recordDeviceEvent('acme', { mac: '000B82000009', ip: '10.0.0.2', event: 'unregistered', at: T0 + 20 });
@@ -220,5 +223,35 @@ describe('tenants', () => {
     await dir.upsertAgent('b', { id: 'bob', name: 'Bob' });
     await expect(dir.bindDevice('a', '000B82000002', 'bob')).rejects.toEqual(code('unknown_agent'));
     await expect(dir.createSession('a', 'bob', 60_000, T0)).rejects.toEqual(code('unknown_agent'));
+  });
+});
+
+describe('phone control settings', () => {
+  it('default to the last reported IP, port 80 and user `user`; a save keeps what it does not name and counts itself', async () => {
+    await dir.upsertAgent('acme', { id: 'alice', name: 'Alice', devices: ['000B82000001'] });
+    expect(await dir.deviceControl('acme', '000B82000001')).toEqual({ account: 'acme', mac: '000B82000001', agent: 'alice', host: null, port: 80, username: 'user', password: null, version: 0 });
+    await dir.recordDeviceEvent('acme', { mac: '000B82000001', ip: '10.0.0.7', event: 'registered', at: T0 });
+    expect(await dir.deviceControl('acme', '000B82000001')).toMatchObject({ host: '10.0.0.7', password: null });
+
+    const saved = await dir.setDeviceControl('acme', '00:0B:82:00:00:01', { password: 's3cret', port: 8080 });
+    expect(saved.control).toEqual({ host: '10.0.0.7', hostFromEvents: true, port: 8080, username: 'user', passwordSet: true });
+    expect(JSON.stringify(saved)).not.toContain('s3cret');
+    await dir.setDeviceControl('acme', '000B82000001', { host: '10.9.9.9', username: 'desk' });
+    expect(await dir.deviceControl('acme', '000B82000001')).toMatchObject({ host: '10.9.9.9', port: 8080, username: 'desk', password: 's3cret', version: 2 });
+    // A newer reported IP does not override a configured address.
+    await dir.recordDeviceEvent('acme', { mac: '000B82000001', ip: '10.0.0.8', event: 'registered', at: T0 + 1 });
+    expect(await dir.deviceControl('acme', '000B82000001')).toMatchObject({ host: '10.9.9.9' });
+
+    await dir.setDeviceControl('acme', '000B82000001', { host: null, port: null, username: null, password: null });
+    expect(await dir.deviceControl('acme', '000B82000001')).toMatchObject({ host: '10.0.0.8', port: 80, username: 'user', password: null, version: 3 });
+  });
+
+  it('refuses an unknown device and empty values', async () => {
+    await expect(dir.setDeviceControl('acme', '000B82000001', { password: 'x' })).rejects.toEqual(code('unknown_device'));
+    await dir.recordDeviceEvent('acme', { mac: '000B82000001', ip: null, event: 'boot', at: T0 });
+    await expect(dir.setDeviceControl('acme', '000B82000001', { password: '' })).rejects.toEqual(code('invalid_input'));
+    await expect(dir.setDeviceControl('acme', '000B82000001', { host: '  ' })).rejects.toEqual(code('invalid_input'));
+    await expect(dir.setDeviceControl('acme', '000B82000001', { port: 70000 })).rejects.toEqual(code('invalid_input'));
+    expect(await dir.deviceControl('other', '000B82000001')).toBeNull();
   });
 });
