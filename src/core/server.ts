@@ -13,6 +13,7 @@ import { MissedCallSweeper } from './calls/MissedCallSweeper';
 import { StaleCallReaper } from './calls/StaleCallReaper';
 import { SqliteCallLog } from './calllog/SqliteCallLog';
 import type { RingsideConfig } from './config/schema';
+import { DeviceHealth, summarise } from './devices/DeviceHealth';
 import { SqliteDirectory, contactHooksFor } from './directory/SqliteDirectory';
 import { startWebhookListener } from './ingest/WebhookListener';
 import { PhoneRegistry } from './phone/PhoneRegistry';
@@ -37,6 +38,8 @@ export interface RingsideInstance {
   drained(): Promise<void>;
   /** Runs the periodic work now: retention, stale calls, due missed calls, presence changes (expired sessions). */
   housekeeping(): Promise<void>;
+  /** Polls now every phone that has a call up (DeviceHealth); resolves with how many were polled. */
+  pollPhones(): Promise<number>;
   /** Stops listeners and the consumer, closes the databases. */
   close(): Promise<void>;
 }
@@ -46,6 +49,8 @@ export interface StartOptions {
   clock?: () => number;
   /** How long close() lets handlers that wait for an unreachable service finish before interrupting them (default 3 s). */
   stopGraceMs?: number;
+  /** How often a phone with a call up is polled over its web API (default 5 s). */
+  phonePollMs?: number;
 }
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -115,8 +120,14 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     await presence.publishChanges(config.account);
   } });
   const reaper = new StaleCallReaper({ state, log, missed, clock });
+  const phones = new PhoneRegistry({ logger });
+  // Set once the WebSocket exists: a phone's change goes to its agent's UIs (and admin UIs) at once.
+  let phoneChanged: (account: string, mac: string) => void = () => undefined;
+  const devices = new DeviceHealth({
+    directory, phones, logger, clock, pollIntervalMs: options.phonePollMs, onChange: (account, mac) => phoneChanged(account, mac),
+  });
   const lifecycle = new CallLifecycle({
-    state, log, directory, push, presence, missed, logger, clock,
+    state, log, directory, push, presence, missed, logger, clock, devices,
     config: { seatAgent: config.redis.url ? null : config.agent, transferWindowMs: config.transferWindowMs },
   });
 
@@ -137,10 +148,28 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   missed.start();
 
   let webhookState: 'up' | 'down' = 'down';
+  /**
+   * Health as /healthz, /metrics and every `health` message carry it. `phone` is a count-only
+   * PhoneHealthSummary `{ state, phones, registered, signedOff, unreachable }` (state: the worst
+   * phone's, `none` without phones): in single-seat mode the seat agent's phones and the phones
+   * bound to nobody (they ring the seat's agent), the account's otherwise. No MAC or IP: /healthz
+   * answers anyone.
+   */
+  const seatAgent = config.redis.url ? null : config.agent;
   const health = async () => {
     const dependencies = await adapters.health();
     const degraded = dependencies.redis === 'down' || dependencies.rabbitmq === 'down' || dependencies.rabbitmq === 'degraded';
-    return { status: degraded ? 'degraded' : 'ok', listener: webhookState, phone: 'unknown', ...dependencies };
+    const phone = await devices.summary(config.account, seatAgent, seatAgent !== null);
+    return { status: degraded ? 'degraded' : 'ok', listener: webhookState, phone, ...dependencies };
+  };
+  /**
+   * What a WebSocket `health` message adds for its authenticated viewer: `phone` becomes the
+   * summary of the viewer's own phones (an admin's: the account's) and `phones` lists them as
+   * PhoneHealthEntry `{ mac, state, lastEvent, lastSeenAt, polling, reachable, phoneStatus, error }`.
+   */
+  const phoneHealth = async (viewer: { account: string; agent: string | null }) => {
+    const entries = await devices.phonesOf(viewer.account, viewer.agent);
+    return { phone: summarise(entries), phones: entries };
   };
 
   const webhook = await startWebhookListener({
@@ -154,9 +183,13 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   let apiPort = config.api.port;
   const websocket = new AgentWebSocket({
     auth, push, presence, state, logger, metrics, clock, heartbeatTtlMs: config.heartbeatTtlMs,
-    allowedOrigins: () => originsFor(config, apiPort), health,
+    allowedOrigins: () => originsFor(config, apiPort), health, phoneHealth,
   });
-  const phones = new PhoneRegistry({ logger });
+  phoneChanged = (account, mac) => {
+    void directory.deviceOwner(account, mac)
+      .then((agent) => websocket.refreshHealth({ account, agent: agent ?? undefined }))
+      .catch((error: unknown) => logger.warn({ err: error }, 'phone health push failed'));
+  };
   const router = buildRoutes({ directory, log, presence, push, auth, metrics, clock, sessionTtlMs: config.sessionTtlMs, health, phones });
   const api = await startAgentApiServer({ host: config.api.host, port: config.api.port, router, ui: new UiAssets(rendererRoot()), websocket, logger });
   apiPort = api.port;
@@ -171,15 +204,9 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const presenceTimer = setInterval(() => void presence.publishChanges(config.account).catch(() => {}), Math.min(5000, config.heartbeatTtlMs / 3));
   presenceTimer.unref();
 
-  // A UI learns at once when a service goes down or comes back, not only when it connects.
-  const healthKey = ({ spoolDepth: _depth, ...state }: Awaited<ReturnType<typeof health>>) => JSON.stringify(state);
-  let lastHealth = healthKey(await health());
-  const healthTimer = setInterval(() => void health().then((current) => {
-    const key = healthKey(current);
-    if (key === lastHealth) return;
-    lastHealth = key;
-    push.toLocalConnections(config.account, { type: 'health', at: clock(), account: config.account, ...current });
-  }).catch(() => undefined), HEALTH_PUSH_INTERVAL_MS);
+  // A UI learns at once when a service goes down or comes back, not only when it connects; a
+  // phone's change is pushed when it happens (phoneChanged), and caught here too otherwise.
+  const healthTimer = setInterval(() => void websocket.refreshHealth().catch(() => undefined), HEALTH_PUSH_INTERVAL_MS);
   healthTimer.unref();
 
   let closing: Promise<void> | null = null;
@@ -190,6 +217,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     metrics,
     createAgentSession: (agent = config.agent) => directory.createSession(config.account, agent, config.sessionTtlMs, clock()),
     drained: () => consumer.drained(),
+    pollPhones: () => devices.pollNow(),
     housekeeping: async () => {
       await prune();
       await reap();
@@ -204,6 +232,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
         await webhook.close();
         webhookState = 'down';
         clearInterval(healthTimer);
+        devices.stop();
         shutdown.abort();
         // Handlers waiting for an unreachable Redis would hold the shutdown forever: after a grace
         // period their commands are failed, and their events (not acknowledged) come back later.

@@ -22,6 +22,23 @@ export interface AgentWebSocketDeps {
   heartbeatTtlMs: number;
   allowedOrigins: () => Set<string>;
   health: () => Promise<Record<string, unknown>>;
+  /**
+   * What one connection's health message adds about phones (DeviceHealth): an agent's session gets
+   * its own phones, an admin connection the account's. Without it the message is `health()` alone.
+   */
+  phoneHealth?: (viewer: HealthViewer) => Promise<Record<string, unknown>>;
+}
+
+export interface HealthViewer {
+  account: string;
+  /** null: an admin connection. */
+  agent: string | null;
+}
+
+interface HealthConnection extends HealthViewer {
+  ws: WebSocket;
+  /** The last health message sent, without its time and spool depth: a new one goes out only when this changes. */
+  lastKey: string | null;
 }
 
 const nextSocketId = createIdGenerator();
@@ -33,7 +50,36 @@ const FIRST_HEARTBEAT_WAIT_MS = 1_000;
 export class AgentWebSocket {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024, handleProtocols: (protocols) => [...protocols][0] ?? false });
 
+  private readonly healthConnections = new Set<HealthConnection>();
+
   constructor(private readonly deps: AgentWebSocketDeps) {}
+
+  /**
+   * Sends a `health` message to this process's connections (of one account, or only one agent's
+   * and the account's admin connections) whose health changed since the last one they got.
+   * Health is what this process knows (its view of the services, its phone polls), so it goes to
+   * local connections only.
+   */
+  async refreshHealth(filter: { account: string; agent?: string | null } | null = null): Promise<void> {
+    const targets = [...this.healthConnections].filter((c) => filter === null
+      || (c.account === filter.account && (filter.agent === undefined || c.agent === null || c.agent === filter.agent)));
+    if (targets.length === 0) return;
+    const services = await this.deps.health();
+    await Promise.all(targets.map((c) => this.sendHealth(c, services, false)));
+  }
+
+  private async sendHealth(connection: HealthConnection, services: Record<string, unknown>, always: boolean): Promise<void> {
+    const phones = this.deps.phoneHealth ? await this.deps.phoneHealth(connection) : {};
+    const body = { ...services, ...phones };
+    const { spoolDepth: _depth, ...compared } = body;
+    const key = JSON.stringify(compared);
+    if (!always && key === connection.lastKey) return;
+    connection.lastKey = key;
+    if (connection.ws.readyState !== connection.ws.OPEN) return;
+    // Counted like the pushes through the push hub; the greeting on connect never was.
+    if (!always) this.deps.metrics.pushMessages.inc({ type: 'health' });
+    connection.ws.send(JSON.stringify({ type: 'health', at: this.deps.clock(), account: connection.account, ...body }));
+  }
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const reject = (status: number, reason: string) => {
@@ -68,7 +114,9 @@ export class AgentWebSocket {
       if (agent) await state.setSessionHeartbeat(account, { agent, socketId, ttlMs: heartbeatTtlMs, now: clock() });
       await presence.publishChanges(account);
     };
+    const healthConnection: HealthConnection = { ws, account, agent, lastKey: null };
     ws.on('close', () => {
+      this.healthConnections.delete(healthConnection);
       unregister();
       metrics.wsConnections.dec();
       void state.removeSession(account, socketId).then(() => presence.publishChanges(account)).catch(() => {});
@@ -80,7 +128,8 @@ export class AgentWebSocket {
     const first = beat();
     first.catch((err: unknown) => this.deps.logger.debug({ err }, 'first heartbeat failed'));
     await settlesWithin(first, FIRST_HEARTBEAT_WAIT_MS);
-    ws.send(JSON.stringify({ type: 'health', at: clock(), account, ...(await this.deps.health()) }));
+    if (ws.readyState === ws.OPEN) this.healthConnections.add(healthConnection);
+    await this.sendHealth(healthConnection, await this.deps.health(), true);
   }
 
   private async onMessage(ws: WebSocket, text: string, account: string, agent: string | null, beat: () => Promise<void>): Promise<void> {

@@ -19,6 +19,14 @@ export interface CallLifecycleDeps {
   logger: Logger;
   clock: () => number;
   config: RoutingConfig & { transferWindowMs: number };
+  /** Device health (optional): told about calls up and down on each phone and about device events. */
+  devices?: DeviceHealthHooks;
+}
+
+export interface DeviceHealthHooks {
+  callUp(account: string, mac: string, remote: string): void;
+  callDown(account: string, mac: string, remote: string): void;
+  deviceEvent(account: string, mac: string): Promise<void>;
 }
 
 /** The call-log marker of an event whose handling finished (the bus's ledger of handled events reads it too). */
@@ -59,15 +67,19 @@ export class CallLifecycle {
   private async dispatch(event: CallEvent): Promise<void> {
     switch (event.type) {
       case 'incoming':
+        // Only a call up (placed or answered) has the phone polled, not every phone a ring group rings.
         return this.ringing(event, 'in');
       case 'outgoing':
-        return this.ringing(event, 'out');
+        await this.ringing(event, 'out');
+        return this.watchDevice(event, true);
       case 'answered':
-        return this.answered(event);
+        await this.answered(event);
+        return this.watchDevice(event, true);
       case 'hangup':
       case 'missed':
       case 'rejected':
-        return this.legEnded(event, event.type as LegOutcome);
+        await this.legEnded(event, event.type as LegOutcome);
+        return this.watchDevice(event, false);
       case 'transfer':
         return this.transfer(event);
       case 'hold':
@@ -236,7 +248,17 @@ export class CallLifecycle {
     const { directory } = this.deps;
     if (event.device.mac) {
       await directory.recordDeviceEvent(event.account, { mac: event.device.mac, ip: event.device.ip, event: event.type, at: event.receivedAt });
+      await this.deps.devices?.deviceEvent(event.account, event.device.mac).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'device health update failed'));
     }
+  }
+
+  /** Device health polls a phone while a call is up on it (DeviceHealth). */
+  private watchDevice(event: CallEvent, up: boolean): void {
+    const { devices } = this.deps;
+    if (!devices || !event.device.mac) return;
+    const remote = this.remoteKey(event);
+    if (up) devices.callUp(event.account, event.device.mac, remote);
+    else devices.callDown(event.account, event.device.mac, remote);
   }
 
   /** Presence follows calls; it is pushed after the event, never holding up the popup. */
