@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { PrivateRedis as ChaosRedis } from '../chaos/redis';
+import { Cleanup } from '../chaos/processes';
+import { makeTempDir } from '../test/support/tmp';
 
 export interface PrivateRedis {
   url: string;
@@ -15,68 +15,51 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 /**
- * A redis-server of the bench's own on a free loopback port, without persistence: its command
- * counts are the bench's alone, and nothing else on the machine is touched.
+ * The bench's own redis-server (the chaos run's, on a free loopback port, without persistence):
+ * its command counts are the bench's alone, and nothing else on the machine is touched.
  */
 export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${String(code)}): ${output}`)));
-    child.once('error', reject);
-  });
-  const url = `redis://127.0.0.1:${port}`;
-  const admin = new Redis(url, { connectionName: 'bench-admin' });
-  const probe = new Redis(url, { connectionName: 'bench-probe' });
+  const temp = makeTempDir('ringside-bench-redis-');
+  const cleanup = new Cleanup();
+  const server = await ChaosRedis.start(temp.dir, cleanup);
+  const admin = new Redis(server.url, { connectionName: 'bench-admin' });
+  const probe = new Redis(server.url, { connectionName: 'bench-probe' });
   return {
-    url, port,
-    clientCommands: async (work) => {
-      const monitor = await admin.monitor();
-      const counts = new Map<string, number>();
-      const own = `127.0.0.1:${admin.stream.localPort}`;
-      monitor.on('monitor', (_time: string, args: string[], source: string) => {
-        if (source === 'lua' || source === own) return;
-        const name = args[0]!.toLowerCase();
-        counts.set(name, (counts.get(name) ?? 0) + 1);
-      });
-      try {
-        await work();
-        // MONITOR lines trail the commands a little: a marker sent last shows when all are in.
-        const marker = `bench-marker-${Date.now()}`;
-        const seen = new Promise<void>((resolve) => monitor.on('monitor', (_t: string, args: string[]) => {
-          if (args[1] === marker) resolve();
-        }));
-        await probe.echo(marker);
-        await seen;
-        counts.set('echo', (counts.get('echo') ?? 1) - 1);
-        return counts;
-      } finally {
-        monitor.disconnect();
-      }
-    },
+    url: server.url,
+    port: server.port,
+    clientCommands: (work) => countClientCommands(admin, probe, work),
     stop: async () => {
       admin.disconnect();
       probe.disconnect();
-      if (child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
+      await server.stop();
+      await cleanup.runAll();
+      temp.cleanup();
     },
   };
+}
+
+async function countClientCommands(admin: Redis, probe: Redis, work: () => Promise<void>): Promise<Map<string, number>> {
+  const monitor = await admin.monitor();
+  const counts = new Map<string, number>();
+  const own = `127.0.0.1:${admin.stream.localPort}`;
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    if (source === 'lua' || source === own) return;
+    const name = args[0]!.toLowerCase();
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  });
+  try {
+    await work();
+    // MONITOR lines trail the commands a little: a marker sent last shows when all are in.
+    const marker = `bench-marker-${Date.now()}`;
+    const seen = new Promise<void>((resolve) => monitor.on('monitor', (_t: string, args: string[]) => {
+      if (args[1] === marker) resolve();
+    }));
+    await probe.echo(marker);
+    await seen;
+    counts.set('echo', (counts.get('echo') ?? 1) - 1);
+    return counts;
+  } finally {
+    monitor.disconnect();
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { connect } from 'amqplib';
 import { ulid } from 'ulid';
-import { resolveTopology, shardQueues } from '../src/core/bus/amqp/topology';
+import { deleteTopology, resolveTopology } from '../src/core/bus/amqp/topology';
 import { makeTempDir } from '../test/support/tmp';
 import { startChild, type ChildServer } from './children';
 import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN, adminRequest, callLoad, counter, formatLatency, mb, ringingLatency } from './measure';
@@ -49,7 +49,7 @@ export async function benchShared(onlyLatency: boolean): Promise<void> {
   } finally {
     await ringside?.stop();
     await redis.stop();
-    await deleteTopology(names);
+    await deleteBenchTopology(names);
     temp.cleanup();
   }
 }
@@ -108,14 +108,13 @@ async function waitUntilHandled(ringside: ChildServer): Promise<void> {
   }
 }
 
-async function deleteTopology(names: Names): Promise<void> {
+async function deleteBenchTopology(names: Names): Promise<void> {
   const model = await connect(AMQP_URL).catch(() => null);
   if (!model) return;
   try {
     const channel = await model.createChannel();
     const topology = resolveTopology({ exchange: names.exchange, queue: names.queue, shards: SHARDS });
-    for (const queue of [...shardQueues(topology), topology.deadLetterQueue]) await channel.deleteQueue(queue);
-    for (const exchange of [topology.exchange, topology.deadLetterExchange]) await channel.deleteExchange(exchange);
+    await deleteTopology(channel, topology);
   } finally {
     await model.close();
   }

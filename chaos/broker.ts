@@ -1,6 +1,6 @@
 import { connect } from 'amqplib';
 import { assertLoopbackUrl } from './net';
-import { TcpProxy } from './tcpProxy';
+import { startTcpProxy, targetOf, type TcpProxy } from '../test/support/tcpProxy';
 
 export interface QueueStats {
   ready: number;
@@ -43,18 +43,14 @@ export class ProxyBroker implements ChaosBroker {
 
   static async start(upstreamUrl: string, names: BrokerNames): Promise<ProxyBroker> {
     assertLoopbackUrl(upstreamUrl, 'CHAOS_AMQP_URL');
-    const upstream = new URL(upstreamUrl);
     const probe = await connect(upstreamUrl);
     await probe.close();
-    const proxy = await TcpProxy.start(upstream.hostname, Number(upstream.port || 5672));
+    const proxy = await startTcpProxy(targetOf(upstreamUrl, 5672));
     return new ProxyBroker(upstreamUrl, proxy, names);
   }
 
   get amqpUrl(): string {
-    const url = new URL(this.upstreamUrl);
-    url.hostname = '127.0.0.1';
-    url.port = String(this.proxy.port);
-    return url.toString();
+    return this.proxy.url(this.upstreamUrl);
   }
 
   describe(): string {
@@ -63,11 +59,11 @@ export class ProxyBroker implements ChaosBroker {
   }
 
   async stopService(): Promise<void> {
-    this.proxy.refuse();
+    this.proxy.pause({ newConnections: 'refuse' });
   }
 
   async startService(): Promise<void> {
-    this.proxy.accept();
+    this.proxy.resume();
   }
 
   async queueStats(queues: string[]): Promise<QueueStats> {

@@ -16,6 +16,7 @@ import { RedisPushHub } from './push/RedisPushHub';
 import type { Logger } from './shared/logger';
 import type { Metrics } from './shared/metrics';
 import { connectRedis } from './shared/redisConnection';
+import { settlesWithin } from './shared/settlesWithin';
 import { SERVICE_HEALTH_GAUGE, rabbitHealth, redisHealth, type ServiceHealth } from './shared/serviceHealth';
 
 export interface AdapterFiles {
@@ -147,15 +148,11 @@ const STARTUP_WAIT_MS = 5_000;
 const RABBIT_MAX_RECONNECT_DELAY_MS = 2_000;
 
 async function waitAtStartUp(connecting: Array<Promise<unknown> | undefined>, logger: Logger): Promise<void> {
-  const pending = connecting.filter((p): p is Promise<unknown> => p !== undefined).map((p) => p.catch(() => undefined));
+  const pending = connecting.filter((p): p is Promise<unknown> => p !== undefined);
   if (pending.length === 0) return;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), STARTUP_WAIT_MS);
-  });
-  const outcome = await Promise.race([Promise.all(pending), timeout]);
-  clearTimeout(timer);
-  if (outcome === 'timeout') logger.warn('a shared service did not answer at start-up; calls are spooled until it does');
+  if (!(await settlesWithin(Promise.allSettled(pending), STARTUP_WAIT_MS))) {
+    logger.warn('a shared service did not answer at start-up; calls are spooled until it does');
+  }
 }
 
 async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {

@@ -1,7 +1,7 @@
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import { join } from 'node:path';
-import { resolveTopology, shardQueues } from '../../src/core/bus/amqp/topology';
+import { deleteTopology, resolveTopology } from '../../src/core/bus/amqp/topology';
 import { startTestRingside, type TestRingside } from './ringside';
 import { AMQP_URL, REDIS_URL, TEST_CACHE_DB, TEST_CALLS_DB, uniqueName } from './services';
 import { makeTempDir } from './tmp';
@@ -123,8 +123,7 @@ export async function deleteOfficeState(root: string): Promise<void> {
   try {
     const channel = await model.createChannel();
     const topology = resolveTopology({ exchange: root, queue: `${root}-queue`, shards: OFFICE_SHARDS });
-    for (const queue of [...shardQueues(topology), topology.deadLetterQueue]) await channel.deleteQueue(queue);
-    for (const exchange of [topology.exchange, topology.deadLetterExchange]) await channel.deleteExchange(exchange);
+    await deleteTopology(channel, topology);
   } finally {
     await model.close();
   }

@@ -1,30 +1,13 @@
+import type { CallView } from '../calllog/CallLog';
+
 /**
  * The few admin API calls the simulator makes (directory set-up and the call log), always with
  * the admin token: it never touches Ringside without it. The API takes ordinary HTTP, so fetch.
  */
 export class RingsideUnreachableError extends Error {}
 
-export interface CallLeg {
-  mac: string;
-  agent: string | null;
-  state: string;
-  transfer: boolean;
-}
-
-export interface LoggedCall {
-  id: string;
-  status: string;
-  direction: string;
-  agent: string | null;
-  remote: string;
-  line: string;
-  helpline: string | null;
-  ringMs: number | null;
-  talkMs: number | null;
-  endedAt: number | null;
-  transferredFrom: string | null;
-  legs: CallLeg[];
-}
+/** A call as `GET /api/calls` answers it: the call log's own view. */
+export type LoggedCall = CallView;
 
 export class AdminApi {
   constructor(readonly baseUrl: string, private readonly token: string) {}

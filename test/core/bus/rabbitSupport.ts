@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { RabbitMqBus, type BusStatus, type RabbitMqBusOptions } from '../../../src/core/bus/RabbitMqBus';
 import { SqliteHandledEventLedger } from '../../../src/core/bus/SqliteHandledEventLedger';
-import { resolveTopology, shardQueues } from '../../../src/core/bus/amqp/topology';
+import { deleteTopology, resolveTopology } from '../../../src/core/bus/amqp/topology';
 import { AMQP_URL, uniqueName } from '../../support/services';
 import { makeTempDir } from '../../support/tmp';
 
@@ -78,8 +78,7 @@ export class RabbitTestRig {
   private async deleteTopology(): Promise<void> {
     const channel = await this.channel();
     const topology = this.topology;
-    for (const queue of [...shardQueues(topology), topology.deadLetterQueue]) await channel.deleteQueue(queue);
-    for (const exchange of [topology.exchange, topology.deadLetterExchange]) await channel.deleteExchange(exchange);
+    await deleteTopology(channel, topology);
   }
 
   private busOptions(options: Partial<RabbitMqBusOptions>): RabbitMqBusOptions {

@@ -121,3 +121,9 @@ export async function declareTopology(channel: Channel, topology: BusTopology): 
   await channel.assertQueue(topology.deadLetterQueue, { durable: true, arguments: deadArguments });
   await channel.bindQueue(topology.deadLetterQueue, topology.deadLetterExchange, '#');
 }
+
+/** Deletes every object declareTopology made (tests, the bench and the chaos run clean up their own names). */
+export async function deleteTopology(channel: Channel, topology: BusTopology): Promise<void> {
+  for (const queue of [...shardQueues(topology), topology.deadLetterQueue]) await channel.deleteQueue(queue);
+  for (const exchange of [topology.exchange, topology.deadLetterExchange]) await channel.deleteExchange(exchange);
+}
