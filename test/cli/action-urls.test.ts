@@ -1,6 +1,6 @@
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ACTION_URL_EVENTS, actionUrl, buildActionUrls, describePublicHost, MAX_ACTION_URL_LENGTH, pickPublicHost } from '../../src/core/cli/actionUrls';
+import { ACTION_URL_EVENTS, actionUrl, buildActionUrls, describePublicHost, MAX_ACTION_URL_LENGTH, pickPublicHost } from '../../src/core/provisioning/actionUrls';
 
 function iface(address: string, internal = false, family: 'IPv4' | 'IPv6' = 'IPv4'): NetworkInterfaceInfo {
   return { address, internal, family, netmask: '255.255.255.0', mac: '00:00:00:00:00:00', cidr: null, ...(family === 'IPv6' ? { scopeid: 0 } : {}) } as NetworkInterfaceInfo;

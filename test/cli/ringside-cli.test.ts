@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACTION_URL_EVENTS } from '../../src/core/cli/actionUrls';
+import { ACTION_URL_EVENTS } from '../../src/core/provisioning/actionUrls';
 import { makeTempDir } from '../support/tmp';
 import { cliEnv, ROOT, runCli, startCli } from './helpers';
 

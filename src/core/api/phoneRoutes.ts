@@ -33,6 +33,7 @@ export const PHONE_ERROR_STATUS: Readonly<Record<PhoneErrorCode, number>> = {
   phone_refused: 409,
   phone_login_paused: 423,
   phone_locked: 423,
+  phone_unsupported: 501,
 };
 
 export function phoneHttpError(error: PhoneError, mac: string): HttpError {

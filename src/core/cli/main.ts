@@ -1,10 +1,10 @@
 import { realpathSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, maskedConfig } from '../config/loadConfig';
 import { createLogger } from '../shared/logger';
 import { HELP_OPTION, parseCommandArgs, UsageError } from './args';
-import { buildActionUrls, describePublicHost, formatActionUrlLine, MAX_ACTION_URL_LENGTH, pickPublicHost } from './actionUrls';
+import { actionUrlsCommand } from './actionUrlsCommand';
+import { provisionCommand, PROVISION_USAGE } from './provisionCommand';
 import { simulateCommand, SIMULATE_USAGE } from './simulateCommand';
 import { loadStartRingside, type StartRingside } from './startCore';
 import { agentUiUrl, browsableOrigin } from './urls';
@@ -16,7 +16,8 @@ Commands:
                  (--headless is accepted and implied)
   config         print the effective configuration, secrets masked
   action-urls    print the Action URL lines to paste into the phone (--json for JSON)
-  simulate       simulated Grandstream phones play a call against a running Ringside
+  provision      write the Action URLs into a phone through its configuration API
+${PROVISION_USAGE}  simulate       simulated Grandstream phones play a call against a running Ringside
 ${SIMULATE_USAGE}  help           this text
 
 Configuration options (every command): the environment variable names listed in the README
@@ -60,40 +61,6 @@ function configCommand(args: string[], io: CliIo): number {
   if (values.help) return usage(io);
   const config = loadConfig({ env: io.env, argv: args });
   io.stdout(`${JSON.stringify(maskedConfig(config), null, 2)}\n`);
-  return 0;
-}
-
-function actionUrlsCommand(args: string[], io: CliIo): number {
-  const { values } = parseCommandArgs('action-urls', args, { ...HELP_OPTION, json: { type: 'boolean' } });
-  if (values.help) return usage(io);
-  const config = loadConfig({ env: io.env, argv: args });
-  if (config.webhook.port === 0) {
-    throw new ConfigError('action-urls: the webhook port is 0 (picked at start-up); phones need a fixed one: set RINGSIDE_WEBHOOK_PORT');
-  }
-  const publicHost = pickPublicHost(config.publicHost, networkInterfaces());
-  const urls = buildActionUrls({ host: publicHost.host, port: config.webhook.port, token: config.token });
-  const tooLong = urls.filter((u) => u.tooLong);
-  for (const entry of tooLong) {
-    io.stderr(`ringside: warning: the ${entry.label} URL is ${entry.url.length} characters; phones drop values over ${MAX_ACTION_URL_LENGTH}: use a shorter RINGSIDE_TOKEN or RINGSIDE_PUBLIC_HOST\n`);
-  }
-  if (values.json) {
-    const out = {
-      host: publicHost.host,
-      hostSource: publicHost.source,
-      ...(publicHost.interfaceName ? { interface: publicHost.interfaceName } : {}),
-      port: config.webhook.port,
-      urls: urls.map(({ label, pValue, event, url }) => ({ label, pValue, event, url })),
-    };
-    io.stdout(`${JSON.stringify(out, null, 2)}\n`);
-    return 0;
-  }
-  const lines = [
-    '# Grandstream Action URLs: phone web UI, Settings > Outbound Notification > Action URL (or provision the P-values)',
-    `# ${describePublicHost(publicHost)}`,
-    `# port ${config.webhook.port}: the webhook port`,
-    ...urls.map(formatActionUrlLine),
-  ];
-  io.stdout(`${lines.join('\n')}\n`);
   return 0;
 }
 
@@ -172,7 +139,9 @@ export async function main(argv: string[], io: CliIo = processIo, deps: CliDeps 
       case 'config':
         return configCommand(args, io);
       case 'action-urls':
-        return actionUrlsCommand(args, io);
+        return actionUrlsCommand(args, io, () => usage(io));
+      case 'provision':
+        return await provisionCommand(args, io, () => usage(io));
       case 'simulate':
         return await simulateCommand(args, io);
       case undefined:

@@ -23,6 +23,12 @@ export interface GrandstreamPhoneClientOptions {
   logger?: Logger;
 }
 
+interface FunctionCall {
+  fn: string;
+  params: Record<string, string>;
+  method: 'GET' | 'POST';
+}
+
 export type CallOperation = 'acceptcall' | 'rejectcall' | 'endcall' | 'holdcall' | 'cancel';
 
 export interface PhoneLineStatus {
@@ -116,21 +122,37 @@ export class GrandstreamPhoneClient {
     await this.call('api-send_key', { keys: keys.join(':') });
   }
 
+  /**
+   * Reads configuration values by P-value name (`api.values.get`): a name the phone does not
+   * know comes back as ''. Firmware without the configuration API fails with `phone_unsupported`.
+   */
+  async readValues(names: readonly string[]): Promise<Record<string, string>> {
+    const body = await this.call('api.values.get', { request: names.join(':') });
+    const values = (body ?? {}) as Record<string, unknown>;
+    return Object.fromEntries(names.map((name) => [name, values[name] === undefined || values[name] === null ? '' : String(values[name])]));
+  }
+
+  /** Writes configuration values by P-value name (`api.values.post`); the phone applies them at once. */
+  async writeValues(values: Readonly<Record<string, string>>): Promise<void> {
+    await this.call('api.values.post', { ...values }, 'POST');
+  }
+
   private async operation(cmd: CallOperation): Promise<void> {
     await this.call('api-phone_operation', { cmd });
   }
 
   /** Runs one function after the previous one finished, and returns the answer's body. */
-  private call(fn: string, params: Record<string, string>): Promise<unknown> {
-    const run = this.queue.then(() => this.callNow(fn, params));
+  private call(fn: string, params: Record<string, string>, method: 'GET' | 'POST' = 'GET'): Promise<unknown> {
+    const run = this.queue.then(() => this.callNow({ fn, params, method }));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async callNow(fn: string, params: Record<string, string>): Promise<unknown> {
+  private async callNow(fnCall: FunctionCall): Promise<unknown> {
+    const { fn } = fnCall;
     this.guard.assertMayTry();
     const form = await this.loginFormInUse();
-    const answer = form === 'passcode' ? await this.withPasscode(fn, params) : await this.withSession(fn, params);
+    const answer = form === 'passcode' ? await this.withPasscode(fnCall) : await this.withSession(fnCall);
     if (needsConfirmation(answer)) {
       throw new PhoneError('phone_needs_confirmation', `the phone at ${this.describe()} asks its user to allow ${fn}; disable "Remote Control Pop up Window Support" on the phone (Network > Remote Control) so Ringside can drive it`);
     }
@@ -147,21 +169,21 @@ export class GrandstreamPhoneClient {
     return this.form;
   }
 
-  private async withPasscode(fn: string, params: Record<string, string>): Promise<PhoneAnswer> {
-    const answer = await this.get(fn, { ...params, passcode: this.options.password });
+  private async withPasscode(fnCall: FunctionCall): Promise<PhoneAnswer> {
+    const answer = await this.request({ ...fnCall, params: { ...fnCall.params, passcode: this.options.password } });
     this.checkLogin(answer);
     return answer;
   }
 
   /** With the session login: one transparent re-login when the phone says the session is gone. */
-  private async withSession(fn: string, params: Record<string, string>): Promise<PhoneAnswer> {
+  private async withSession(fnCall: FunctionCall): Promise<PhoneAnswer> {
     await this.ensureSession();
-    const answer = await this.get(fn, params);
+    const answer = await this.request(fnCall);
     if (authRefusal(answer) === null) return this.used(answer);
     this.session = null;
     this.options.logger?.info({ phone: this.describe() }, 'phone session expired; logging in again');
     await this.ensureSession();
-    const retried = await this.get(fn, params);
+    const retried = await this.request(fnCall);
     if (authRefusal(retried) !== null) throw new PhoneError('phone_refused', `the phone at ${this.describe()} ended the new session at once (is another program logged in with the same account?)`);
     return this.used(retried);
   }
@@ -197,9 +219,12 @@ export class GrandstreamPhoneClient {
     this.guard.succeeded();
   }
 
-  private async get(fn: string, params: Record<string, string>): Promise<PhoneAnswer> {
-    const query = new URLSearchParams(params).toString();
-    const response = await this.send({ method: 'GET', path: `/cgi-bin/${fn}${query ? `?${query}` : ''}` });
+  /** GET carries the parameters in the query, POST in a form body (values may be long URLs). */
+  private async request({ fn, params, method }: FunctionCall): Promise<PhoneAnswer> {
+    const form = new URLSearchParams(params);
+    const query = method === 'GET' ? form.toString() : '';
+    const response = await this.send({ method, path: `/cgi-bin/${fn}${query ? `?${query}` : ''}`, ...(method === 'POST' ? { form } : {}) });
+    if (response.status === 404) throw new PhoneError('phone_unsupported', `the phone at ${this.describe()} has no /cgi-bin/${fn}: its firmware does not offer it`);
     return parseAnswer(response, fn);
   }
 

@@ -10,6 +10,7 @@ import { CodedError } from '../shared/errors';
  * - `phone_needs_confirmation`: "Remote Control Pop up Window Support" is on; the user must allow it on the phone.
  * - `phone_refused`: the phone understood the command but would not run it (e.g. nothing is ringing).
  * - `phone_bad_answer`: the answer was not the firmware's JSON (not a Grandstream phone, or a proxy page).
+ * - `phone_unsupported`: the phone's firmware has no such function (HTTP 404), e.g. no configuration API.
  */
 export type PhoneErrorCode =
   | 'phone_unreachable'
@@ -19,6 +20,7 @@ export type PhoneErrorCode =
   | 'phone_locked'
   | 'phone_needs_confirmation'
   | 'phone_refused'
-  | 'phone_bad_answer';
+  | 'phone_bad_answer'
+  | 'phone_unsupported';
 
 export class PhoneError extends CodedError<PhoneErrorCode> {}

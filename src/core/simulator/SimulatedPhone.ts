@@ -1,4 +1,4 @@
-import type { PhoneVariable } from '../cli/actionUrls';
+import type { PhoneVariable } from '../provisioning/actionUrls';
 import { fillActionUrl, requestTarget, type PhoneEventLabel } from './firmwareTemplate';
 import { rawHttpGet, type RawResponse } from './rawHttpGet';
 

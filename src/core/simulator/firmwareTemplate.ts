@@ -1,4 +1,4 @@
-import { ACTION_URL_EVENTS, actionUrl, type ActionUrlEvent, type ActionUrlTarget, type PhoneVariable } from '../cli/actionUrls';
+import { ACTION_URL_EVENTS, actionUrl, type ActionUrlEvent, type ActionUrlTarget, type PhoneVariable } from '../provisioning/actionUrls';
 
 /** The phone's names for its events, as `ringside action-urls` prints them. */
 export type PhoneEventLabel =

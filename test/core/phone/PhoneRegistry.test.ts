@@ -30,7 +30,7 @@ describe('phone errors as HTTP answers', () => {
   it('maps every PhoneError code to its documented status', () => {
     expect(PHONE_ERROR_STATUS).toEqual({
       phone_unreachable: 502, phone_bad_answer: 502, phone_bad_credentials: 502, phone_timeout: 504,
-      phone_needs_confirmation: 409, phone_refused: 409, phone_login_paused: 423, phone_locked: 423,
+      phone_needs_confirmation: 409, phone_refused: 409, phone_login_paused: 423, phone_locked: 423, phone_unsupported: 501,
     });
   });
 });

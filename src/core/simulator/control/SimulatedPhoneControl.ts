@@ -4,6 +4,7 @@ import { SimulatedPhone, type PhoneIdentity, type WebhookTarget } from '../Simul
 import { ActionUrlOutbox } from './actionUrlOutbox';
 import { CallControl, COMMAND_FUNCTIONS, type ControlAnswer, type RemoteAnswer, type SimAccount } from './callControl';
 import { PhoneAuth, type AuthResult, type LoginForm } from './phoneAuth';
+import { PhoneConfigValues, type ConfigAccess } from './phoneConfig';
 import { PhoneLines } from './phoneLines';
 
 export interface SimulatedPhoneControlOptions {
@@ -29,6 +30,12 @@ export interface SimulatedPhoneControlOptions {
   remoteAnswer?: RemoteAnswer;
   lineCount?: number;
   accounts?: SimAccount[];
+  /** What `api.values.get/post` allow; default `read-write`. */
+  configAccess?: ConfigAccess;
+  /** Configuration values the phone starts with (`{ P8312: 'http://crm.example/...' }`). */
+  configValues?: Readonly<Record<string, string>>;
+  /** Longer values are silently dropped, as one model does; default 255. */
+  maxConfigValueLength?: number;
 }
 
 /**
@@ -39,7 +46,8 @@ export interface SimulatedPhoneControlOptions {
  */
 export const CONFIRMATION_PENDING: ControlAnswer = { response: 'error', body: 'need-confirm' };
 
-const MAX_BODY_BYTES = 4096;
+// Large enough for every Action URL of a phone in one `api.values.post`.
+const MAX_BODY_BYTES = 16 * 1024;
 
 /**
  * A simulated Grandstream phone's web server on 127.0.0.1: the `/cgi-bin/api-*` control functions
@@ -49,6 +57,7 @@ export class SimulatedPhoneControl {
   readonly auth: PhoneAuth;
   readonly lines: PhoneLines;
   readonly outbox: ActionUrlOutbox;
+  readonly config: PhoneConfigValues;
   private readonly control: CallControl;
   private readonly server: Server;
   private readonly delays = new Set<NodeJS.Timeout>();
@@ -71,6 +80,7 @@ export class SimulatedPhoneControl {
     this.outbox = new ActionUrlOutbox(options.webhook ? new SimulatedPhone(options.identity, options.webhook) : null);
     const accounts = options.accounts ?? [{ id: 0, name: options.identity.extension, registered: true }];
     this.control = new CallControl(this.lines, this.outbox, accounts, () => this.remoteAnswer);
+    this.config = new PhoneConfigValues(options.configAccess ?? 'read-write', options.configValues, options.maxConfigValueLength);
     this.responseDelayMs = options.responseDelayMs ?? 0;
     this.confirmationPopup = options.confirmationPopup ?? false;
     this.remoteAnswer = options.remoteAnswer ?? { afterMs: 2000 };
@@ -151,14 +161,36 @@ export class SimulatedPhoneControl {
     const url = new URL(req.url ?? '/', 'http://phone');
     if (req.method === 'POST' && url.pathname === '/cgi-bin/access' && this.auth.form === 'session') return this.access(req, res);
     if (req.method === 'POST' && url.pathname === '/cgi-bin/dologin' && this.auth.form === 'session') return this.dologin(req, res);
+    if (this.isConfigRequest(req.method, url.pathname)) return this.configRequest(req, res, url);
     const fn = /^\/cgi-bin\/(api-[a-z_]+)$/.exec(url.pathname)?.[1];
     if (req.method !== 'GET' || fn === undefined) return send(res, 404, { response: 'error', body: 'not found' });
-    if (this.auth.form === 'session' && !sameOrigin(req)) return send(res, 403, { response: 'error', body: 'forbidden' });
-    const allowed = this.authorise(req, url.searchParams);
-    if (!allowed.ok) return send(res, 200, { response: 'error', body: allowed.reason });
+    if (!this.admitted(req, res, url.searchParams)) return;
     if (this.confirmationPopup && COMMAND_FUNCTIONS.has(fn)) return send(res, 200, CONFIRMATION_PENDING);
     const answer = this.control.run(fn, url.searchParams);
     return answer ? send(res, 200, answer) : send(res, 404, { response: 'error', body: 'not found' });
+  }
+
+  private isConfigRequest(method: string | undefined, pathname: string): boolean {
+    if (this.config.access === 'none') return false;
+    return (method === 'GET' && pathname === '/cgi-bin/api.values.get') || (method === 'POST' && pathname === '/cgi-bin/api.values.post');
+  }
+
+  /** `api.values.get?request=P1:P2` and `api.values.post` (P-values, and the passcode, in the form). */
+  private async configRequest(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const params = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : url.searchParams;
+    if (!this.admitted(req, res, params)) return;
+    send(res, 200, req.method === 'POST' ? this.config.write(params) : this.config.read(params.get('request')));
+  }
+
+  /** Same-origin and login checks of every control request; false when it has been answered already. */
+  private admitted(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): boolean {
+    if (this.auth.form === 'session' && !sameOrigin(req)) {
+      send(res, 403, { response: 'error', body: 'forbidden' });
+      return false;
+    }
+    const allowed = this.authorise(req, params);
+    if (!allowed.ok) send(res, 200, { response: 'error', body: allowed.reason });
+    return allowed.ok;
   }
 
   private authorise(req: IncomingMessage, params: URLSearchParams): AuthResult {

@@ -86,7 +86,7 @@ export function buildActionUrls(target: ActionUrlTarget, events: readonly Action
 }
 
 /** `Incoming Call (P8310): http://...`: the line IT pastes. */
-export function formatActionUrlLine(entry: ActionUrl): string {
+export function formatActionUrlLine(entry: Pick<ActionUrl, 'label' | 'pValue' | 'url'>): string {
   return `${entry.label} (${entry.pValue}): ${entry.url}`;
 }
 
