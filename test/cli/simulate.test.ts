@@ -74,6 +74,6 @@ describe('ringside simulate', () => {
   it('rejects an unknown scenario with exit code 2', async () => {
     const result = await runCli(['simulate', 'conference'], cliEnv({ RINGSIDE_DATA_DIR: dataDir() }));
     expect(result.code).toBe(2);
-    expect(result.stderr.trimEnd()).toBe("ringside: simulate: unknown scenario 'conference' (one of: direct, ring-group, missed, transfer, all)");
+    expect(result.stderr.trimEnd()).toBe("ringside: simulate: unknown scenario 'conference' (one of: direct, ring-group, missed, transfer, callback, all)");
   });
 });

@@ -9,7 +9,9 @@ import type { CliIo } from './main';
 import { browsableOrigin } from './urls';
 
 /** Indented lines for the `ringside help` text, under the `simulate` command. */
-export const SIMULATE_USAGE = `                 ringside simulate [direct|ring-group|missed|transfer|all] (default: direct)
+export const SIMULATE_USAGE = `                 ringside simulate [direct|ring-group|missed|transfer|callback|all] (default: direct)
+                   (callback: Ringside drives the simulated phone's control API on 127.0.0.1,
+                   so Ringside must run on this machine)
                    --webhook URL   the phone listener (default: 127.0.0.1 and the configured webhook port)
                    --api URL       the agent API (default: the configured API host and port)
                    --token T       the webhook and admin token (default: the configured one)

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AdminApi, LoggedCall } from './AdminApi';
 import { newCallerNumber } from './cast';
+import { callBackMissedCall, type CallBackResult } from './callBack';
 import { allEnded, describeCalls } from './callReport';
 import { prepareDirectory, type SetupMode } from './directorySetup';
 import type { Caller, Scenario } from './scenarios';
@@ -21,12 +22,16 @@ export interface SimulatorOptions {
   /** How long the default awaitOutcome polls: Ringside's missed-call grace plus handling time. */
   outcomeTimeoutMs?: number;
   caller?: Caller;
+  /** In the call-back scenario: how long the caller takes to pick up, and then talks (default 1.5 s, 3 s). */
+  remoteAnswerMs?: number;
+  talkMs?: number;
 }
 
 export interface ScenarioResult {
   caller: Caller;
   sent: SentEvent[];
   calls: LoggedCall[];
+  callBack?: CallBackResult;
 }
 
 /** Plays one scenario: set-up, each phone's events in order (each acknowledged), then the call log. */
@@ -45,10 +50,17 @@ export async function runScenario(scenario: Scenario, options: SimulatorOptions)
     const who = caller.name ? `${caller.number} "${caller.name}"` : `${caller.number} (no name)`;
     out(`  ${phone.identity.name} (${phone.identity.mac}): ${step.label.padEnd(17)} ${who} on ${step.local} -> ${event.response.status}`);
   }
-  await (options.awaitOutcome ?? ((remote) => pollUntilEnded(api, remote, options.outcomeTimeoutMs ?? 15_000, out)))(caller.number);
+  const awaitOutcome = options.awaitOutcome ?? ((remote) => pollUntilEnded(api, remote, options.outcomeTimeoutMs ?? 15_000, out));
+  await awaitOutcome(caller.number);
+  const callBack = scenario.callBack
+    ? await callBackMissedCall({
+      api, webhook: options.webhook, agent: scenario.callBack, remote: caller.number, out, awaitOutcome,
+      remoteAnswerMs: options.remoteAnswerMs ?? 1500, talkMs: options.talkMs ?? 3000,
+    })
+    : undefined;
   const calls = await api.callsFrom(caller.number);
   for (const line of describeCalls(caller.number, calls)) out(line);
-  return { caller, sent, calls };
+  return { caller, sent, calls, ...(callBack ? { callBack } : {}) };
 }
 
 async function pollUntilEnded(api: AdminApi, remote: string, timeoutMs: number, out: (line: string) => void): Promise<void> {

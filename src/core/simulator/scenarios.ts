@@ -22,9 +22,11 @@ export interface Scenario {
   helpline: boolean;
   callerName: string;
   steps: readonly ScenarioStep[];
+  /** After the steps, this agent calls the missed call back through Ringside and their phone. */
+  callBack?: SimAgent;
 }
 
-export const SCENARIO_NAMES = ['direct', 'ring-group', 'missed', 'transfer'] as const;
+export const SCENARIO_NAMES = ['direct', 'ring-group', 'missed', 'transfer', 'callback'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 const on = (agent: SimAgent, label: PhoneEventLabel, local = agent.phone.extension): ScenarioStep => ({ agent, label, local });
@@ -79,6 +81,15 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
       on(BOB, 'Established Call', BOB.phone.extension),
       on(BOB, 'Terminated Call', BOB.phone.extension),
     ],
+  },
+  callback: {
+    name: 'callback',
+    summary: `Alice misses a call, then calls back from Ringside: her phone dials, the caller answers, the missed call closes`,
+    agents: [ALICE],
+    helpline: false,
+    callerName: 'Ana Lima',
+    steps: [on(ALICE, 'Incoming Call'), on(ALICE, 'Missed Call')],
+    callBack: ALICE,
   },
 };
 

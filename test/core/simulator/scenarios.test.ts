@@ -81,4 +81,21 @@ describe('simulator scenarios', () => {
     expect(call).toMatchObject({ status: 'answered', agent: BOB.id, transferredFrom: ALICE.id });
     expect(call.legs.map((l) => [l.agent, l.transfer])).toEqual([[ALICE.id, false], [BOB.id, true]]);
   });
+
+  it("callback: the missed call is called back through Alice's simulated phone and closed with who called back", async () => {
+    const lines: string[] = [];
+    const result = await runScenario(SCENARIOS.callback, { ...simulatorOptions(r, lines), remoteAnswerMs: 0, talkMs: 0 });
+
+    expect(result.callBack?.dial.status).toBe('dialling');
+    expect(result.callBack?.missed).toMatchObject({ remote: result.caller.number, status: 'closed', owner: ALICE.id, closedBy: ALICE.id });
+    expect(lines).toContain(`  the missed call from ${result.caller.number} is closed: called back by ${ALICE.id}`);
+    expect(lines.filter((l) => l.includes(`(${ALICE.phone.mac}): `)).map((l) => l.split(': ')[1]!.trim().split(/\s{2,}| \+/)[0])).toEqual(
+      ['Incoming Call', 'Missed Call', 'Outgoing Call', 'Established Call', 'Terminated Call'],
+    );
+    const byDirection = new Map(result.calls.map((c) => [c.direction, c]));
+    expect(byDirection.get('in')).toMatchObject({ status: 'missed' });
+    expect(byDirection.get('out')).toMatchObject({ status: 'answered', agent: ALICE.id });
+    const control = await r.api<{ items: Array<{ mac: string; control: { host: string; passwordSet: boolean } }> }>('GET', '/api/devices');
+    expect(control.body.items.find((d) => d.mac === '000B825E0001')?.control).toMatchObject({ host: '127.0.0.1', passwordSet: true });
+  });
 });

@@ -106,6 +106,11 @@ export class SimulatedPhoneControl {
     this.outbox.enqueue(this.lines.ring(remote, displayRemote, local));
   }
 
+  /** The user hangs up the active call on the handset. */
+  hangUp(): void {
+    this.outbox.enqueue(this.lines.end());
+  }
+
   setResponseDelay(ms: number): void {
     this.responseDelayMs = ms;
   }
