@@ -49,8 +49,6 @@ export interface StartOptions {
   clock?: () => number;
   /** How long close() lets handlers that wait for an unreachable service finish before interrupting them (default 3 s). */
   stopGraceMs?: number;
-  /** How often a phone with a call up is polled over its web API (default 5 s). */
-  phonePollMs?: number;
 }
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -120,11 +118,11 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     await presence.publishChanges(config.account);
   } });
   const reaper = new StaleCallReaper({ state, log, missed, clock });
-  const phones = new PhoneRegistry({ logger });
+  const phones = new PhoneRegistry({ logger, timeoutMs: config.phoneTimeoutMs });
   // Set once the WebSocket exists: a phone's change goes to its agent's UIs (and admin UIs) at once.
   let phoneChanged: (account: string, mac: string) => void = () => undefined;
   const devices = new DeviceHealth({
-    directory, phones, logger, clock, pollIntervalMs: options.phonePollMs, onChange: (account, mac) => phoneChanged(account, mac),
+    directory, phones, logger, clock, pollIntervalMs: config.phonePollMs, onChange: (account, mac) => phoneChanged(account, mac),
   });
   const lifecycle = new CallLifecycle({
     state, log, directory, push, presence, missed, logger, clock, devices,

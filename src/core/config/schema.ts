@@ -35,6 +35,10 @@ export const configSchema = z.strictObject({
   missedDelayMs: positiveMs,
   transferWindowMs: positiveMs,
   heartbeatTtlMs: positiveMs,
+  /** While a call is up on a phone Ringside may drive, its status is read this often. */
+  phonePollMs: z.coerce.number().int().min(1000).max(600_000),
+  /** Every request to a phone's web API is abandoned after this long. */
+  phoneTimeoutMs: z.coerce.number().int().min(500).max(60_000),
   sessionTtlMs: positiveMs,
   retentionDays: z.coerce.number().int().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

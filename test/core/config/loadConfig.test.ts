@@ -29,4 +29,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: env() }).token).toBe(first);
     expect(first.length).toBeGreaterThanOrEqual(16);
   });
+
+  it('takes the phone status poll interval and request timeout, and refuses values that would hammer or hang on a phone', () => {
+    const config = loadConfig({ env: env({ RINGSIDE_PHONE_POLL_MS: '2000' }), argv: ['--phone-timeout-ms', '1500'] });
+    expect([config.phonePollMs, config.phoneTimeoutMs]).toEqual([2000, 1500]);
+    expect(loadConfig({ env: env() })).toMatchObject({ phonePollMs: 5000, phoneTimeoutMs: 5000 });
+    expect(() => loadConfig({ env: env({ RINGSIDE_PHONE_POLL_MS: '100' }) })).toThrow(/phonePollMs/);
+    expect(() => loadConfig({ env: env({ RINGSIDE_PHONE_TIMEOUT_MS: 'soon' }) })).toThrow(/phoneTimeoutMs/);
+  });
 });
