@@ -6,6 +6,7 @@ import { AgentWebSocket } from './api/AgentWebSocket';
 import { startAgentApiServer } from './api/AgentApiServer';
 import { Authenticator } from './api/auth';
 import { buildRoutes } from './api/routes';
+import { listenerActionUrls } from './provisioning/actionUrls';
 import { UiAssets } from './api/ui';
 import { openAdapters } from './adapters';
 import { CallLifecycle, handledMarker } from './calls/CallLifecycle';
@@ -188,7 +189,8 @@ export async function startRingside(config: RingsideConfig, options: StartOption
       .then((agent) => websocket.refreshHealth({ account, agent: agent ?? undefined }))
       .catch((error: unknown) => logger.warn({ err: error }, 'phone health push failed'));
   };
-  const router = buildRoutes({ directory, log, presence, push, auth, metrics, clock, sessionTtlMs: config.sessionTtlMs, health, phones });
+  const actionUrls = () => listenerActionUrls(config.publicHost, Number(new URL(webhook.url).port), config.token);
+  const router = buildRoutes({ directory, log, presence, push, auth, metrics, clock, sessionTtlMs: config.sessionTtlMs, health, phones, actionUrls });
   const api = await startAgentApiServer({ host: config.api.host, port: config.api.port, router, ui: new UiAssets(rendererRoot()), websocket, logger });
   apiPort = api.port;
 

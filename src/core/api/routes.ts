@@ -8,6 +8,8 @@ import type { PushHub } from '../push/PushHub';
 import type { Metrics } from '../shared/metrics';
 import { Authenticator, type Principal } from './auth';
 import { HttpError, parseWith, readBody, readJson } from './http';
+import type { ListenerActionUrls } from '../provisioning/actionUrls';
+import { addProvisioningRoutes } from './provisioningRoutes';
 import { addPhoneRoutes, dialForCallback } from './phoneRoutes';
 import { Router } from './router';
 import * as s from './schemas';
@@ -24,6 +26,8 @@ export interface ApiDeps {
   health: () => Promise<Record<string, unknown>>;
   /** One phone client per phone (SPEC 8): the agent's own phone, and the call-back's dial. */
   phones: PhoneRegistry;
+  /** The listener's Action URLs as phones reach it (for the settings screen and provisioning). */
+  actionUrls: () => ListenerActionUrls;
 }
 
 const CSV_LIMIT = 10 << 20;
@@ -167,6 +171,7 @@ export function buildRoutes(deps: ApiDeps): Router {
     return { missed: result.missed, dial };
   });
   addPhoneRoutes(router, { directory, auth, phones: deps.phones });
+  addProvisioningRoutes(router, { directory, auth, phones: deps.phones, actionUrls: deps.actionUrls });
   router.on('GET', '/api/stats', async ({ req, query }) => {
     const { account } = await auth.require(req, 'any');
     return { items: await log.stats(account, parseWith(s.statsQuery, queryObject(query))) };

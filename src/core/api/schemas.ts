@@ -32,6 +32,7 @@ export const contactBody = z.strictObject({
 });
 export const sessionBody = z.strictObject({ agent: id });
 export const callbackBody = z.strictObject({ agent: id.optional(), mac: macSchema.optional() });
+export const provisionBody = z.strictObject({ dryRun: z.boolean().optional() });
 
 /** A phone's control address: a host name or an IP address, no scheme, no port (that is `port`). */
 const controlHost = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:.]+\]?$/, 'must be a host name or an IP address (no scheme, no port)')

@@ -1,24 +1,15 @@
-import { networkInterfaces } from 'node:os';
 import { ConfigError, loadConfig } from '../config/loadConfig';
 import type { RingsideConfig } from '../config/schema';
-import { buildActionUrls, describePublicHost, formatActionUrlLine, MAX_ACTION_URL_LENGTH, pickPublicHost, type ActionUrl, type PublicHost } from '../provisioning/actionUrls';
+import { describePublicHost, formatActionUrlLine, listenerActionUrls, MAX_ACTION_URL_LENGTH, type ActionUrl, type ListenerActionUrls } from '../provisioning/actionUrls';
 import { HELP_OPTION, parseCommandArgs } from './args';
 import type { CliIo } from './main';
 
-export interface ListenerActionUrls {
-  publicHost: PublicHost;
-  port: number;
-  urls: ActionUrl[];
-}
-
 /** The Action URLs of this configuration's listener, as phones on the LAN reach it. */
-export function listenerActionUrls(command: string, config: RingsideConfig): ListenerActionUrls {
+export function configuredActionUrls(command: string, config: RingsideConfig): ListenerActionUrls {
   if (config.webhook.port === 0) {
     throw new ConfigError(`${command}: the webhook port is 0 (picked at start-up); phones need a fixed one: set RINGSIDE_WEBHOOK_PORT`);
   }
-  const publicHost = pickPublicHost(config.publicHost, networkInterfaces());
-  const urls = buildActionUrls({ host: publicHost.host, port: config.webhook.port, token: config.token });
-  return { publicHost, port: config.webhook.port, urls };
+  return listenerActionUrls(config.publicHost, config.webhook.port, config.token);
 }
 
 /** Says which URLs a phone would drop, and what makes them shorter. */
@@ -33,7 +24,7 @@ export function actionUrlsCommand(args: string[], io: CliIo, usage: () => number
   const { values } = parseCommandArgs('action-urls', args, { ...HELP_OPTION, json: { type: 'boolean' } });
   if (values.help) return usage();
   const config = loadConfig({ env: io.env, argv: args });
-  const { publicHost, port, urls } = listenerActionUrls('action-urls', config);
+  const { publicHost, port, urls } = configuredActionUrls('action-urls', config);
   warnTooLong(urls, io);
   if (values.json) {
     const out = {

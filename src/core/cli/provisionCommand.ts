@@ -3,7 +3,7 @@ import { PhoneError } from '../phone/errors';
 import { GrandstreamPhoneClient } from '../phone/GrandstreamPhoneClient';
 import { formatActionUrlLine } from '../provisioning/actionUrls';
 import { provisionActionUrls, SLOT_DONE, type ProvisionReport, type SlotReport } from '../provisioning/provisionActionUrls';
-import { listenerActionUrls, warnTooLong } from './actionUrlsCommand';
+import { configuredActionUrls, warnTooLong } from './actionUrlsCommand';
 import { HELP_OPTION, parseCommandArgs, UsageError } from './args';
 import type { CliIo } from './main';
 
@@ -36,7 +36,7 @@ export async function provisionCommand(args: string[], io: CliIo, usage: () => n
   const password = typeof values.password === 'string' ? values.password : io.env.RINGSIDE_PHONE_PASSWORD;
   if (!password) throw new UsageError("provision: the phone's web password is needed: --password, or RINGSIDE_PHONE_PASSWORD in the environment");
   const config = loadConfig({ env: io.env, argv: args });
-  const listener = listenerActionUrls('provision', config);
+  const listener = configuredActionUrls('provision', config);
   warnTooLong(listener.urls, io);
   const client = new GrandstreamPhoneClient({ ...phone, password, ...(typeof values.username === 'string' ? { username: values.username } : {}) });
   let report: ProvisionReport;

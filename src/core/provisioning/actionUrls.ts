@@ -1,4 +1,4 @@
-import type { NetworkInterfaceInfo } from 'node:os';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 
 /** Grandstream Action URL variables the phone fills in (reference/grandstream.md). */
 export type PhoneVariable =
@@ -134,4 +134,16 @@ export function describePublicHost(publicHost: PublicHost): string {
     case 'fallback':
       return `host ${publicHost.host}: no non-internal IPv4 address found, and phones cannot reach 127.0.0.1; set RINGSIDE_PUBLIC_HOST`;
   }
+}
+
+/** The Action URLs of one listener, with the host phones reach it by and where that came from. */
+export interface ListenerActionUrls {
+  publicHost: PublicHost;
+  port: number;
+  urls: ActionUrl[];
+}
+
+export function listenerActionUrls(configuredHost: string | undefined, port: number, token: string, interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): ListenerActionUrls {
+  const publicHost = pickPublicHost(configuredHost, interfaces);
+  return { publicHost, port, urls: buildActionUrls({ host: publicHost.host, port, token }) };
 }

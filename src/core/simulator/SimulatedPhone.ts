@@ -1,5 +1,5 @@
 import type { PhoneVariable } from '../provisioning/actionUrls';
-import { fillActionUrl, requestTarget, type PhoneEventLabel } from './firmwareTemplate';
+import { actionUrlEvent, fillActionUrl, fillTemplate, requestTarget, type PhoneEventLabel } from './firmwareTemplate';
 import { rawHttpGet, type RawResponse } from './rawHttpGet';
 
 /** Who a simulated phone is: what the firmware reports about itself in `$variables`. */
@@ -45,27 +45,60 @@ export interface SentEvent {
 
 export class PhoneRequestError extends Error {}
 
+/** The phone's own Action URL setting for a P-value ('' when the slot is empty). */
+export type ConfiguredActionUrl = (pValue: string) => string;
+
 export class SimulatedPhone {
-  constructor(readonly identity: PhoneIdentity, private readonly webhook: WebhookTarget) {}
+  /**
+   * `webhook`: where the phone sends events whose Action URL slot is empty (the lines `ringside
+   * action-urls` prints for it), or null. `configured`: the phone's own slots, which win, as on a
+   * real phone after `ringside provision` or someone typed them in.
+   */
+  constructor(readonly identity: PhoneIdentity, private readonly webhook: WebhookTarget | null, private readonly configured?: ConfiguredActionUrl) {}
+
+  /** True when the phone has somewhere to send this event. */
+  sendsEvent(label: PhoneEventLabel): boolean {
+    return this.webhook !== null || this.configuredTemplate(label) !== '';
+  }
 
   /** Sends one event's Action URL and waits for the answer; anything but 200 is an error that says why. */
   async send(label: PhoneEventLabel, call: CallParty): Promise<SentEvent> {
-    const target = requestTarget(fillActionUrl(this.webhook, label, this.variables(call)));
-    const hostHeader = `${this.webhook.host.includes(':') ? `[${this.webhook.host}]` : this.webhook.host}:${this.webhook.port}`;
+    const { url, to } = this.destination(label, call);
+    const target = requestTarget(url);
+    const hostHeader = `${to.host.includes(':') ? `[${to.host}]` : to.host}:${to.port}`;
     let response: RawResponse;
     try {
-      response = await rawHttpGet(this.webhook, target, {
+      response = await rawHttpGet(to, target, {
         Host: hostHeader,
         'User-Agent': `Grandstream ${this.identity.model} ${this.identity.firmware}`,
         Connection: 'close',
       });
     } catch (error) {
-      throw new PhoneRequestError(`${this.identity.name}: ${label}: ${describeNetworkError(error, this.webhook)}`);
+      throw new PhoneRequestError(`${this.identity.name}: ${label}: ${describeNetworkError(error, to)}`);
     }
     if (response.status !== 200) {
       throw new PhoneRequestError(`${this.identity.name}: ${label}: Ringside answered ${response.status} ${response.body.trim()}`);
     }
     return { phone: this.identity, label, target, response };
+  }
+
+  private destination(label: PhoneEventLabel, call: CallParty): { url: string; to: { host: string; port: number } } {
+    const template = this.configuredTemplate(label);
+    if (template !== '') {
+      // Grandstream's own examples leave out the scheme. The host and port are read from the
+      // template, before the raw values make it unparseable.
+      const full = /^https?:\/\//i.test(template) ? template : `http://${template}`;
+      const parsed = new URL(full);
+      const to = { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: parsed.port ? Number(parsed.port) : 80 };
+      return { url: fillTemplate(full, this.variables(call)), to };
+    }
+    if (this.webhook === null) throw new PhoneRequestError(`${this.identity.name}: ${label}: no Action URL configured for this event`);
+    return { url: fillActionUrl(this.webhook, label, this.variables(call)), to: this.webhook };
+  }
+
+  private configuredTemplate(label: PhoneEventLabel): string {
+    const { pValue } = actionUrlEvent(label);
+    return pValue && this.configured ? this.configured(pValue).trim() : '';
   }
 
   private variables(call: CallParty): Partial<Record<PhoneVariable, string>> {

@@ -35,7 +35,11 @@ export function actionUrlEvent(label: PhoneEventLabel): ActionUrlEvent {
  * raw), and a variable the phone has no value for left in place literally (`remote=$remote`).
  */
 export function fillActionUrl(target: ActionUrlTarget, label: PhoneEventLabel, values: Partial<Record<PhoneVariable, string>>): string {
-  const template = actionUrl(target, actionUrlEvent(label));
+  return fillTemplate(actionUrl(target, actionUrlEvent(label)), values);
+}
+
+/** Any Action URL template as the firmware fills it: see fillActionUrl. */
+export function fillTemplate(template: string, values: Partial<Record<PhoneVariable, string>>): string {
   return template.replace(/\$([a-z_]+)/g, (literal, name: string) => {
     const value = values[name as PhoneVariable];
     return value === undefined || value === '' ? literal : value;

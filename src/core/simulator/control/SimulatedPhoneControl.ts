@@ -77,7 +77,9 @@ export class SimulatedPhoneControl {
       clock: options.clock ?? Date.now,
     });
     this.lines = new PhoneLines(options.lineCount ?? 3, options.identity.extension);
-    this.outbox = new ActionUrlOutbox(options.webhook ? new SimulatedPhone(options.identity, options.webhook) : null);
+    // The phone's own Action URL slots win over `webhook`; with neither, events stay on the phone.
+    const sender = new SimulatedPhone(options.identity, options.webhook ?? null, (pValue) => this.config.value(pValue));
+    this.outbox = new ActionUrlOutbox({ send: (label, call) => (sender.sendsEvent(label) ? sender.send(label, call) : Promise.resolve(null)) });
     const accounts = options.accounts ?? [{ id: 0, name: options.identity.extension, registered: true }];
     this.control = new CallControl(this.lines, this.outbox, accounts, () => this.remoteAnswer);
     this.config = new PhoneConfigValues(options.configAccess ?? 'read-write', options.configValues, options.maxConfigValueLength);
