@@ -32,6 +32,8 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
+  /** Typed commands (`simulate phone`); absent where nobody can type. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export interface CliDeps {
@@ -47,6 +49,9 @@ const processIo: CliIo = {
   stderr: (text) => void process.stderr.write(text),
   get env() {
     return process.env;
+  },
+  get stdin() {
+    return process.stdin;
   },
 };
 

@@ -6,6 +6,7 @@ import { runScenario } from '../simulator/runScenario';
 import { isScenarioName, SCENARIO_NAMES, SCENARIOS, type Scenario } from '../simulator/scenarios';
 import { HELP_OPTION, parseCommandArgs, UsageError } from './args';
 import type { CliIo } from './main';
+import { simulatePhone, type SimulatePhoneOptions } from './simulatePhoneCommand';
 import { browsableOrigin } from './urls';
 
 /** Indented lines for the `ringside help` text, under the `simulate` command. */
@@ -18,6 +19,9 @@ export const SIMULATE_USAGE = `                 ringside simulate [direct|ring-g
                    --setup / --no-setup   create the scenario's agents, phones and helpline
                                    (default: only when they do not exist yet)
                    --delay-ms N    pause between two phone events (default 400)
+                 ringside simulate phone: one simulated phone that stays up, for \`ringside provision\`
+                   and calls typed in (ring, answer, hangup); --phone-port N (default: any free port),
+                   --password P (default: generated), --form session|passcode (default: session)
 `;
 
 const OPTIONS = {
@@ -27,6 +31,9 @@ const OPTIONS = {
   setup: { type: 'boolean' },
   'no-setup': { type: 'boolean' },
   'delay-ms': { type: 'string' },
+  'phone-port': { type: 'string' },
+  password: { type: 'string' },
+  form: { type: 'string' },
 } as const;
 
 const DEFAULT_DELAY_MS = 400;
@@ -39,6 +46,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
     return 2;
   }
   const name = positionals[0] ?? 'direct';
+  if (name === 'phone') return simulatePhone(phoneOptions(values), io);
   if (name !== 'all' && !isScenarioName(name)) {
     throw new UsageError(`simulate: unknown scenario '${name}' (one of: ${SCENARIO_NAMES.join(', ')}, all)`);
   }
@@ -68,6 +76,15 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
     }
     throw error;
   }
+}
+
+function phoneOptions(values: Record<string, unknown>): SimulatePhoneOptions {
+  const port = values['phone-port'] === undefined ? 0 : Number(values['phone-port']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`simulate phone: --phone-port takes a port number, not '${String(values['phone-port'])}'`);
+  const form = values.form ?? 'session';
+  if (form !== 'session' && form !== 'passcode') throw new UsageError(`simulate phone: --form is session or passcode, not '${String(form)}'`);
+  const password = typeof values.password === 'string' && values.password !== '' ? values.password : null;
+  return { port, form, password };
 }
 
 function parseDelay(raw: unknown): number {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PhoneEventLabel } from '../firmwareTemplate';
 import { SimulatedPhone, type PhoneIdentity, type WebhookTarget } from '../SimulatedPhone';
 import { ActionUrlOutbox } from './actionUrlOutbox';
 import { CallControl, COMMAND_FUNCTIONS, type ControlAnswer, type RemoteAnswer, type SimAccount } from './callControl';
@@ -36,6 +37,8 @@ export interface SimulatedPhoneControlOptions {
   configValues?: Readonly<Record<string, string>>;
   /** Longer values are silently dropped, as one model does; default 255. */
   maxConfigValueLength?: number;
+  /** The web server's port on 127.0.0.1; default 0 (any free one). */
+  port?: number;
 }
 
 /**
@@ -58,6 +61,7 @@ export class SimulatedPhoneControl {
   readonly lines: PhoneLines;
   readonly outbox: ActionUrlOutbox;
   readonly config: PhoneConfigValues;
+  private readonly sender: SimulatedPhone;
   private readonly control: CallControl;
   private readonly server: Server;
   private readonly delays = new Set<NodeJS.Timeout>();
@@ -78,8 +82,8 @@ export class SimulatedPhoneControl {
     });
     this.lines = new PhoneLines(options.lineCount ?? 3, options.identity.extension);
     // The phone's own Action URL slots win over `webhook`; with neither, events stay on the phone.
-    const sender = new SimulatedPhone(options.identity, options.webhook ?? null, (pValue) => this.config.value(pValue));
-    this.outbox = new ActionUrlOutbox({ send: (label, call) => (sender.sendsEvent(label) ? sender.send(label, call) : Promise.resolve(null)) });
+    this.sender = new SimulatedPhone(options.identity, options.webhook ?? null, (pValue) => this.config.value(pValue));
+    this.outbox = new ActionUrlOutbox({ send: (label, call) => (this.sendsEvent(label) ? this.sender.send(label, call) : Promise.resolve(null)) });
     const accounts = options.accounts ?? [{ id: 0, name: options.identity.extension, registered: true }];
     this.control = new CallControl(this.lines, this.outbox, accounts, () => this.remoteAnswer);
     this.config = new PhoneConfigValues(options.configAccess ?? 'read-write', options.configValues, options.maxConfigValueLength);
@@ -91,7 +95,7 @@ export class SimulatedPhoneControl {
 
   static async start(options: SimulatedPhoneControlOptions): Promise<SimulatedPhoneControl> {
     const phone = new SimulatedPhoneControl(options);
-    await phone.listen(0);
+    await phone.listen(options.port ?? 0);
     return phone;
   }
 
@@ -106,6 +110,16 @@ export class SimulatedPhoneControl {
   /** A call rings on this phone (driven by the test or demo, as the PBX would). */
   ring(remote: string, displayRemote = '', local?: string): void {
     this.outbox.enqueue(this.lines.ring(remote, displayRemote, local));
+  }
+
+  /** True when the phone has an Action URL (its own slot, or the webhook) for this event. */
+  sendsEvent(label: PhoneEventLabel): boolean {
+    return this.sender.sendsEvent(label);
+  }
+
+  /** The user picks up the ringing call on the handset. */
+  answer(): void {
+    this.outbox.enqueue(this.lines.accept());
   }
 
   /** The user hangs up the active call on the handset. */
