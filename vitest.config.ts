@@ -6,7 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    globalSetup: ['test/support/services.ts'],
+    // services: Redis and RabbitMQ up; buildUi: the agent UI the browser tests load is built from these sources.
+    globalSetup: ['test/support/services.ts', 'test/e2e/buildUi.ts'],
     reporters: ['default'],
   },
 });

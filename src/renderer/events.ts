@@ -1,4 +1,6 @@
-// The placeholder agent UI's logic, kept apart from React so it can be tested without a DOM.
+// Session and connection helpers of the agent UI (token from the fragment, WebSocket URL, the
+// reconnect ceiling), kept apart from React so they are tested without a DOM. toCallEntry and
+// addEntry are the first placeholder page's event list, still covered by test/main/renderer-events.test.ts.
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected' | 'no session';
 

@@ -1,0 +1,98 @@
+// The agent UI: top bar (who, presence, connection), the health banner, the call cards, and the
+// screens behind tabs. The same page runs in the Electron window and in a browser.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { CallCards } from './components/CallCards';
+import { HealthBanner } from './components/HealthBanner';
+import { History } from './components/History';
+import type { PhoneAction } from './components/IncomingCallCard';
+import { MissedCalls } from './components/MissedCalls';
+import { PresenceControl } from './components/PresenceControl';
+import { Settings } from './components/Settings';
+import { TabPanel, Tabs, type TabSpec } from './components/Tabs';
+import { Team } from './components/Team';
+import { Today } from './components/Today';
+import { useAgentApp, useNow } from './hooks/useAgentApp';
+import { healthProblems, type ConnectionStatus } from './state/health';
+import { agentName } from './state/identity';
+import { missedFor, unreadCount } from './state/missed';
+import { myPresence } from './state/store';
+
+type Screen = 'missed' | 'history' | 'today' | 'team' | 'settings';
+
+const CONNECTION_LABEL: Record<ConnectionStatus, string> = {
+  no_session: 'No session', connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…', unauthorized: 'Signed out',
+};
+
+export function App({ token }: { token: string | null }) {
+  const { state, dispatch, rest, devices, reloadDevices, setPresence, callBack } = useAgentApp(token);
+  const [screen, setScreen] = useState<Screen>('missed');
+  const { connection, me, agents, helplines } = state;
+  // The banner's "reconnecting in N s" counts down.
+  const now = useNow(connection.status === 'reconnecting');
+
+  const nameOf = useCallback((agent: string) => agentName(agents, agent) ?? agent, [agents]);
+  const helplineName = useCallback((number: string) => helplines.find((h) => h.number === number)?.name ?? null, [helplines]);
+  const missed = useMemo(() => missedFor(state.missed, me), [state.missed, me]);
+  const seen = useMemo(() => new Set(state.seenMissed), [state.seenMissed]);
+  const unread = unreadCount(missed, seen);
+  const myPhones = devices.filter((d) => me !== null && d.agent === me);
+  const canDrive = myPhones.length === 1 && myPhones[0]!.control.passwordSet && myPhones[0]!.control.host !== null;
+
+  // Looking at the list is reading it: the count goes once the agent has seen the missed calls.
+  useEffect(() => {
+    if (screen === 'missed' && unread > 0 && document.visibilityState === 'visible') dispatch({ type: 'missed.seen' });
+  }, [screen, unread, dispatch]);
+
+  // The window title carries the count too, for a browser tab in the background.
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Ringside` : 'Ringside';
+  }, [unread]);
+
+  const onPhone = useCallback((action: PhoneAction) => (rest ? rest.phone(action) : Promise.reject(new Error('no session'))), [rest]);
+
+  const tabs: TabSpec<Screen>[] = [
+    { id: 'missed', label: 'Missed calls', badge: unread, badgeLabel: `${unread} unread` },
+    { id: 'history', label: 'History' },
+    { id: 'today', label: 'Today' },
+    { id: 'team', label: 'Team' },
+    { id: 'settings', label: 'Settings' },
+  ];
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1 className="brand">Ringside</h1>
+        {me ? <span className="whoami">{nameOf(me)}</span> : null}
+        <span className="topbar__spacer" />
+        {token ? <PresenceControl current={myPresence(state)} onChange={(status) => setPresence(status)} disabled={connection.status !== 'open'} /> : null}
+        <span className={`pill pill--${connection.status}`} data-testid="connection" data-status={connection.status} role="status">
+          <span className="dot" aria-hidden="true" />
+          {CONNECTION_LABEL[connection.status]}
+        </span>
+      </header>
+
+      <HealthBanner problems={healthProblems(connection, state.health, now)} />
+      {state.serverError ? (
+        <p className="banner banner--warning" role="status">
+          {state.serverError}{' '}
+          <button type="button" className="linkish" onClick={() => dispatch({ type: 'serverError.clear' })}>Dismiss</button>
+        </p>
+      ) : null}
+
+      <CallCards cards={state.cards} helplineName={helplineName} canDrive={canDrive} onPhone={onPhone} onClose={(callId) => dispatch({ type: 'card.close', callId })} />
+
+      {rest ? (
+        <>
+          <Tabs tabs={tabs} selected={screen} onSelect={setScreen} />
+          <TabPanel id={screen}>
+            {screen === 'missed' ? <MissedCalls items={missed} me={me} nameOf={nameOf} helplineName={helplineName} now={Date.now()} onCallBack={callBack} /> : null}
+            {screen === 'history' ? <History rest={rest} agents={agents} nameOf={nameOf} helplineName={helplineName} callsVersion={state.callsVersion} /> : null}
+            {screen === 'today' ? <Today rest={rest} me={me} nameOf={nameOf} callsVersion={state.callsVersion} /> : null}
+            {screen === 'team' ? <Team agents={agents} helplines={helplines} me={me} /> : null}
+            {screen === 'settings' ? <Settings rest={rest} devices={devices} me={me} health={state.health} onSaved={reloadDevices} /> : null}
+          </TabPanel>
+        </>
+      ) : null}
+    </div>
+  );
+}

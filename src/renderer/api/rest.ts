@@ -1,0 +1,115 @@
+// The agent API's REST side, as the screens use it. Every request carries the session token as a
+// bearer token and gives up after a while: during an outage (Redis away) a request can hang, and a
+// screen that waits forever looks broken.
+import type {
+  AgentStats, AgentWithPresence, CallView, CallbackDial, Device, HealthReport, Helpline, MissedCallView,
+} from './types';
+
+const TIMEOUT_MS = 15_000;
+
+/** An answer other than 2xx: `code` is the API's stable error code when it gives one. */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string, readonly code: string | null = null, readonly body: unknown = null) {
+    super(message);
+  }
+}
+
+/** The sentence to show for a failed request. */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'Ringside did not answer in time.';
+  if (error instanceof TypeError) return 'Ringside cannot be reached.';
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The API's error bodies: `{error: <code>, reason}` (phone endpoints) or `{error: <message>, details}`. */
+function errorFrom(status: number, body: unknown): ApiError {
+  const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const reason = typeof record.reason === 'string' ? record.reason : null;
+  const error = typeof record.error === 'string' ? record.error : null;
+  if (reason !== null) return new ApiError(status, reason, error, body);
+  return new ApiError(status, error ?? `request failed (${status})`, null, body);
+}
+
+export interface CallbackResult {
+  missed: MissedCallView;
+  dial: CallbackDial;
+}
+
+export interface ControlSettings {
+  host?: string | null;
+  port?: number | null;
+  username?: string | null;
+  password?: string | null;
+}
+
+type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export class RestClient {
+  /** `onUnauthorized`: the token was refused (expired, or the agent was removed). */
+  constructor(
+    private readonly token: string,
+    private readonly onUnauthorized: () => void = () => undefined,
+    private readonly fetcher: FetchLike = (input, init) => fetch(input, init),
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await this.fetcher(path, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS), cache: 'no-store',
+    });
+    const text = await response.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text === '' ? null : JSON.parse(text);
+    } catch {
+      parsed = { error: text.slice(0, 200) };
+    }
+    if (response.status === 401) this.onUnauthorized();
+    if (!response.ok) throw errorFrom(response.status, parsed);
+    return parsed as T;
+  }
+
+  agents(): Promise<AgentWithPresence[]> {
+    return this.request<{ items: AgentWithPresence[] }>('GET', '/api/agents').then((r) => r.items);
+  }
+
+  helplines(): Promise<Helpline[]> {
+    return this.request<{ items: Helpline[] }>('GET', '/api/helplines').then((r) => r.items);
+  }
+
+  devices(): Promise<Device[]> {
+    return this.request<{ items: Device[] }>('GET', '/api/devices').then((r) => r.items);
+  }
+
+  missed(limit = 200): Promise<MissedCallView[]> {
+    return this.request<{ items: MissedCallView[] }>('GET', `/api/missed?limit=${limit}`).then((r) => r.items);
+  }
+
+  callBack(callId: string): Promise<CallbackResult> {
+    return this.request<CallbackResult>('POST', `/api/missed/${encodeURIComponent(callId)}/callback`, {});
+  }
+
+  calls(query: string): Promise<{ items: CallView[]; next: string | null }> {
+    return this.request('GET', `/api/calls?${query}`);
+  }
+
+  stats(query: string): Promise<AgentStats[]> {
+    return this.request<{ items: AgentStats[] }>('GET', `/api/stats?${query}`).then((r) => r.items);
+  }
+
+  /** /healthz needs no token; asking with one does no harm. */
+  health(): Promise<HealthReport> {
+    return this.request('GET', '/healthz');
+  }
+
+  phone(action: 'answer' | 'hangup' | 'hold'): Promise<{ ok: true }> {
+    return this.request('POST', `/api/phone/${action}`, {});
+  }
+
+  /** Admin only today: an agent's session gets a 403, which the Settings screen explains. */
+  saveControl(mac: string, settings: ControlSettings): Promise<Device> {
+    return this.request('PUT', `/api/devices/${encodeURIComponent(mac)}/control`, settings);
+  }
+}

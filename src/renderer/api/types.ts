@@ -1,0 +1,64 @@
+// What the agent API and its WebSocket send, as the UI reads it. The shapes come from the core's own
+// types (type-only imports: nothing of src/core ends up in the bundle), so a change there is a type
+// error here instead of a silently blank field.
+import type { AgentStats, CallView, LegView, MissedCallView } from '../../core/calllog/CallLog';
+import type { Agent, Device, Helpline } from '../../core/directory/Directory';
+import type { CallbackDial } from '../../core/api/phoneRoutes';
+import type { PhoneHealthEntry, PhoneHealthSummary } from '../../core/devices/DeviceHealth';
+import type { PresenceStatus } from '../../core/presence/PresenceService';
+import type { ServiceHealth } from '../../core/shared/serviceHealth';
+
+export type { AgentStats, CallbackDial, CallView, LegView, MissedCallView, Agent, Device, Helpline, PhoneHealthEntry, PhoneHealthSummary, PresenceStatus, ServiceHealth };
+
+/** What an agent can choose; on_call and offline are derived by the server. */
+export type ManualPresence = 'available' | 'away' | 'dnd';
+
+export type AgentWithPresence = Agent & { presence: PresenceStatus };
+
+/**
+ * The caller card `call.ringing` carries: who the number belongs to (the same shape as CallerCard
+ * in src/core/cards/CallerCards.ts). Without one (an older server) the UI falls back to the
+ * call's `contact` and the phone's display name.
+ */
+export interface CallerCard {
+  number: string;
+  name: string | null;
+  company: string | null;
+  notes: string | null;
+  crmUrl: string | null;
+  source: 'contact' | 'crm' | 'phone' | 'none';
+}
+
+/** `/healthz`, and the body of a `health` message (which adds the viewer's own phones). */
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  listener: 'up' | 'down';
+  redis: ServiceHealth;
+  rabbitmq: ServiceHealth;
+  spoolDepth: number;
+  phone: PhoneHealthSummary;
+  /** Only in the WebSocket message: the phones of the viewer (an agent's own, an admin's: all). */
+  phones?: PhoneHealthEntry[];
+}
+
+export type EndOutcome = 'answered' | 'no_answer' | 'unanswered';
+
+interface Envelope {
+  at: number;
+  account: string;
+}
+
+export type ServerMessage = Envelope & (
+  | { type: 'call.ringing'; call: CallView; card: CallerCard | null; transferredFrom: string | null; transferredFromName: string | null }
+  | { type: 'call.answered'; call: CallView }
+  | { type: 'call.dismissed'; call: CallView; answeredBy: string | null; answeredByAgent: string | null }
+  | { type: 'call.ended'; call: CallView; outcome: EndOutcome; endedAt: number }
+  | { type: 'call.missed'; call: CallView | null; missed: MissedCallView }
+  | { type: 'call.transferred'; call: CallView; kind: string | null }
+  | { type: 'missed.claimed'; missed: MissedCallView }
+  | { type: 'presence.changed'; agent: string; status: PresenceStatus }
+  | ({ type: 'health' } & HealthReport)
+  | { type: 'error'; reason: string }
+);
+
+export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;

@@ -1,0 +1,60 @@
+// Numbers, times and durations as the screens print them. Pure, with the locale and time zone
+// passed in where they matter, so the tests do not depend on the machine's settings.
+
+/** A running timer: 0:07, 12:45, 1:02:03. Negative input (clock jitter) reads as 0:00. */
+export function formatTimer(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const ss = String(seconds).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${ss}` : `${minutes}:${ss}`;
+}
+
+/** A duration in a table: "—" when there is none, "45 s", "3 min 05 s", "1 h 02 min". */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  const total = Math.max(0, Math.round(ms / 1000));
+  if (total < 60) return `${total} s`;
+  const minutes = Math.floor(total / 60);
+  if (minutes < 60) return `${minutes} min ${String(total % 60).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+export interface Clock {
+  locale?: string;
+  timeZone?: string;
+}
+
+/** "14:03" today, "Mon 14:03" within the week, "22 Nov, 14:03" before. */
+export function formatWhen(at: number, now: number, clock: Clock = {}): string {
+  const date = new Date(at);
+  const options = { timeZone: clock.timeZone };
+  const time = date.toLocaleTimeString(clock.locale, { ...options, hour: '2-digit', minute: '2-digit' });
+  const dayKey = (d: Date) => d.toLocaleDateString('en-CA', options);
+  if (dayKey(date) === dayKey(new Date(now))) return time;
+  if (now - at < 6 * 24 * 3600_000 && at <= now) {
+    return `${date.toLocaleDateString(clock.locale, { ...options, weekday: 'short' })} ${time}`;
+  }
+  return `${date.toLocaleDateString(clock.locale, { ...options, day: 'numeric', month: 'short' })}, ${time}`;
+}
+
+/** The caller as one line: "Ann Example (+92 300 1234567)" or the number alone. */
+export function callerLine(name: string | null, number: string): string {
+  return name ? `${name} (${number})` : number;
+}
+
+/** A percentage of a whole, "—" when there is nothing to divide by. */
+export function formatShare(part: number, whole: number): string {
+  return whole > 0 ? `${Math.round((part / whole) * 100)} %` : '—';
+}
+
+/** Words for the call statuses of the call log. */
+export const STATUS_LABEL: Readonly<Record<string, string>> = {
+  ringing: 'Ringing', in_progress: 'On call', answered: 'Answered', missed: 'Missed', no_answer: 'No answer',
+};
+
+/** Words for presence, as a person says them. */
+export const PRESENCE_LABEL: Readonly<Record<string, string>> = {
+  available: 'Available', away: 'Away', dnd: 'Do not disturb', on_call: 'On a call', offline: 'Offline',
+};

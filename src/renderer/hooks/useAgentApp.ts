@@ -1,0 +1,110 @@
+// Wires the agent API to the reducer: one WebSocket for the session, and the REST lists reloaded
+// every time it (re)connects, since messages sent while it was down are not replayed.
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { websocketUrl } from '../events';
+import { ApiError, RestClient, type CallbackResult } from '../api/rest';
+import { loadSeenMissed, saveSeenMissed } from '../api/session';
+import { AgentSocket } from '../api/socket';
+import type { Device, ManualPresence } from '../api/types';
+import { nextExpiry } from '../state/cards';
+import { parseServerMessage } from '../state/messages';
+import { initialState, reducer, type Action, type AppState } from '../state/store';
+
+export interface AgentApp {
+  state: AppState;
+  dispatch: (action: Action) => void;
+  rest: RestClient | null;
+  devices: readonly Device[];
+  reloadDevices: () => void;
+  /** False when the socket is not open (the choice could not be sent). */
+  setPresence: (status: ManualPresence) => boolean;
+  callBack: (callId: string) => Promise<CallbackResult>;
+}
+
+const UNAUTHORIZED = { status: 'unauthorized', retryAt: null, attempt: 0 } as const;
+
+export function useAgentApp(token: string | null): AgentApp {
+  const [state, dispatch] = useReducer(reducer, token, (t) => initialState(t !== null, loadSeenMissed()));
+  const [devices, setDevices] = useState<readonly Device[]>([]);
+  const socketRef = useRef<AgentSocket | null>(null);
+  const rest = useMemo(() => (token ? new RestClient(token, () => dispatch({ type: 'connection', connection: UNAUTHORIZED })) : null), [token]);
+
+  useEffect(() => {
+    if (!token || !rest) return undefined;
+    const socket = new AgentSocket({
+      url: websocketUrl(window.location, token),
+      onMessage: (text) => {
+        const message = parseServerMessage(text);
+        if (message) dispatch({ type: 'message', message, now: Date.now() });
+      },
+      onState: (connection) => dispatch({ type: 'connection', connection }),
+      stillAuthorized: () => rest.helplines().then(() => true, (error: unknown) => !(error instanceof ApiError && error.status === 401)),
+    });
+    socketRef.current = socket;
+    socket.start();
+    const wake = () => socket.retryNow();
+    window.addEventListener('online', wake);
+    document.addEventListener('visibilitychange', wake);
+    return () => {
+      window.removeEventListener('online', wake);
+      document.removeEventListener('visibilitychange', wake);
+      socket.stop();
+      socketRef.current = null;
+    };
+  }, [token, rest]);
+
+  const reloadDevices = useCallback(() => {
+    rest?.devices().then(setDevices, () => undefined);
+  }, [rest]);
+
+  // Everything the screens list, loaded again on each (re)connect. A failure leaves the last
+  // list up: the health banner already says what is wrong.
+  const open = state.connection.status === 'open';
+  useEffect(() => {
+    if (!open || !rest) return;
+    rest.agents().then((agents) => dispatch({ type: 'agents.loaded', agents }), () => undefined);
+    rest.helplines().then((helplines) => dispatch({ type: 'helplines.loaded', helplines }), () => undefined);
+    rest.missed().then((items) => dispatch({ type: 'missed.loaded', items }), () => undefined);
+    reloadDevices();
+  }, [open, rest, reloadDevices]);
+
+  useEffect(() => saveSeenMissed(state.seenMissed), [state.seenMissed]);
+
+  // One timer for the next closed card to leave, instead of a tick.
+  useEffect(() => {
+    const due = nextExpiry(state.cards);
+    if (due === null) return undefined;
+    const timer = setTimeout(() => dispatch({ type: 'cards.expire', now: Date.now() }), Math.max(0, due - Date.now()) + 50);
+    return () => clearTimeout(timer);
+  }, [state.cards]);
+
+  const setPresence = useCallback((status: ManualPresence) => socketRef.current?.send({ type: 'presence.set', status }) ?? false, []);
+
+  const callBack = useCallback(async (callId: string) => {
+    if (!rest) throw new Error('no session');
+    try {
+      const result = await rest.callBack(callId);
+      dispatch({ type: 'missed.updated', missed: result.missed });
+      return result;
+    } catch (error) {
+      // 409: someone else was first; the answer carries the call as it now stands.
+      const details = error instanceof ApiError ? (error.body as { details?: unknown } | null)?.details : null;
+      if (details && typeof details === 'object' && 'callId' in details) dispatch({ type: 'missed.updated', missed: details as CallbackResult['missed'] });
+      throw error;
+    }
+  }, [rest]);
+
+  return { state, dispatch, rest, devices, reloadDevices, setPresence, callBack };
+}
+
+/** The browser clock, ticking every second while `active` (running timers); still otherwise. */
+export function useNow(active: boolean, intervalMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return undefined;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [active, intervalMs]);
+  return now;
+}

@@ -1,0 +1,55 @@
+// What the health banner says: one line per thing that is wrong, worst first, in words an agent
+// can act on ("calls still come in", "reconnecting in 8 s"), none when all is well.
+import type { HealthReport, PhoneHealthEntry } from '../api/types';
+
+export type ConnectionStatus = 'no_session' | 'connecting' | 'open' | 'reconnecting' | 'unauthorized';
+
+export interface ConnectionState {
+  status: ConnectionStatus;
+  /** reconnecting: when (browser clock) the next attempt starts. */
+  retryAt: number | null;
+  /** Failed attempts in a row. */
+  attempt: number;
+}
+
+export interface HealthProblem {
+  key: 'session' | 'connection' | 'listener' | 'redis' | 'rabbitmq' | 'phone';
+  severity: 'error' | 'warning';
+  text: string;
+}
+
+function phoneProblem(phones: readonly PhoneHealthEntry[] | undefined, summary: HealthReport['phone']): HealthProblem | null {
+  const state = summary?.state;
+  if (state === 'unreachable') {
+    const mac = phones?.find((p) => p.state === 'unreachable')?.mac;
+    return { key: 'phone', severity: 'error', text: `Your phone${mac ? ` (${mac})` : ''} does not answer: Ringside cannot drive it. Check it is on and on the network.` };
+  }
+  if (state === 'signed_off') return { key: 'phone', severity: 'warning', text: 'Your phone signed off from the phone system: calls will not ring it until it registers again.' };
+  if (state === 'booted') return { key: 'phone', severity: 'warning', text: 'Your phone restarted and has not reported its registration yet.' };
+  return null;
+}
+
+/** Everything the banner should show now; an empty list hides it. */
+export function healthProblems(connection: ConnectionState, health: HealthReport | null, now: number): HealthProblem[] {
+  if (connection.status === 'no_session') {
+    return [{ key: 'session', severity: 'error', text: 'No session: open the link Ringside printed at start-up (it ends in #token=…).' }];
+  }
+  if (connection.status === 'unauthorized') {
+    return [{ key: 'session', severity: 'error', text: 'This session has expired or was ended. Open a fresh link from Ringside to sign in again.' }];
+  }
+  const problems: HealthProblem[] = [];
+  if (connection.status === 'reconnecting') {
+    const seconds = connection.retryAt === null ? null : Math.max(0, Math.ceil((connection.retryAt - now) / 1000));
+    const when = seconds === null || seconds === 0 ? 'now' : `in ${seconds} s`;
+    problems.push({ key: 'connection', severity: 'error', text: `Lost the connection to Ringside: reconnecting ${when}. Calls are not shown until it is back.` });
+  }
+  // What the server said last is stale while disconnected; the connection line above covers it.
+  if (!health || connection.status !== 'open') return problems;
+  if (health.listener === 'down') problems.push({ key: 'listener', severity: 'error', text: 'The phone listener is down: Ringside does not hear from the phones.' });
+  if (health.redis === 'down') problems.push({ key: 'redis', severity: 'error', text: 'Redis is unreachable: calls keep being recorded and shared call state catches up when it is back.' });
+  if (health.rabbitmq === 'down') problems.push({ key: 'rabbitmq', severity: 'error', text: `RabbitMQ is unreachable: phone events wait in the local spool (${health.spoolDepth}) and are forwarded when it is back.` });
+  if (health.rabbitmq === 'degraded') problems.push({ key: 'rabbitmq', severity: 'warning', text: `RabbitMQ is behind: ${health.spoolDepth} phone events are still being forwarded.` });
+  const phone = phoneProblem(health.phones, health.phone);
+  if (phone) problems.push(phone);
+  return problems;
+}

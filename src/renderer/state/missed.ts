@@ -1,0 +1,50 @@
+// The missed-call list as the agent sees it: the server's order (open ones first, then newest),
+// kept current by call.missed and missed.claimed, and which of them the agent has not looked at.
+import type { MissedCallView } from '../api/types';
+
+/** How many seen ids are remembered across reloads: plenty for a day's open missed calls. */
+export const MAX_SEEN = 500;
+
+function rank(item: MissedCallView): number {
+  return item.status === 'open' ? 0 : 1;
+}
+
+/** Open first, then newest first (as GET /api/missed orders them). */
+export function sortMissed(items: readonly MissedCallView[]): MissedCallView[] {
+  return [...items].sort((a, b) => rank(a) - rank(b) || b.at - a.at || (a.callId < b.callId ? 1 : -1));
+}
+
+/** Adds a missed call or replaces it with its newer state (claimed, closed). */
+export function upsertMissed(items: readonly MissedCallView[], item: MissedCallView): MissedCallView[] {
+  return sortMissed([item, ...items.filter((m) => m.callId !== item.callId)]);
+}
+
+/**
+ * The missed calls this agent deals with: the ones that rang for them, and helpline calls (anyone
+ * on the account may call those back). Without knowing who the agent is, all of them.
+ */
+export function missedFor(items: readonly MissedCallView[], me: string | null): MissedCallView[] {
+  if (me === null) return [...items];
+  return items.filter((m) => m.line === 'helpline' || m.targets.length === 0 || m.targets.includes(me));
+}
+
+/** Open missed calls the agent has not seen in the list yet. */
+export function unreadCount(items: readonly MissedCallView[], seen: ReadonlySet<string>): number {
+  return items.filter((m) => m.status === 'open' && !seen.has(m.callId)).length;
+}
+
+/** Every open one counts as seen now; the newest ids are kept when the list grows too long. */
+export function markSeen(items: readonly MissedCallView[], seen: readonly string[]): string[] {
+  const open = items.filter((m) => m.status === 'open').map((m) => m.callId);
+  const merged = [...new Set([...open, ...seen])];
+  return merged.slice(0, MAX_SEEN);
+}
+
+export type MissedState = 'open' | 'mine' | 'someone_else' | 'closed';
+
+/** Where a missed call stands for this agent: still to call back, being called back (by whom), or done. */
+export function missedState(item: MissedCallView, me: string | null): MissedState {
+  if (item.status === 'closed') return 'closed';
+  if (item.status === 'open') return 'open';
+  return me !== null && item.owner === me ? 'mine' : 'someone_else';
+}
