@@ -69,7 +69,9 @@ export async function startTestRingside(overrides: Record<string, unknown> = {},
 }
 
 export function phoneRequest(baseUrl: string, event: string, params: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
-  const query = new URLSearchParams(params).toString();
+  // Percent-encoded: URLSearchParams would write a space as `+`, which the listener keeps as a
+  // plus, as phones mean it (`remote=+92...`).
+  const query = Object.entries(params).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
   return httpJson(`${baseUrl.replace('0.0.0.0', '127.0.0.1')}/gs/${TEST_TOKEN}/cti/${event}?${query}`, 'GET');
 }
 
