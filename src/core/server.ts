@@ -9,6 +9,8 @@ import { buildRoutes } from './api/routes';
 import { listenerActionUrls } from './provisioning/actionUrls';
 import { UiAssets } from './api/ui';
 import { openAdapters } from './adapters';
+import { DirectoryCallerCards } from './cards/CallerCards';
+import { HttpCrmLookup } from './cards/HttpCrmLookup';
 import { CallLifecycle, handledMarker } from './calls/CallLifecycle';
 import { MissedCallSweeper } from './calls/MissedCallSweeper';
 import { StaleCallReaper } from './calls/StaleCallReaper';
@@ -102,7 +104,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const files = { spool: join(config.dataDir, 'spool.db'), state: join(config.dataDir, 'state.db'), database };
   const checkpointPages = HOT_CONNECTION_CHECKPOINT_PAGES;
   const db = openDatabase(database, { checkpointPages });
-  const directory = new SqliteDirectory(db);
+  const directory = new SqliteDirectory(db, { defaultCountry: config.defaultCountry });
   const log = new SqliteCallLog(db, contactHooksFor(directory));
   // The handler commits this marker with its last step, so the bus needs no ledger write of its own.
   const handledEvents = { has: (id: string) => log.hasProcessed(handledMarker(id)), add: () => undefined };
@@ -125,8 +127,10 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const devices = new DeviceHealth({
     directory, phones, logger, clock, pollIntervalMs: config.phonePollMs, onChange: (account, mac) => phoneChanged(account, mac),
   });
+  const crm = config.crmLookupUrl ? new HttpCrmLookup({ urlTemplate: config.crmLookupUrl, timeoutMs: config.crmLookupTimeoutMs, logger, clock }) : null;
+  const cards = new DirectoryCallerCards({ directory, numbers: directory.numbers, crm, logger });
   const lifecycle = new CallLifecycle({
-    state, log, directory, push, presence, missed, logger, clock, devices,
+    state, log, directory, push, presence, missed, logger, clock, devices, cards,
     config: { seatAgent: config.redis.url ? null : config.agent, transferWindowMs: config.transferWindowMs },
   });
 

@@ -53,6 +53,21 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * The request body chunk by chunk as it arrives, for a handler that streams it (the CSV import):
+ * a 413 at once when Content-Length says it is too large, or as soon as more than limitBytes came.
+ */
+export async function* bodyChunks(req: IncomingMessage, limitBytes: number): AsyncGenerator<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limitBytes) throw new HttpError(413, `request body larger than ${limitBytes} bytes`);
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limitBytes) throw new HttpError(413, `request body larger than ${limitBytes} bytes`);
+    yield chunk as Buffer;
+  }
+}
+
 export async function readJson<T extends z.ZodType>(req: IncomingMessage, schema: T, limitBytes = 1 << 20): Promise<z.infer<T>> {
   const type = req.headers['content-type'] ?? '';
   if (!type.includes('application/json')) throw new HttpError(415, 'expected Content-Type: application/json');

@@ -6,8 +6,8 @@ import type { PhoneRegistry } from '../phone/PhoneRegistry';
 import type { PresenceService } from '../presence/PresenceService';
 import type { PushHub } from '../push/PushHub';
 import type { Metrics } from '../shared/metrics';
-import { Authenticator, type Principal } from './auth';
-import { HttpError, parseWith, readBody, readJson } from './http';
+import { Authenticator, bearerToken, type Principal } from './auth';
+import { HttpError, bodyChunks, parseWith, readJson } from './http';
 import type { ListenerActionUrls } from '../provisioning/actionUrls';
 import { addProvisioningRoutes } from './provisioningRoutes';
 import { addPhoneRoutes, dialForCallback } from './phoneRoutes';
@@ -48,7 +48,10 @@ async function domainCall<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof DirectoryError) throw new HttpError(error.code === 'unknown_agent' ? 404 : error.code === 'extension_taken' ? 409 : 400, error.message);
+    if (error instanceof DirectoryError) {
+      const status = error.code === 'unknown_agent' ? 404 : error.code === 'extension_taken' ? 409 : error.code === 'too_many_rows' ? 413 : 400;
+      throw new HttpError(status, error.message);
+    }
     if (error instanceof CallLogError) throw new HttpError(400, error.message);
     throw error;
   }
@@ -105,8 +108,8 @@ export function buildRoutes(deps: ApiDeps): Router {
   });
   router.on('POST', '/api/contacts/import', async ({ req }) => {
     const { account } = await auth.require(req, 'admin');
-    const csv = await readBody(req, CSV_LIMIT);
-    return domainCall(() => directory.importContactsCsv(account, csv));
+    // Streamed: parsed and validated as it arrives; nothing is written unless the whole file was read.
+    return domainCall(() => directory.importContactsCsv(account, bodyChunks(req, CSV_LIMIT)));
   });
   router.on('GET', '/api/contacts', async ({ req, query }) => {
     const { account } = await auth.require(req, 'any');
@@ -131,6 +134,14 @@ export function buildRoutes(deps: ApiDeps): Router {
     const body = await readJson(req, s.sessionBody);
     if (!(await directory.getAgent(account, body.agent))) throw new HttpError(404, `no agent ${body.agent}`);
     return directory.createSession(account, body.agent, deps.sessionTtlMs, clock());
+  });
+  // Who the token is: the UI shows its agent and knows when to renew the session.
+  router.on('GET', '/api/session', async ({ req }) => {
+    const principal = await auth.require(req, 'any');
+    if (principal.kind === 'admin') return { account: principal.account, agent: null, name: null, kind: 'admin', expiresAt: null };
+    const session = await directory.sessionByToken(bearerToken(req) ?? '', clock());
+    const agent = await directory.getAgent(principal.account, principal.agent);
+    return { account: principal.account, agent: principal.agent, name: agent?.name ?? null, kind: 'agent', expiresAt: session?.expiresAt ?? null };
   });
 
   router.on('GET', '/api/calls', async ({ req, query }) => {

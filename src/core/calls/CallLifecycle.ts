@@ -1,3 +1,4 @@
+import { DirectoryCallerCards, type CallerCards, type CardLookup } from '../cards/CallerCards';
 import type { CallEvent } from '../events/CallEvent';
 import type { CallStateStore, Direction, LegEndedResult, LegOutcome } from '../callstate/CallStateStore';
 import type { CallLog, CallView } from '../calllog/CallLog';
@@ -8,6 +9,7 @@ import type { Logger } from '../shared/logger';
 import { agentOfDevice, deviceKey, routeIncoming, type RoutingConfig } from './routing';
 import type { MissedCallSweeper } from './MissedCallSweeper';
 import { CallRecovery } from './CallRecovery';
+import { PerCallOrder } from './PerCallOrder';
 
 export interface CallLifecycleDeps {
   state: CallStateStore;
@@ -21,6 +23,8 @@ export interface CallLifecycleDeps {
   config: RoutingConfig & { transferWindowMs: number };
   /** Device health (optional): told about calls up and down on each phone and about device events. */
   devices?: DeviceHealthHooks;
+  /** Caller cards for `call.ringing` (directory, then CRM); the directory alone by default. */
+  cards?: CallerCards;
 }
 
 export interface DeviceHealthHooks {
@@ -50,9 +54,14 @@ export function handledMarker(eventId: string): string {
  */
 export class CallLifecycle {
   private readonly recovery: CallRecovery;
+  private readonly cards: CallerCards;
+  /** A ringing push waiting for the CRM holds back the later pushes of its call, not other events. */
+  private readonly order: PerCallOrder;
 
   constructor(private readonly deps: CallLifecycleDeps) {
     this.recovery = new CallRecovery({ state: deps.state, log: deps.log, transferWindowMs: deps.config.transferWindowMs });
+    this.cards = deps.cards ?? new DirectoryCallerCards({ directory: deps.directory, logger: deps.logger });
+    this.order = new PerCallOrder((error) => deps.logger.warn({ err: error }, 'push failed'));
   }
 
   async handle(event: CallEvent): Promise<void> {
@@ -105,6 +114,8 @@ export class CallLifecycle {
     const account = event.account;
     const mac = deviceKey(event);
     const remote = this.remoteKey(event);
+    // The caller card is looked up alongside the steps below (the CRM may take up to its timeout).
+    const card = direction === 'in' ? this.cardFor(event) : null;
     // A call the log shows going on for this remote is the call this ring belongs to. A live call
     // in the state wins over it (the ring joins that); when the state has none, it has forgotten
     // the log's call, which is then started again under its own id and direction (its end decides
@@ -140,7 +151,12 @@ export class CallLifecycle {
       // A ring group's later devices add no popup for agents who already have one.
       const popups = result.kind === 'transferred' ? route.targets : route.targets.filter((t) => !alreadyOffered.includes(t));
       const transferredFromName = transferredFrom ? await this.agentName(account, transferredFrom) : null;
-      this.pushCall('call.ringing', call, popups, { transferredFrom, transferredFromName });
+      const lookup = await card!;
+      const extra = { transferredFrom, transferredFromName };
+      // Without a CRM lookup under way the popup goes out now; otherwise when the CRM answers or
+      // its timeout passes, whichever is first, and this call's later pushes wait for it.
+      if (lookup.crm === null) this.pushCall('call.ringing', call, popups, { ...extra, card: lookup.card });
+      else if (popups.length > 0) this.order.after(call.id, lookup.crm, (final) => this.send('call.ringing', call, popups, { ...extra, card: final }));
     } else {
       // A ringing incoming call changes nobody's presence; placing a call makes the agent busy.
       this.refreshPresence(account);
@@ -270,8 +286,25 @@ export class CallLifecycle {
     return (await this.deps.directory.getAgent(account, agent))?.name ?? agent;
   }
 
+  /** The caller card for a ringing call; never rejects (a failed lookup is a card with just the number). */
+  private cardFor(event: CallEvent): Promise<CardLookup> {
+    const number = event.remote;
+    const bare: CardLookup = {
+      card: { number, name: null, company: null, notes: null, crmUrl: null, source: 'none' },
+      crm: null,
+    };
+    return this.cards.cardFor(event.account, { remote: number, displayName: event.displayRemote }).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error }, 'caller card lookup failed');
+      return bare;
+    });
+  }
+
   private pushCall(type: ServerMessageType, call: CallView, agents: string[], extra: Record<string, unknown>): void {
     if (agents.length === 0) return;
+    this.order.run(call.id, () => this.send(type, call, agents, extra));
+  }
+
+  private send(type: ServerMessageType, call: CallView, agents: string[], extra: Record<string, unknown>): void {
     this.deps.push.toAgents(call.account, agents, { type, at: this.deps.clock(), account: call.account, call, ...extra });
   }
 }

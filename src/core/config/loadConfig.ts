@@ -27,6 +27,7 @@ const DEFAULTS: Omit<RingsideConfig, 'dataDir' | 'token'> = {
   sessionTtlMs: 12 * 60 * 60_000,
   retentionDays: 365,
   logLevel: 'info',
+  crmLookupTimeoutMs: 300,
 };
 
 /** Environment variables of SPEC section 9 and where they land in the config. */
@@ -60,6 +61,9 @@ const ENV_PATHS: Record<string, string> = {
   RINGSIDE_SESSION_TTL_MS: 'sessionTtlMs',
   RINGSIDE_RETENTION_DAYS: 'retentionDays',
   RINGSIDE_LOG_LEVEL: 'logLevel',
+  RINGSIDE_DEFAULT_COUNTRY: 'defaultCountry',
+  RINGSIDE_CRM_LOOKUP_URL: 'crmLookupUrl',
+  RINGSIDE_CRM_LOOKUP_TIMEOUT_MS: 'crmLookupTimeoutMs',
 };
 
 const LIST_PATHS = new Set(['phoneAllow', 'allowedOrigins']);
@@ -177,5 +181,6 @@ export function maskedConfig(config: RingsideConfig): Record<string, unknown> {
     token: `${config.token.slice(0, 4)}…(${config.token.length} chars)`,
     redis: { ...config.redis, url: maskUrl(config.redis.url) },
     amqpUrl: maskUrl(config.amqpUrl),
+    crmLookupUrl: maskUrl(config.crmLookupUrl),
   };
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isCrmUrlTemplate } from '../cards/HttpCrmLookup';
+import { isCountryCode } from '../directory/numbers';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().positive();
@@ -42,6 +44,16 @@ export const configSchema = z.strictObject({
   sessionTtlMs: positiveMs,
   retentionDays: z.coerce.number().int().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** ISO 3166 alpha-2 country of national numbers (`PK`: `03001234567` is `+923001234567`); unset: none. */
+  defaultCountry: z
+    .string()
+    .transform((v) => v.trim().toUpperCase())
+    .refine(isCountryCode, 'RINGSIDE_DEFAULT_COUNTRY: an ISO 3166 alpha-2 country code, e.g. PK')
+    .optional(),
+  /** Caller cards from a CRM: an http(s) URL with `{number}` (the URL-encoded E.164 number); unset: no CRM. */
+  crmLookupUrl: z.string().refine(isCrmUrlTemplate, 'RINGSIDE_CRM_LOOKUP_URL: an http(s) URL with {number} in it').optional(),
+  /** How long a popup may wait for the CRM. */
+  crmLookupTimeoutMs: z.coerce.number().int().positive().max(10_000),
 });
 
 export type RingsideConfig = z.infer<typeof configSchema>;

@@ -81,6 +81,9 @@ export interface AgentSession {
   expiresAt: number;
 }
 
+/** A CSV file: the whole text, or its chunks as they arrive (an HTTP request body). */
+export type CsvSource = string | AsyncIterable<Uint8Array | string>;
+
 export interface CsvImportResult {
   imported: number;
   rejected: Array<{ line: number; reason: string }>;
@@ -107,8 +110,10 @@ export interface Directory {
   listHelplines(account: string): Promise<Helpline[]>;
 
   upsertContact(account: string, contact: Contact): Promise<Contact>;
-  importContactsCsv(account: string, csv: string): Promise<CsvImportResult>;
+  /** Streams the file through the CSV reader; bad rows come back with their line, good ones are upserted by number. */
+  importContactsCsv(account: string, csv: CsvSource): Promise<CsvImportResult>;
   searchContacts(account: string, q: string, limit?: number): Promise<Contact[]>;
+  /** The contact of a number in any spelling (see numbers.ts: E.164 with the default country, then the last digits). */
   contactByNumber(account: string, number: string): Promise<Contact | null>;
 
   /** Removes the agent, unbinds its phones, drops its helpline memberships and ends its UI sessions. False when unknown. */

@@ -2,12 +2,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { migrate, statementCache, type SqliteDatabase, type Statement } from '../shared/sqlite';
 import {
   DEFAULT_CONTROL_PORT, DEFAULT_CONTROL_USERNAME,
-  type Agent, type AgentSession, type Contact, type CsvImportResult, type Device, type DeviceControlInput, type DeviceControlSettings, type Directory, type Helpline,
+  type Agent, type AgentSession, type Contact, type CsvImportResult, type CsvSource, type Device, type DeviceControlInput, type DeviceControlSettings, type Directory, type Helpline,
 } from './Directory';
-import { contactNumbersMatching, findContactByNumber, importContacts, searchContactRows, validateContact, writeContact } from './contacts';
+import {
+  DEFAULT_IMPORT_LIMITS, canonicaliseStoredNumbers, contactNumbersMatching, findContactByNumber, importContacts, searchContactRows, validateContact, writeContact,
+  type ImportLimits,
+} from './contacts';
 import { DirectoryError } from './errors';
 import { normaliseMac } from './mac';
-import { normaliseNumber } from './numbers';
+import { normaliseNumber, numberNormaliser, type NumberNormaliser } from './numbers';
 import { DIRECTORY_MIGRATIONS, DIRECTORY_SCHEMA } from './schema';
 
 type AgentRow = { account: string; id: string; name: string; extension: string | null };
@@ -62,18 +65,41 @@ function toControlSettings(row: DeviceRow): DeviceControlSettings {
   };
 }
 
+export interface SqliteDirectoryOptions {
+  /**
+   * ISO 3166 alpha-2 country that national numbers belong to (RINGSIDE_DEFAULT_COUNTRY), so
+   * `03001234567` is `+923001234567` with PK. Unset: national numbers are kept as written and
+   * matched to E.164 ones by their last digits.
+   */
+  defaultCountry?: string | null;
+  /** Row limit and batch size of a CSV import. */
+  importLimits?: Partial<ImportLimits>;
+}
+
 /**
  * The directory on the shared SQLite database (the call-log file is its source of truth).
  * The caller opens and closes the Database; `close()` only ends this adapter's use of it.
  * Every method is synchronous underneath, so the `*Sync` lookups are safe to use from the
  * call log (see contactHooksFor).
+ *
+ * Contacts are keyed by their number in E.164 where the number library can place it (with the
+ * default country), so one number is one contact however it was written. Contacts stored under
+ * a national form before a default country was set are re-keyed when the directory opens with
+ * one (canonicaliseStoredNumbers): the keys depend on configuration, so a schema migration,
+ * which runs once, cannot do it.
  */
 export class SqliteDirectory implements Directory {
   private readonly sql: (text: string) => Statement;
+  /** How contact numbers are normalised and matched (the default country). */
+  readonly numbers: NumberNormaliser;
+  private readonly importLimits: ImportLimits;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase, options: SqliteDirectoryOptions = {}) {
     this.sql = statementCache(db);
+    this.numbers = numberNormaliser(options.defaultCountry);
+    this.importLimits = { ...DEFAULT_IMPORT_LIMITS, ...options.importLimits };
     migrate(db, DIRECTORY_SCHEMA, DIRECTORY_MIGRATIONS);
+    canonicaliseStoredNumbers(db, this.numbers);
   }
 
   // ── agents ──
@@ -294,17 +320,17 @@ export class SqliteDirectory implements Directory {
   // ── contacts ──
 
   async upsertContact(account: string, contact: Contact): Promise<Contact> {
-    const valid = validateContact(contact);
+    const valid = validateContact(contact, this.numbers);
     writeContact(this.db, account, valid);
     return valid;
   }
 
-  async importContactsCsv(account: string, csv: string): Promise<CsvImportResult> {
-    return importContacts(this.db, account, csv);
+  async importContactsCsv(account: string, csv: CsvSource): Promise<CsvImportResult> {
+    return importContacts(this.db, account, csv, this.numbers, this.importLimits);
   }
 
   async searchContacts(account: string, q: string, limit = DEFAULT_SEARCH_LIMIT): Promise<Contact[]> {
-    return searchContactRows(this.db, account, q, Math.min(Math.max(1, Math.trunc(limit)), MAX_SEARCH_LIMIT));
+    return searchContactRows(this.db, account, q, Math.min(Math.max(1, Math.trunc(limit)), MAX_SEARCH_LIMIT), this.numbers);
   }
 
   async contactByNumber(account: string, number: string): Promise<Contact | null> {
@@ -313,7 +339,7 @@ export class SqliteDirectory implements Directory {
 
   /** Synchronous contactByNumber, for the call log's caller cards (same database, no I/O wait). */
   contactByNumberSync(account: string, number: string): Contact | null {
-    return findContactByNumber(this.db, account, number);
+    return findContactByNumber(this.db, account, number, this.numbers);
   }
 
   /** Numbers (with their tails) of contacts whose name or company contains q; for the call log's free-text search. */
@@ -367,7 +393,7 @@ export class SqliteDirectory implements Directory {
   }
 
   async removeContact(account: string, number: string): Promise<boolean> {
-    return this.sql('DELETE FROM dir_contacts WHERE account = ? AND number = ?').run(account, normaliseNumber(number)).changes > 0;
+    return this.sql('DELETE FROM dir_contacts WHERE account = ? AND number = ?').run(account, this.numbers.canonical(number).number).changes > 0;
   }
 
   /** The Database belongs to the caller (it is shared with the call log); nothing to release here. */

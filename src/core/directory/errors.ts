@@ -6,7 +6,8 @@ export type DirectoryErrorCode =
   | 'extension_taken'
   | 'invalid_mac'
   | 'invalid_input'
-  | 'bad_csv';
+  | 'bad_csv'
+  | 'too_many_rows';
 
 /** A rejected directory operation; `code` is stable and safe to map to an API error. */
 export class DirectoryError extends CodedError<DirectoryErrorCode> {}

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CallerCards } from '../../../src/core/cards/CallerCards';
 import { EmbeddedCallStateStore } from '../../../src/core/callstate/EmbeddedCallStateStore';
 import { CallLifecycle } from '../../../src/core/calls/CallLifecycle';
 import { MissedCallSweeper } from '../../../src/core/calls/MissedCallSweeper';
@@ -67,6 +68,8 @@ export interface RigOptions<L extends SqliteCallLog> {
   callLog?: (db: SqliteDatabase, hooks: ReturnType<typeof contactHooksFor>) => L;
   /** When given, the sweeper hits it before queueing a missed call: a crash between the log and the queue. */
   scheduleCrash?: CrashOnce;
+  /** The caller cards of ringing pushes (e.g. with a CRM); the directory's alone by default. */
+  cards?: (directory: SqliteDirectory) => CallerCards;
 }
 
 /** Counts events across the rigs of one test file (vitest loads this module once per file) so ids never repeat. */
@@ -132,7 +135,7 @@ export async function createRig<L extends SqliteCallLog = SqliteCallLog>(options
         })(deps)
       : new MissedCallSweeper(deps);
     const config = { seatAgent: null, transferWindowMs: 120_000 };
-    const lifecycle = new CallLifecycle({ state, log, directory, push, presence, missed, logger, clock, config });
+    const lifecycle = new CallLifecycle({ state, log, directory, push, presence, missed, logger, clock, config, cards: options.cards?.(directory) });
     return { state, missed, lifecycle, reaper: new StaleCallReaper({ state, log, missed, clock }) };
   }
 

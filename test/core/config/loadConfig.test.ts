@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/core/config/loadConfig';
+import { ConfigError, loadConfig, maskedConfig } from '../../../src/core/config/loadConfig';
 import { makeTempDir } from '../../support/tmp';
 
 describe('loadConfig', () => {
@@ -36,5 +36,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: env() })).toMatchObject({ phonePollMs: 5000, phoneTimeoutMs: 5000 });
     expect(() => loadConfig({ env: env({ RINGSIDE_PHONE_POLL_MS: '100' }) })).toThrow(/phonePollMs/);
     expect(() => loadConfig({ env: env({ RINGSIDE_PHONE_TIMEOUT_MS: 'soon' }) })).toThrow(/phoneTimeoutMs/);
+  });
+
+  it('takes the default country and the CRM lookup, and refuses a country or a URL template that cannot work', () => {
+    const defaults = loadConfig({ env: env() });
+    expect([defaults.defaultCountry, defaults.crmLookupUrl, defaults.crmLookupTimeoutMs]).toEqual([undefined, undefined, 300]);
+    const config = loadConfig({
+      env: env({ RINGSIDE_DEFAULT_COUNTRY: 'pk', RINGSIDE_CRM_LOOKUP_URL: 'https://bot:secret@crm.example/callers/{number}' }),
+      argv: ['--crm-lookup-timeout-ms', '250'],
+    });
+    expect([config.defaultCountry, config.crmLookupUrl, config.crmLookupTimeoutMs]).toEqual(['PK', 'https://bot:secret@crm.example/callers/{number}', 250]);
+    expect(maskedConfig(config).crmLookupUrl).toBe('https://bot:***@crm.example/callers/{number}');
+    expect(() => loadConfig({ env: env({ RINGSIDE_DEFAULT_COUNTRY: 'Pakistan' }) })).toThrow(/defaultCountry/);
+    expect(() => loadConfig({ env: env({ RINGSIDE_DEFAULT_COUNTRY: 'XX' }) })).toThrow(/defaultCountry/);
+    expect(() => loadConfig({ env: env({ RINGSIDE_CRM_LOOKUP_URL: 'https://crm.example/callers' }) })).toThrow(/crmLookupUrl/);
+    expect(() => loadConfig({ env: env({ RINGSIDE_CRM_LOOKUP_TIMEOUT_MS: '60000' }) })).toThrow(/crmLookupTimeoutMs/);
   });
 });

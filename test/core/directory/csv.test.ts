@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../../src/core/directory/csv';
+import { CsvReader, parseCsv } from '../../../src/core/directory/csv';
 
 describe('parseCsv', () => {
   it('reads plain, quoted, doubled-quote and multi-line fields with the line each record starts on', () => {
@@ -46,5 +46,32 @@ describe('parseCsv', () => {
         expect(parsed.every((r) => r.error === null)).toBe(true);
       }),
     );
+  });
+
+  it('reads a text cut into chunks anywhere (inside quotes, between CR and LF) exactly as the whole text', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', ',', '"', '\n', '\r', ' ', 'é'), maxLength: 60 });
+    fc.assert(
+      fc.property(text, fc.array(fc.nat(), { maxLength: 8 }), (whole, cuts) => {
+        const points = [...new Set(cuts.map((c) => c % (whole.length + 1)))].sort((a, b) => a - b);
+        const reader = new CsvReader();
+        const records = [];
+        let from = 0;
+        for (const at of [...points, whole.length]) {
+          records.push(...reader.push(whole.slice(from, at)));
+          from = at;
+        }
+        records.push(...reader.end());
+        expect(records).toEqual(parseCsv(whole));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives out each record as soon as its line has ended', () => {
+    const reader = new CsvReader();
+    expect(reader.push('number,name\r')).toEqual([{ line: 1, fields: ['number', 'name'], error: null }]);
+    expect(reader.push('\n"0300,"')).toEqual([]);
+    expect(reader.push('"\r\nmore",x\n"open')).toEqual([{ line: 2, fields: ['0300,"\nmore', 'x'], error: null }]);
+    expect(reader.end()).toEqual([{ line: 4, fields: ['open'], error: 'unterminated quoted field' }]);
   });
 });
