@@ -1,21 +1,28 @@
-// The Electron shell: one window on the agent UI that the in-process core serves. It starts the
-// core and contains no call logic (SPEC section 2).
-import { app, BrowserWindow, dialog, session, shell } from 'electron';
+// The Electron shell's entry: single instance, then the core in-process, then the shell (windows,
+// popup, tray, notifications, dial links and shortcut; src/main/shell.ts). It contains no call
+// logic (SPEC section 2) and binds the real electron module to the shell's ShellElectron slice.
+import {
+  app, BrowserWindow, clipboard, dialog, globalShortcut, ipcMain, Menu, nativeImage, Notification, screen, session, shell, Tray,
+} from 'electron';
+import * as fs from 'node:fs';
+import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { agentUiUrl } from '../core/cli/urls';
 import { ConfigError, loadConfig } from '../core/config/loadConfig';
 import type { RingsideConfig } from '../core/config/schema';
 import { startRingside, type RingsideInstance } from '../core/server';
-import { createLogger, type Logger } from '../core/shared/logger';
+import { createLogger } from '../core/shared/logger';
+import { APP_ID } from './appId';
 import { appArguments, closeCoreOnQuit } from './lifecycle';
-import { guardNavigation, installPermissionPolicy, mainWindowOptions, originOf } from './security';
+import { Shell, type ShellElectron } from './shell';
+import { claimSingleInstance, LinkInbox } from './singleInstance';
 
 /** Built beside this file by electron-vite: out/preload/index.cjs next to out/main/index.js. */
 const PRELOAD = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 
 let core: RingsideInstance | null = null;
-let mainWindow: BrowserWindow | null = null;
+let ringside: Shell | null = null;
 let quitRequested = false;
+const links = new LinkInbox();
 
 function fail(title: string, error: unknown, code: number): void {
   const message = error instanceof Error ? error.message : String(error);
@@ -24,27 +31,32 @@ function fail(title: string, error: unknown, code: number): void {
   app.exit(code);
 }
 
-function showWindow(): void {
-  if (!mainWindow) return;
-  if (mainWindow.isMinimized()) mainWindow.restore();
-  mainWindow.show();
-  mainWindow.focus();
-}
-
-function createWindow(uiUrl: string, logger: Logger): void {
-  const window = new BrowserWindow(mainWindowOptions({ preload: PRELOAD, version: app.getVersion() }));
-  mainWindow = window;
-  window.once('ready-to-show', () => window.show());
-  window.on('closed', () => {
-    if (mainWindow === window) mainWindow = null;
-  });
-  window.loadURL(uiUrl).catch((error: unknown) => logger.error({ err: error }, 'the agent UI did not load'));
+function electronSlice(): ShellElectron {
+  return {
+    app,
+    createWindow: (options) => new BrowserWindow(options),
+    createTray: (image) => new Tray(image as Electron.NativeImage),
+    buildMenu: (template) => Menu.buildFromTemplate(template),
+    imageFromBitmap: (bitmap) => nativeImage.createFromBitmap(bitmap.buffer, { width: bitmap.width, height: bitmap.height, scaleFactor: bitmap.scaleFactor }),
+    notifications: { isSupported: () => Notification.isSupported(), create: (options) => new Notification(options) },
+    screen,
+    globalShortcut,
+    clipboard: {
+      readText: () => clipboard.readText(),
+      // Linux only: the primary selection (what is highlighted), undefined elsewhere.
+      readSelection: () => (clipboard.selection as Electron.Clipboard | undefined)?.readText() ?? Promise.resolve(''),
+    },
+    ipcMain,
+    openExternal: (url) => shell.openExternal(url),
+    session: session.defaultSession,
+  };
 }
 
 async function start(): Promise<void> {
+  const argv = appArguments(process.argv, process.defaultApp);
   let config: RingsideConfig;
   try {
-    config = loadConfig({ argv: appArguments(process.argv, process.defaultApp) });
+    config = loadConfig({ argv });
   } catch (error) {
     fail('Ringside: configuration', error, error instanceof ConfigError ? 2 : 1);
     return;
@@ -52,8 +64,6 @@ async function start(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
 
   await app.whenReady();
-  installPermissionPolicy(session.defaultSession);
-
   try {
     core = await startRingside(config, { logger });
   } catch (error) {
@@ -66,34 +76,50 @@ async function start(): Promise<void> {
   }
   logger.info({ webhook: core.webhookUrl, api: core.apiUrl }, 'Ringside started');
 
-  const { token } = await core.createAgentSession();
-  const uiUrl = agentUiUrl(core.apiUrl, token);
-  const appOrigin = originOf(uiUrl);
-  // Every web contents (the window, and any a later feature creates) stays on the agent API origin.
-  app.on('web-contents-created', (_event, contents) => {
-    guardNavigation(contents, {
-      appOrigin,
-      openExternal: (url) => shell.openExternal(url),
-      onBlocked: (what, url) => logger.warn({ what, url }, 'blocked by the navigation guard'),
-    });
+  const instance = core;
+  ringside = await Shell.start({
+    electron: electronSlice(),
+    core: { apiUrl: instance.apiUrl, config: instance.config, createAgentSession: () => instance.createAgentSession() },
+    preload: PRELOAD,
+    platform: process.platform,
+    env: process.env,
+    home: homedir(),
+    argv,
+    logger,
+    files: fs,
   });
-  createWindow(uiUrl, logger);
-  app.on('activate', () => {
-    if (mainWindow) showWindow();
-    else createWindow(uiUrl, logger);
-  });
+  const started = ringside;
+  links.deliverTo((url) => void started.openLink(url));
+  app.on('activate', () => started.showMain());
 }
 
-if (!app.requestSingleInstanceLock()) {
-  // Another Ringside runs on this seat: it owns the listeners; it shows its window (second-instance).
+// Every renderer sandboxed, whatever a window's options say (the shell's windows ask for it too).
+app.enableSandbox();
+// Windows shows notifications under the app's AppUserModelID (the installer's shortcut carries the same id).
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+
+const claimed = claimSingleInstance(app, {
+  focus: () => ringside?.showMain(),
+  // Links from a second start or macOS's open-url, queued while the core starts.
+  openLink: (url) => links.push(url),
+});
+if (!claimed) {
+  // Another Ringside runs on this seat: it owns the listeners and got our arguments (second-instance).
   app.quit();
 } else {
-  app.on('second-instance', showWindow);
   app.on('before-quit', () => {
     quitRequested = true;
   });
-  closeCoreOnQuit(app, () => core, (error) => process.stderr.write(`ringside: closing the core failed: ${String(error)}\n`));
+  // The shell closes first (its WebSocket to the core, the popup, the tray), then the core.
+  closeCoreOnQuit(app, () => (core === null ? null : {
+    close: async () => {
+      await ringside?.stop();
+      await core?.close();
+    },
+  }), (error) => process.stderr.write(`ringside: closing the core failed: ${String(error)}\n`));
   app.on('window-all-closed', () => {
+    // Windows hide rather than close while Ringside runs in the tray; this is only reached when
+    // they were destroyed (quitting).
     if (process.platform !== 'darwin') app.quit();
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());

@@ -1,4 +1,4 @@
-import type { BrowserWindowConstructorOptions } from 'electron';
+import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
 
 /**
  * The shell's security decisions, as small functions that take the Electron objects they act on
@@ -17,6 +17,27 @@ export interface MainWindowInput {
   version: string;
 }
 
+/**
+ * The web preferences of every window the shell opens (the main window and the popup): context
+ * isolation, the sandbox, no Node anywhere in the page, web security on, no <webview>.
+ */
+export function secureWebPreferences(input: MainWindowInput): WebPreferences {
+  return {
+    preload: input.preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    navigateOnDragDrop: false,
+    spellcheck: false,
+    additionalArguments: [`${VERSION_ARGUMENT}${input.version}`],
+  };
+}
+
 export function mainWindowOptions(input: MainWindowInput): BrowserWindowConstructorOptions {
   return {
     title: 'Ringside',
@@ -27,21 +48,53 @@ export function mainWindowOptions(input: MainWindowInput): BrowserWindowConstruc
     show: false,
     autoHideMenuBar: true,
     backgroundColor: '#ffffff',
-    webPreferences: {
-      preload: input.preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-      additionalArguments: [`${VERSION_ARGUMENT}${input.version}`],
-    },
+    webPreferences: secureWebPreferences(input),
   };
+}
+
+/**
+ * The content security policy the shell adds to every response its windows load, on top of the one
+ * the core serves (a browser enforces both): scripts, styles, images and fonts from the agent API
+ * only, no plugins, no <base>, no forms posting anywhere, no framing, and connections to the API
+ * and its WebSocket alone.
+ */
+export function contentSecurityPolicy(appOrigin: string): string {
+  const ws = appOrigin.replace(/^http/, 'ws');
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self' ${ws}`,
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+export interface HeaderDetails {
+  responseHeaders?: Record<string, string[]>;
+}
+
+export interface CspSession {
+  webRequest: {
+    onHeadersReceived(listener: (details: HeaderDetails, callback: (response: { responseHeaders?: Record<string, string | string[]> }) => void) => void): void;
+  };
+}
+
+/** Adds the shell's content security policy to every response of the session (kept beside the server's own). */
+export function installContentSecurityPolicy(session: CspSession, appOrigin: string): void {
+  const policy = contentSecurityPolicy(appOrigin);
+  session.webRequest.onHeadersReceived((details, callback) => {
+    const headers: Record<string, string[]> = { ...(details.responseHeaders ?? {}) };
+    const existing = Object.keys(headers).find((name) => name.toLowerCase() === 'content-security-policy');
+    const key = existing ?? 'Content-Security-Policy';
+    headers[key] = [...(headers[key] ?? []), policy];
+    callback({ responseHeaders: headers });
+  });
 }
 
 /** The origin the window may show: the agent API that serves the UI. */

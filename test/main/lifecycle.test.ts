@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bridgeApi, exposeBridge, versionFromArgv } from '../../src/preload/api';
 import { appArguments, closeCoreOnQuit } from '../../src/main/lifecycle';
-import { VERSION_ARGUMENT } from '../../src/main/security';
 import { FakeApp } from './fakes';
 
 function deferred() {
@@ -60,20 +58,5 @@ describe('app arguments', () => {
   it('drops the executable, and the app path under `electron .`', () => {
     expect(appArguments(['/x/electron', '.', '--webhook-port', '7000'], true)).toEqual(['--webhook-port', '7000']);
     expect(appArguments(['/opt/Ringside/ringside', '--api-port=1'], undefined)).toEqual(['--api-port=1']);
-  });
-});
-
-describe('preload bridge', () => {
-  it('exposes only a frozen { platform, version } as window.ringside', () => {
-    const exposed: Array<[string, unknown]> = [];
-    const api = bridgeApi('linux', ['/x/electron', '--type=renderer', `${VERSION_ARGUMENT}0.1.0`]);
-    exposeBridge({ exposeInMainWorld: (key, value) => exposed.push([key, value]) }, api);
-    expect(exposed).toEqual([['ringside', { platform: 'linux', version: '0.1.0' }]]);
-    expect(Object.isFrozen(exposed[0]![1])).toBe(true);
-    expect(Object.keys(api)).toEqual(['platform', 'version']);
-  });
-
-  it('says unknown when the version argument is missing', () => {
-    expect(versionFromArgv(['/x/electron'])).toBe('unknown');
   });
 });

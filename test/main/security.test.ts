@@ -2,7 +2,9 @@
 // runtime cannot start on this machine).
 import { describe, expect, it } from 'vitest';
 import {
+  contentSecurityPolicy,
   guardNavigation,
+  installContentSecurityPolicy,
   installPermissionPolicy,
   isAppUrl,
   mainWindowOptions,
@@ -134,5 +136,30 @@ describe('permission policy', () => {
     installPermissionPolicy(session, new Set(['notifications']));
     expect(session.request('notifications')).toBe(true);
     expect(session.request('media')).toBe(false);
+  });
+});
+
+describe('content security policy', () => {
+  it('allows only the agent API: no inline or eval script, no plugins, no framing, no forms, no base', () => {
+    const policy = contentSecurityPolicy(APP_ORIGIN);
+    const directives = new Map(policy.split('; ').map((d) => [d.split(' ')[0]!, d.split(' ').slice(1)]));
+    expect(directives.get('default-src')).toEqual(["'none'"]);
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('connect-src')).toEqual(["'self'", 'ws://127.0.0.1:7790']);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(directives.get('base-uri')).toEqual(["'none'"]);
+    expect(directives.get('form-action')).toEqual(["'none'"]);
+    expect(policy).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline|\*/);
+  });
+
+  it("is added to every response beside the server's own policy, which stays", () => {
+    const session = new FakeSession();
+    installContentSecurityPolicy(session, APP_ORIGIN);
+    const withServerPolicy = session.respond({ 'content-security-policy': ["default-src 'self'"], 'content-type': ['text/html'] });
+    expect(withServerPolicy['content-security-policy']).toEqual(["default-src 'self'", contentSecurityPolicy(APP_ORIGIN)]);
+    expect(withServerPolicy['content-type']).toEqual(['text/html']);
+    const without = session.respond({ 'content-type': ['text/html'] });
+    expect(without['Content-Security-Policy']).toEqual([contentSecurityPolicy(APP_ORIGIN)]);
   });
 });
