@@ -62,7 +62,7 @@ export function App({ token }: { token: string | null }) {
     <div className="app">
       <header className="topbar">
         <h1 className="brand">Ringside</h1>
-        {me ? <span className="whoami">{nameOf(me)}</span> : null}
+        {me ? <span className="whoami">{state.session?.agent === me && state.session.name ? state.session.name : nameOf(me)}</span> : null}
         <span className="topbar__spacer" />
         {token ? <PresenceControl current={myPresence(state)} onChange={(status) => setPresence(status)} disabled={connection.status !== 'open'} /> : null}
         <span className={`pill pill--${connection.status}`} data-testid="connection" data-status={connection.status} role="status">

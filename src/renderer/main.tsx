@@ -1,14 +1,19 @@
-// Entry point of the agent UI (Electron window and browser alike): the session token from the URL
-// fragment, then the app. Styles are bundled from styles.css (the CSP allows no inline scripts and
-// no external resources).
+// Entry point of the agent UI (Electron windows and browser alike): the view and session token
+// from the URL fragment (`#token=…` the agent UI, `#popup&token=…` the shell's popup window), then
+// that view. Styles are bundled from styles.css (the CSP allows no inline scripts and no external
+// resources).
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { takeSessionToken } from './api/session';
+import { takeSession } from './api/session';
+import { Popup } from './components/Popup';
 import './styles.css';
+
+const route = takeSession();
+document.documentElement.dataset.view = route.view;
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App token={takeSessionToken()} />
+    {route.view === 'popup' ? <Popup token={route.token} /> : <App token={route.token} />}
   </StrictMode>,
 );

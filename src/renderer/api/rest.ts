@@ -2,8 +2,9 @@
 // bearer token and gives up after a while: during an outage (Redis away) a request can hang, and a
 // screen that waits forever looks broken.
 import type {
-  AgentStats, AgentWithPresence, CallView, CallbackDial, Device, HealthReport, Helpline, MissedCallView,
+  AgentStats, AgentWithPresence, CallView, CallbackDial, Device, HealthReport, Helpline, MissedCallView, SessionInfo,
 } from './types';
+import { toSessionInfo } from '../state/identity';
 
 const TIMEOUT_MS = 15_000;
 
@@ -89,6 +90,19 @@ export class RestClient {
 
   callBack(callId: string): Promise<CallbackResult> {
     return this.request<CallbackResult>('POST', `/api/missed/${encodeURIComponent(callId)}/callback`, {});
+  }
+
+  /**
+   * Who this token is (GET /api/session), or null from a server that does not have the endpoint
+   * yet (404, or 405 where only POST /api/session exists): the caller then works it out itself.
+   */
+  async session(): Promise<SessionInfo | null> {
+    try {
+      return toSessionInfo(await this.request<unknown>('GET', '/api/session'));
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return null;
+      throw error;
+    }
   }
 
   calls(query: string): Promise<{ items: CallView[]; next: string | null }> {

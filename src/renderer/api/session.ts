@@ -1,19 +1,44 @@
 // The session token: it comes in the URL fragment (`#token=`, which never reaches a server or its
 // logs), is kept in sessionStorage for reloads of this tab, and is taken out of the address bar so
 // it is not copied along with the URL or left in the history.
-import { tokenFromHash } from '../events';
+// The fragment also says which view this is (`#popup&token=…`: the shell's popup window), so it is
+// read before it is taken out, and kept with the token for reloads.
+import { parseRoute, resolveRoute, type Route } from '../route';
 
 const TOKEN_KEY = 'ringside.session';
+const VIEW_KEY = 'ringside.view';
 const SEEN_MISSED_KEY = 'ringside.seenMissed';
 
-export function takeSessionToken(): string | null {
-  const fromHash = tokenFromHash(window.location.hash);
-  if (fromHash) {
-    sessionStorage.setItem(TOKEN_KEY, fromHash);
-    history.replaceState(null, '', window.location.pathname + window.location.search);
-    return fromHash;
+function readKept(key: string): string | null {
+  try {
+    return sessionStorage.getItem(key);
+  } catch {
+    return null;
   }
-  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+function keep(key: string, value: string): void {
+  try {
+    sessionStorage.setItem(key, value);
+  } catch {
+    // Storage disabled: a reload then needs the link again.
+  }
+}
+
+/** The view and session token of this page; the fragment is taken out of the address bar. */
+export function takeSession(): Route {
+  const fromHash = parseRoute(window.location.hash);
+  if (fromHash.token) {
+    keep(TOKEN_KEY, fromHash.token);
+    keep(VIEW_KEY, fromHash.view);
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
+  return resolveRoute(fromHash, { token: readKept(TOKEN_KEY), view: readKept(VIEW_KEY) });
+}
+
+/** A renewed token replaces the kept one, so a reload uses it. */
+export function keepSessionToken(token: string): void {
+  keep(TOKEN_KEY, token);
 }
 
 /** Missed calls already seen survive a reload, so the unread count does not come back. */

@@ -41,6 +41,18 @@ export interface HealthReport {
   phones?: PhoneHealthEntry[];
 }
 
+/**
+ * GET /api/session: who the token is. An agent session names its agent; the admin token none.
+ * A server without the endpoint answers 404 (or 405): the UI then works the agent out itself.
+ */
+export interface SessionInfo {
+  account: string;
+  agent: string | null;
+  name: string | null;
+  kind: 'agent' | 'admin';
+  expiresAt: number | null;
+}
+
 export type EndOutcome = 'answered' | 'no_answer' | 'unanswered';
 
 interface Envelope {

@@ -1,14 +1,20 @@
 // Wires the agent API to the reducer: one WebSocket for the session, and the REST lists reloaded
-// every time it (re)connects, since messages sent while it was down are not replayed.
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+// every time it (re)connects, since messages sent while it was down are not replayed (the calls
+// ringing for the agent or up with them included: their cards come back after a reload). In the
+// desktop app a refused token is renewed through the shell (useSession), and the missed calls the
+// agent has seen are told to the shell for the tray's count.
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { websocketUrl } from '../events';
-import { ApiError, RestClient, type CallbackResult } from '../api/rest';
+import { ApiError, type CallbackResult, type RestClient } from '../api/rest';
 import { loadSeenMissed, saveSeenMissed } from '../api/session';
 import { AgentSocket } from '../api/socket';
 import type { Device, ManualPresence } from '../api/types';
-import { nextExpiry } from '../state/cards';
+import { bridge } from '../bridge';
+import { isLive, nextExpiry } from '../state/cards';
 import { parseServerMessage } from '../state/messages';
+import { recoveryQueries } from '../state/recovery';
 import { initialState, reducer, type Action, type AppState } from '../state/store';
+import { useSession } from './useSession';
 
 export interface AgentApp {
   state: AppState;
@@ -23,21 +29,34 @@ export interface AgentApp {
 
 const UNAUTHORIZED = { status: 'unauthorized', retryAt: null, attempt: 0 } as const;
 
-export function useAgentApp(token: string | null): AgentApp {
-  const [state, dispatch] = useReducer(reducer, token, (t) => initialState(t !== null, loadSeenMissed()));
+export function useAgentApp(initialToken: string | null): AgentApp {
+  const [state, dispatch] = useReducer(reducer, initialToken, (t) => initialState(t !== null, loadSeenMissed()));
   const [devices, setDevices] = useState<readonly Device[]>([]);
   const socketRef = useRef<AgentSocket | null>(null);
-  const rest = useMemo(() => (token ? new RestClient(token, () => dispatch({ type: 'connection', connection: UNAUTHORIZED })) : null), [token]);
+  const signOut = useCallback(() => dispatch({ type: 'connection', connection: UNAUTHORIZED }), []);
+  const session = useSession(initialToken, signOut);
+  const { token, rest, proven, renewing } = session;
+  const stateRef = useRef(state);
+  useEffect(() => {
+    stateRef.current = state;
+  }, [state]);
 
   useEffect(() => {
     if (!token || !rest) return undefined;
-    const socket = new AgentSocket({
+    const socket: AgentSocket = new AgentSocket({
       url: websocketUrl(window.location, token),
       onMessage: (text) => {
         const message = parseServerMessage(text);
         if (message) dispatch({ type: 'message', message, now: Date.now() });
       },
-      onState: (connection) => dispatch({ type: 'connection', connection }),
+      onState: (connection) => {
+        // A socket replaced by one with a renewed token has nothing more to say.
+        if (socketRef.current !== socket) return;
+        if (connection.status === 'open') proven();
+        // Refused while the shell renews the token: the socket with the new token follows.
+        if (connection.status === 'unauthorized' && renewing()) return;
+        dispatch({ type: 'connection', connection });
+      },
       stillAuthorized: () => rest.helplines().then(() => true, (error: unknown) => !(error instanceof ApiError && error.status === 401)),
     });
     socketRef.current = socket;
@@ -51,7 +70,7 @@ export function useAgentApp(token: string | null): AgentApp {
       socket.stop();
       socketRef.current = null;
     };
-  }, [token, rest]);
+  }, [token, rest, proven, renewing]);
 
   const reloadDevices = useCallback(() => {
     rest?.devices().then(setDevices, () => undefined);
@@ -65,10 +84,32 @@ export function useAgentApp(token: string | null): AgentApp {
     rest.agents().then((agents) => dispatch({ type: 'agents.loaded', agents }), () => undefined);
     rest.helplines().then((helplines) => dispatch({ type: 'helplines.loaded', helplines }), () => undefined);
     rest.missed().then((items) => dispatch({ type: 'missed.loaded', items }), () => undefined);
+    // Who this is, from the server when it can say (else the guess from the phones stays).
+    rest.session().then((info) => dispatch({ type: 'session.loaded', session: info }), () => undefined);
     reloadDevices();
   }, [open, rest, reloadDevices]);
 
-  useEffect(() => saveSeenMissed(state.seenMissed), [state.seenMissed]);
+  // The calls ringing for this agent or up with them, once the agent is known, after every
+  // (re)connect: their cards come back after a reload, and cards of calls that ended meanwhile go.
+  const { me } = state;
+  useEffect(() => {
+    if (!open || !rest || me === null) return;
+    let current = true;
+    const liveBefore = stateRef.current.cards.filter(isLive).map((c) => c.callId);
+    const queries = recoveryQueries(me);
+    Promise.all([rest.calls(queries.ringing), rest.calls(queries.inProgress)]).then(([ringing, inProgress]) => {
+      if (current) dispatch({ type: 'calls.recovered', me, open: { ringing: ringing.items, inProgress: inProgress.items }, liveBefore, now: Date.now() });
+    }, () => undefined);
+    return () => {
+      current = false;
+    };
+  }, [open, rest, me]);
+
+  // The seen list is kept for reloads, and in the desktop app told to the shell: the tray's count follows it.
+  useEffect(() => {
+    saveSeenMissed(state.seenMissed);
+    bridge()?.markMissedSeen(state.seenMissed).catch(() => undefined);
+  }, [state.seenMissed]);
 
   // One timer for the next closed card to leave, instead of a tick.
   useEffect(() => {

@@ -60,7 +60,7 @@ export function callerOf(call: CallView, card: CallerCard | null = null): Caller
   };
 }
 
-function newCard(call: CallView, caller: Caller, now: number, phase: CardPhase): CallCard {
+export function newCard(call: CallView, caller: Caller, now: number, phase: CardPhase): CallCard {
   return {
     callId: call.id, direction: call.direction, phase, caller, line: call.line, helpline: call.helpline,
     transferredFromName: null, ringingSince: now, answeredAt: phase === 'on_call' ? now : null, closedAt: null,
@@ -69,7 +69,7 @@ function newCard(call: CallView, caller: Caller, now: number, phase: CardPhase):
 }
 
 /** Newest first; when there are too many, closed cards are dropped before live ones. */
-function put(cards: readonly CallCard[], card: CallCard): CallCard[] {
+export function put(cards: readonly CallCard[], card: CallCard): CallCard[] {
   const rest = cards.filter((c) => c.callId !== card.callId);
   const next = [card, ...rest];
   while (next.length > MAX_CARDS) {

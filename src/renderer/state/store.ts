@@ -1,16 +1,19 @@
 // The UI's state in one reducer: pure, so every rule (a card closing, a missed call being taken,
 // presence moving) is tested without a browser. Screens read it; only the API hook dispatches.
-import type { AgentWithPresence, HealthReport, Helpline, MissedCallView, ServerMessage } from '../api/types';
+import type { AgentWithPresence, HealthReport, Helpline, MissedCallView, ServerMessage, SessionInfo } from '../api/types';
 import { expireCards, onAnswered, onDismissed, onEnded, onRinging, onTransferred, type CallCard } from './cards';
 import type { ConnectionState } from './health';
-import { inferAgent } from './identity';
+import { agentName, identify } from './identity';
 import { markSeen, sortMissed, upsertMissed } from './missed';
+import { recoverCards, type OpenCalls } from './recovery';
 
 export interface AppState {
   connection: ConnectionState;
   health: HealthReport | null;
   agents: readonly AgentWithPresence[];
   helplines: readonly Helpline[];
+  /** GET /api/session's answer; null until it answers, or when the server has no such endpoint. */
+  session: SessionInfo | null;
   /** This session's agent id; null while unknown (see identity.ts). */
   me: string | null;
   cards: readonly CallCard[];
@@ -31,6 +34,9 @@ export type Action =
   | { type: 'missed.loaded'; items: readonly MissedCallView[] }
   | { type: 'missed.updated'; missed: MissedCallView }
   | { type: 'missed.seen' }
+  | { type: 'session.loaded'; session: SessionInfo | null }
+  /** The call log's open calls for `me`, asked for after (re)connecting; `liveBefore`: the live cards then. */
+  | { type: 'calls.recovered'; me: string; open: OpenCalls; liveBefore: readonly string[]; now: number }
   | { type: 'cards.expire'; now: number }
   | { type: 'card.close'; callId: string }
   | { type: 'serverError.clear' };
@@ -38,12 +44,12 @@ export type Action =
 export function initialState(hasSession: boolean, seenMissed: readonly string[] = []): AppState {
   return {
     connection: { status: hasSession ? 'connecting' : 'no_session', retryAt: null, attempt: 0 },
-    health: null, agents: [], helplines: [], me: null, cards: [], missed: [], seenMissed, callsVersion: 0, serverError: null,
+    health: null, agents: [], helplines: [], session: null, me: null, cards: [], missed: [], seenMissed, callsVersion: 0, serverError: null,
   };
 }
 
 function withIdentity(state: AppState): AppState {
-  const me = inferAgent(state.health?.phones, state.agents);
+  const me = identify(state.session, state.health?.phones, state.agents);
   return me === state.me ? state : { ...state, me };
 }
 
@@ -93,6 +99,15 @@ export function reducer(state: AppState, action: Action): AppState {
       return { ...state, missed: upsertMissed(state.missed, action.missed) };
     case 'missed.seen':
       return { ...state, seenMissed: markSeen(state.missed, state.seenMissed) };
+    case 'session.loaded':
+      return withIdentity({ ...state, session: action.session });
+    case 'calls.recovered': {
+      // Answers for an agent the page no longer is (a renewed session for someone else) are dropped.
+      if (action.me !== state.me) return state;
+      const nameOf = (agent: string) => agentName(state.agents, agent);
+      const cards = recoverCards(state.cards, action.open, { me: action.me, liveBefore: new Set(action.liveBefore), now: action.now, nameOf });
+      return cards === state.cards ? state : { ...state, cards };
+    }
     case 'cards.expire': {
       const cards = expireCards(state.cards, action.now);
       return cards === state.cards ? state : { ...state, cards };
