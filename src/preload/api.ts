@@ -1,4 +1,5 @@
 import { IPC } from '../main/ipcChannels';
+import type { PopupEntry } from '../main/popupController';
 import { VERSION_ARGUMENT } from '../main/security';
 
 /**
@@ -7,19 +8,8 @@ import { VERSION_ARGUMENT } from '../main/security';
  * ipcRenderer, no Node, no Electron objects cross the bridge: only these functions and plain data.
  */
 
-/** A ringing call as the popup view shows it (src/main/popupController.ts PopupEntry). */
-export interface PopupCall {
-  callId: string;
-  remote: string;
-  name: string | null;
-  company: string | null;
-  notes: string | null;
-  crmUrl: string | null;
-  line: 'direct' | 'helpline';
-  helpline: string | null;
-  transferredFromName: string | null;
-  startedAt: number;
-}
+/** A ringing call as the popup view shows it: the main process's PopupEntry, sent over IPC. */
+export type PopupCall = PopupEntry;
 
 export interface RingsideBridge {
   readonly platform: string;

@@ -8,6 +8,7 @@ import type { SimulatedPhoneControl } from '../../src/core/simulator/control/Sim
 import { closeAllPhones, PHONE_PASSWORD, startPhone } from '../core/simulator/controlHelpers';
 import { launchBrowser, openAgentUi, saveScreenshot, type AgentUiPage } from '../support/browser';
 import { startTestRingside, TEST_TOKEN, type TestRingside } from '../support/ringside';
+import { newCaller } from '../component/fixtures';
 
 const HELPLINE = '5000';
 const MISSED_DELAY_MS = 60_000;
@@ -16,13 +17,6 @@ const TIMEOUT = 60_000;
 let browser: Browser;
 let ringside: TestRingside;
 let ui: AgentUiPage | null = null;
-let counter = 0;
-
-/** A caller number no other test of this run uses. */
-function newCaller(): string {
-  counter += 1;
-  return `+4420${String(Date.now() % 1_000_000).padStart(6, '0')}${String(counter).padStart(2, '0')}`;
-}
 
 /** Phone parameters; the display name has no space (the test client form-encodes it as `+`, which the listener keeps, as phones mean it). */
 function call(mac: string, remote: string, local: string, displayRemote = 'Customer'): Record<string, string> {

@@ -5,8 +5,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ALICE, BOB } from '../../src/core/simulator/cast';
-import { launchBrowser, openAgentUi, saveScreenshot, type AgentUiPage } from '../support/browser';
+import { launchBrowser, openAgentUi, openPage, saveScreenshot, type AgentUiPage } from '../support/browser';
 import { startTestRingside, type TestRingside } from '../support/ringside';
+import { newCaller } from '../component/fixtures';
 
 const HELPLINE = '5000';
 const TIMEOUT = 60_000;
@@ -14,12 +15,6 @@ const TIMEOUT = 60_000;
 let browser: Browser;
 let ringside: TestRingside;
 let ui: AgentUiPage | null = null;
-let counter = 0;
-
-function newCaller(): string {
-  counter += 1;
-  return `+4420${String(Date.now() % 1_000_000).padStart(6, '0')}${String(counter + 50).padStart(2, '0')}`;
-}
 
 async function admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await ringside.api<T>(method, path, { body });
@@ -94,18 +89,10 @@ function installBridgeStub(): void {
 
 /** The popup view in a window of the popup's size (380 × 140: one call), with the stand-in bridge. */
 async function openPopup(token: string): Promise<AgentUiPage> {
-  const context = await browser.newContext({ viewport: { width: 380, height: 140 }, colorScheme: 'light', reducedMotion: 'reduce' });
-  await context.addInitScript(installBridgeStub);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  await page.goto(`${ringside.instance.apiUrl}/#popup&token=${encodeURIComponent(token)}`);
-  await page.getByTestId('popup').waitFor();
-  return { page, problems };
+  const popupUrl = `${ringside.instance.apiUrl}/#popup&token=${encodeURIComponent(token)}`;
+  const ui = await openPage(browser, popupUrl, { viewport: { width: 380, height: 140 }, initScript: installBridgeStub });
+  await ui.page.getByTestId('popup').waitFor();
+  return ui;
 }
 
 async function bridgeRecord(page: Page): Promise<BridgeRecord> {

@@ -29,12 +29,17 @@ export interface AgentUiPage {
   problems: string[];
 }
 
-/**
- * Opens the agent UI the way `ringside serve` prints it, `<api>/#token=<session token>`, and
- * waits until its WebSocket is connected (so a webhook sent next is seen by the page).
- */
-export async function openAgentUi(browser: Browser, apiUrl: string, token: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<AgentUiPage> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 820 }, colorScheme: options.colorScheme ?? 'light', reducedMotion: 'reduce' });
+export interface PageOptions {
+  colorScheme?: 'light' | 'dark';
+  viewport?: { width: number; height: number };
+  /** Runs in the page before its own scripts (a stand-in for the Electron bridge). */
+  initScript?: () => void;
+}
+
+/** A fresh page that records its own errors, at `url`. */
+export async function openPage(browser: Browser, url: string, options: PageOptions = {}): Promise<AgentUiPage> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1100, height: 820 }, colorScheme: options.colorScheme ?? 'light', reducedMotion: 'reduce' });
+  if (options.initScript) await context.addInitScript(options.initScript);
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const problems: string[] = [];
@@ -42,9 +47,18 @@ export async function openAgentUi(browser: Browser, apiUrl: string, token: strin
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
-  await page.goto(`${apiUrl}/#token=${encodeURIComponent(token)}`);
-  await page.locator('[data-testid="connection"][data-status="open"]').waitFor();
+  await page.goto(url);
   return { page, problems };
+}
+
+/**
+ * Opens the agent UI the way `ringside serve` prints it, `<api>/#token=<session token>`, and
+ * waits until its WebSocket is connected (so a webhook sent next is seen by the page).
+ */
+export async function openAgentUi(browser: Browser, apiUrl: string, token: string, options: PageOptions = {}): Promise<AgentUiPage> {
+  const ui = await openPage(browser, `${apiUrl}/#token=${encodeURIComponent(token)}`, options);
+  await ui.page.locator('[data-testid="connection"][data-status="open"]').waitFor();
+  return ui;
 }
 
 /**

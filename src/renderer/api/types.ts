@@ -7,6 +7,7 @@ import type { CallbackDial } from '../../core/api/phoneRoutes';
 import type { PhoneHealthEntry, PhoneHealthSummary } from '../../core/devices/DeviceHealth';
 import type { PresenceStatus } from '../../core/presence/PresenceService';
 import type { ServiceHealth } from '../../core/shared/serviceHealth';
+import type { CallerCard } from '../../core/cards/CallerCards';
 
 export type { AgentStats, CallbackDial, CallView, LegView, MissedCallView, Agent, Device, Helpline, PhoneHealthEntry, PhoneHealthSummary, PresenceStatus, ServiceHealth };
 
@@ -16,18 +17,11 @@ export type ManualPresence = 'available' | 'away' | 'dnd';
 export type AgentWithPresence = Agent & { presence: PresenceStatus };
 
 /**
- * The caller card `call.ringing` carries: who the number belongs to (the same shape as CallerCard
- * in src/core/cards/CallerCards.ts). Without one (an older server) the UI falls back to the
+ * The caller card `call.ringing` carries: who the number belongs to (src/core/cards/CallerCards.ts).
+ * Without one (an older server) the UI falls back to the
  * call's `contact` and the phone's display name.
  */
-export interface CallerCard {
-  number: string;
-  name: string | null;
-  company: string | null;
-  notes: string | null;
-  crmUrl: string | null;
-  source: 'contact' | 'crm' | 'phone' | 'none';
-}
+export type { CallerCard };
 
 /** `/healthz`, and the body of a `health` message (which adds the viewer's own phones). */
 export interface HealthReport {
