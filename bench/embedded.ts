@@ -1,16 +1,14 @@
 /** The embedded single-seat topology: ingest ratio against bare node:http, popup latency, memory. */
-import { makeTempDir } from '../test/support/tmp';
-import { startChild } from './children';
-import { CONNECTIONS, SECONDS, TOKEN, callLoad, counter, formatLatency, mb, ringingLatency } from './measure';
-import { ringsideCommand } from './ringsideCommand';
+import { startChild, type ChildServer } from './children';
+import { CONNECTIONS, SECONDS, callLoad, counter, formatLatency, mb, ringingLatency } from './measure';
+import { startEmbeddedRingside } from './ringsideCommand';
 
 export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
-  const temp = makeTempDir('ringside-bench-');
-  const env = { RINGSIDE_DATA_DIR: temp.dir, RINGSIDE_TOKEN: TOKEN, RINGSIDE_PHONE_RATE_LIMIT: '0' };
-  const { args, built, env: commandEnv } = ringsideCommand();
-  const ringside = await startChild(args, { ...env, ...commandEnv }, ['webhookUrl', 'apiUrl']);
-  const bare = await startChild([new URL('./bareHttp.js', import.meta.url).pathname]);
+  const embedded = await startEmbeddedRingside();
+  const { server: ringside, built } = embedded;
+  let bare: ChildServer | null = null;
   try {
+    bare = await startChild([new URL('./bareHttp.js', import.meta.url).pathname]);
     const rssIdle = ringside.rssBytes();
     const latency = await ringingLatency(ringside);
     if (onlyLatency) {
@@ -32,8 +30,7 @@ export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
     console.log(formatLatency(latency, '5 ms'));
     console.log(`resident memory: ${mb(rssIdle)} at start, ${mb(rssLoaded)} after the load runs`);
   } finally {
-    await ringside.stop();
-    await bare.stop();
-    temp.cleanup();
+    await embedded.stop();
+    await bare?.stop();
   }
 }

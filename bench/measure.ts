@@ -10,8 +10,9 @@ export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 export const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 1000);
 export const BENCH_MAC = '000B82000001';
 
-export function eventPath(n: number, event = 'incoming'): string {
-  return `/gs/${TOKEN}/cti/${event}?mac=${BENCH_MAC}&remote=%2B92300${String(n).padStart(7, '0')}&local=100&display_remote=Bench`;
+/** `remote` is +92300 followed by `n` on 7 digits; `displayRemote` is what the phone shows (no spaces: sent as is). */
+export function eventPath(n: number, event = 'incoming', displayRemote = 'Bench'): string {
+  return `/gs/${TOKEN}/cti/${event}?mac=${BENCH_MAC}&remote=%2B92300${String(n).padStart(7, '0')}&local=100&display_remote=${displayRemote}`;
 }
 
 export interface LoadResult { rate: number; ok: number; non2xx: number; errors: number }
@@ -70,11 +71,16 @@ export async function ringingLatency(server: ChildServer): Promise<Latency> {
   }
   ws.close();
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length };
+  return summarise(latencies);
 }
 
-function send(agent: Agent, url: string): Promise<void> {
+export function summarise(values: number[]): Latency {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), samples: sorted.length };
+}
+
+/** One webhook request on `agent`'s connection; resolves once it is answered 200. */
+export function send(agent: Agent, url: string): Promise<void> {
   return new Promise((resolve, reject) => {
     get(url, { agent }, (res) => {
       res.resume();

@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../test/support/tmp';
+import { startChild, type ChildServer } from './children';
+import { TOKEN } from './measure';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -14,4 +17,34 @@ export function ringsideCommand(): { args: string[]; built: boolean; env: Record
       RINGSIDE_LOG_LEVEL: 'warn',
     },
   };
+}
+
+export interface EmbeddedRingside {
+  server: ChildServer;
+  built: boolean;
+  /** Stops the server and removes its data directory. */
+  stop(): Promise<void>;
+}
+
+/** `ringside serve` in the embedded single-seat topology (SQLite in a fresh directory), with the bench's admin token and no phone rate limit. */
+export async function startEmbeddedRingside(): Promise<EmbeddedRingside> {
+  const temp = makeTempDir('ringside-bench-');
+  const { args, built, env } = ringsideCommand();
+  try {
+    const server = await startChild(args, { ...env, RINGSIDE_DATA_DIR: temp.dir, RINGSIDE_TOKEN: TOKEN, RINGSIDE_PHONE_RATE_LIMIT: '0' }, ['webhookUrl', 'apiUrl']);
+    return {
+      server,
+      built,
+      stop: async () => {
+        try {
+          await server.stop();
+        } finally {
+          temp.cleanup();
+        }
+      },
+    };
+  } catch (error) {
+    temp.cleanup();
+    throw error;
+  }
 }

@@ -10,7 +10,19 @@ import type { CallStateStore } from './callstate/CallStateStore';
 import { EmbeddedCallStateStore } from './callstate/EmbeddedCallStateStore';
 import { RedisCallStateStore } from './callstate/redis/RedisCallStateStore';
 import { CallStateKeys } from './callstate/redis/keys';
+import { ScriptRunner } from './callstate/redis/callStateScripts';
+import { InProcessAgentStatusStore, type AgentStatusStore } from './presence/AgentStatusStore';
+import { RedisAgentStatusStore } from './presence/RedisAgentStatusStore';
+import type { Queues } from './queues/Queues';
+import { RedisQueues } from './queues/RedisQueues';
+import { SqliteQueues } from './queues/SqliteQueues';
+import type { AgentSessions } from './sessions/AgentSessions';
+import { RedisAgentSessions } from './sessions/RedisAgentSessions';
+import { SqliteAgentSessions } from './sessions/SqliteAgentSessions';
+import type { SqliteDatabase } from './shared/sqlite';
 import type { RingsideConfig } from './config/schema';
+import { openEmbeddedCache, openRedisCache } from './cache/openCache';
+import type { TwoLayerCache } from './cache/TwoLayerCache';
 import { InProcessPushHub, type PushHub } from './push/PushHub';
 import { RedisPushHub } from './push/RedisPushHub';
 import type { Logger } from './shared/logger';
@@ -18,6 +30,7 @@ import type { Metrics } from './shared/metrics';
 import { connectRedis } from './shared/redisConnection';
 import { settlesWithin } from './shared/settlesWithin';
 import { SERVICE_HEALTH_GAUGE, rabbitHealth, redisHealth, type ServiceHealth } from './shared/serviceHealth';
+import { EMBEDDED_PROBE, probeRedisClient, timedProbe, type ServiceProbes } from './shared/serviceProbe';
 
 export interface AdapterFiles {
   spool: string;
@@ -38,9 +51,19 @@ export interface Adapters {
   bus: EventBus;
   state: CallStateStore;
   push: PushHub;
+  /** Agent UI sessions: SQLite (the call-log database), or Redis (session:<id>, sessions:active). */
+  sessions: AgentSessions;
+  /** The agents' derived statuses as PresenceService records them: in-process, or Redis (agent:status:<agent>, agents:*). */
+  statuses: AgentStatusStore;
+  /** Queues (the call-back queue): SQLite (the call-log database), or Redis (queue:<name>, queues:meta). */
+  queues: Queues;
+  /** The directory cache (cache/): the local layer over SQLite, or local + Redis (REDIS_CACHE_DB) with pub/sub invalidation. */
+  cache: TwoLayerCache;
   /** This process's id in shared structures (cal:ws:connections). */
   node: string;
   health(): Promise<DependencyHealth>;
+  /** Asks Redis and RabbitMQ now on this process's own connections (the settings screen's Test buttons). */
+  probes: ServiceProbes;
   /** True when every shared service the handlers need answers now. */
   servicesUp(): boolean;
   /** Fails the commands waiting for an unreachable Redis (shutdown: their events are redelivered later). */
@@ -54,6 +77,8 @@ interface OpenOptions {
   checkpointPages: number;
   /** Which events were handled, for dropping RabbitMQ redeliveries (the call log's own markers). */
   handledEvents: HandledEventLedger;
+  /** The call-log database (files.database, opened by the caller): the embedded sessions and queues live in it. */
+  database: SqliteDatabase;
 }
 
 /**
@@ -69,6 +94,11 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
     const state = redis?.state ?? EmbeddedCallStateStore.open(files.state, { checkpointPages: options.checkpointPages });
     if (!redis) closers.push(() => state.close());
     const push = redis?.push ?? new InProcessPushHub((type) => options.metrics.pushMessages.inc({ type }));
+    const sessions = redis?.sessions ?? new SqliteAgentSessions(options.database);
+    const statuses = redis?.statuses ?? new InProcessAgentStatusStore();
+    const queues = redis?.queues ?? new SqliteQueues(options.database);
+    const cache = redis?.cache ?? openEmbeddedCache({ db: options.database, logger: options.logger, root: config.redis.keyPrefix });
+    if (!redis) closers.push(() => cache.close());
     const spool = SqliteSpoolBus.open(files.spool, { logger: options.logger, checkpointPages: options.checkpointPages });
     const rabbit = config.amqpUrl ? openRabbit(config, options) : null;
     const bus: EventBus = rabbit ? new OutboxBus(spool, rabbit, { logger: options.logger }) : spool;
@@ -87,7 +117,15 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
     };
     const servicesUp = () => !redis || redis.status() === 'ready';
     const interrupt = () => redis?.interrupt();
-    return { bus, state, push, node, health, servicesUp, interrupt, close: () => closeAll(closers) };
+    const probes: ServiceProbes = {
+      redis: async () => (redis ? redis.probe() : EMBEDDED_PROBE),
+      rabbitmq: async () => {
+        if (!rabbit) return EMBEDDED_PROBE;
+        const probe = await timedProbe(() => rabbit.probe(), { what: 'RabbitMQ' });
+        return probe.ok ? { ...probe, state: rabbitHealth(true, await spool.depth()) } : probe;
+      },
+    };
+    return { probes, bus, state, push, sessions, statuses, queues, cache, node, health, servicesUp, interrupt, close: () => closeAll(closers) };
   } catch (err) {
     await closeAll(closers);
     throw err;
@@ -106,16 +144,25 @@ async function openRedisParts(config: RingsideConfig, node: string, options: Ope
   const stateClient = connect('callstate', true);
   const state = new RedisCallStateStore(stateClient, { root: keyPrefix });
   const keys = new CallStateKeys(keyPrefix);
+  // Sessions, agent statuses and queues are state beside the call state (REDIS_CALLS_DB), on its connection.
+  const scripts = new ScriptRunner(stateClient);
+  const sessions = new RedisAgentSessions(stateClient, keys, scripts);
+  const statuses = new RedisAgentStatusStore(stateClient, keys);
+  const queues = new RedisQueues(stateClient, keys, scripts);
   const push = RedisPushHub.start({
     redis: connect('push', false), subscriber: connect('push-sub', true), keys: keys.push(), node, logger: options.logger,
     onSend: (type) => options.metrics.pushMessages.inc({ type }),
   });
   // Closed before the connections above (closers run in reverse).
   closers.push(() => push.close());
+  // The directory cache has its own two connections to REDIS_CACHE_DB (commands, subscriber).
+  const cache = openRedisCache({ url: url!, db: config.redis.cacheDb, root: keyPrefix, node, logger: options.logger });
+  closers.push(() => cache.close());
   return {
-    state, push,
+    state, push, sessions, statuses, queues, cache,
     status: () => stateClient.status,
-    ready: () => Promise.all([push.subscribed, stateClient.ping()]),
+    probe: () => probeRedisClient(stateClient),
+    ready: () => Promise.all([push.subscribed, stateClient.ping(), cache.ready()]),
     interrupt: () => clients.forEach((client) => client.disconnect()),
   };
 }

@@ -9,6 +9,9 @@ import { buildRoutes } from './api/routes';
 import { listenerActionUrls } from './provisioning/actionUrls';
 import { UiAssets } from './api/ui';
 import { openAdapters } from './adapters';
+import { CallbackQueue } from './callback/CallbackQueue';
+import { CachedDirectory } from './cache/CachedDirectory';
+import { addLookupRoutes } from './api/lookupRoutes';
 import { DirectoryCallerCards } from './cards/CallerCards';
 import { HttpCrmLookup } from './cards/HttpCrmLookup';
 import { CallLifecycle, handledMarker } from './calls/CallLifecycle';
@@ -17,7 +20,9 @@ import { StaleCallReaper } from './calls/StaleCallReaper';
 import { SqliteCallLog } from './calllog/SqliteCallLog';
 import type { RingsideConfig } from './config/schema';
 import { DeviceHealth, summarise } from './devices/DeviceHealth';
+import { DirectoryError } from './directory/errors';
 import { SqliteDirectory, contactHooksFor } from './directory/SqliteDirectory';
+import { SqliteDispositions } from './directory/SqliteDispositions';
 import { startWebhookListener } from './ingest/WebhookListener';
 import { PhoneRegistry } from './phone/PhoneRegistry';
 import { PresenceService } from './presence/PresenceService';
@@ -43,6 +48,8 @@ export interface RingsideInstance {
   housekeeping(): Promise<void>;
   /** Polls now every phone that has a call up (DeviceHealth); resolves with how many were polled. */
   pollPhones(): Promise<number>;
+  /** The agent API's routes (method and path pattern), as its router serves them. */
+  routes(): Array<{ method: string; path: string }>;
   /** Stops listeners and the consumer, closes the databases. */
   close(): Promise<void>;
 }
@@ -80,10 +87,10 @@ function originsFor(config: RingsideConfig, port: number): Set<string> {
   return new Set([...config.allowedOrigins, ...hosts.map((h) => `http://${h}:${port}`)]);
 }
 
-async function ensureSeatAgent(directory: SqliteDirectory, config: RingsideConfig): Promise<void> {
-  if (await directory.getAgent(config.account, config.agent)) return;
+async function ensureSeatAgent(directory: CachedDirectory, config: RingsideConfig): Promise<void> {
   const name = config.agent === 'me' ? safeUserName() : config.agent;
-  await directory.upsertAgent(config.account, { id: config.agent, name });
+  // Also while Redis is away at start-up: the cache invalidation follows once it is back.
+  await directory.ensureAgent(config.account, config.agent, name);
 }
 
 function safeUserName(): string {
@@ -104,22 +111,26 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const files = { spool: join(config.dataDir, 'spool.db'), state: join(config.dataDir, 'state.db'), database };
   const checkpointPages = HOT_CONNECTION_CHECKPOINT_PAGES;
   const db = openDatabase(database, { checkpointPages });
-  const directory = new SqliteDirectory(db, { defaultCountry: config.defaultCountry });
-  const log = new SqliteCallLog(db, contactHooksFor(directory));
+  // The source of truth; the call log's synchronous caller-card lookups read it directly.
+  const source = new SqliteDirectory(db, { defaultCountry: config.defaultCountry });
+  const log = new SqliteCallLog(db, contactHooksFor(source));
   // The handler commits this marker with its last step, so the bus needs no ledger write of its own.
   const handledEvents = { has: (id: string) => log.hasProcessed(handledMarker(id)), add: () => undefined };
-  const adapters = await openAdapters(config, files, { logger, metrics, checkpointPages, handledEvents }).catch((err: unknown) => {
+  const adapters = await openAdapters(config, files, { logger, metrics, checkpointPages, handledEvents, database: db }).catch((err: unknown) => {
     db.close();
     throw err;
   });
-  const { bus, state, push } = adapters;
+  const { bus, state, push, sessions, statuses, queues } = adapters;
+  // Every other reader and writer goes through the two-layer cache (SPEC 6).
+  const directory = new CachedDirectory(source, new SqliteDispositions(db), adapters.cache);
   const checkpointer = startWalCheckpointer(config.redis.url ? [files.spool, database] : Object.values(files));
   await ensureSeatAgent(directory, config);
 
-  const presence = new PresenceService({ state, log, directory, push, clock });
+  const presence = new PresenceService({ state, log, directory, push, clock, statuses, logger });
+  const callbacks = new CallbackQueue({ queues, log, logger, clock });
   const missed = new MissedCallSweeper({ state, log, push, logger, clock, delayMs: config.missedDelayMs, onRaised: async () => {
     await presence.publishChanges(config.account);
-  } });
+  }, onMissed: (m) => callbacks.enqueue(m) });
   const reaper = new StaleCallReaper({ state, log, missed, clock });
   const phones = new PhoneRegistry({ logger, timeoutMs: config.phoneTimeoutMs });
   // Set once the WebSocket exists: a phone's change goes to its agent's UIs (and admin UIs) at once.
@@ -128,9 +139,10 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     directory, phones, logger, clock, pollIntervalMs: config.phonePollMs, onChange: (account, mac) => phoneChanged(account, mac),
   });
   const crm = config.crmLookupUrl ? new HttpCrmLookup({ urlTemplate: config.crmLookupUrl, timeoutMs: config.crmLookupTimeoutMs, logger, clock }) : null;
-  const cards = new DirectoryCallerCards({ directory, numbers: directory.numbers, crm, logger });
+  const cards = new DirectoryCallerCards({ directory, numbers: source.numbers, crm, logger });
   const lifecycle = new CallLifecycle({
     state, log, directory, push, presence, missed, logger, clock, devices, cards,
+    onMissedClosed: (account, closed) => callbacks.closed(account, closed),
     config: { seatAgent: config.redis.url ? null : config.agent, transferWindowMs: config.transferWindowMs },
   });
 
@@ -182,7 +194,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   });
   webhookState = 'up';
 
-  const auth = new Authenticator({ adminToken: config.token, account: config.account, directory, clock });
+  const auth = new Authenticator({ adminToken: config.token, account: config.account, sessions, clock });
   let apiPort = config.api.port;
   const websocket = new AgentWebSocket({
     auth, push, presence, state, logger, metrics, clock, heartbeatTtlMs: config.heartbeatTtlMs,
@@ -194,7 +206,10 @@ export async function startRingside(config: RingsideConfig, options: StartOption
       .catch((error: unknown) => logger.warn({ err: error }, 'phone health push failed'));
   };
   const actionUrls = () => listenerActionUrls(config.publicHost, Number(new URL(webhook.url).port), config.token);
-  const router = buildRoutes({ directory, log, presence, push, auth, metrics, clock, sessionTtlMs: config.sessionTtlMs, health, phones, actionUrls });
+  const router = buildRoutes({ directory, log, presence, push, auth, metrics, clock, sessionTtlMs: config.sessionTtlMs, health, phones, actionUrls, sessions, callbacks,
+    settings: { config, webhookPort: () => Number(new URL(webhook.url).port), apiPort: () => apiPort, probes: adapters.probes },
+  });
+  addLookupRoutes(router, { lookups: directory, auth });
   const api = await startAgentApiServer({ host: config.api.host, port: config.api.port, router, ui: new UiAssets(rendererRoot()), websocket, logger });
   apiPort = api.port;
 
@@ -203,7 +218,13 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const retentionTimer = setInterval(() => void prune(), DAY_MS / 4);
   retentionTimer.unref();
   const reap = () => reaper.reap(config.account).catch((error: unknown) => logger.error({ err: error }, 'stale-call reaper failed'));
-  const reaperTimer = setInterval(() => void reap(), 60_000);
+  // The call-back queue is checked against the call log at start and then with the reaper.
+  const reconcileCallbacks = () => callbacks.reconcile(config.account).catch((error: unknown) => logger.warn({ err: error }, 'call-back queue check failed'));
+  const callbacksStarted = callbacks.start(config.account).catch((error: unknown) => logger.warn({ err: error }, 'call-back queue start failed'));
+  const reaperTimer = setInterval(() => {
+    void reap();
+    void reconcileCallbacks();
+  }, 60_000);
   reaperTimer.unref();
   const presenceTimer = setInterval(() => void presence.publishChanges(config.account).catch(() => {}), Math.min(5000, config.heartbeatTtlMs / 3));
   presenceTimer.unref();
@@ -219,13 +240,18 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     webhookUrl: webhook.url,
     apiUrl: api.url,
     metrics,
-    createAgentSession: (agent = config.agent) => directory.createSession(config.account, agent, config.sessionTtlMs, clock()),
+    createAgentSession: async (agent = config.agent) => {
+      if (!(await directory.getAgent(config.account, agent))) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
+      return sessions.create(config.account, agent, config.sessionTtlMs, clock());
+    },
     drained: () => consumer.drained(),
     pollPhones: () => devices.pollNow(),
+    routes: () => router.list(),
     housekeeping: async () => {
       await prune();
       await reap();
       await missed.sweep();
+      await reconcileCallbacks();
       await presence.publishChanges(config.account);
     },
     close: () => {
@@ -250,6 +276,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
           if (!(await settlesWithin(stopped, grace))) logger.warn('shutdown: left a sweep waiting for Redis behind');
         }
         await api.close();
+        await settlesWithin(callbacksStarted, options.stopGraceMs ?? STOP_GRACE_MS);
         await adapters.close();
         await log.close();
         await directory.close();

@@ -29,6 +29,8 @@ export function App({ token }: { token: string | null }) {
   const { connection, me, agents, helplines } = state;
   // The banner's "reconnecting in N s" counts down.
   const now = useNow(connection.status === 'reconnecting');
+  // The missed-call list shows times to the minute: a minute clock, not a render-time Date.now().
+  const minute = useNow(true, 60_000);
 
   const nameOf = useCallback((agent: string) => agentName(agents, agent) ?? agent, [agents]);
   const helplineName = useCallback((number: string) => helplines.find((h) => h.number === number)?.name ?? null, [helplines]);
@@ -85,11 +87,11 @@ export function App({ token }: { token: string | null }) {
         <>
           <Tabs tabs={tabs} selected={screen} onSelect={setScreen} />
           <TabPanel id={screen}>
-            {screen === 'missed' ? <MissedCalls items={missed} me={me} nameOf={nameOf} helplineName={helplineName} now={Date.now()} onCallBack={callBack} /> : null}
+            {screen === 'missed' ? <MissedCalls items={missed} me={me} nameOf={nameOf} helplineName={helplineName} now={minute} onCallBack={callBack} /> : null}
             {screen === 'history' ? <History rest={rest} agents={agents} nameOf={nameOf} helplineName={helplineName} callsVersion={state.callsVersion} /> : null}
-            {screen === 'today' ? <Today rest={rest} me={me} nameOf={nameOf} callsVersion={state.callsVersion} /> : null}
+            {screen === 'today' ? <Today rest={rest} me={me} teamView={state.session?.supervisor ?? false} nameOf={nameOf} callsVersion={state.callsVersion} /> : null}
             {screen === 'team' ? <Team agents={agents} helplines={helplines} me={me} /> : null}
-            {screen === 'settings' ? <Settings rest={rest} devices={devices} me={me} health={state.health} onSaved={reloadDevices} /> : null}
+            {screen === 'settings' ? <Settings rest={rest} devices={devices} me={me} session={state.session} health={state.health} onSaved={reloadDevices} /> : null}
           </TabPanel>
         </>
       ) : null}

@@ -26,17 +26,34 @@ export interface Clock {
   timeZone?: string;
 }
 
+// Intl formatters are costly to build and the missed-call list formats a time per row on every
+// render: build each (locale, time zone, style) once.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(locale: string | undefined, timeZone: string | undefined, style: 'time' | 'day' | 'weekday' | 'date'): Intl.DateTimeFormat {
+  const key = `${locale ?? ''}|${timeZone ?? ''}|${style}`;
+  let made = formatters.get(key);
+  if (!made) {
+    const options: Intl.DateTimeFormatOptions = { timeZone };
+    if (style === 'time') Object.assign(options, { hour: '2-digit', minute: '2-digit' });
+    if (style === 'day') Object.assign(options, { year: 'numeric', month: '2-digit', day: '2-digit' });
+    if (style === 'weekday') Object.assign(options, { weekday: 'short' });
+    if (style === 'date') Object.assign(options, { day: 'numeric', month: 'short' });
+    // The day key compares calendar days, so its locale is fixed (en-CA: 2026-11-22).
+    made = new Intl.DateTimeFormat(style === 'day' ? 'en-CA' : locale, options);
+    formatters.set(key, made);
+  }
+  return made;
+}
+
 /** "14:03" today, "Mon 14:03" within the week, "22 Nov, 14:03" before. */
 export function formatWhen(at: number, now: number, clock: Clock = {}): string {
-  const date = new Date(at);
-  const options = { timeZone: clock.timeZone };
-  const time = date.toLocaleTimeString(clock.locale, { ...options, hour: '2-digit', minute: '2-digit' });
-  const dayKey = (d: Date) => d.toLocaleDateString('en-CA', options);
-  if (dayKey(date) === dayKey(new Date(now))) return time;
-  if (now - at < 6 * 24 * 3600_000 && at <= now) {
-    return `${date.toLocaleDateString(clock.locale, { ...options, weekday: 'short' })} ${time}`;
-  }
-  return `${date.toLocaleDateString(clock.locale, { ...options, day: 'numeric', month: 'short' })}, ${time}`;
+  const { locale, timeZone } = clock;
+  const time = formatter(locale, timeZone, 'time').format(at);
+  const day = formatter(locale, timeZone, 'day');
+  if (day.format(at) === day.format(now)) return time;
+  if (now - at < 6 * 24 * 3600_000 && at <= now) return `${formatter(locale, timeZone, 'weekday').format(at)} ${time}`;
+  return `${formatter(locale, timeZone, 'date').format(at)}, ${time}`;
 }
 
 /** The caller as one line: "Ann Example (+92 300 1234567)" or the number alone. */

@@ -1,6 +1,6 @@
 // The Today screen's figures: the statistics are kept per agent and UTC day (README, the agent
-// API), so "today" is the UTC day; the team's line adds every agent up, with averages weighted by
-// how many calls each average covers.
+// API), so "today" is the UTC day; the team's line adds every agent up, its averages from the
+// agents' sums and counts.
 import type { AgentStats } from './api/types';
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -11,36 +11,31 @@ export function todayQuery(now: number): string {
   return new URLSearchParams({ from: String(start), to: String(start + DAY_MS) }).toString();
 }
 
-function weightedAverage(rows: readonly AgentStats[], value: (r: AgentStats) => number | null, weight: (r: AgentStats) => number): number | null {
-  let sum = 0;
-  let count = 0;
-  for (const row of rows) {
-    const v = value(row);
-    const w = weight(row);
-    if (v === null || w <= 0) continue;
-    sum += v * w;
-    count += w;
-  }
-  return count > 0 ? Math.round(sum / count) : null;
-}
+const average = (total: number, count: number): number | null => (count > 0 ? Math.round(total / count) : null);
 
 /**
- * Everyone's figures as one row. Ring time is averaged over answered calls and talk time too (the
- * server averages each agent's over the calls that had one), so answered calls weigh them.
+ * Everyone's figures as one row. The server sends each agent's ring and talk sums with how many
+ * calls they cover, so the team's averages are exact: all the time over all the calls.
  */
 export function teamTotals(rows: readonly AgentStats[]): AgentStats {
+  const sum = (value: (r: AgentStats) => number) => rows.reduce((n, r) => n + value(r), 0);
+  const ringMsTotal = sum((r) => r.ringMsTotal);
+  const ringCount = sum((r) => r.ringCount);
+  const talkMsTotal = sum((r) => r.talkMsTotal);
+  const talkCount = sum((r) => r.talkCount);
   return {
     agent: 'team',
-    offered: rows.reduce((n, r) => n + r.offered, 0),
-    answered: rows.reduce((n, r) => n + r.answered, 0),
-    missed: rows.reduce((n, r) => n + r.missed, 0),
-    avgRingMs: weightedAverage(rows, (r) => r.avgRingMs, (r) => r.answered || r.offered),
-    avgTalkMs: weightedAverage(rows, (r) => r.avgTalkMs, (r) => r.answered),
+    offered: sum((r) => r.offered),
+    answered: sum((r) => r.answered),
+    missed: sum((r) => r.missed),
+    avgRingMs: average(ringMsTotal, ringCount),
+    avgTalkMs: average(talkMsTotal, talkCount),
+    ringMsTotal, ringCount, talkMsTotal, talkCount,
   };
 }
 
 export function emptyStats(agent: string): AgentStats {
-  return { agent, offered: 0, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null };
+  return { agent, offered: 0, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null, ringMsTotal: 0, ringCount: 0, talkMsTotal: 0, talkCount: 0 };
 }
 
 export interface Bar {

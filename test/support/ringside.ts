@@ -49,8 +49,9 @@ export async function startTestRingside(overrides: Record<string, unknown> = {},
       await instance.drained();
       await instance.housekeeping();
     },
-    phone: (event, params) => phoneRequest(instance.webhookUrl, event, params),
-    api: (method, path, options = {}) => apiRequest(instance.apiUrl, method, path, { token: TEST_TOKEN, ...options }),
+    // The instance's own token (TEST_TOKEN unless the test gave it another one).
+    phone: (event, params) => phoneRequest(instance.webhookUrl, event, params, config.token),
+    api: (method, path, options = {}) => apiRequest(instance.apiUrl, method, path, { token: config.token, ...options }),
     async agent(id, options = {}) {
       const created = await self.api('POST', '/api/agents', { body: { id, name: options.name ?? `Agent ${id}`, extension: options.extension, devices: options.devices, helplines: options.helplines } });
       if (created.status !== 200) throw new Error(`creating agent ${id}: ${created.status} ${JSON.stringify(created.body)}`);
@@ -68,11 +69,11 @@ export async function startTestRingside(overrides: Record<string, unknown> = {},
   return self;
 }
 
-export function phoneRequest(baseUrl: string, event: string, params: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+export function phoneRequest(baseUrl: string, event: string, params: Record<string, string>, token = TEST_TOKEN): Promise<{ status: number; body: Record<string, unknown> }> {
   // Percent-encoded: URLSearchParams would write a space as `+`, which the listener keeps as a
   // plus, as phones mean it (`remote=+92...`).
   const query = Object.entries(params).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-  return httpJson(`${baseUrl.replace('0.0.0.0', '127.0.0.1')}/gs/${TEST_TOKEN}/cti/${event}?${query}`, 'GET');
+  return httpJson(`${baseUrl.replace('0.0.0.0', '127.0.0.1')}/gs/${token}/cti/${event}?${query}`, 'GET');
 }
 
 export function apiRequest<T>(baseUrl: string, method: string, path: string, options: { token?: string; body?: unknown; contentType?: string; raw?: string }): Promise<{ status: number; body: T }> {

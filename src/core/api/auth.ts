@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Directory } from '../directory/Directory';
+import type { AgentSessions } from '../sessions/AgentSessions';
 import { HttpError } from './http';
 
 export type Principal =
@@ -21,14 +21,19 @@ export function bearerToken(req: IncomingMessage): string | null {
   return match ? match[1]! : null;
 }
 
+/**
+ * Who a bearer token is. Both kinds are bound to the account this process serves: the admin token
+ * (RINGSIDE_TOKEN) is its admin, and an agent token is looked up among that account's sessions
+ * only, so another tenant's agent token is refused here (401) rather than served its own data.
+ */
 export class Authenticator {
-  constructor(private readonly deps: { adminToken: string; account: string; directory: Directory; clock: () => number }) {}
+  constructor(private readonly deps: { adminToken: string; account: string; sessions: AgentSessions; clock: () => number }) {}
 
-  /** Admin token (RINGSIDE_TOKEN) or an agent session token; null when neither. */
+  /** Admin token (RINGSIDE_TOKEN) or an agent session token of this account; null when neither. */
   async principal(token: string | null): Promise<Principal | null> {
     if (!token) return null;
     if (secretsEqual(token, this.deps.adminToken)) return { kind: 'admin', account: this.deps.account };
-    const session = await this.deps.directory.sessionByToken(token, this.deps.clock());
+    const session = await this.deps.sessions.get(this.deps.account, token, this.deps.clock());
     return session ? { kind: 'agent', account: session.account, agent: session.agent } : null;
   }
 

@@ -12,6 +12,8 @@ export type RouteHandler = (ctx: RouteContext) => Promise<unknown>;
 
 interface Route {
   method: string;
+  /** As registered: `/api/calls/:id`. */
+  path: string;
   pattern: RegExp;
   names: string[];
   handler: RouteHandler;
@@ -27,8 +29,13 @@ export class Router {
       names.push(name);
       return '([^/]+)';
     });
-    this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
+    this.routes.push({ method, path, pattern: new RegExp(`^${source}$`), names, handler });
     return this;
+  }
+
+  /** Every route, in the order registered (tests check each one for tenant isolation). */
+  list(): Array<{ method: string; path: string }> {
+    return this.routes.map(({ method, path }) => ({ method, path }));
   }
 
   /** The matching route, or a 404/405 HttpError. */

@@ -6,11 +6,16 @@ import type { PhoneRegistry } from '../phone/PhoneRegistry';
 import type { PresenceService } from '../presence/PresenceService';
 import type { PushHub } from '../push/PushHub';
 import type { Metrics } from '../shared/metrics';
-import { Authenticator, bearerToken, type Principal } from './auth';
+import type { AgentSessions } from '../sessions/AgentSessions';
+import type { CallbackQueue } from '../callback/CallbackQueue';
+import { Authenticator, bearerToken } from './auth';
+import { addCallbackRoutes } from './callbackRoutes';
 import { HttpError, bodyChunks, parseWith, readJson } from './http';
 import type { ListenerActionUrls } from '../provisioning/actionUrls';
 import { addProvisioningRoutes } from './provisioningRoutes';
-import { addPhoneRoutes, dialForCallback } from './phoneRoutes';
+import { addSettingsRoutes, type SettingsSources } from './settingsRoutes';
+import { statsAgentFor } from './roles';
+import { addPhoneRoutes } from './phoneRoutes';
 import { Router } from './router';
 import * as s from './schemas';
 
@@ -28,6 +33,12 @@ export interface ApiDeps {
   phones: PhoneRegistry;
   /** The listener's Action URLs as phones reach it (for the settings screen and provisioning). */
   actionUrls: () => ListenerActionUrls;
+  /** The configuration, bound ports and service probes the settings screen shows (settingsRoutes.ts). */
+  settings: SettingsSources;
+  /** Agent UI sessions (SQLite, or Redis in shared mode), bound to their account. */
+  sessions: AgentSessions;
+  /** The call-back queue of open missed calls. */
+  callbacks: CallbackQueue;
 }
 
 const CSV_LIMIT = 10 << 20;
@@ -36,20 +47,14 @@ function queryObject(query: URLSearchParams): Record<string, string> {
   return Object.fromEntries(query.entries());
 }
 
-/** The agent the request acts for: an agent's own session, or the admin naming one. */
-function actingAgent(principal: Principal, named: string | undefined): string {
-  if (principal.kind === 'agent') return principal.agent;
-  if (!named) throw new HttpError(400, 'invalid input: agent is required with the admin token');
-  return named;
-}
-
 /** Maps the adapters' typed rejections of bad input to 4xx answers. */
 async function domainCall<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof DirectoryError) {
-      const status = error.code === 'unknown_agent' ? 404 : error.code === 'extension_taken' ? 409 : error.code === 'too_many_rows' ? 413 : 400;
+      const status = error.code === 'unknown_agent' ? 404 : error.code === 'extension_taken' ? 409 : error.code === 'too_many_rows' ? 413
+        : error.code === 'unavailable' ? 503 : 400;
       throw new HttpError(status, error.message);
     }
     if (error instanceof CallLogError) throw new HttpError(400, error.message);
@@ -124,7 +129,12 @@ export function buildRoutes(deps: ApiDeps): Router {
       await presence.publishChanges(account);
       return { deleted: params.key };
     });
-  removal('/api/agents/:key', (account, id) => directory.removeAgent(account, id), 'agent');
+  removal('/api/agents/:key', async (account, id) => {
+    const removed = await directory.removeAgent(account, id);
+    // The directory ends its own (SQLite) sessions; in shared mode they are in Redis.
+    if (removed) await deps.sessions.revokeAgent(account, id);
+    return removed;
+  }, 'agent');
   removal('/api/devices/:key', (account, mac) => directory.removeDevice(account, mac), 'device');
   removal('/api/helplines/:key', (account, number) => directory.removeHelpline(account, number), 'helpline');
   removal('/api/contacts/:key', (account, number) => directory.removeContact(account, number), 'contact');
@@ -133,15 +143,16 @@ export function buildRoutes(deps: ApiDeps): Router {
     const { account } = await auth.require(req, 'admin');
     const body = await readJson(req, s.sessionBody);
     if (!(await directory.getAgent(account, body.agent))) throw new HttpError(404, `no agent ${body.agent}`);
-    return directory.createSession(account, body.agent, deps.sessionTtlMs, clock());
+    return deps.sessions.create(account, body.agent, deps.sessionTtlMs, clock());
   });
   // Who the token is: the UI shows its agent and knows when to renew the session.
   router.on('GET', '/api/session', async ({ req }) => {
     const principal = await auth.require(req, 'any');
-    if (principal.kind === 'admin') return { account: principal.account, agent: null, name: null, kind: 'admin', expiresAt: null };
-    const session = await directory.sessionByToken(bearerToken(req) ?? '', clock());
+    // supervisor: whether the token sees everyone's figures (the admin token does).
+    if (principal.kind === 'admin') return { account: principal.account, agent: null, name: null, kind: 'admin', expiresAt: null, supervisor: true };
+    const session = await deps.sessions.get(principal.account, bearerToken(req) ?? '', clock());
     const agent = await directory.getAgent(principal.account, principal.agent);
-    return { account: principal.account, agent: principal.agent, name: agent?.name ?? null, kind: 'agent', expiresAt: session?.expiresAt ?? null };
+    return { account: principal.account, agent: principal.agent, name: agent?.name ?? null, kind: 'agent', expiresAt: session?.expiresAt ?? null, supervisor: agent?.supervisor ?? false };
   });
 
   router.on('GET', '/api/calls', async ({ req, query }) => {
@@ -158,34 +169,15 @@ export function buildRoutes(deps: ApiDeps): Router {
     const { account } = await auth.require(req, 'any');
     return { items: await log.listMissed(account, parseWith(s.missedQuery, queryObject(query))) };
   });
-  router.on('POST', '/api/missed/:id/callback', async ({ req, params }) => {
-    const principal = await auth.require(req, 'any');
-    const body = req.headers['content-type']?.includes('json') ? await readJson(req, s.callbackBody) : {};
-    const agent = actingAgent(principal, body.agent);
-    const missed = await log.getMissed(principal.account, params.id!);
-    if (!missed) throw new HttpError(404, 'no such missed call');
-    // A direct call was for its agent; a helpline call may be called back by anyone on the account.
-    if (missed.line === 'direct' && missed.targets.length > 0 && !missed.targets.includes(agent)) {
-      throw new HttpError(403, `this missed call was for ${missed.targets.join(', ')}`);
-    }
-    // The phone named must be the agent's own; checked before taking ownership, so a refused request takes nothing.
-    const own = body.mac === undefined ? [] : ((await directory.getAgent(principal.account, agent))?.devices ?? []);
-    if (body.mac !== undefined && !own.includes(body.mac)) throw new HttpError(403, `phone ${body.mac} is not one of ${agent}'s phones`);
-    const result = await log.claimMissedCall(principal.account, params.id!, agent, clock());
-    if (!result) throw new HttpError(404, 'no such missed call');
-    if (!result.won) throw new HttpError(409, `already taken by ${result.missed.owner}`, result.missed);
-    push.toAccount(principal.account, { type: 'missed.claimed', at: clock(), account: principal.account, missed: result.missed });
-    // Ownership first (atomic); then the agent's phone dials. A failed dial keeps the ownership:
-    // the answer is still 200 and `dial` says what happened. The answered call-back closes the
-    // missed call (CallLifecycle: an answered call to or from that number closes it).
-    const dial = await dialForCallback({ directory, auth, phones: deps.phones }, principal.account, agent, result.missed.remote, body.mac);
-    return { missed: result.missed, dial };
-  });
+  addCallbackRoutes(router, { directory, auth, phones: deps.phones, log, push, callbacks: deps.callbacks, clock });
   addPhoneRoutes(router, { directory, auth, phones: deps.phones });
   addProvisioningRoutes(router, { directory, auth, phones: deps.phones, actionUrls: deps.actionUrls });
+  addSettingsRoutes(router, { directory, auth, phones: deps.phones, actionUrls: deps.actionUrls, settings: deps.settings });
   router.on('GET', '/api/stats', async ({ req, query }) => {
-    const { account } = await auth.require(req, 'any');
-    return { items: await log.stats(account, parseWith(s.statsQuery, queryObject(query))) };
+    const principal = await auth.require(req, 'any');
+    const q = parseWith(s.statsQuery, queryObject(query));
+    // An agent who is not a supervisor sees only their own figures (roles.ts).
+    return { items: await log.stats(principal.account, { ...q, agent: await statsAgentFor(directory, principal, q.agent) }) };
   });
   return router;
 }

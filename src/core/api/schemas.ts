@@ -19,6 +19,8 @@ export const agentBody = z.strictObject({
   extension: z.string().trim().min(1).max(32).nullish(),
   devices: z.array(macSchema).max(20).optional(),
   helplines: z.array(number).max(50).optional(),
+  /** Sees everyone's figures (GET /api/stats); absent keeps what is stored (new agents: false). */
+  supervisor: z.boolean().optional(),
 });
 
 export const deviceBody = z.strictObject({ mac: macSchema, agent: id });

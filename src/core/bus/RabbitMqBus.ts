@@ -173,6 +173,26 @@ export class RabbitMqBus implements EventBus {
     });
   }
 
+  /**
+   * Asks the broker now, on the live connection (the settings screen's Test): opens a channel,
+   * checks the exchange passively and closes the channel. Rejects with an EventBusError when
+   * not connected or when the broker does not answer so.
+   */
+  async probe(): Promise<void> {
+    if (this.closing) throw closedError();
+    const session = this.requireSession();
+    await brokerCall('probe', async () => {
+      const channel = await session.model.createChannel();
+      // A failed check closes the channel with an error event; the rejection below reports it.
+      channel.on('error', () => undefined);
+      try {
+        await channel.checkExchange(this.topology.exchange);
+      } finally {
+        await channel.close().catch(() => undefined);
+      }
+    });
+  }
+
   async deadLetters(): Promise<CallEvent[]> {
     if (this.closing) throw closedError();
     const session = this.requireSession();

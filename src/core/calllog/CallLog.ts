@@ -107,6 +107,11 @@ export interface AgentStats {
   missed: number;
   avgRingMs: number | null;
   avgTalkMs: number | null;
+  /** What the averages are made of, so figures of several agents add up exactly: the sums and how many calls each covers. */
+  ringMsTotal: number;
+  ringCount: number;
+  talkMsTotal: number;
+  talkCount: number;
 }
 
 export interface CallLog {
@@ -129,8 +134,11 @@ export interface CallLog {
   finalizeCall(eventId: string | null, input: { callId: string; account: string; status: CallStatus; endedAt: number }): Promise<Applied<CallView | null>>;
   /** Exactly one missed-call record per call id; sets the call's status to missed and counts it. */
   recordMissedCall(input: { callId: string; account: string; at: number }): Promise<Applied<MissedCallView | null>>;
-  /** First agent wins: returns the missed call with its owner (the winner, maybe someone else). */
-  claimMissedCall(account: string, callId: string, agent: string, at: number): Promise<{ won: boolean; missed: MissedCallView } | null>;
+  /**
+   * First agent wins: returns the missed call with its owner (the winner, maybe someone else).
+   * `fresh`: this claim took the open call now, rather than its owner claiming it again.
+   */
+  claimMissedCall(account: string, callId: string, agent: string, at: number): Promise<{ won: boolean; fresh: boolean; missed: MissedCallView } | null>;
   /** Closes open or claimed missed calls from this remote (a call-back or a later answered call reached them). */
   closeMissedCalls(account: string, remote: string, by: string, at: number): Promise<MissedCallView[]>;
 
@@ -138,6 +146,8 @@ export interface CallLog {
   listCalls(account: string, query: CallQuery): Promise<{ items: CallView[]; next: string | null }>;
   listMissed(account: string, query: { status?: MissedStatus; limit?: number }): Promise<MissedCallView[]>;
   getMissed(account: string, callId: string): Promise<MissedCallView | null>;
+  /** Every open missed call of the account, oldest first. */
+  openMissedCalls(account: string): Promise<MissedCallView[]>;
   stats(account: string, query: { from?: number; to?: number; agent?: string }): Promise<AgentStats[]>;
   /** Agents who were offered the call (got the popup). */
   targetsOf(account: string, callId: string): Promise<string[]>;

@@ -13,7 +13,7 @@ import type {
   MissedStatus,
 } from './CallLog';
 import { finalizeCallRows } from './finalize';
-import { applyClaim, applyClose, applyMissedCall, listMissedViews } from './missed';
+import { applyClaim, applyClose, applyMissedCall, listMissedViews, openMissedViews } from './missed';
 import { applyAnswered, applyHold, applyLegEnded, applyRinging, applyTransfer } from './mutations';
 import { agentStats, agentsOnCall, listCallViews, openCallOf } from './queries';
 import { callView, createContext, getCallRow, missedView, targetsOf, type CallLogContext, type ContactLookup, type ContactSearch } from './rows';
@@ -135,7 +135,7 @@ export class SqliteCallLog implements CallLog {
     return this.transaction(() => applyMissedCall(this.ctx, input));
   }
 
-  async claimMissedCall(account: string, callId: string, agent: string, at: number): Promise<{ won: boolean; missed: MissedCallView } | null> {
+  async claimMissedCall(account: string, callId: string, agent: string, at: number): Promise<{ won: boolean; fresh: boolean; missed: MissedCallView } | null> {
     return this.transaction(() => applyClaim(this.ctx, account, callId, agent, at));
   }
 
@@ -157,6 +157,10 @@ export class SqliteCallLog implements CallLog {
 
   async getMissed(account: string, callId: string): Promise<MissedCallView | null> {
     return missedView(this.ctx, account, callId);
+  }
+
+  async openMissedCalls(account: string): Promise<MissedCallView[]> {
+    return openMissedViews(this.ctx, account);
   }
 
   async stats(account: string, query: { from?: number; to?: number; agent?: string }): Promise<AgentStats[]> {

@@ -29,14 +29,17 @@ export function applyMissedCall(ctx: CallLogContext, input: { callId: string; ac
   return { applied: true, value: missedView(ctx, input.account, input.callId) };
 }
 
-/** First agent wins (one conditional UPDATE). The owner claiming again wins again: a retry is safe. */
-export function applyClaim(ctx: CallLogContext, account: string, callId: string, agent: string, at: number): { won: boolean; missed: MissedCallView } | null {
+/**
+ * First agent wins (one conditional UPDATE). The owner claiming again wins again: a retry is safe.
+ * `fresh`: this claim took the open call (not its owner claiming it again).
+ */
+export function applyClaim(ctx: CallLogContext, account: string, callId: string, agent: string, at: number): { won: boolean; fresh: boolean; missed: MissedCallView } | null {
   const result = ctx
     .sql(`UPDATE cl_missed SET status = 'claimed', owner = ?, claimed_at = ? WHERE account = ? AND call_id = ? AND status = 'open'`)
     .run(agent, at, account, callId);
   const missed = missedView(ctx, account, callId);
   if (!missed) return null;
-  return { won: result.changes === 1 || (missed.status === 'claimed' && missed.owner === agent), missed };
+  return { won: result.changes === 1 || (missed.status === 'claimed' && missed.owner === agent), fresh: result.changes === 1, missed };
 }
 
 /** Closes the open or claimed missed calls of this remote: the same number, or the same last digits. */
@@ -54,6 +57,11 @@ export function applyClose(ctx: CallLogContext, account: string, remote: string,
   return missedViews(ctx, account, 'AND m.call_id IN (SELECT value FROM json_each(@ids)) ORDER BY m.at DESC, m.call_id DESC', {
     ids: JSON.stringify(closed),
   });
+}
+
+/** Every open missed call, oldest first (the call-back queue is checked against them). */
+export function openMissedViews(ctx: CallLogContext, account: string): MissedCallView[] {
+  return missedViews(ctx, account, "AND m.status = 'open' ORDER BY m.at, m.call_id", {});
 }
 
 /** Open ones first, then newest first. */

@@ -138,6 +138,10 @@ export function agentStats(ctx: CallLogContext, account: string, query: { from?:
     missed: r.missed,
     avgRingMs: r.ring_count > 0 ? Math.round(r.ring_ms_total / r.ring_count) : null,
     avgTalkMs: r.talk_count > 0 ? Math.round(r.talk_ms_total / r.talk_count) : null,
+    ringMsTotal: r.ring_ms_total,
+    ringCount: r.ring_count,
+    talkMsTotal: r.talk_ms_total,
+    talkCount: r.talk_count,
   }));
 }
 

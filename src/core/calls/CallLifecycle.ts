@@ -1,7 +1,7 @@
 import { DirectoryCallerCards, type CallerCards, type CardLookup } from '../cards/CallerCards';
 import type { CallEvent } from '../events/CallEvent';
 import type { CallStateStore, Direction, LegEndedResult, LegOutcome } from '../callstate/CallStateStore';
-import type { CallLog, CallView } from '../calllog/CallLog';
+import type { CallLog, CallView, MissedCallView } from '../calllog/CallLog';
 import type { Directory } from '../directory/Directory';
 import type { PushHub, ServerMessageType } from '../push/PushHub';
 import type { PresenceService } from '../presence/PresenceService';
@@ -25,6 +25,8 @@ export interface CallLifecycleDeps {
   devices?: DeviceHealthHooks;
   /** Caller cards for `call.ringing` (directory, then CRM); the directory alone by default. */
   cards?: CallerCards;
+  /** Missed calls an answered call just closed (the call-back queue drops them). */
+  onMissedClosed?: (account: string, closed: MissedCallView[]) => Promise<void>;
 }
 
 export interface DeviceHealthHooks {
@@ -190,6 +192,7 @@ export class CallLifecycle {
     if (result.owner) {
       const closed = await log.closeMissedCalls(account, event.remote, agent ?? mac, event.receivedAt);
       for (const missed of closed) this.deps.push.toAccount(account, { type: 'missed.claimed', at: event.receivedAt, account, missed });
+      if (closed.length > 0) await this.deps.onMissedClosed?.(account, closed);
     }
     this.refreshPresence(account);
   }

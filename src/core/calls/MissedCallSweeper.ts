@@ -1,5 +1,5 @@
 import type { CallStateStore, MissedCallEntry } from '../callstate/CallStateStore';
-import type { CallLog, CallView } from '../calllog/CallLog';
+import type { CallLog, CallView, MissedCallView } from '../calllog/CallLog';
 import type { PushHub } from '../push/PushHub';
 import type { Logger } from '../shared/logger';
 
@@ -35,7 +35,12 @@ export class MissedCallSweeper {
   private stopped = false;
 
   constructor(
-    private readonly deps: { state: CallStateStore; log: CallLog; push: PushHub; logger: Logger; clock: () => number; delayMs: number; onRaised?: () => Promise<void> },
+    private readonly deps: {
+      state: CallStateStore; log: CallLog; push: PushHub; logger: Logger; clock: () => number; delayMs: number;
+      onRaised?: () => Promise<void>;
+      /** Each missed call as recorded (also when raised again: idempotent), e.g. for the call-back queue. */
+      onMissed?: (missed: MissedCallView) => Promise<void>;
+    },
   ) {}
 
   /** The grace delay between a call's end and its missed call. */
@@ -119,10 +124,14 @@ export class MissedCallSweeper {
     const { state, log, push } = this.deps;
     if (await state.wasAnswered(account, callId)) return;
     const { applied, value: missed } = await log.recordMissedCall({ callId, account, at: endedAt });
-    if (!applied || !missed) return;
-    const call = await log.getCall(account, callId);
-    push.toAgents(account, missed.targets, { type: 'call.missed', at: this.deps.clock(), account, call, missed });
-    await this.deps.onRaised?.();
+    if (!missed) return;
+    if (applied) {
+      const call = await log.getCall(account, callId);
+      push.toAgents(account, missed.targets, { type: 'call.missed', at: this.deps.clock(), account, call, missed });
+    }
+    // Also when the record was there already: an entry raised again (its ack failed) was maybe not queued yet.
+    await this.deps.onMissed?.(missed);
+    if (applied) await this.deps.onRaised?.();
   }
 
   stop(): Promise<void> {

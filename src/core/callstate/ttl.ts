@@ -43,11 +43,31 @@
  *                                                                                         (RINGSIDE_HEARTBEAT_TTL_MS)
  * sessions:live                               zset socket id -> expires at                longest session
  * sessions:agents                             hash socket id -> agent                     longest session
- * agents:connected                            set: agents with a session                  longest session
- * agents:available                            set: manual available and no phone DND      none
  * agent:presence:<agent>                      hash: manual, phone_dnd                     none
  * agents:presence                             hash agent -> {manual, phoneDnd} JSON       none
  *                                             (the listing of presenceRecords)
+ *
+ * Beside the call state, under the same tenant prefix and in the same database (REDIS_CALLS_DB:
+ * they are state, not a cache that may be dropped), the seed's session, agent and queue keys:
+ *
+ * agent:status:<agent>                        hash: status (available | away | dnd |      none: rewritten
+ *                                             on_call | offline), manual, phone_dnd,      by each presence
+ *                                             name, since, at                             pass, deleted with
+ *                                             (presence/RedisAgentStatusStore.ts)         the agent
+ * agents:registered                           set: the account's agents                   none (same)
+ * agents:available                            set: status available                       none (same)
+ * agents:connected                            set: status other than offline (a live      none (same)
+ *                                             UI session)
+ * agents:by_user                              hash agent id -> display name               none (same)
+ * session:<id>                                agent UI session JSON {id, account, agent,  the session
+ *                                             createdAt, expiresAt}; id = sha256(token)   (RINGSIDE_SESSION_TTL_MS)
+ *                                             (sessions/RedisAgentSessions.ts)
+ * sessions:active                             zset session id -> expires at               longest session
+ * queue:<name>                                zset item id -> score (oldest first)        none: until taken
+ *                                             (queues/RedisQueues.ts; `callback`: open    or removed
+ *                                             missed calls by missed time)
+ * queue:<name>:items                          hash item id -> {data, audience} JSON       none (same)
+ * queues:meta                                 hash name -> {name, description, createdAt} none
  *
  * global keys (no hash tag; never in a script together with an account's keys)
  * <root>:missed:accounts                      zset account -> when it last queued a       none: pruned by

@@ -10,6 +10,8 @@ export interface Agent {
   extension: string | null;
   devices: string[];
   helplines: string[];
+  /** Sees everyone's figures (GET /api/stats), not only their own. */
+  supervisor: boolean;
 }
 
 export interface Device {
@@ -90,7 +92,8 @@ export interface CsvImportResult {
 }
 
 export interface Directory {
-  upsertAgent(account: string, input: { id: string; name: string; extension?: string | null; devices?: string[]; helplines?: string[] }): Promise<Agent>;
+  /** A missing `extension`, `devices`, `helplines` or `supervisor` keeps what is stored. */
+  upsertAgent(account: string, input: { id: string; name: string; extension?: string | null; devices?: string[]; helplines?: string[]; supervisor?: boolean }): Promise<Agent>;
   getAgent(account: string, id: string): Promise<Agent | null>;
   listAgents(account: string): Promise<Agent[]>;
   agentByExtension(account: string, extension: string): Promise<Agent | null>;
@@ -123,7 +126,11 @@ export interface Directory {
   removeHelpline(account: string, number: string): Promise<boolean>;
   removeContact(account: string, number: string): Promise<boolean>;
 
-  /** A new opaque token for the agent's UI; only its hash is stored. */
+  /**
+   * A new opaque token for the agent's UI; only its hash is stored. The server and API use the
+   * AgentSessions port (sessions/AgentSessions.ts: SQLite or Redis, bound to one account); these
+   * two are its SQLite adapter seen through the directory (sessionByToken: of any account).
+   */
   createSession(account: string, agent: string, ttlMs: number, now: number): Promise<{ token: string; expiresAt: number }>;
   sessionByToken(token: string, now: number): Promise<AgentSession | null>;
 

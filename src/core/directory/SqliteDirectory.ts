@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { migrate, statementCache, type SqliteDatabase, type Statement } from '../shared/sqlite';
 import {
   DEFAULT_CONTROL_PORT, DEFAULT_CONTROL_USERNAME,
@@ -12,8 +11,9 @@ import { DirectoryError } from './errors';
 import { normaliseMac } from './mac';
 import { normaliseNumber, numberNormaliser, type NumberNormaliser } from './numbers';
 import { DIRECTORY_MIGRATIONS, DIRECTORY_SCHEMA } from './schema';
+import { SqliteAgentSessions } from '../sessions/SqliteAgentSessions';
 
-type AgentRow = { account: string; id: string; name: string; extension: string | null };
+type AgentRow = { account: string; id: string; name: string; extension: string | null; supervisor: number };
 type DeviceRow = {
   account: string; mac: string; agent: string | null; ip: string | null; registered: number | null; last_event: string | null; last_seen_at: number | null;
   control_host: string | null; control_port: number | null; control_username: string | null; control_password: string | null; control_version: number;
@@ -27,10 +27,6 @@ function requireText(value: string, what: string): string {
   const text = value.trim();
   if (text === '') throw new DirectoryError('invalid_input', `${what} is required`);
   return text;
-}
-
-function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 function toDevice(row: DeviceRow): Device {
@@ -90,6 +86,8 @@ export interface SqliteDirectoryOptions {
  */
 export class SqliteDirectory implements Directory {
   private readonly sql: (text: string) => Statement;
+  /** The UI sessions (dir_sessions): createSession/sessionByToken below are this adapter. */
+  private readonly sessions: SqliteAgentSessions;
   /** How contact numbers are normalised and matched (the default country). */
   readonly numbers: NumberNormaliser;
   private readonly importLimits: ImportLimits;
@@ -99,6 +97,7 @@ export class SqliteDirectory implements Directory {
     this.numbers = numberNormaliser(options.defaultCountry);
     this.importLimits = { ...DEFAULT_IMPORT_LIMITS, ...options.importLimits };
     migrate(db, DIRECTORY_SCHEMA, DIRECTORY_MIGRATIONS);
+    this.sessions = new SqliteAgentSessions(db);
     canonicaliseStoredNumbers(db, this.numbers);
   }
 
@@ -106,7 +105,7 @@ export class SqliteDirectory implements Directory {
 
   async upsertAgent(
     account: string,
-    input: { id: string; name: string; extension?: string | null; devices?: string[]; helplines?: string[] },
+    input: { id: string; name: string; extension?: string | null; devices?: string[]; helplines?: string[]; supervisor?: boolean },
   ): Promise<Agent> {
     const id = requireText(input.id, 'agent id');
     const name = requireText(input.name, 'agent name');
@@ -119,11 +118,12 @@ export class SqliteDirectory implements Directory {
         if (holder) throw new DirectoryError('extension_taken', `extension ${extension} belongs to agent ${holder.id}`);
       }
       this.sql(
-          `INSERT INTO dir_agents (account, id, name, extension) VALUES (?, ?, ?, ?)
+          `INSERT INTO dir_agents (account, id, name, extension, supervisor) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (account, id) DO UPDATE SET name = excluded.name,
-             extension = CASE WHEN ? THEN extension ELSE excluded.extension END`,
+             extension = CASE WHEN ? THEN extension ELSE excluded.extension END,
+             supervisor = CASE WHEN ? THEN supervisor ELSE excluded.supervisor END`,
         )
-        .run(account, id, name, extension ?? null, extension === undefined ? 1 : 0);
+        .run(account, id, name, extension ?? null, input.supervisor ? 1 : 0, extension === undefined ? 1 : 0, input.supervisor === undefined ? 1 : 0);
       if (devices) {
         this.sql('UPDATE dir_devices SET agent = NULL WHERE account = ? AND agent = ? AND mac NOT IN (SELECT value FROM json_each(?))')
           .run(account, id, JSON.stringify(devices));
@@ -164,6 +164,7 @@ export class SqliteDirectory implements Directory {
       extension: row.extension,
       devices: devicesOf.get(row.id) ?? [],
       helplines: helplinesOf.get(row.id) ?? [],
+      supervisor: row.supervisor === 1,
     }));
   }
 
@@ -177,7 +178,7 @@ export class SqliteDirectory implements Directory {
     if (!row) return null;
     const devices = this.sql('SELECT mac FROM dir_devices WHERE account = ? AND agent = ? ORDER BY mac').pluck().all(account, id) as string[];
     const helplines = this.sql('SELECT helpline FROM dir_helpline_members WHERE account = ? AND agent = ? ORDER BY helpline').pluck().all(account, id) as string[];
-    return { id: row.id, account: row.account, name: row.name, extension: row.extension, devices, helplines };
+    return { id: row.id, account: row.account, name: row.name, extension: row.extension, devices, helplines, supervisor: row.supervisor === 1 };
   }
 
   private agentExists(account: string, id: string): boolean {
@@ -351,24 +352,15 @@ export class SqliteDirectory implements Directory {
 
   async createSession(account: string, agent: string, ttlMs: number, now: number): Promise<{ token: string; expiresAt: number }> {
     if (!(ttlMs > 0)) throw new DirectoryError('invalid_input', 'a session needs a positive ttl');
-    const token = randomBytes(32).toString('base64url');
-    const expiresAt = now + ttlMs;
-    this.db.transaction(() => {
+    return this.db.transaction(() => {
       if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
-      this.sql('DELETE FROM dir_sessions WHERE expires_at <= ?').run(now);
-      this.sql('INSERT INTO dir_sessions (token_hash, account, agent, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
-        .run(hashToken(token), account, agent, now, expiresAt);
+      return this.sessions.createSync(account, agent, ttlMs, now);
     }).immediate();
-    return { token, expiresAt };
   }
 
   async sessionByToken(token: string, now: number): Promise<AgentSession | null> {
-    if (token === '') return null;
-    const row = this.sql('SELECT account, agent, expires_at FROM dir_sessions WHERE token_hash = ?').get(hashToken(token)) as
-      | { account: string; agent: string; expires_at: number }
-      | undefined;
-    if (!row || row.expires_at <= now) return null;
-    return { account: row.account, agent: row.agent, expiresAt: row.expires_at };
+    const session = this.sessions.getAnyAccountSync(token, now);
+    return session ? { account: session.account, agent: session.agent, expiresAt: session.expiresAt } : null;
   }
 
   async removeAgent(account: string, id: string): Promise<boolean> {

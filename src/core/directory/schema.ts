@@ -84,4 +84,8 @@ export const DIRECTORY_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE dir_devices ADD COLUMN control_version INTEGER NOT NULL DEFAULT 0;
     `);
   },
+  // Supervisors (issue 5): an agent who sees everyone's figures in /api/stats, not only their own.
+  (db) => {
+    db.exec('ALTER TABLE dir_agents ADD COLUMN supervisor INTEGER NOT NULL DEFAULT 0');
+  },
 ];

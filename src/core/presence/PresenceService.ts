@@ -2,8 +2,16 @@ import type { CallStateStore, ManualStatus } from '../callstate/CallStateStore';
 import type { CallLog } from '../calllog/CallLog';
 import type { Directory } from '../directory/Directory';
 import type { PushHub } from '../push/PushHub';
+import type { Logger } from '../shared/logger';
+import type { AgentStatusEntry, AgentStatusStore, PresenceStatus } from './AgentStatusStore';
 
-export type PresenceStatus = 'available' | 'away' | 'dnd' | 'on_call' | 'offline';
+export type { PresenceStatus } from './AgentStatusStore';
+
+/**
+ * A picture recorded in the agent status store is written again after this long even when this
+ * process saw no change: another process may have recorded an older picture meanwhile.
+ */
+const STATUS_RESYNC_MS = 30_000;
 
 export interface AgentPresence {
   agent: string;
@@ -13,17 +21,29 @@ export interface AgentPresence {
 /**
  * Agent presence (SPEC 4.10), derived from the facts other parts keep: live UI sessions
  * (heartbeats), the agent's manual choice, the phone's DND, and calls in progress. It pushes
- * `presence.changed` when an agent's derived status differs from the last one it pushed.
+ * `presence.changed` when an agent's derived status differs from the last one it pushed, and
+ * records each new picture in the agent status store (`statuses`: agent:status:<agent>,
+ * agents:registered/available/connected, agents:by_user), for readers that share the store.
  */
 export class PresenceService {
   private readonly lastPushed = new Map<string, PresenceStatus>();
   private readonly scheduled = new Map<string, Promise<void>>();
+  /** Per account: the picture this process recorded last, and when. */
+  private readonly lastRecorded = new Map<string, { picture: string; at: number }>();
 
   constructor(
-    private readonly deps: { state: CallStateStore; log: CallLog; directory: Directory; push: PushHub; clock: () => number },
+    private readonly deps: {
+      state: CallStateStore; log: CallLog; directory: Directory; push: PushHub; clock: () => number;
+      statuses?: AgentStatusStore; logger?: Logger;
+    },
   ) {}
 
   async snapshot(account: string): Promise<Map<string, PresenceStatus>> {
+    return new Map((await this.entries(account)).map((entry) => [entry.agent, entry.status]));
+  }
+
+  /** Every agent of the account with its derived status and what it was derived from. */
+  async entries(account: string): Promise<AgentStatusEntry[]> {
     const { state, log, directory, clock } = this.deps;
     const [agents, sessions, records, onCall] = await Promise.all([
       directory.listAgents(account),
@@ -34,12 +54,11 @@ export class PresenceService {
     const online = new Set(sessions.map((s) => s.agent));
     const busy = new Set(onCall);
     const recordOf = new Map(records.map((r) => [r.agent, r]));
-    const result = new Map<string, PresenceStatus>();
-    for (const agent of agents) {
-      const record = recordOf.get(agent.id);
-      result.set(agent.id, derive(online.has(agent.id), busy.has(agent.id), record?.manual ?? 'available', record?.phoneDnd ?? false));
-    }
-    return result;
+    return agents.map((agent) => {
+      const manual = recordOf.get(agent.id)?.manual ?? 'available';
+      const phoneDnd = recordOf.get(agent.id)?.phoneDnd ?? false;
+      return { agent: agent.id, name: agent.name, status: derive(online.has(agent.id), busy.has(agent.id), manual, phoneDnd), manual, phoneDnd };
+    });
   }
 
   /** Agents who can take a new call now: online, available, not on a call. */
@@ -73,9 +92,9 @@ export class PresenceService {
 
   /** Pushes presence.changed for every agent whose status moved since the last push. */
   async publishChanges(account: string): Promise<AgentPresence[]> {
-    const snapshot = await this.snapshot(account);
+    const entries = await this.entries(account);
     const changed: AgentPresence[] = [];
-    for (const [agent, status] of snapshot) {
+    for (const { agent, status } of entries) {
       const key = `${account}\u0000${agent}`;
       if (this.lastPushed.get(key) === status) continue;
       this.lastPushed.set(key, status);
@@ -84,7 +103,29 @@ export class PresenceService {
     for (const change of changed) {
       this.deps.push.toAccount(account, { type: 'presence.changed', at: this.deps.clock(), account, ...change });
     }
+    await this.record(account, entries);
     return changed;
+  }
+
+  /**
+   * Writes the picture to the agent status store when it differs from the one this process wrote
+   * last, or that one is older than STATUS_RESYNC_MS. The store mirrors presence: a failure to
+   * write is logged and retried on the next pass, never in the way of the pushes.
+   */
+  private async record(account: string, entries: AgentStatusEntry[]): Promise<void> {
+    const { statuses, clock } = this.deps;
+    if (!statuses) return;
+    const picture = JSON.stringify(entries);
+    const now = clock();
+    const last = this.lastRecorded.get(account);
+    if (last && last.picture === picture && now - last.at < STATUS_RESYNC_MS) return;
+    try {
+      await statuses.record(account, entries, now);
+      this.lastRecorded.set(account, { picture, at: now });
+    } catch (error) {
+      this.lastRecorded.delete(account);
+      this.deps.logger?.warn({ err: error, account }, 'recording agent statuses failed; the next presence pass retries');
+    }
   }
 }
 

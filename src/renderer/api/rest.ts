@@ -2,7 +2,8 @@
 // bearer token and gives up after a while: during an outage (Redis away) a request can hang, and a
 // screen that waits forever looks broken.
 import type {
-  AgentStats, AgentWithPresence, CallView, CallbackDial, Device, HealthReport, Helpline, MissedCallView, SessionInfo,
+  ActionUrlsView, AgentStats, AgentWithPresence, CallView, CallbackDial, Device, HealthReport, Helpline, MissedCallView, PhoneControlTest,
+  ServiceProbe, SessionInfo, SettingsView,
 } from './types';
 import { toSessionInfo } from '../state/identity';
 
@@ -120,6 +121,26 @@ export class RestClient {
 
   phone(action: 'answer' | 'hangup' | 'hold'): Promise<{ ok: true }> {
     return this.request('POST', `/api/phone/${action}`, {});
+  }
+
+  /** What this Ringside runs with (ports, masked service URLs) and the caller's own phones. */
+  settings(): Promise<SettingsView> {
+    return this.request('GET', '/api/settings');
+  }
+
+  /** Admin only: asks Redis (PING) or RabbitMQ (a channel) now, on the connection in use. */
+  testService(service: 'redis' | 'rabbitmq'): Promise<ServiceProbe> {
+    return this.request('POST', `/api/services/${service}/test`, {});
+  }
+
+  /** Logs in to the phone with its saved control settings and reads its status (own phone, or any for the admin). */
+  testPhone(mac: string): Promise<PhoneControlTest> {
+    return this.request('POST', `/api/devices/${encodeURIComponent(mac)}/control/test`, {});
+  }
+
+  /** Admin only: the Action URL lines (they carry the webhook token). */
+  actionUrls(): Promise<ActionUrlsView> {
+    return this.request('GET', '/api/action-urls');
   }
 
   /** Admin only today: an agent's session gets a 403, which the Settings screen explains. */

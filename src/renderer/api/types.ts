@@ -8,8 +8,20 @@ import type { PhoneHealthEntry, PhoneHealthSummary } from '../../core/devices/De
 import type { PresenceStatus } from '../../core/presence/PresenceService';
 import type { ServiceHealth } from '../../core/shared/serviceHealth';
 import type { CallerCard } from '../../core/cards/CallerCards';
+import type { PhoneControlTest, SettingsView } from '../../core/api/settingsRoutes';
+import type { ServiceProbe } from '../../core/shared/serviceProbe';
+import type { ActionUrl, PublicHostSource } from '../../core/provisioning/actionUrls';
 
 export type { AgentStats, CallbackDial, CallView, LegView, MissedCallView, Agent, Device, Helpline, PhoneHealthEntry, PhoneHealthSummary, PresenceStatus, ServiceHealth };
+export type { ActionUrl, PhoneControlTest, ServiceProbe, SettingsView };
+
+/** GET /api/action-urls (admin token): the lines to paste into a phone; they carry the webhook token. */
+export interface ActionUrlsView {
+  host: string;
+  hostSource: PublicHostSource;
+  port: number;
+  urls: ActionUrl[];
+}
 
 /** What an agent can choose; on_call and offline are derived by the server. */
 export type ManualPresence = 'available' | 'away' | 'dnd';
@@ -45,6 +57,8 @@ export interface SessionInfo {
   name: string | null;
   kind: 'agent' | 'admin';
   expiresAt: number | null;
+  /** Sees everyone's figures on Today (the server's rule for GET /api/stats); the admin token does. */
+  supervisor: boolean;
 }
 
 export type EndOutcome = 'answered' | 'no_answer' | 'unanswered';

@@ -1,6 +1,6 @@
 // Missed calls: the open ones first, who is calling back the others, and "Call back", which takes
 // the call (first agent wins) and dials it through the agent's phone.
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { describeError, ApiError, type CallbackResult } from '../api/rest';
 import type { MissedCallView } from '../api/types';
 import { callerLine, formatWhen } from '../format';
@@ -44,7 +44,8 @@ function stateLine(item: MissedCallView, me: string | null, nameOf: (agent: stri
   }
 }
 
-function MissedItem({ item, me, nameOf, helplineName, now, onCallBack }: Omit<MissedCallsProps, 'items'> & { item: MissedCallView }) {
+// Memoised: a list of hundreds of missed calls re-renders only the rows whose item changed.
+const MissedItem = memo(function MissedItem({ item, me, nameOf, helplineName, now, onCallBack }: Omit<MissedCallsProps, 'items'> & { item: MissedCallView }) {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<Notice | null>(null);
   const name = item.remoteName && item.remoteName !== item.remote ? item.remoteName : null;
@@ -86,10 +87,11 @@ function MissedItem({ item, me, nameOf, helplineName, now, onCallBack }: Omit<Mi
       ) : null}
     </li>
   );
-}
+});
 
 export function MissedCalls(props: MissedCallsProps) {
-  const { items } = props;
+  // Rows get everything but the list itself, so one new missed call leaves the others' props equal.
+  const { items, ...rowProps } = props;
   const open = items.filter((m) => m.status === 'open').length;
   return (
     <section className="panel" aria-labelledby="missed-title">
@@ -101,7 +103,7 @@ export function MissedCalls(props: MissedCallsProps) {
       ) : (
         <ul className="list" aria-label="Missed calls">
           {items.map((item) => (
-            <MissedItem key={item.callId} {...props} item={item} />
+            <MissedItem key={item.callId} {...rowProps} item={item} />
           ))}
         </ul>
       )}

@@ -1,27 +1,52 @@
-// Settings: the phone Ringside drives (address and credentials), this seat's addresses, the shared
-// services with a check each, and where the Action URL lines come from. The agent API shows the
-// UI only part of the configuration (see the notes below each section); nothing is made up.
-import { useState, type FormEvent } from 'react';
+// Settings: the phone Ringside drives (address and credentials, with a test login), this seat's
+// addresses and ports, the shared services with their (masked) URLs and a Test each, and the Action
+// URL lines. GET /api/settings says what this Ringside runs with, never a secret; testing the
+// services, changing the phone settings and the Action URL lines (they carry the webhook token)
+// need the admin token, and an agent's screen says so instead.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, describeError, type RestClient } from '../api/rest';
-import type { Device, HealthReport, PhoneHealthEntry } from '../api/types';
+import type { ActionUrlsView, Device, HealthReport, PhoneHealthEntry, ServiceProbe, SessionInfo, SettingsView } from '../api/types';
 import { formatWhen } from '../format';
 
 export interface SettingsProps {
   rest: RestClient;
   devices: readonly Device[];
   me: string | null;
+  /** GET /api/session: the admin token (kind admin) may test services and see the Action URLs. */
+  session: SessionInfo | null;
   health: HealthReport | null;
   onSaved: () => void;
 }
 
 const ACTION_URLS_COMMAND = 'npx ringside action-urls';
 
-function PhoneForm({ rest, device, status, onSaved }: { rest: RestClient; device: Device; status: PhoneHealthEntry | undefined; onSaved: () => void }) {
+type Notice = { tone: 'ok' | 'bad'; text: string };
+
+function copyText(text: string): Promise<boolean> {
+  return navigator.clipboard ? navigator.clipboard.writeText(text).then(() => true, () => false) : Promise.resolve(false);
+}
+
+function CopyButton({ text, label, caption = 'Copy' }: { text: string; label: string; caption?: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  return (
+    <button type="button" className="button button--small" aria-label={label} onClick={() => void copyText(text).then((ok) => setState(ok ? 'copied' : 'failed'))}>
+      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Select and copy' : caption}
+    </button>
+  );
+}
+
+function phoneTestNotice(error: unknown): Notice {
+  if (error instanceof ApiError && error.code === 'not_your_phone') return { tone: 'bad', text: 'This is not your phone.' };
+  return { tone: 'bad', text: describeError(error) };
+}
+
+function PhoneForm({ rest, device, status, isAdmin, onSaved }: { rest: RestClient; device: Device; status: PhoneHealthEntry | undefined; isAdmin: boolean; onSaved: () => void }) {
   const [host, setHost] = useState(device.control.hostFromEvents ? '' : (device.control.host ?? ''));
   const [port, setPort] = useState(String(device.control.port));
   const [username, setUsername] = useState(device.control.username);
   const [password, setPassword] = useState('');
-  const [result, setResult] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
+  const [result, setResult] = useState<Notice | null>(null);
+  const [testing, setTesting] = useState(false);
 
   const save = (event: FormEvent) => {
     event.preventDefault();
@@ -46,12 +71,21 @@ function PhoneForm({ rest, device, status, onSaved }: { rest: RestClient; device
     );
   };
 
+  const test = () => {
+    setTesting(true);
+    setResult(null);
+    rest.testPhone(device.mac).then(
+      (answer) => setResult({ tone: 'ok', text: `Logged in${answer.loginForm ? ` (${answer.loginForm === 'session' ? 'session' : 'passcode'} login)` : ''}; the phone is ${answer.phoneStatus}.` }),
+      (error: unknown) => setResult(phoneTestNotice(error)),
+    ).finally(() => setTesting(false));
+  };
+
   const id = (name: string) => `phone-${device.mac}-${name}`;
   return (
     <form onSubmit={save} aria-label={`Phone ${device.mac}`}>
       <dl className="settings-grid">
         <dt>Phone</dt>
-        <dd className="mono">{device.mac}</dd>
+        <dd className="mono">{device.mac}{isAdmin && device.agent ? <span className="muted">({device.agent})</span> : null}</dd>
         <dt>Status</dt>
         <dd>
           <span className={`state--${status?.state ?? 'unknown'}`}>{status?.state.replace('_', ' ') ?? 'unknown'}</span>
@@ -61,6 +95,11 @@ function PhoneForm({ rest, device, status, onSaved }: { rest: RestClient; device
         <dd>{device.control.host ?? 'none yet'}{device.control.hostFromEvents ? <span className="muted">(as the phone reported it)</span> : null}</dd>
         <dt>Password</dt>
         <dd>{device.control.passwordSet ? 'set' : 'not set: Ringside cannot answer, hang up or dial on this phone'}</dd>
+        <dt>Login</dt>
+        <dd>
+          <button type="button" className="button button--small" onClick={test} disabled={testing} aria-label={`Test phone ${device.mac}`}>Test</button>
+          <span className="muted">logs in with the saved settings and reads the phone&apos;s status</span>
+        </dd>
       </dl>
       <div className="control-form">
         <label className="field" htmlFor={id('host')}>Address (empty: as reported)
@@ -77,78 +116,167 @@ function PhoneForm({ rest, device, status, onSaved }: { rest: RestClient; device
         </label>
         <button type="submit" className="button button--primary">Save</button>
       </div>
-      {result ? <p className={`notice notice--${result.tone}`} role="status">{result.text}</p> : null}
+      {isAdmin ? null : <p className="muted">Changing these needs the admin token; Test uses what is saved.</p>}
+      {result ? <p className={`notice notice--${result.tone}`} role="status" data-phone-result={device.mac}>{result.text}</p> : null}
     </form>
   );
 }
 
-type Service = 'listener' | 'redis' | 'rabbitmq';
-const SERVICE_LABEL: Record<Service, string> = { listener: 'Phone listener', redis: 'Redis', rabbitmq: 'RabbitMQ' };
+type Service = 'redis' | 'rabbitmq';
+const SERVICE_LABEL: Record<Service | 'listener', string> = { listener: 'Phone listener', redis: 'Redis', rabbitmq: 'RabbitMQ' };
 
-function ServiceRow({ rest, service, state }: { rest: RestClient; service: Service; state: string | undefined }) {
-  const [checked, setChecked] = useState<{ state: string; at: number } | null>(null);
+function stateText(state: string): string {
+  return state === 'embedded' ? 'not used (embedded)' : state;
+}
+
+/**
+ * One shared service: its health, its masked URL and names, and a Test. The admin's Test asks the
+ * service now (PING, a channel); an agent's re-reads the health Ringside reports.
+ */
+function ServiceRow({ rest, service, state, details, isAdmin }: { rest: RestClient; service: Service; state: string | undefined; details: string[] | null; isAdmin: boolean }) {
+  const [checked, setChecked] = useState<{ state: string; text: string; tone: 'ok' | 'bad' | 'plain'; at: number } | null>(null);
   const [busy, setBusy] = useState(false);
   const check = () => {
     setBusy(true);
-    rest.health().then(
-      (report) => setChecked({ state: String(report[service]), at: Date.now() }),
-      (error: unknown) => setChecked({ state: `not checked: ${describeError(error)}`, at: Date.now() }),
-    ).finally(() => setBusy(false));
+    const work = isAdmin
+      ? rest.testService(service).then((probe: ServiceProbe) => setChecked({
+        state: probe.state,
+        tone: probe.ok ? 'ok' : probe.state === 'embedded' ? 'plain' : 'bad',
+        text: probe.ok ? `test passed${probe.latencyMs !== undefined ? ` in ${probe.latencyMs} ms` : ''}` : probe.state === 'embedded' ? 'not configured' : `test failed${probe.error ? `: ${probe.error}` : ''}`,
+        at: Date.now(),
+      }))
+      : rest.health().then((report) => setChecked({ state: String(report[service]), tone: 'plain', text: 'health read again', at: Date.now() }));
+    work.catch((error: unknown) => setChecked({ state: state ?? 'unknown', tone: 'bad', text: `not checked: ${describeError(error)}`, at: Date.now() })).finally(() => setBusy(false));
   };
   const shown = checked?.state ?? state ?? 'unknown';
   return (
     <>
       <dt>{SERVICE_LABEL[service]}</dt>
       <dd data-service={service}>
-        <span className={`state--${shown}`}>{shown === 'embedded' ? 'not used (embedded)' : shown}</span>
+        <span className={`state--${shown}`}>{stateText(shown)}</span>
+        {details ? details.map((d) => <span key={d} className="mono">{d}</span>) : null}
         <button type="button" className="button button--small" onClick={check} disabled={busy} aria-label={`Test ${SERVICE_LABEL[service]}`}>
-          Test
+          {isAdmin ? 'Test' : 'Check'}
         </button>
-        {checked ? <span className="muted">checked {new Date(checked.at).toLocaleTimeString()}</span> : null}
+        {checked ? (
+          <span className={checked.tone === 'plain' ? 'muted' : `notice--${checked.tone}`} data-test-result={service}>
+            {checked.text} · {new Date(checked.at).toLocaleTimeString()}
+          </span>
+        ) : null}
       </dd>
     </>
   );
 }
 
-export function Settings({ rest, devices, me, health, onSaved }: SettingsProps) {
-  const mine = me === null ? devices : devices.filter((d) => d.agent === me);
-  const [copied, setCopied] = useState(false);
-  const copy = () => {
-    navigator.clipboard?.writeText(ACTION_URLS_COMMAND).then(() => setCopied(true), () => setCopied(false));
-  };
+function ActionUrls({ rest, isAdmin }: { rest: RestClient; isAdmin: boolean }) {
+  const [view, setView] = useState<ActionUrlsView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!isAdmin) return undefined;
+    let current = true;
+    rest.actionUrls().then((v) => current && setView(v), (e: unknown) => current && setError(describeError(e)));
+    return () => {
+      current = false;
+    };
+  }, [rest, isAdmin]);
+
+  if (!isAdmin) {
+    return (
+      <>
+        <p>The lines to paste into the phone (Settings → Outbound Notification → Action URL) carry the webhook token, so they are shown to the administrator or printed on the Ringside machine:</p>
+        <p><code className="block">{ACTION_URLS_COMMAND}</code></p>
+        <p><CopyButton text={ACTION_URLS_COMMAND} label="Copy the command" caption="Copy the command" /></p>
+      </>
+    );
+  }
+  if (error) return <p className="error" role="alert">{error}</p>;
+  if (!view) return <p className="empty">Loading…</p>;
+  return (
+    <>
+      <p>Paste each line into its event on the phone (Settings → Outbound Notification → Action URL), or let Ringside write them (<code>ringside provision</code>). Host {view.host}{view.hostSource === 'config' ? '' : ' (detected; set RINGSIDE_PUBLIC_HOST if the phones reach this machine by another address)'}, port {view.port}.</p>
+      <p><CopyButton text={view.urls.map((u) => `${u.label} (${u.pValue}): ${u.url}`).join('\n')} label="Copy all Action URLs" caption="Copy all lines" /></p>
+      <dl className="settings-grid" aria-label="Action URLs">
+        {view.urls.map((u) => (
+          <div key={u.pValue} className="settings-row">
+            <dt>{u.label} <span className="muted">{u.pValue}</span></dt>
+            <dd>
+              <code className="mono action-url">{u.url}</code>
+              <CopyButton text={u.url} label={`Copy ${u.label}`} />
+              {u.tooLong ? <span className="notice--bad">too long for the phone</span> : null}
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </>
+  );
+}
+
+export function Settings({ rest, devices, me, session, health, onSaved }: SettingsProps) {
+  const isAdmin = session?.kind === 'admin';
+  const [settings, setSettings] = useState<SettingsView | null>(null);
+  const [settingsError, setSettingsError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    let current = true;
+    rest.settings().then(
+      (s) => {
+        if (!current) return;
+        setSettings(s);
+        setSettingsError(null);
+      },
+      (e: unknown) => current && setSettingsError(describeError(e)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [rest, version]);
+  const saved = useCallback(() => {
+    setVersion((v) => v + 1);
+    onSaved();
+  }, [onSaved]);
+
+  // The server's list of the caller's own phones; until it answers, the devices bound to this agent.
+  const mine = settings?.phones ?? (me === null ? devices : devices.filter((d) => d.agent === me));
+  const redisDetails = settings?.redis ? [settings.redis.url, `DB ${settings.redis.callsDb} / ${settings.redis.cacheDb}`, `prefix ${settings.redis.keyPrefix}`] : null;
+  const amqpDetails = settings?.amqp ? [settings.amqp.url, `exchange ${settings.amqp.exchange}`, `queue ${settings.amqp.queue} ×${settings.amqp.shards}`] : null;
   return (
     <section className="panel" aria-labelledby="settings-title">
       <h2 id="settings-title">Settings</h2>
+      {settingsError ? <p className="error" role="alert">{settingsError}</p> : null}
 
       <h3>Phone</h3>
-      {mine.length === 0 ? <p className="empty">No phone is bound to you yet. An administrator binds it (POST /api/devices).</p> : mine.map((device) => (
-        <PhoneForm key={device.mac} rest={rest} device={device} status={health?.phones?.find((p) => p.mac === device.mac)} onSaved={onSaved} />
+      {mine.length === 0 ? <p className="empty">{isAdmin ? 'No phone is known yet.' : 'No phone is bound to you yet. An administrator binds it (POST /api/devices).'}</p> : mine.map((device) => (
+        <PhoneForm key={device.mac} rest={rest} device={device} isAdmin={isAdmin} status={health?.phones?.find((p) => p.mac === device.mac)} onSaved={saved} />
       ))}
 
       <h3>This seat</h3>
-      <dl className="settings-grid">
+      <dl className="settings-grid" aria-label="This seat">
         <dt>Agent API</dt>
-        <dd className="mono">{window.location.origin} (port {window.location.port || (window.location.protocol === 'https:' ? '443' : '80')})</dd>
-        <dt>Phone listener port</dt>
-        <dd className="muted">set on the Ringside machine (RINGSIDE_WEBHOOK_PORT, default 7789); the API does not report it</dd>
+        <dd className="mono" data-setting="api">{settings ? `${settings.api.host}:${settings.api.port}` : window.location.host}</dd>
+        <dt>Phone listener</dt>
+        <dd className="mono" data-setting="webhook">{settings ? `${settings.webhook.host}:${settings.webhook.port}` : '…'}</dd>
+        <dt>Phones reach it at</dt>
+        <dd className="mono" data-setting="public">{settings ? `${settings.webhook.publicHost}:${settings.webhook.port}` : '…'}</dd>
       </dl>
 
       <h3>Shared services</h3>
-      <dl className="settings-grid">
-        <ServiceRow rest={rest} service="listener" state={health?.listener} />
-        <ServiceRow rest={rest} service="redis" state={health?.redis} />
-        <ServiceRow rest={rest} service="rabbitmq" state={health?.rabbitmq} />
+      <dl className="settings-grid" aria-label="Shared services">
+        <dt>{SERVICE_LABEL.listener}</dt>
+        <dd data-service="listener"><span className={`state--${health?.listener ?? 'unknown'}`}>{health?.listener ?? 'unknown'}</span></dd>
+        <ServiceRow rest={rest} service="redis" state={health?.redis} details={redisDetails} isAdmin={isAdmin} />
+        <ServiceRow rest={rest} service="rabbitmq" state={health?.rabbitmq} details={amqpDetails} isAdmin={isAdmin} />
         <dt>Waiting in the spool</dt>
         <dd className="mono">{health?.spoolDepth ?? '—'}</dd>
       </dl>
-      <p className="muted">The Redis and RabbitMQ addresses are set on the Ringside machine (REDIS_URL, AMQP_URL; <code>npx ringside config</code> prints them with secrets masked).</p>
+      <p className="muted">
+        {isAdmin
+          ? 'Test asks the service now on the connection in use (Redis: PING; RabbitMQ: a channel).'
+          : 'Testing a service needs the admin token; Check reads the health Ringside reports again.'}
+        {' '}The URLs are set on the Ringside machine (REDIS_URL, AMQP_URL); passwords are never shown.
+      </p>
 
       <h3>Action URLs for the phone</h3>
-      <p>The lines to paste into the phone (Settings → Outbound Notification → Action URL) carry the webhook token, so they are printed on the Ringside machine:</p>
-      <code className="block">{ACTION_URLS_COMMAND}</code>
-      <p>
-        <button type="button" className="button button--small" onClick={copy}>{copied ? 'Copied' : 'Copy the command'}</button>
-      </p>
+      <ActionUrls rest={rest} isAdmin={isAdmin} />
     </section>
   );
 }

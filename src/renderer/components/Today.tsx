@@ -1,4 +1,5 @@
-// Today's figures: the agent's own, and everyone's (a small stacked bar chart and a table).
+// Today's figures: the agent's own, and for supervisors and the admin everyone's (a small stacked
+// bar chart and a table). The server gives any other agent only their own figures (GET /api/stats).
 import { useEffect, useState } from 'react';
 import { describeError, type RestClient } from '../api/rest';
 import type { AgentStats } from '../api/types';
@@ -8,6 +9,8 @@ import { barChart, emptyStats, teamTotals, todayQuery } from '../today';
 export interface TodayProps {
   rest: RestClient;
   me: string | null;
+  /** Everyone's figures are shown: a supervisor's session or the admin token (GET /api/session). */
+  teamView: boolean;
   nameOf: (agent: string) => string;
   /** Moves when a call finished or was missed: the figures are loaded again. */
   callsVersion: number;
@@ -59,7 +62,45 @@ function StatsChart({ rows, nameOf }: { rows: readonly AgentStats[]; nameOf: (ag
   );
 }
 
-export function Today({ rest, me, nameOf, callsVersion }: TodayProps) {
+function TeamFigures({ rows, me, nameOf }: { rows: readonly AgentStats[]; me: string | null; nameOf: (agent: string) => string }) {
+  return (
+    <>
+      <h3>Everyone</h3>
+      {rows.length === 0 ? <p className="empty">No calls yet today.</p> : (
+        <>
+          <Figures stats={teamTotals(rows)} label="Everyone's figures today" />
+          <StatsChart rows={rows} nameOf={nameOf} />
+          <table aria-label="Figures per agent">
+            <thead>
+              <tr>
+                <th>Agent</th>
+                <th className="num">Offered</th>
+                <th className="num">Answered</th>
+                <th className="num">Missed</th>
+                <th className="num">Avg ring</th>
+                <th className="num">Avg talk</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.agent}>
+                  <td>{nameOf(row.agent)}{row.agent === me ? ' (you)' : ''}</td>
+                  <td className="num">{row.offered}</td>
+                  <td className="num">{row.answered}</td>
+                  <td className="num">{row.missed}</td>
+                  <td className="num">{formatDuration(row.avgRingMs)}</td>
+                  <td className="num">{formatDuration(row.avgTalkMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </>
+  );
+}
+
+export function Today({ rest, me, teamView, nameOf, callsVersion }: TodayProps) {
   const [rows, setRows] = useState<AgentStats[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -79,6 +120,8 @@ export function Today({ rest, me, nameOf, callsVersion }: TodayProps) {
   }, [rest, callsVersion]);
 
   const mine = me === null ? null : (rows?.find((r) => r.agent === me) ?? emptyStats(me));
+  // An agent who is not a supervisor: their own figures and chart only (the server sends no others).
+  const ownOnly = !teamView && mine !== null;
   return (
     <section className="panel" aria-labelledby="today-title">
       <h2 id="today-title">Today <span className="muted">· UTC day</span></h2>
@@ -91,37 +134,12 @@ export function Today({ rest, me, nameOf, callsVersion }: TodayProps) {
               <Figures stats={mine} label="Your figures today" />
             </>
           ) : null}
-          <h3>Everyone</h3>
-          {rows.length === 0 ? <p className="empty">No calls yet today.</p> : (
+          {ownOnly ? (
             <>
-              <Figures stats={teamTotals(rows)} label="Everyone's figures today" />
-              <StatsChart rows={rows} nameOf={nameOf} />
-              <table aria-label="Figures per agent">
-                <thead>
-                  <tr>
-                    <th>Agent</th>
-                    <th className="num">Offered</th>
-                    <th className="num">Answered</th>
-                    <th className="num">Missed</th>
-                    <th className="num">Avg ring</th>
-                    <th className="num">Avg talk</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((row) => (
-                    <tr key={row.agent}>
-                      <td>{nameOf(row.agent)}{row.agent === me ? ' (you)' : ''}</td>
-                      <td className="num">{row.offered}</td>
-                      <td className="num">{row.answered}</td>
-                      <td className="num">{row.missed}</td>
-                      <td className="num">{formatDuration(row.avgRingMs)}</td>
-                      <td className="num">{formatDuration(row.avgTalkMs)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              {mine.offered > 0 ? <StatsChart rows={[mine]} nameOf={nameOf} /> : null}
+              <p className="muted" data-testid="team-note">Everyone&apos;s figures are shown to supervisors.</p>
             </>
-          )}
+          ) : <TeamFigures rows={rows} me={me} nameOf={nameOf} />}
         </>
       )}
     </section>

@@ -27,6 +27,8 @@ export function toSessionInfo(raw: unknown): SessionInfo | null {
     name: typeof r.name === 'string' && r.name !== '' ? r.name : null,
     kind: r.kind,
     expiresAt: typeof r.expiresAt === 'number' ? r.expiresAt : null,
+    // A server that does not say: only the admin sees everyone's figures.
+    supervisor: typeof r.supervisor === 'boolean' ? r.supervisor : r.kind === 'admin',
   };
 }
 

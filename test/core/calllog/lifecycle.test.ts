@@ -41,9 +41,9 @@ describe('ring group', () => {
     expect(await h.log.targetsOf('acme', 'call-1')).toEqual(targets);
     expect(await h.log.agentsOnCall('acme')).toEqual([]);
     expect(await h.log.stats('acme', {})).toEqual([
-      { agent: 'alice', offered: 1, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null },
-      { agent: 'bob', offered: 1, answered: 1, missed: 0, avgRingMs: 8_000, avgTalkMs: 50_000 },
-      { agent: 'carol', offered: 1, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null },
+      { agent: 'alice', offered: 1, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null, ringMsTotal: 0, ringCount: 0, talkMsTotal: 0, talkCount: 0 },
+      { agent: 'bob', offered: 1, answered: 1, missed: 0, avgRingMs: 8_000, avgTalkMs: 50_000, ringMsTotal: 8_000, ringCount: 1, talkMsTotal: 50_000, talkCount: 1 },
+      { agent: 'carol', offered: 1, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null, ringMsTotal: 0, ringCount: 0, talkMsTotal: 0, talkCount: 0 },
     ]);
   });
 

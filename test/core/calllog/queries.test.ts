@@ -140,16 +140,16 @@ describe('stats', () => {
     await answeredCall('d3', { remote: '+923001234504', startedAt: T0 + 2 * DAY, agent: 'bob', mac: MAC_B });
 
     expect(await h.log.stats('acme', {})).toEqual([
-      { agent: 'alice', offered: 3, answered: 2, missed: 1, avgRingMs: 3_500, avgTalkMs: 17_500 },
-      { agent: 'bob', offered: 3, answered: 1, missed: 1, avgRingMs: 2_000, avgTalkMs: 10_000 },
+      { agent: 'alice', offered: 3, answered: 2, missed: 1, avgRingMs: 3_500, avgTalkMs: 17_500, ringMsTotal: 7_000, ringCount: 2, talkMsTotal: 35_000, talkCount: 2 },
+      { agent: 'bob', offered: 3, answered: 1, missed: 1, avgRingMs: 2_000, avgTalkMs: 10_000, ringMsTotal: 2_000, ringCount: 1, talkMsTotal: 10_000, talkCount: 1 },
     ]);
     const dayOne = Date.UTC(2024, 2, 10);
     expect(await h.log.stats('acme', { from: dayOne, to: dayOne + DAY })).toEqual([
-      { agent: 'alice', offered: 2, answered: 2, missed: 0, avgRingMs: 3_500, avgTalkMs: 17_500 },
-      { agent: 'bob', offered: 1, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null },
+      { agent: 'alice', offered: 2, answered: 2, missed: 0, avgRingMs: 3_500, avgTalkMs: 17_500, ringMsTotal: 7_000, ringCount: 2, talkMsTotal: 35_000, talkCount: 2 },
+      { agent: 'bob', offered: 1, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null, ringMsTotal: 0, ringCount: 0, talkMsTotal: 0, talkCount: 0 },
     ]);
     expect(await h.log.stats('acme', { from: dayOne + DAY + 1, agent: 'bob' })).toEqual([
-      { agent: 'bob', offered: 2, answered: 1, missed: 1, avgRingMs: 2_000, avgTalkMs: 10_000 },
+      { agent: 'bob', offered: 2, answered: 1, missed: 1, avgRingMs: 2_000, avgTalkMs: 10_000, ringMsTotal: 2_000, ringCount: 1, talkMsTotal: 10_000, talkCount: 1 },
     ]);
     expect(await h.log.stats('other', {})).toEqual([]);
   });

@@ -25,7 +25,7 @@ const code = (c: string) => expect.objectContaining({ name: 'DirectoryError', co
 describe('agents and devices', () => {
   it('upserts an agent; devices and helplines given replace the lists, absent ones are kept', async () => {
     const alice = await dir.upsertAgent('acme', { id: 'alice', name: 'Alice', extension: '101', devices: ['00:0b:82:00:00:01', '000b82000002'], helplines: ['0800 111 222'] });
-    expect(alice).toEqual({ id: 'alice', account: 'acme', name: 'Alice', extension: '101', devices: ['000B82000001', '000B82000002'], helplines: ['0800111222'] });
+    expect(alice).toEqual({ id: 'alice', account: 'acme', name: 'Alice', extension: '101', devices: ['000B82000001', '000B82000002'], helplines: ['0800111222'], supervisor: false });
     const renamed = await dir.upsertAgent('acme', { id: 'alice', name: 'Alice B.' });
     expect(renamed).toMatchObject({ name: 'Alice B.', extension: '101', devices: ['000B82000001', '000B82000002'], helplines: ['0800111222'] });
     const replaced = await dir.upsertAgent('acme', { id: 'alice', name: 'Alice', extension: null, devices: ['000B82000003'], helplines: [] });
@@ -37,6 +37,15 @@ describe('agents and devices', () => {
       ['000B82000002', null],
       ['000B82000003', 'alice'],
     ]);
+  });
+
+  it('a supervisor stays one until an upsert says otherwise; a new agent is not one', async () => {
+    expect(await dir.upsertAgent('acme', { id: 'sam', name: 'Sam', supervisor: true })).toMatchObject({ supervisor: true });
+    expect(await dir.upsertAgent('acme', { id: 'sam', name: 'Sam S.', extension: '150' })).toMatchObject({ name: 'Sam S.', supervisor: true });
+    expect(await dir.upsertAgent('acme', { id: 'ann', name: 'Ann' })).toMatchObject({ supervisor: false });
+    expect((await dir.listAgents('acme')).map((a) => [a.id, a.supervisor])).toEqual([['ann', false], ['sam', true]]);
+    expect(await dir.upsertAgent('acme', { id: 'sam', name: 'Sam', supervisor: false })).toMatchObject({ extension: '150', supervisor: false });
+    expect(await dir.getAgent('acme', 'sam')).toMatchObject({ supervisor: false });
   });
 
   it('keeps extensions unique per account and finds agents by extension', async () => {

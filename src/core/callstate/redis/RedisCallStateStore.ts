@@ -209,19 +209,18 @@ export class RedisCallStateStore implements CallStateStore {
 
   async setSessionHeartbeat(account: string, input: { agent: string; socketId: string; ttlMs: number; now: number }): Promise<void> {
     const k = this.tenant(account);
-    await this.scripts.run('heartbeat-1', [k.heartbeat(input.socketId), k.sessionsLive(), k.sessionAgents(), k.agentsConnected()],
-      [input.agent, input.socketId, input.now + input.ttlMs, Date.now()]);
+    await this.scripts.run('heartbeat-2', [k.heartbeat(input.socketId), k.sessionsLive(), k.sessionAgents()],
+      [input.agent, input.socketId, input.now + input.ttlMs]);
   }
 
   async removeSession(account: string, socketId: string): Promise<void> {
     const k = this.tenant(account);
-    await this.scripts.run('removeSession-1', [k.heartbeat(socketId), k.sessionsLive(), k.sessionAgents(), k.agentsConnected()],
-      [socketId, Date.now()]);
+    await this.scripts.run('removeSession-2', [k.heartbeat(socketId), k.sessionsLive(), k.sessionAgents()], [socketId]);
   }
 
   async liveSessions(account: string, now: number): Promise<LiveSession[]> {
     const k = this.tenant(account);
-    return liveSessionsReply(await this.scripts.run('liveSessions-1', [k.sessionsLive(), k.sessionAgents(), k.agentsConnected()], [now, Date.now()]));
+    return liveSessionsReply(await this.scripts.run('liveSessions-2', [k.sessionsLive(), k.sessionAgents()], [now, Date.now()]));
   }
 
   async setManualStatus(account: string, agent: string, status: ManualStatus): Promise<void> {
@@ -234,7 +233,7 @@ export class RedisCallStateStore implements CallStateStore {
 
   private async setPresenceFlag(account: string, agent: string, field: 'manual' | 'phone_dnd', value: string): Promise<void> {
     const k = this.tenant(account);
-    await this.scripts.run('presence-1', [k.presence(agent), k.presenceIndex(), k.agentsAvailable()], [agent, field, value]);
+    await this.scripts.run('presence-2', [k.presence(agent), k.presenceIndex()], [agent, field, value]);
   }
 
   async presenceRecords(account: string): Promise<AgentPresenceRecord[]> {

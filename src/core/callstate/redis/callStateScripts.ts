@@ -4,7 +4,10 @@ import { loadLuaScript, type LuaScript } from './luaScripts';
 /** A standalone (or Sentinel) connection, or a Cluster: the store's keys of one account share a slot. */
 export type RedisClient = Redis | Cluster;
 
-/** Every Lua script the Redis call-state store runs (files in ./lua/, see luaScripts.ts). */
+/**
+ * Every Lua script Ringside runs on Redis (files in ./lua/, see luaScripts.ts): the call-state
+ * store's, and those of the agent sessions and queues that live beside it (sessionCreate, queueTake).
+ */
 export const CALL_STATE_SCRIPTS = [
   'ringing-2',
   'answered-2',
@@ -16,10 +19,12 @@ export const CALL_STATE_SCRIPTS = [
   'queueMissed-1',
   'readyMissed-1',
   'pruneMissedAccounts-1',
-  'heartbeat-1',
-  'removeSession-1',
-  'liveSessions-1',
-  'presence-1',
+  'heartbeat-2',
+  'removeSession-2',
+  'liveSessions-2',
+  'presence-2',
+  'sessionCreate-1',
+  'queueTake-1',
 ] as const;
 
 export type CallStateScript = (typeof CALL_STATE_SCRIPTS)[number];

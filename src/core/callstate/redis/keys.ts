@@ -43,6 +43,15 @@ export class CallStateKeys {
     };
   }
 
+  /**
+   * The directory cache's names (REDIS_CACHE_DB; cache/cacheTypes.ts lists every entry with its
+   * TTL): per account its entries, the scope versions and the `events` channel; globally
+   * `<root>:events` and each process's acknowledgement channel.
+   */
+  cache(): CacheKeys {
+    return new CacheKeys(this);
+  }
+
   /** SCAN pattern of every key under this root (tests and maintenance). */
   everything(): string {
     return `${this.root}:*`;
@@ -115,12 +124,60 @@ export class TenantKeys {
     return `${this.prefix}sessions:agents`;
   }
 
+  // ── the agent status store (presence/RedisAgentStatusStore.ts; written from PresenceService) ──
+
+  /** set: the account's agents (the directory's, as the last presence pass saw them). */
+  agentsRegistered(): string {
+    return `${this.prefix}agents:registered`;
+  }
+
+  /** set: agents whose status is available (online, not on a call, no away/DND). */
+  agentsAvailable(): string {
+    return `${this.prefix}agents:available`;
+  }
+
+  /** set: agents with a live UI session (status other than offline). */
   agentsConnected(): string {
     return `${this.prefix}agents:connected`;
   }
 
-  agentsAvailable(): string {
-    return `${this.prefix}agents:available`;
+  /** hash agent id -> display name. */
+  agentsByUser(): string {
+    return `${this.prefix}agents:by_user`;
+  }
+
+  /** hash: status, manual, phone_dnd, name, since, at. */
+  agentStatus(agent: string): string {
+    return `${this.prefix}agent:status:${agent}`;
+  }
+
+  // ── agent UI sessions (sessions/RedisAgentSessions.ts) ──
+
+  /** The session JSON; `id` is the sha256 of the token, never the token itself. */
+  session(id: string): string {
+    return `${this.prefix}session:${id}`;
+  }
+
+  /** zset session id -> expires at. */
+  sessionsActive(): string {
+    return `${this.prefix}sessions:active`;
+  }
+
+  // ── queues (queues/RedisQueues.ts; the call-back queue is one) ──
+
+  /** zset item id -> score (oldest first). `name` is checked by the Queues port: [A-Za-z0-9_.-]. */
+  queue(name: string): string {
+    return `${this.prefix}queue:${name}`;
+  }
+
+  /** hash item id -> {data, audience} JSON, beside queue(name). */
+  queueItems(name: string): string {
+    return `${this.prefix}queue:${name}:items`;
+  }
+
+  /** hash queue name -> {name, description, createdAt} JSON. */
+  queuesMeta(): string {
+    return `${this.prefix}queues:meta`;
   }
 
   presence(agent: string): string {
@@ -130,5 +187,84 @@ export class TenantKeys {
   /** hash agent -> presence record JSON: presenceRecords in one read. */
   presenceIndex(): string {
     return `${this.prefix}agents:presence`;
+  }
+}
+
+/** The directory cache's keys and channels (see CallStateKeys.cache()). */
+export class CacheKeys {
+  constructor(private readonly keys: CallStateKeys) {}
+
+  /** Refuses an account with braces, a colon or blanks, as every tenant key does. */
+  tenant(account: string): TenantCacheKeys {
+    return new TenantCacheKeys(this.keys.tenant(account).prefix);
+  }
+
+  /** Pattern of every account's invalidation channel (`{` and `}` are literal in a glob). */
+  accountEventsPattern(): string {
+    return `${this.keys.root}:account:{*}:events`;
+  }
+
+  /** SCAN pattern of every account's keys (a global Sync finds the accounts with entries). */
+  tenantPattern(): string {
+    return `${this.keys.root}:account:{*}:*`;
+  }
+
+  /** Invalidation channel of changes that are not one account's (the seed's `cal:events`). */
+  globalEvents(): string {
+    return `${this.keys.root}:events`;
+  }
+
+  /** Where the processes that dropped an invalidated entry confirm it to the process that wrote. */
+  acks(node: string): string {
+    return `${this.keys.root}:cache:acks:${node}`;
+  }
+}
+
+export class TenantCacheKeys {
+  constructor(readonly prefix: string) {}
+
+  /** hash agent id -> Agent JSON (or null: no such agent). */
+  agentsById(): string {
+    return `${this.prefix}agents:by_id`;
+  }
+
+  /** hash extension -> agent id (identifier mapping). */
+  agentIdents(): string {
+    return `${this.prefix}agent:idents`;
+  }
+
+  /** hash MAC -> the agent the phone is bound to (identifier mapping). */
+  deviceIdents(): string {
+    return `${this.prefix}device:idents`;
+  }
+
+  /** hash helpline number -> Helpline JSON. */
+  helplinesByNumber(): string {
+    return `${this.prefix}helplines:by_number`;
+  }
+
+  /** hash number as asked -> Contact JSON (identifier mapping). */
+  contactIdents(): string {
+    return `${this.prefix}contact:idents`;
+  }
+
+  /** JSON string: a whole list (agents, helplines, dispositions). */
+  masterLookup(name: string): string {
+    return `${this.prefix}masterlookup:${name}`;
+  }
+
+  /** JSON string: a list as the UI's drop-downs show it ({value, label}). */
+  dropdown(name: string): string {
+    return `${this.prefix}dropdown:${name}`;
+  }
+
+  /** hash scope -> counter, bumped by every write: a reader's late refill of an older value is refused. */
+  versions(): string {
+    return `${this.prefix}cache:versions`;
+  }
+
+  /** The account's invalidation channel (Create/Update/Delete/Sync). */
+  events(): string {
+    return `${this.prefix}events`;
   }
 }

@@ -48,7 +48,7 @@ export function missedEntriesReply(reply: unknown): MissedCallEntry[] {
   return entries;
 }
 
-/** liveSessions-1: { agent, socket id, expires at, ... }, ordered by agent then socket id. */
+/** liveSessions-2: { agent, socket id, expires at, ... }, ordered by agent then socket id. */
 export function liveSessionsReply(reply: unknown): LiveSession[] {
   const flat = reply as string[];
   const sessions: LiveSession[] = [];

@@ -1,11 +1,11 @@
 --[[
   liveSessions: the sessions live at `now` (CallStateStore.liveSessions). Sessions that expired
-  before both `now` and the wall clock are dropped from the indexes on the way.
+  before both `now` and the wall clock are dropped from the indexes on the way. (Version 2: the
+  agent sets are the agent status store's.)
 
   Input:
     KEYS[1]  sessions:live     (zset socket id -> expires at)
     KEYS[2]  sessions:agents   (hash socket id -> agent)
-    KEYS[3]  agents:connected  (set of agents)
 
     ARGV[1]  now (ms)
     ARGV[2]  wall clock of the caller (ms)
@@ -18,7 +18,7 @@ local now, clock = tonumber(ARGV[1]), tonumber(ARGV[2])
 local expiredBy = math.min(now, clock)
 
 for _, socketId in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', expiredBy)) do
-  dropSession(KEYS[1], KEYS[2], KEYS[3], socketId, expiredBy)
+  dropSession(KEYS[1], KEYS[2], socketId)
 end
 local live = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf', 'WITHSCORES')
 local sessions = {}

@@ -1,11 +1,11 @@
 --[[
   presence: sets one flag of an agent's presence (CallStateStore.setManualStatus / setPhoneDnd),
-  keeping the account's listing and agents:available in step.
+  keeping the account's listing in step. (Version 2: agents:available is no longer written here;
+  it is the agent status store's, with the derived status: online, not on a call, available.)
 
   Input:
     KEYS[1]  agent:presence:<agent>  (hash manual, phone_dnd)
     KEYS[2]  agents:presence         (hash agent -> {"manual", "phoneDnd"} JSON, for the listing)
-    KEYS[3]  agents:available        (set: manual status available and no phone DND)
 
     ARGV[1]  agent
     ARGV[2]  field: manual | phone_dnd
@@ -21,9 +21,4 @@ local flags = redis.call('HMGET', KEYS[1], 'manual', 'phone_dnd')
 local manual, phoneDnd = flags[1] or 'available', flags[2] == '1'
 redis.call('HSET', KEYS[1], 'manual', manual, 'phone_dnd', phoneDnd and '1' or '0')
 redis.call('HSET', KEYS[2], agent, cjson.encode({ manual = manual, phoneDnd = phoneDnd }))
-if manual == 'available' and not phoneDnd then
-  redis.call('SADD', KEYS[3], agent)
-else
-  redis.call('SREM', KEYS[3], agent)
-end
 return nil

@@ -1,0 +1,47 @@
+import { Redis } from 'ioredis';
+import { ScriptRunner } from '../../src/core/callstate/redis/callStateScripts';
+import { CallStateKeys } from '../../src/core/callstate/redis/keys';
+import { REDIS_URL, TEST_CALLS_DB, uniqueName } from './services';
+
+/**
+ * A connection to the tests' calls DB under a key root no other test uses, with the key builder
+ * and script runner the Redis adapters take (as adapters.ts wires them); cleanup() unlinks every
+ * key under the root (SCAN, never FLUSHDB) and closes the connection.
+ */
+export interface RedisState {
+  client: Redis;
+  keys: CallStateKeys;
+  scripts: ScriptRunner;
+  root: string;
+  /** Another connection on the same root: what a second process would have. */
+  connect(): RedisState;
+  /** Every key under the root, sorted. */
+  keysUnder(): Promise<string[]>;
+  cleanup(): Promise<void>;
+}
+
+export function openRedisState(label: string, root = uniqueName(label)): RedisState {
+  const opened: Redis[] = [];
+  const make = (): RedisState => {
+    const client = new Redis(REDIS_URL, { db: TEST_CALLS_DB, connectionName: `ringside-test-${label}` });
+    opened.push(client);
+    const keys = new CallStateKeys(root);
+    return {
+      client, keys, scripts: new ScriptRunner(client), root,
+      connect: make,
+      keysUnder: async () => {
+        const found = new Set<string>();
+        for await (const batch of client.scanStream({ match: `${root}:*`, count: 500 })) for (const key of batch as string[]) found.add(key);
+        return [...found].sort();
+      },
+      cleanup: async () => {
+        const admin = opened[0]!;
+        const keysFound: string[] = [];
+        for await (const batch of admin.scanStream({ match: `${root}:*`, count: 500 })) keysFound.push(...(batch as string[]));
+        for (let i = 0; i < keysFound.length; i += 500) await admin.unlink(...keysFound.slice(i, i + 500));
+        for (const c of opened.splice(0)) c.disconnect();
+      },
+    };
+  };
+  return make();
+}
