@@ -168,10 +168,15 @@ const asAdmin = <T = Record<string, unknown>>(method: string, path: string, body
 const asAgent = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
   acme.r.api<T>(method, path, body === undefined ? { token: acme.alice.token } : { token: acme.alice.token, body });
 
+/** The secret as a token of its own: the helpline 5999 must not match inside a figure like 0.59991 of /metrics. */
+function standalone(secret: string): RegExp {
+  return new RegExp(`(?<![0-9A-Za-z.])${secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![0-9A-Za-z])`);
+}
+
 function expectNoGlobex(body: unknown): void {
   const text = JSON.stringify(body);
   for (const secret of ['globex', GINA, GLOBEX_CONTACT, GLOBEX_HELPLINE, MAC_C_KEY, GLOBEX_TOKEN, 'globex-phone-password', ...globex.callIds]) {
-    expect(text, `leaks ${secret}`).not.toContain(secret);
+    expect(text, `leaks ${secret}`).not.toMatch(standalone(secret));
   }
 }
 
