@@ -1,4 +1,5 @@
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Phone-number normalisation for the directory and the call log. Every comparison of numbers
@@ -81,6 +82,7 @@ export interface NumberNormaliser {
 }
 
 const normalisers = new Map<string, NumberNormaliser>();
+const CANONICAL_MEMO_SIZE = 10_000;
 
 /**
  * The normaliser for a default country (`PK`, `gb`; null or '' for none). Throws on a code the
@@ -92,16 +94,27 @@ export function numberNormaliser(defaultCountry?: string | null): NumberNormalis
   if (existing) return existing;
   if (key !== '' && !isCountryCode(key)) throw new Error(`unknown country code ${JSON.stringify(defaultCountry)} (expected ISO 3166 alpha-2, e.g. PK)`);
   const country = key === '' ? null : (key as CountryCode);
+  // Parsing with the library costs tens of microseconds, and one ring asks for the caller's number
+  // several times (caller card, call log contact, presence): remember recent answers.
+  const known = new LRUCache<string, CanonicalNumber>({ max: CANONICAL_MEMO_SIZE });
+  const canonicalOf = (raw: string): CanonicalNumber => {
+    let result = known.get(raw);
+    if (result === undefined) {
+      result = Object.freeze(canonical(raw, country));
+      known.set(raw, result);
+    }
+    return result;
+  };
   const normaliser: NumberNormaliser = {
     defaultCountry: country,
-    canonical: (raw) => canonical(raw, country),
+    canonical: canonicalOf,
     e164: (raw) => {
-      const result = canonical(raw, country);
+      const result = canonicalOf(raw);
       return result.e164 ? result.number : null;
     },
     matches: (a, b) => {
-      const ca = canonical(a, country);
-      const cb = canonical(b, country);
+      const ca = canonicalOf(a);
+      const cb = canonicalOf(b);
       if (ca.number === cb.number) return true;
       if (ca.e164 && cb.e164) return false;
       const tail = numberTail(ca.number);
