@@ -83,6 +83,10 @@ describe('Settings and Today in a browser', () => {
     await page.locator('[data-test-result="redis"]', { hasText: 'test passed' }).waitFor();
     await page.getByRole('button', { name: 'Test phone 000B825E0001' }).click();
     await page.locator('[data-phone-result="000B825E0001"]', { hasText: 'Logged in (session login); the phone is available.' }).waitFor();
+    // Provisioning from the screen writes the same lines into the phone's slots.
+    await page.getByRole('button', { name: 'Write the Action URLs into phone 000B825E0001' }).click();
+    await page.locator('[data-phone-result="000B825E0001"]', { hasText: 'All 14 events now reach Ringside (14 written' }).waitFor();
+    expect(phone.config.value('P8310')).toMatch(new RegExp(`^http://ringside\\.example\\.test:${webhookPort}/gs/.+/cti/incoming\\?`));
 
     // The Action URL lines, with copy buttons, for the admin token.
     expect(await lines.count()).toBeGreaterThan(3);

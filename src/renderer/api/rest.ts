@@ -3,7 +3,7 @@
 // screen that waits forever looks broken.
 import type {
   ActionUrlsView, AgentStats, AgentWithPresence, CallView, CallbackDial, Device, HealthReport, Helpline, MissedCallView, PhoneControlTest,
-  ServiceProbe, SessionInfo, SettingsView,
+  ProvisionReport, ServiceProbe, SessionInfo, SettingsView,
 } from './types';
 import { toSessionInfo } from '../state/identity';
 
@@ -136,6 +136,11 @@ export class RestClient {
   /** Logs in to the phone with its saved control settings and reads its status (own phone, or any for the admin). */
   testPhone(mac: string): Promise<PhoneControlTest> {
     return this.request('POST', `/api/devices/${encodeURIComponent(mac)}/control/test`, {});
+  }
+
+  /** Admin only: writes this Ringside's Action URLs into the phone's empty slots (ringside provision). */
+  provisionPhone(mac: string): Promise<ProvisionReport> {
+    return this.request('POST', `/api/devices/${encodeURIComponent(mac)}/provision`, {});
   }
 
   /** Admin only: the Action URL lines (they carry the webhook token). */

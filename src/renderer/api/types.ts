@@ -11,9 +11,10 @@ import type { CallerCard } from '../../core/cards/CallerCards';
 import type { PhoneControlTest, SettingsView } from '../../core/api/settingsRoutes';
 import type { ServiceProbe } from '../../core/shared/serviceProbe';
 import type { ActionUrl, PublicHostSource } from '../../core/provisioning/actionUrls';
+import type { ProvisionReport } from '../../core/provisioning/provisionActionUrls';
 
 export type { AgentStats, CallbackDial, CallView, LegView, MissedCallView, Agent, Device, Helpline, PhoneHealthEntry, PhoneHealthSummary, PresenceStatus, ServiceHealth };
-export type { ActionUrl, PhoneControlTest, ServiceProbe, SettingsView };
+export type { ActionUrl, PhoneControlTest, ProvisionReport, ServiceProbe, SettingsView };
 
 /** GET /api/action-urls (admin token): the lines to paste into a phone; they carry the webhook token. */
 export interface ActionUrlsView {

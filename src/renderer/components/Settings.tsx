@@ -7,6 +7,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, describeError, type RestClient } from '../api/rest';
 import type { ActionUrlsView, Device, HealthReport, PhoneHealthEntry, ServiceProbe, SessionInfo, SettingsView } from '../api/types';
 import { formatWhen } from '../format';
+import { provisionSummary } from '../provisioning';
 
 export interface SettingsProps {
   rest: RestClient;
@@ -80,6 +81,15 @@ function PhoneForm({ rest, device, status, isAdmin, onSaved }: { rest: RestClien
     ).finally(() => setTesting(false));
   };
 
+  const provision = () => {
+    setTesting(true);
+    setResult(null);
+    rest.provisionPhone(device.mac).then(
+      (report) => setResult(provisionSummary(report)),
+      (error: unknown) => setResult(phoneTestNotice(error)),
+    ).finally(() => setTesting(false));
+  };
+
   const id = (name: string) => `phone-${device.mac}-${name}`;
   return (
     <form onSubmit={save} aria-label={`Phone ${device.mac}`}>
@@ -100,6 +110,15 @@ function PhoneForm({ rest, device, status, isAdmin, onSaved }: { rest: RestClien
           <button type="button" className="button button--small" onClick={test} disabled={testing} aria-label={`Test phone ${device.mac}`}>Test</button>
           <span className="muted">logs in with the saved settings and reads the phone&apos;s status</span>
         </dd>
+        {isAdmin ? (
+          <>
+            <dt>Action URLs</dt>
+            <dd>
+              <button type="button" className="button button--small" onClick={provision} disabled={testing} aria-label={`Write the Action URLs into phone ${device.mac}`}>Write into the phone</button>
+              <span className="muted">fills the empty slots with the lines below; never overwrites someone else&apos;s URL</span>
+            </dd>
+          </>
+        ) : null}
       </dl>
       <div className="control-form">
         <label className="field" htmlFor={id('host')}>Address (empty: as reported)
