@@ -1,5 +1,5 @@
 import type {
-  Agent, AgentSession, Contact, CsvImportResult, CsvSource, Device, DeviceControlInput, DeviceControlSettings, Directory, Helpline,
+  Agent, Contact, CsvImportResult, CsvSource, Device, DeviceControlInput, DeviceControlSettings, Directory, Helpline,
 } from '../directory/Directory';
 import { DirectoryError } from '../directory/errors';
 import {
@@ -199,16 +199,6 @@ export class CachedDirectory implements Directory, Lookups {
 
   removeContact(account: string, number: string): Promise<boolean> {
     return this.removal(account, { entity: 'contact', ids: [number], scopes: [...CONTACTS] }, () => this.source.removeContact(account, number));
-  }
-
-  // ── sessions (not cached) ──
-
-  createSession(account: string, agent: string, ttlMs: number, now: number): Promise<{ token: string; expiresAt: number }> {
-    return this.source.createSession(account, agent, ttlMs, now);
-  }
-
-  sessionByToken(token: string, now: number): Promise<AgentSession | null> {
-    return this.source.sessionByToken(token, now);
   }
 
   // ── master lookups ──

@@ -77,11 +77,6 @@ export interface Contact {
   crmUrl: string | null;
 }
 
-export interface AgentSession {
-  account: string;
-  agent: string;
-  expiresAt: number;
-}
 
 /** A CSV file: the whole text, or its chunks as they arrive (an HTTP request body). */
 export type CsvSource = string | AsyncIterable<Uint8Array | string>;
@@ -126,13 +121,6 @@ export interface Directory {
   removeHelpline(account: string, number: string): Promise<boolean>;
   removeContact(account: string, number: string): Promise<boolean>;
 
-  /**
-   * A new opaque token for the agent's UI; only its hash is stored. The server and API use the
-   * AgentSessions port (sessions/AgentSessions.ts: SQLite or Redis, bound to one account); these
-   * two are its SQLite adapter seen through the directory (sessionByToken: of any account).
-   */
-  createSession(account: string, agent: string, ttlMs: number, now: number): Promise<{ token: string; expiresAt: number }>;
-  sessionByToken(token: string, now: number): Promise<AgentSession | null>;
 
   close(): Promise<void>;
 }

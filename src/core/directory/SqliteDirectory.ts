@@ -1,7 +1,7 @@
 import { migrate, statementCache, type SqliteDatabase, type Statement } from '../shared/sqlite';
 import {
   DEFAULT_CONTROL_PORT, DEFAULT_CONTROL_USERNAME,
-  type Agent, type AgentSession, type Contact, type CsvImportResult, type CsvSource, type Device, type DeviceControlInput, type DeviceControlSettings, type Directory, type Helpline,
+  type Agent, type Contact, type CsvImportResult, type CsvSource, type Device, type DeviceControlInput, type DeviceControlSettings, type Directory, type Helpline,
 } from './Directory';
 import {
   DEFAULT_IMPORT_LIMITS, canonicaliseStoredNumbers, contactNumbersMatching, findContactByNumber, importContacts, searchContactRows, validateContact, writeContact,
@@ -11,7 +11,6 @@ import { DirectoryError } from './errors';
 import { normaliseMac } from './mac';
 import { normaliseNumber, numberNormaliser, type NumberNormaliser } from './numbers';
 import { DIRECTORY_MIGRATIONS, DIRECTORY_SCHEMA } from './schema';
-import { SqliteAgentSessions } from '../sessions/SqliteAgentSessions';
 
 type AgentRow = { account: string; id: string; name: string; extension: string | null; supervisor: number };
 type DeviceRow = {
@@ -86,8 +85,6 @@ export interface SqliteDirectoryOptions {
  */
 export class SqliteDirectory implements Directory {
   private readonly sql: (text: string) => Statement;
-  /** The UI sessions (dir_sessions): createSession/sessionByToken below are this adapter. */
-  private readonly sessions: SqliteAgentSessions;
   /** How contact numbers are normalised and matched (the default country). */
   readonly numbers: NumberNormaliser;
   private readonly importLimits: ImportLimits;
@@ -97,7 +94,6 @@ export class SqliteDirectory implements Directory {
     this.numbers = numberNormaliser(options.defaultCountry);
     this.importLimits = { ...DEFAULT_IMPORT_LIMITS, ...options.importLimits };
     migrate(db, DIRECTORY_SCHEMA, DIRECTORY_MIGRATIONS);
-    this.sessions = new SqliteAgentSessions(db);
     canonicaliseStoredNumbers(db, this.numbers);
   }
 
@@ -346,21 +342,6 @@ export class SqliteDirectory implements Directory {
   /** Numbers (with their tails) of contacts whose name or company contains q; for the call log's free-text search. */
   contactNumbersMatchingSync(account: string, q: string, limit = 500): Array<{ number: string; tail: string | null }> {
     return contactNumbersMatching(this.db, account, q, limit);
-  }
-
-  // ── sessions ──
-
-  async createSession(account: string, agent: string, ttlMs: number, now: number): Promise<{ token: string; expiresAt: number }> {
-    if (!(ttlMs > 0)) throw new DirectoryError('invalid_input', 'a session needs a positive ttl');
-    return this.db.transaction(() => {
-      if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
-      return this.sessions.createSync(account, agent, ttlMs, now);
-    }).immediate();
-  }
-
-  async sessionByToken(token: string, now: number): Promise<AgentSession | null> {
-    const session = this.sessions.getAnyAccountSync(token, now);
-    return session ? { account: session.account, agent: session.agent, expiresAt: session.expiresAt } : null;
   }
 
   async removeAgent(account: string, id: string): Promise<boolean> {

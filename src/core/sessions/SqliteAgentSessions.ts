@@ -17,7 +17,7 @@ const toRecord = (row: SessionRow): AgentSessionRecord => ({
 /**
  * Agent UI sessions in the directory's `dir_sessions` table of the call-log database (embedded
  * mode; seats sharing the database file share them). The directory's migrations create the
- * table; SqliteDirectory.createSession/sessionByToken are this adapter underneath.
+ * table.
  */
 export class SqliteAgentSessions implements AgentSessions {
   private readonly sql: (text: string) => Statement;
@@ -31,8 +31,7 @@ export class SqliteAgentSessions implements AgentSessions {
     return this.db.transaction(() => this.createSync(account, agent, ttlMs, now)).immediate();
   }
 
-  /** create() inside the caller's transaction (SqliteDirectory checks the agent in the same one). */
-  createSync(account: string, agent: string, ttlMs: number, now: number): NewAgentSession {
+  private createSync(account: string, agent: string, ttlMs: number, now: number): NewAgentSession {
     checkSessionTtl(ttlMs);
     const token = newSessionToken();
     const expiresAt = now + ttlMs;
@@ -44,13 +43,6 @@ export class SqliteAgentSessions implements AgentSessions {
 
   async get(account: string, token: string, now: number): Promise<AgentSessionRecord | null> {
     return this.getSync(account, token, now);
-  }
-
-  /** The session of a token whatever its account: only SqliteDirectory.sessionByToken (its older, account-less contract) uses it. */
-  getAnyAccountSync(token: string, now: number): AgentSessionRecord | null {
-    if (token === '') return null;
-    const row = this.sql('SELECT * FROM dir_sessions WHERE token_hash = ? AND expires_at > ?').get(sessionIdOf(token), now) as SessionRow | undefined;
-    return row ? toRecord(row) : null;
   }
 
   private getSync(account: string, token: string, now: number): AgentSessionRecord | null {

@@ -6,6 +6,7 @@ import { DIRECTORY_MIGRATIONS, DIRECTORY_SCHEMA } from '../../../src/core/direct
 import { SqliteCallLog } from '../../../src/core/calllog/SqliteCallLog';
 import { CALLLOG_MIGRATIONS } from '../../../src/core/calllog/schema';
 import { makeTempDir } from '../../support/tmp';
+import { SqliteAgentSessions } from '../../../src/core/sessions/SqliteAgentSessions';
 
 const T0 = Date.UTC(2024, 2, 10, 9, 0, 0);
 
@@ -49,7 +50,7 @@ describe('directory and call log in one database file', () => {
     const directory = new SqliteDirectory(db);
     await directory.upsertAgent('acme', { id: 'alice', name: 'Alice', extension: '101', devices: ['000B82000001'], helplines: ['600'] });
     await directory.upsertContact('acme', { number: '+923001234567', name: 'Zara', company: null, notes: null, crmUrl: null });
-    const session = await directory.createSession('acme', 'alice', 60_000, T0);
+    const session = await new SqliteAgentSessions(db).create('acme', 'alice', 60_000, T0);
     new SqliteDirectory(db);
     migrate(db, DIRECTORY_SCHEMA, DIRECTORY_MIGRATIONS);
     new SqliteCallLog(db);
@@ -65,7 +66,7 @@ describe('directory and call log in one database file', () => {
       const again = new SqliteDirectory(reopened);
       expect(await again.getAgent('acme', 'alice')).toEqual({ id: 'alice', account: 'acme', name: 'Alice', extension: '101', devices: ['000B82000001'], helplines: ['600'], supervisor: false });
       expect((await again.contactByNumber('acme', '03001234567'))!.name).toBe('Zara');
-      expect(await again.sessionByToken(session.token, T0 + 1)).toMatchObject({ agent: 'alice' });
+      expect(await new SqliteAgentSessions(reopened).get('acme', session.token, T0 + 1)).toMatchObject({ agent: 'alice' });
     } finally {
       reopened.close();
       tmp.cleanup();

@@ -26,6 +26,30 @@ describeAgentSessionsContract('SqliteAgentSessions', async () => {
   };
 });
 
+describe('SqliteAgentSessions (adapter specifics)', () => {
+  const T0 = Date.UTC(2024, 2, 10, 9, 0, 0);
+  let tmp: ReturnType<typeof makeTempDir>;
+  let db: SqliteDatabase;
+  beforeEach(() => {
+    tmp = makeTempDir();
+    db = openDatabase(join(tmp.dir, 'ringside.db'));
+  });
+  afterEach(() => {
+    db.close();
+    tmp.cleanup();
+  });
+
+  it('stores only the hash of a token, and making a session sweeps the expired ones', async () => {
+    const sessions = new SqliteAgentSessions(db);
+    const { token } = await sessions.create('acme', 'alice', 60_000, T0);
+    const stored = db.prepare('SELECT token_hash FROM dir_sessions').pluck().all() as string[];
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).not.toContain(token);
+    await sessions.create('acme', 'alice', 1_000, T0 + 120_000);
+    expect(db.prepare('SELECT COUNT(*) FROM dir_sessions').pluck().get()).toBe(1);
+  });
+});
+
 describeAgentSessionsContract('RedisAgentSessions', async () => {
   const state = openRedisState('sessions');
   const adapter = (s: RedisState) => new RedisAgentSessions(s.client, s.keys, s.scripts);
