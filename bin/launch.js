@@ -44,6 +44,12 @@ export function decideLaunch(input) {
   if (env.RINGSIDE_HEADLESS === '1') return { mode: 'headless', reason: 'RINGSIDE_HEADLESS=1' };
   // Checked before any download: a server without a display never needs the binary.
   if (!hasDisplay(env, platform)) return { mode: 'headless', reason: 'No display (DISPLAY and WAYLAND_DISPLAY are unset)' };
+  // An Electron of one's own (a system package, or a stand-in): used as it is, never downloaded.
+  if (env.RINGSIDE_ELECTRON_BINARY) {
+    return input.exists(env.RINGSIDE_ELECTRON_BINARY)
+      ? { mode: 'electron', executable: env.RINGSIDE_ELECTRON_BINARY }
+      : { mode: 'headless', reason: `Electron runtime not available (RINGSIDE_ELECTRON_BINARY=${env.RINGSIDE_ELECTRON_BINARY} does not exist)` };
+  }
   if (!electronDir) return { mode: 'headless', reason: 'Electron runtime not available (the electron package is not installed)' };
   const find = () => findElectronBinary({ electronDir, env, exists: input.exists, readFile: input.readFile });
   const executable = find();

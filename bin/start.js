@@ -43,6 +43,27 @@ function downloadElectron() {
   return { ok: true };
 }
 
+/**
+ * The core as `ringside serve` in a Node child: better-sqlite3 is built for this Node, not for
+ * Electron's ABI (the packaged app gets its own build from electron-builder). Resolves with the
+ * agent API's URL once the core says where it listens.
+ */
+function startCore() {
+  const core = spawn(process.execPath, [join(root, 'bin', 'ringside.js'), 'serve', ...argv], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const listening = new Promise((resolve, reject) => {
+    let seen = '';
+    core.stdout.setEncoding('utf8').on('data', (chunk) => {
+      process.stdout.write(chunk);
+      seen += chunk;
+      const api = /^agent API on (http:\/\/\S+)$/m.exec(seen);
+      if (api) resolve(api[1]);
+    });
+    core.on('error', reject);
+    core.on('exit', (code) => reject(new Error(`the core stopped before it listened (exit code ${code})`)));
+  });
+  return { core, listening };
+}
+
 async function runElectron(executable) {
   if (!existsSync(join(root, 'out', 'main', 'index.js'))) {
     const electronVite = join(packageDir('electron-vite'), 'bin', 'electron-vite.js');
@@ -52,15 +73,30 @@ async function runElectron(executable) {
       process.exit(built.status ?? 1);
     }
   }
-  const env = { ...process.env };
-  delete env.ELECTRON_RUN_AS_NODE; // would turn the app into a plain Node process
-  const child = spawn(executable, ['.', ...argv], { cwd: root, stdio: 'inherit', env });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('error', (error) => {
-    process.stderr.write(`ringside: could not start Electron: ${error.message}\n`);
+  const { core, listening } = startCore();
+  let apiUrl;
+  try {
+    apiUrl = await listening;
+  } catch (error) {
+    process.stderr.write(`ringside: ${error.message}\n`);
     process.exit(1);
+  }
+  const coreExited = new Promise((resolve) => core.once('exit', resolve));
+  const env = { ...process.env, RINGSIDE_CORE_API: apiUrl };
+  delete env.ELECTRON_RUN_AS_NODE; // would turn the app into a plain Node process
+  const app = spawn(executable, ['.', ...argv], { cwd: root, stdio: 'inherit', env });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => app.kill(signal));
+  // The desktop app is the seat: when it ends, so does its core (a clean shutdown), then npm start.
+  const finish = async (code) => {
+    core.kill('SIGTERM');
+    await coreExited;
+    process.exit(code);
+  };
+  app.on('error', (error) => {
+    process.stderr.write(`ringside: could not start Electron: ${error.message}\n`);
+    void finish(1);
   });
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  app.on('exit', (code, signal) => void finish(code ?? (signal ? 1 : 0)));
 }
 
 const decision = decideLaunch({

@@ -1,6 +1,7 @@
-// The Electron shell's entry: single instance, then the core in-process, then the shell (windows,
-// popup, tray, notifications, dial links and shortcut; src/main/shell.ts). It contains no call
-// logic (SPEC section 2) and binds the real electron module to the shell's ShellElectron slice.
+// The Electron shell's entry: single instance, then the core (in-process, or beside it under npm
+// start), then the shell (windows, popup, tray, notifications, dial links and shortcut;
+// src/main/shell.ts). It contains no call logic (SPEC section 2) and binds the real electron
+// module to the shell's ShellElectron slice.
 import {
   app, BrowserWindow, clipboard, dialog, globalShortcut, ipcMain, Menu, nativeImage, Notification, screen, session, shell, Tray,
 } from 'electron';
@@ -10,16 +11,17 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../core/config/loadConfig';
 import type { RingsideConfig } from '../core/config/schema';
 import { startRingside, type RingsideInstance } from '../core/server';
-import { createLogger } from '../core/shared/logger';
+import { createLogger, type Logger } from '../core/shared/logger';
 import { APP_ID } from './appId';
 import { appArguments, closeCoreOnQuit } from './lifecycle';
-import { Shell, type ShellElectron } from './shell';
+import { externalCoreApi, remoteSessionIssuer } from './remoteCore';
+import { Shell, type ShellCore, type ShellElectron } from './shell';
 import { claimSingleInstance, LinkInbox } from './singleInstance';
 
 /** Built beside this file by electron-vite: out/preload/index.cjs next to out/main/index.js. */
 const PRELOAD = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 
-let core: RingsideInstance | null = null;
+let core: Pick<RingsideInstance, 'close'> | null = null;
 let ringside: Shell | null = null;
 let quitRequested = false;
 const links = new LinkInbox();
@@ -52,6 +54,23 @@ function electronSlice(): ShellElectron {
   };
 }
 
+/**
+ * The core in this process, or the one `npm start` runs in Node beside this app (RINGSIDE_CORE_API:
+ * see remoteCore.ts); that one is not closed here, its starter stops it when this app exits.
+ */
+async function openCore(config: RingsideConfig, logger: Logger): Promise<ShellCore> {
+  const external = externalCoreApi(process.env);
+  if (external) {
+    core = { close: async () => {} };
+    logger.info({ api: external }, 'Ringside core runs beside the desktop app');
+    return { apiUrl: external, config, ...remoteSessionIssuer(external, config.token, config.agent) };
+  }
+  const instance = await startRingside(config, { logger });
+  core = instance;
+  logger.info({ webhook: instance.webhookUrl, api: instance.apiUrl }, 'Ringside started');
+  return { apiUrl: instance.apiUrl, config: instance.config, createAgentSession: () => instance.createAgentSession() };
+}
+
 async function start(): Promise<void> {
   const argv = appArguments(process.argv, process.defaultApp);
   let config: RingsideConfig;
@@ -64,8 +83,9 @@ async function start(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
 
   await app.whenReady();
+  let shellCore: ShellCore;
   try {
-    core = await startRingside(config, { logger });
+    shellCore = await openCore(config, logger);
   } catch (error) {
     fail('Ringside could not start', error, 1);
     return;
@@ -74,12 +94,10 @@ async function start(): Promise<void> {
     app.quit();
     return;
   }
-  logger.info({ webhook: core.webhookUrl, api: core.apiUrl }, 'Ringside started');
 
-  const instance = core;
   ringside = await Shell.start({
     electron: electronSlice(),
-    core: { apiUrl: instance.apiUrl, config: instance.config, createAgentSession: () => instance.createAgentSession() },
+    core: shellCore,
     preload: PRELOAD,
     platform: process.platform,
     env: process.env,

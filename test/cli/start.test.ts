@@ -1,4 +1,5 @@
 // `npm start` (bin/start.js): the launch decision with fakes, and the headless fallback for real.
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decideLaunch, fallbackLine, findElectronBinary, type LaunchInput } from '../../bin/launch';
@@ -70,6 +71,14 @@ describe('npm start: the launch decision', () => {
     expect(decideLaunch(input({ env: {}, platform: 'darwin', files: INSTALLED })).mode).toBe('electron');
   });
 
+  it('uses an Electron of its own (RINGSIDE_ELECTRON_BINARY) as it is, never downloading', () => {
+    const own = input({ env: { DISPLAY: ':0', RINGSIDE_ELECTRON_BINARY: '/usr/bin/electron' }, files: { '/usr/bin/electron': '' } });
+    expect(decideLaunch(own)).toEqual({ mode: 'electron', executable: '/usr/bin/electron' });
+    const missing = input({ env: { DISPLAY: ':0', RINGSIDE_ELECTRON_BINARY: '/nope/electron' } });
+    expect(decideLaunch(missing)).toEqual({ mode: 'headless', reason: 'Electron runtime not available (RINGSIDE_ELECTRON_BINARY=/nope/electron does not exist)' });
+    expect(missing.downloads).toBe(0);
+  });
+
   it('is forced headless by RINGSIDE_HEADLESS=1', () => {
     expect(decideLaunch(input({ env: { DISPLAY: ':0', RINGSIDE_HEADLESS: '1' }, files: INSTALLED }))).toEqual({ mode: 'headless', reason: 'RINGSIDE_HEADLESS=1' });
   });
@@ -108,5 +117,38 @@ describe('npm start: headless fallback', () => {
     expect(lines[1]).toMatch(/^webhook listening on http:\/\/127\.0\.0\.1:\d+$/);
     expect(lines[1]).not.toMatch(/:7789$/);
     expect(lines[2]).toMatch(/^agent API on http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  // The Electron runtime cannot start here: a stand-in executable plays the desktop app. It is
+  // what npm start launches, with the environment it gets, and it asks the core it is pointed at.
+  it('in desktop mode runs the core in Node beside the app, points the app at it, and stops it when the app ends', async () => {
+    const temp = makeTempDir('ringside-start-electron-');
+    cleanups.push(temp.cleanup);
+    const standIn = join(temp.dir, 'electron');
+    const report = join(temp.dir, 'app-saw.json');
+    writeFileSync(standIn, `#!${process.execPath}
+const { writeFileSync } = require('node:fs');
+const api = process.env.RINGSIDE_CORE_API;
+fetch(api + '/healthz').then((res) => res.json()).then((health) => {
+  writeFileSync(${JSON.stringify(report)}, JSON.stringify({ api, args: process.argv.slice(2), health, runAsNode: process.env.ELECTRON_RUN_AS_NODE ?? null }));
+  process.exit(0);
+});
+`);
+    chmodSync(standIn, 0o755);
+    const env = cliEnv({
+      RINGSIDE_DATA_DIR: temp.dir, RINGSIDE_ELECTRON_BINARY: standIn, DISPLAY: ':99', ELECTRON_RUN_AS_NODE: '1',
+      RINGSIDE_WEBHOOK_HOST: '127.0.0.1', RINGSIDE_API_PORT: '0',
+    });
+    const running = startCli(['--webhook-port', '0'], env, START_BIN);
+    const result = await running.exited;
+    expect(result.code, result.stderr).toBe(0);
+    const saw = JSON.parse(readFileSync(report, 'utf8')) as { api: string; args: string[]; health: { status: string }; runAsNode: string | null };
+    expect(saw.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(result.stdout).toContain(`agent API on ${saw.api}`);
+    expect(saw.args).toEqual(['.', '--webhook-port', '0']);
+    expect(saw.health.status).toBe('ok');
+    expect(saw.runAsNode).toBeNull();
+    // The core went down with the app: nothing listens on its port any more.
+    await expect(fetch(`${saw.api}/healthz`)).rejects.toThrow();
   });
 });
