@@ -113,7 +113,8 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const db = openDatabase(database, { checkpointPages });
   // The source of truth; the call log's synchronous caller-card lookups read it directly.
   const source = new SqliteDirectory(db, { defaultCountry: config.defaultCountry });
-  const log = new SqliteCallLog(db, contactHooksFor(source));
+  // Many handlers run at once with Redis call state: their call-log writes share commits.
+  const log = new SqliteCallLog(db, { ...contactHooksFor(source), groupCommit: config.redis.url !== undefined });
   // The handler commits this marker with its last step, so the bus needs no ledger write of its own.
   const handledEvents = { has: (id: string) => log.hasProcessed(handledMarker(id)), add: () => undefined };
   const adapters = await openAdapters(config, files, { logger, metrics, checkpointPages, handledEvents, database: db }).catch((err: unknown) => {

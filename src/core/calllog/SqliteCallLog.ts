@@ -1,3 +1,4 @@
+import { GroupCommit } from '../shared/groupCommit';
 import { migrate, type SqliteDatabase } from '../shared/sqlite';
 import type { LegOutcome } from '../callstate/CallStateStore';
 import type {
@@ -24,6 +25,11 @@ export interface SqliteCallLogOptions {
   contactLookup?: ContactLookup;
   /** Lets the free-text search `q` find calls by contact name (contactHooksFor(directory) gives both). */
   contactSearch?: ContactSearch;
+  /**
+   * Commits the writes of one event-loop turn together (shared/groupCommit.ts): for a process
+   * with many handlers in flight. Off, every write is its own transaction, committed at once.
+   */
+  groupCommit?: boolean;
 }
 
 /**
@@ -37,18 +43,22 @@ export interface SqliteCallLogOptions {
  */
 export class SqliteCallLog implements CallLog {
   private readonly ctx: CallLogContext;
+  private readonly group: GroupCommit | null;
 
   constructor(db: SqliteDatabase, options: SqliteCallLogOptions = {}) {
     migrate(db, CALLLOG_SCHEMA, CALLLOG_MIGRATIONS);
     this.ctx = createContext(db, options.contactLookup ?? null, options.contactSearch ?? null);
+    this.group = options.groupCommit ? new GroupCommit(db) : null;
   }
 
-  private transaction<T>(fn: () => T): T {
+  /** One IMMEDIATE transaction: at once, or with the turn's other writes under group commit. */
+  private async transaction<T>(fn: () => T): Promise<T> {
+    if (this.group) return this.group.run(fn);
     return this.ctx.db.transaction(fn).immediate();
   }
 
   /** Runs `apply` once per (eventId, op); a repeat returns `current()` with applied false. */
-  private once<T>(eventId: string | null, op: string, at: number, apply: () => T | null, current: () => T | null): Applied<T | null> {
+  private once<T>(eventId: string | null, op: string, at: number, apply: () => T | null, current: () => T | null): Promise<Applied<T | null>> {
     return this.transaction(() => {
       if (eventId !== null && this.ctx.sql('SELECT 1 FROM cl_processed_events WHERE event_id = ? AND op = ?').get(eventId, op)) {
         return { applied: false, value: current() };
@@ -65,12 +75,12 @@ export class SqliteCallLog implements CallLog {
   }
 
   async markProcessed(eventId: string, at: number): Promise<boolean> {
-    return this.ctx.sql(`INSERT OR IGNORE INTO cl_processed_events (event_id, op, at) VALUES (?, 'mark', ?)`).run(eventId, at).changes === 1;
+    return this.transaction(() => this.ctx.sql(`INSERT OR IGNORE INTO cl_processed_events (event_id, op, at) VALUES (?, 'mark', ?)`).run(eventId, at).changes === 1);
   }
 
   async recordRinging(eventId: string, input: { call: CallStart; leg: LegStart; targets: string[] }): Promise<Applied<CallView>> {
     const { call } = input;
-    const result = this.once(
+    const result = await this.once(
       eventId,
       'ringing',
       input.leg.at,
