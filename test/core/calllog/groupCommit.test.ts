@@ -32,8 +32,8 @@ describe('call log with group commit', () => {
 
   it('a write that fails is rolled back alone: the others of its group are committed', async () => {
     const good = h.log.recordRinging(ev('ring'), { call: callStart({ id: 'call-ok' }), leg: legStart(MAC_A, 'alice', T0), targets: ['alice'] });
-    // A call whose account breaks a NOT NULL constraint: this write throws inside the group.
-    const bad = h.log.recordRinging(ev('ring'), { call: callStart({ id: 'call-bad', account: null as unknown as string }), leg: legStart(MAC_B, 'bob', T0), targets: ['bob'] });
+    // Its call row goes in, then its leg breaks a NOT NULL constraint: the call row must go too.
+    const bad = h.log.recordRinging(ev('ring'), { call: callStart({ id: 'call-bad', remote: '+923008888888' }), leg: legStart(null as unknown as string, 'bob', T0), targets: ['bob'] });
     const later = h.log.recordRinging(ev('ring'), { call: callStart({ id: 'call-later', remote: '+923009999999' }), leg: legStart(MAC_B, 'bob', T0 + 5), targets: ['bob'] });
     await expect(bad).rejects.toThrow();
     expect((await good).applied).toBe(true);
