@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryCallerCards, type CallerCard } from '../../../src/core/cards/CallerCards';
 import { HttpCrmLookup, isCrmUrlTemplate } from '../../../src/core/cards/HttpCrmLookup';
 import { SqliteDirectory } from '../../../src/core/directory/SqliteDirectory';
-import { openDatabase, type SqliteDatabase } from '../../../src/core/shared/sqlite';
+import type { SqliteDatabase } from '../../../src/core/shared/sqlite';
 import { TestCrmServer } from '../../support/crmServer';
-import { makeTempDir } from '../../support/tmp';
+import { openTempDatabase } from '../../support/tmp';
 import { createRig, MAC_A, type Pushed } from '../calls/lifecycleRig';
 
 const ZARA = '+923001234567';
@@ -14,22 +13,21 @@ const PATIENT_MS = 10_000;
 /** For the CRM that never answers: the card goes out when this has passed. */
 const IMPATIENT_MS = 100;
 
-let tmp: ReturnType<typeof makeTempDir>;
+let tmp: ReturnType<typeof openTempDatabase>;
 let db: SqliteDatabase;
 let directory: SqliteDirectory;
 let crm: TestCrmServer;
 let now: number;
 
 beforeEach(async () => {
-  tmp = makeTempDir();
-  db = openDatabase(join(tmp.dir, 'ringside.db'));
+  tmp = openTempDatabase();
+  db = tmp.db;
   directory = new SqliteDirectory(db, { defaultCountry: 'PK' });
   crm = await TestCrmServer.start();
   now = 1_000_000;
 });
 afterEach(async () => {
   await crm.close();
-  db.close();
   tmp.cleanup();
 });
 

@@ -1,20 +1,16 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteDirectory } from '../../../src/core/directory/SqliteDirectory';
-import { openDatabase, type SqliteDatabase } from '../../../src/core/shared/sqlite';
-import { makeTempDir } from '../../support/tmp';
+import type { SqliteDatabase } from '../../../src/core/shared/sqlite';
+import { openTempDatabase } from '../../support/tmp';
 
-let tmp: ReturnType<typeof makeTempDir>;
+let tmp: ReturnType<typeof openTempDatabase>;
 let db: SqliteDatabase;
 
 beforeEach(() => {
-  tmp = makeTempDir();
-  db = openDatabase(join(tmp.dir, 'ringside.db'));
+  tmp = openTempDatabase();
+  db = tmp.db;
 });
-afterEach(() => {
-  db.close();
-  tmp.cleanup();
-});
+afterEach(() => tmp.cleanup());
 
 const code = (c: string) => expect.objectContaining({ name: 'DirectoryError', code: c });
 

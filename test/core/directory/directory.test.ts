@@ -1,24 +1,20 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type SqliteDatabase } from '../../../src/core/shared/sqlite';
+import type { SqliteDatabase } from '../../../src/core/shared/sqlite';
 import { SqliteDirectory } from '../../../src/core/directory/SqliteDirectory';
 import { DirectoryError } from '../../../src/core/directory/errors';
-import { makeTempDir } from '../../support/tmp';
+import { openTempDatabase } from '../../support/tmp';
 
 const T0 = Date.UTC(2024, 2, 10, 9, 0, 0);
-let tmp: ReturnType<typeof makeTempDir>;
+let tmp: ReturnType<typeof openTempDatabase>;
 let db: SqliteDatabase;
 let dir: SqliteDirectory;
 
 beforeEach(() => {
-  tmp = makeTempDir();
-  db = openDatabase(join(tmp.dir, 'ringside.db'));
+  tmp = openTempDatabase();
+  db = tmp.db;
   dir = new SqliteDirectory(db);
 });
-afterEach(() => {
-  db.close();
-  tmp.cleanup();
-});
+afterEach(() => tmp.cleanup());
 
 const code = (c: string) => expect.objectContaining({ name: 'DirectoryError', code: c });
 

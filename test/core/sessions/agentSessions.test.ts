@@ -6,7 +6,7 @@ import { SqliteAgentSessions } from '../../../src/core/sessions/SqliteAgentSessi
 import { openDatabase, type SqliteDatabase } from '../../../src/core/shared/sqlite';
 import { describeAgentSessionsContract } from '../../contracts/agentSessionsContract';
 import { openRedisState, type RedisState } from '../../support/redisState';
-import { makeTempDir } from '../../support/tmp';
+import { makeTempDir, openTempDatabase } from '../../support/tmp';
 
 describeAgentSessionsContract('SqliteAgentSessions', async () => {
   const tmp = makeTempDir();
@@ -28,16 +28,13 @@ describeAgentSessionsContract('SqliteAgentSessions', async () => {
 
 describe('SqliteAgentSessions (adapter specifics)', () => {
   const T0 = Date.UTC(2024, 2, 10, 9, 0, 0);
-  let tmp: ReturnType<typeof makeTempDir>;
+  let tmp: ReturnType<typeof openTempDatabase>;
   let db: SqliteDatabase;
   beforeEach(() => {
-    tmp = makeTempDir();
-    db = openDatabase(join(tmp.dir, 'ringside.db'));
+    tmp = openTempDatabase();
+    db = tmp.db;
   });
-  afterEach(() => {
-    db.close();
-    tmp.cleanup();
-  });
+  afterEach(() => tmp.cleanup());
 
   it('stores only the hash of a token, and making a session sweeps the expired ones', async () => {
     const sessions = new SqliteAgentSessions(db);
