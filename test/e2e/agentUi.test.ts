@@ -7,37 +7,28 @@ import { ALICE, BOB } from '../../src/core/simulator/cast';
 import type { SimulatedPhoneControl } from '../../src/core/simulator/control/SimulatedPhoneControl';
 import { closeAllPhones, PHONE_PASSWORD, startPhone } from '../core/simulator/controlHelpers';
 import { launchBrowser, openAgentUi, saveScreenshot, type AgentUiPage } from '../support/browser';
-import { startTestRingside, TEST_TOKEN, type TestRingside } from '../support/ringside';
+import { TEST_TOKEN, type TestRingside } from '../support/ringside';
 import { newCaller } from '../component/fixtures';
+import { HELPLINE, startUiOffice, type UiOffice } from './office';
 
-const HELPLINE = '5000';
 const MISSED_DELAY_MS = 60_000;
 const TIMEOUT = 60_000;
 
 let browser: Browser;
 let ringside: TestRingside;
+let office: UiOffice;
 let ui: AgentUiPage | null = null;
 
-/** Phone parameters; the display name has no space (the test client form-encodes it as `+`, which the listener keeps, as phones mean it). */
+/** A call's phone parameters, as a GXP phone sends them. */
 function call(mac: string, remote: string, local: string, displayRemote = 'Customer'): Record<string, string> {
   return { mac, remote, local, display_remote: displayRemote };
 }
 
-/** One phone event, acknowledged by the listener. */
-async function phone(event: string, params: Record<string, string>): Promise<void> {
-  const res = await ringside.phone(event, params);
-  expect(res.status, `${event}: ${JSON.stringify(res.body)}`).toBe(200);
-}
 
-async function admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await ringside.api<T>(method, path, { body });
-  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(200);
-  return res.body;
-}
 
 /** Alice's agent UI in the browser, the way `ringside serve` prints its link. */
 async function openAsAlice(options: { colorScheme?: 'light' | 'dark' } = {}): Promise<AgentUiPage> {
-  const { token } = await admin<{ token: string }>('POST', '/api/session', { agent: ALICE.id });
+  const { token } = await office.admin<{ token: string }>('POST', '/api/session', { agent: ALICE.id });
   ui = await openAgentUi(browser, ringside.instance.apiUrl, token, options);
   // Alice is known once the health message (her phones) and the directory are in.
   await ui.page.locator('.whoami', { hasText: 'Alice' }).waitFor();
@@ -52,10 +43,8 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  ringside = await startTestRingside({ missedDelayMs: MISSED_DELAY_MS });
-  await admin('POST', '/api/agents', { id: ALICE.id, name: 'Alice', extension: ALICE.phone.extension, devices: [ALICE.phone.mac] });
-  await admin('POST', '/api/agents', { id: BOB.id, name: 'Bob', extension: BOB.phone.extension, devices: [BOB.phone.mac] });
-  await admin('POST', '/api/helplines', { number: HELPLINE, name: 'Support', agents: [ALICE.id, BOB.id] });
+  office = await startUiOffice({ missedDelayMs: MISSED_DELAY_MS });
+  ringside = office.ringside;
 });
 afterEach(async () => {
   const problems = ui?.problems ?? [];
@@ -70,10 +59,10 @@ afterEach(async () => {
 describe('the agent UI in a browser', () => {
   it('incoming call card: a webhook shows the caller card with name, company, notes, line and ring timer', { timeout: TIMEOUT }, async ({ task }) => {
     const caller = newCaller();
-    await admin('POST', '/api/contacts', { number: caller, name: 'Ann Example', company: 'Example Ltd', notes: 'Prefers a call back after 14:00.' });
+    await office.admin('POST', '/api/contacts', { number: caller, name: 'Ann Example', company: 'Example Ltd', notes: 'Prefers a call back after 14:00.' });
     const { page } = await openAsAlice();
 
-    await phone('incoming', call(ALICE.phone.mac, caller, ALICE.phone.extension));
+    await office.phone('incoming', call(ALICE.phone.mac, caller, ALICE.phone.extension));
 
     const card = page.getByRole('region', { name: 'Incoming call: Ann Example' });
     await card.waitFor();
@@ -91,13 +80,13 @@ describe('the agent UI in a browser', () => {
     const { page } = await openAsAlice();
 
     // The helpline rings both phones; Bob picks up on his.
-    await phone('incoming', call(ALICE.phone.mac, caller, HELPLINE, 'Harriet'));
-    await phone('incoming', call(BOB.phone.mac, caller, HELPLINE, 'Harriet'));
+    await office.phone('incoming', call(ALICE.phone.mac, caller, HELPLINE, 'Harriet'));
+    await office.phone('incoming', call(BOB.phone.mac, caller, HELPLINE, 'Harriet'));
     const ringing = page.getByRole('region', { name: 'Incoming call: Harriet' });
     await ringing.waitFor();
     expect(await ringing.innerText()).toContain('Helpline Support (5000)');
 
-    await phone('answered', call(BOB.phone.mac, caller, HELPLINE));
+    await office.phone('answered', call(BOB.phone.mac, caller, HELPLINE));
     const closed = page.getByRole('region', { name: 'Answered by Bob: Harriet' });
     await closed.waitFor();
     expect(await closed.getAttribute('data-phase')).toBe('answered_elsewhere');
@@ -111,15 +100,15 @@ describe('the agent UI in a browser', () => {
       identity: ALICE.phone, form: 'session', remoteAnswer: { afterMs: 0 },
       webhook: { host: '127.0.0.1', port: Number(webhook.port), token: TEST_TOKEN },
     });
-    await admin('PUT', `/api/devices/${ALICE.phone.mac}/control`, { host: desk.host, port: desk.port, password: PHONE_PASSWORD });
+    await office.admin('PUT', `/api/devices/${ALICE.phone.mac}/control`, { host: desk.host, port: desk.port, password: PHONE_PASSWORD });
     const caller = newCaller();
     const { page } = await openAsAlice();
     // Away from the missed-call list, a new one counts as unread.
     await page.getByRole('tab', { name: 'History' }).click();
 
-    await phone('incoming', call(ALICE.phone.mac, caller, ALICE.phone.extension, 'Carol'));
+    await office.phone('incoming', call(ALICE.phone.mac, caller, ALICE.phone.extension, 'Carol'));
     await page.getByRole('region', { name: 'Incoming call: Carol' }).waitFor();
-    await phone('missed', call(ALICE.phone.mac, caller, ALICE.phone.extension));
+    await office.phone('missed', call(ALICE.phone.mac, caller, ALICE.phone.extension));
     await page.getByRole('region', { name: 'Caller hung up: Carol' }).waitFor();
     // The grace delay passes (on Ringside's clock): the call is missed.
     ringside.advance(MISSED_DELAY_MS + 1_000);
@@ -133,7 +122,7 @@ describe('the agent UI in a browser', () => {
 
     await item.getByRole('button', { name: /^Call back/ }).click();
     await item.getByRole('status').filter({ hasText: `Dialling ${caller} on your phone.` }).waitFor();
-    const [missed] = (await admin<{ items: Array<{ callId: string; owner: string | null }> }>('GET', `/api/missed?limit=5`)).items;
+    const [missed] = (await office.admin<{ items: Array<{ callId: string; owner: string | null }> }>('GET', `/api/missed?limit=5`)).items;
     expect(missed).toMatchObject({ owner: ALICE.id });
 
     // The phone dialled and the callee answered: the call-back closes the missed call, and the
@@ -148,12 +137,12 @@ describe('the agent UI in a browser', () => {
   it('history: search finds a call by name and shows its legs', { timeout: TIMEOUT }, async ({ task }) => {
     const found = newCaller();
     const other = newCaller();
-    await admin('POST', '/api/contacts', { number: found, name: 'Dora Searchable', company: 'Lookup GmbH' });
+    await office.admin('POST', '/api/contacts', { number: found, name: 'Dora Searchable', company: 'Lookup GmbH' });
     for (const [remote, answeredOn] of [[found, BOB.phone.mac], [other, ALICE.phone.mac]] as const) {
-      await phone('incoming', call(ALICE.phone.mac, remote, HELPLINE));
-      await phone('incoming', call(BOB.phone.mac, remote, HELPLINE));
-      await phone('answered', call(answeredOn, remote, HELPLINE));
-      await phone('hangup', call(answeredOn, remote, HELPLINE));
+      await office.phone('incoming', call(ALICE.phone.mac, remote, HELPLINE));
+      await office.phone('incoming', call(BOB.phone.mac, remote, HELPLINE));
+      await office.phone('answered', call(answeredOn, remote, HELPLINE));
+      await office.phone('hangup', call(answeredOn, remote, HELPLINE));
     }
     await ringside.settle();
     const { page } = await openAsAlice({ colorScheme: 'dark' });
@@ -193,7 +182,7 @@ describe('the agent UI in a browser', () => {
     await page.getByRole('radio', { name: 'Available' }).focus();
     await page.keyboard.press('ArrowRight');
     await bob.next((m) => m.type === 'presence.changed' && m.agent === ALICE.id && m.status === 'away');
-    const agents = await admin<{ items: Array<{ id: string; presence: string }> }>('GET', '/api/agents');
+    const agents = await office.admin<{ items: Array<{ id: string; presence: string }> }>('GET', '/api/agents');
     expect(agents.items.find((a) => a.id === ALICE.id)?.presence).toBe('away');
     expect(await page.getByRole('radio', { name: 'Away' }).isChecked()).toBe(true);
     await saveScreenshot(page, task.name);

@@ -4,31 +4,23 @@
 // window.ringside (src/preload/api.ts) feeds it and records what it asks of the shell.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, BOB } from '../../src/core/simulator/cast';
+import { ALICE } from '../../src/core/simulator/cast';
 import { launchBrowser, openAgentUi, openPage, saveScreenshot, type AgentUiPage } from '../support/browser';
-import { startTestRingside, type TestRingside } from '../support/ringside';
+import type { TestRingside } from '../support/ringside';
 import { newCaller } from '../component/fixtures';
+import { HELPLINE, startUiOffice, type UiOffice } from './office';
 
-const HELPLINE = '5000';
 const TIMEOUT = 60_000;
 
 let browser: Browser;
 let ringside: TestRingside;
+let office: UiOffice;
 let ui: AgentUiPage | null = null;
 
-async function admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await ringside.api<T>(method, path, { body });
-  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(200);
-  return res.body;
-}
 
-async function phone(event: string, params: Record<string, string>): Promise<void> {
-  const res = await ringside.phone(event, params);
-  expect(res.status, `${event}: ${JSON.stringify(res.body)}`).toBe(200);
-}
 
 async function aliceToken(): Promise<string> {
-  return (await admin<{ token: string }>('POST', '/api/session', { agent: ALICE.id })).token;
+  return (await office.admin<{ token: string }>('POST', '/api/session', { agent: ALICE.id })).token;
 }
 
 /** What the stand-in bridge records, read back from the page. */
@@ -107,10 +99,8 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  ringside = await startTestRingside({ missedDelayMs: 60_000 });
-  await admin('POST', '/api/agents', { id: ALICE.id, name: 'Alice', extension: ALICE.phone.extension, devices: [ALICE.phone.mac] });
-  await admin('POST', '/api/agents', { id: BOB.id, name: 'Bob', extension: BOB.phone.extension, devices: [BOB.phone.mac] });
-  await admin('POST', '/api/helplines', { number: HELPLINE, name: 'Support', agents: [ALICE.id, BOB.id] });
+  office = await startUiOffice({ missedDelayMs: 60_000 });
+  ringside = office.ringside;
 });
 afterEach(async () => {
   const problems = ui?.problems ?? [];
@@ -184,12 +174,12 @@ describe('the popup view and reload recovery', () => {
 
   it('reload keeps card: a ringing call, and then the call once answered, are still shown after a reload', { timeout: TIMEOUT }, async ({ task }) => {
     const caller = newCaller();
-    await admin('POST', '/api/contacts', { number: caller, name: 'Rita Reload', company: 'Reload Ltd' });
+    await office.admin('POST', '/api/contacts', { number: caller, name: 'Rita Reload', company: 'Reload Ltd' });
     ui = await openAgentUi(browser, ringside.instance.apiUrl, await aliceToken());
     const { page } = ui;
     await page.locator('.whoami', { hasText: 'Alice' }).waitFor();
 
-    await phone('incoming', { mac: ALICE.phone.mac, remote: caller, local: ALICE.phone.extension, display_remote: 'Rita' });
+    await office.phone('incoming', { mac: ALICE.phone.mac, remote: caller, local: ALICE.phone.extension, display_remote: 'Rita' });
     await page.getByRole('region', { name: 'Incoming call: Rita Reload' }).waitFor();
 
     await page.reload();
@@ -205,7 +195,7 @@ describe('the popup view and reload recovery', () => {
     await saveScreenshot(page, task.name);
 
     // Answered on Alice's phone: after another reload the on-call card with its talk timer is back.
-    await phone('answered', { mac: ALICE.phone.mac, remote: caller, local: ALICE.phone.extension });
+    await office.phone('answered', { mac: ALICE.phone.mac, remote: caller, local: ALICE.phone.extension });
     await page.getByRole('region', { name: 'On call: Rita Reload' }).waitFor();
     await page.reload();
     await page.locator('[data-testid="connection"][data-status="open"]').waitFor();
