@@ -6,6 +6,7 @@ import { provisionActionUrls, SLOT_DONE, type ProvisionReport, type SlotReport }
 import { configuredActionUrls, warnTooLong } from './actionUrlsCommand';
 import { HELP_OPTION, parseCommandArgs, UsageError } from './args';
 import type { CliIo } from './main';
+import { hostAndPort, withHttpScheme } from '../shared/httpAddress';
 
 /** Indented lines for the `ringside help` text, under the `provision` command. */
 export const PROVISION_USAGE = `                 ringside provision --phone ADDRESS[:PORT]
@@ -95,10 +96,10 @@ function phoneAddress(raw: unknown): { host: string; port: number } {
   if (typeof raw !== 'string' || raw.trim() === '') throw new UsageError("provision: --phone ADDRESS is needed: the phone's IP address or name (and :PORT if not 80)");
   let url: URL;
   try {
-    url = new URL(/^https?:\/\//i.test(raw) ? raw : `http://${raw.trim()}`);
+    url = new URL(withHttpScheme(raw.trim()));
   } catch {
     throw new UsageError(`provision: --phone takes an address like 192.168.1.50 or 192.168.1.50:8080, not '${raw}'`);
   }
   if (url.protocol !== 'http:') throw new UsageError('provision: the phone control API is plain http');
-  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 80 };
+  return hostAndPort(url);
 }

@@ -8,6 +8,7 @@ import { HELP_OPTION, parseCommandArgs, UsageError } from './args';
 import type { CliIo } from './main';
 import { simulatePhone, type SimulatePhoneOptions } from './simulatePhoneCommand';
 import { browsableOrigin } from './urls';
+import { hostAndPort } from '../shared/httpAddress';
 
 /** Indented lines for the `ringside help` text, under the `simulate` command. */
 export const SIMULATE_USAGE = `                 ringside simulate [direct|ring-group|missed|transfer|callback|all] (default: direct)
@@ -58,7 +59,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   const config = loadConfig({ env: io.env, argv: args });
   const webhookUrl = typeof values.webhook === 'string' ? values.webhook : defaultWebhook(config.webhook.host, config.webhook.port);
   const apiUrl = typeof values.api === 'string' ? values.api : browsableOrigin(`http://${config.api.host}:${config.api.port}`);
-  const webhook = { ...hostAndPort(webhookUrl, '--webhook'), token: config.token };
+  const webhook = { ...webhookAddress(webhookUrl, '--webhook'), token: config.token };
   const api = new AdminApi(new URL(apiUrl).origin, config.token);
 
   const scenarios: Scenario[] = name === 'all' ? SCENARIO_NAMES.map((n) => SCENARIOS[n]) : [SCENARIOS[name]];
@@ -100,7 +101,7 @@ function defaultWebhook(host: string, port: number): string {
   return browsableOrigin(`http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`);
 }
 
-function hostAndPort(url: string, flag: string): { host: string; port: number } {
+function webhookAddress(url: string, flag: string): { host: string; port: number } {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -108,5 +109,5 @@ function hostAndPort(url: string, flag: string): { host: string; port: number } 
     throw new UsageError(`simulate: ${flag} takes a URL like http://127.0.0.1:7789, not '${url}'`);
   }
   if (parsed.protocol !== 'http:') throw new UsageError(`simulate: ${flag}: phones send plain http, not ${parsed.protocol}`);
-  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: parsed.port ? Number(parsed.port) : 80 };
+  return hostAndPort(parsed);
 }

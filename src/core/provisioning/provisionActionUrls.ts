@@ -1,5 +1,6 @@
 import { PhoneError } from '../phone/errors';
 import type { ActionUrl } from './actionUrls';
+import { hostAndPort, withHttpScheme } from '../shared/httpAddress';
 
 /** The part of the phone client provisioning needs: its configuration values by P-value. */
 export interface PhoneConfigAccess {
@@ -85,20 +86,16 @@ function planSlot(u: ActionUrl, found: string, listener: ListenerAddress): SlotR
   return { ...slot, outcome: value === '' ? 'written' : 'updated' };
 }
 
-/**
- * True when a slot's URL goes to this listener's Action URL path. Grandstream's own examples
- * leave out the scheme (`192.168.1.20:7789/gs/...`), so a missing one is read as http.
- */
+/** True when a slot's URL (with or without its scheme) goes to this listener's Action URL path. */
 export function pointsAtListener(value: string, listener: ListenerAddress): boolean {
   let url: URL;
   try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+    url = new URL(withHttpScheme(value));
   } catch {
     return false;
   }
-  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return url.protocol === 'http:' && host === listener.host.toLowerCase() && port === listener.port && url.pathname.startsWith('/gs/');
+  const { host, port } = hostAndPort(url);
+  return url.protocol === 'http:' && host.toLowerCase() === listener.host.toLowerCase() && port === listener.port && url.pathname.startsWith('/gs/');
 }
 
 function allManual(urls: readonly ActionUrl[], reason: string, dryRun: boolean): ProvisionReport {

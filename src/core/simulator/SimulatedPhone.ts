@@ -1,6 +1,7 @@
 import type { PhoneVariable } from '../provisioning/actionUrls';
 import { actionUrlEvent, fillActionUrl, fillTemplate, requestTarget, type PhoneEventLabel } from './firmwareTemplate';
 import { rawHttpGet, type RawResponse } from './rawHttpGet';
+import { hostAndPort, withHttpScheme } from '../shared/httpAddress';
 
 /** Who a simulated phone is: what the firmware reports about itself in `$variables`. */
 export interface PhoneIdentity {
@@ -85,12 +86,9 @@ export class SimulatedPhone {
   private destination(label: PhoneEventLabel, call: CallParty): { url: string; to: { host: string; port: number } } {
     const template = this.configuredTemplate(label);
     if (template !== '') {
-      // Grandstream's own examples leave out the scheme. The host and port are read from the
-      // template, before the raw values make it unparseable.
-      const full = /^https?:\/\//i.test(template) ? template : `http://${template}`;
-      const parsed = new URL(full);
-      const to = { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: parsed.port ? Number(parsed.port) : 80 };
-      return { url: fillTemplate(full, this.variables(call)), to };
+      // The host and port are read from the template, before the raw values make it unparseable.
+      const full = withHttpScheme(template);
+      return { url: fillTemplate(full, this.variables(call)), to: hostAndPort(new URL(full)) };
     }
     if (this.webhook === null) throw new PhoneRequestError(`${this.identity.name}: ${label}: no Action URL configured for this event`);
     return { url: fillActionUrl(this.webhook, label, this.variables(call)), to: this.webhook };
