@@ -97,6 +97,12 @@ describe('missed calls', () => {
     expect(upsertMissed(items, missed({ callId: 'new', at: 5, status: 'claimed', owner: 'bob' })).map((m) => m.callId)).toEqual(['old', 'done', 'new']);
   });
 
+  it('keeps a closed missed call closed when an older view of it (the call-back answer, claimed) arrives late', () => {
+    const closed = missed({ callId: 'x', status: 'closed', owner: 'alice', closedBy: 'alice' });
+    const state = run([{ type: 'missed.loaded', items: [closed] }, { type: 'missed.updated', missed: missed({ callId: 'x', status: 'claimed', owner: 'alice' }) }]);
+    expect(state.missed).toEqual([closed]);
+  });
+
   it('shows an agent the calls that rang for them and every helpline call', () => {
     const items = [missed({ callId: 'mine' }), missed({ callId: 'bobs', targets: ['bob'] }), missed({ callId: 'line', line: 'helpline', helpline: '5000', targets: ['bob'] })];
     expect(missedFor(items, 'alice').map((m) => m.callId)).toEqual(['mine', 'line']);

@@ -14,8 +14,17 @@ export function sortMissed(items: readonly MissedCallView[]): MissedCallView[] {
   return [...items].sort((a, b) => rank(a) - rank(b) || b.at - a.at || (a.callId < b.callId ? 1 : -1));
 }
 
-/** Adds a missed call or replaces it with its newer state (claimed, closed). */
+/** How far a missed call has got: it only moves forward (open, then claimed, then closed). */
+const PROGRESS: Readonly<Record<MissedCallView['status'], number>> = { open: 0, claimed: 1, closed: 2 };
+
+/**
+ * Adds a missed call or replaces it with its newer state (claimed, closed). A view older than the
+ * one held is dropped: the call-back's HTTP answer (claimed) can arrive after the WebSocket has
+ * already said the call-back closed it.
+ */
 export function upsertMissed(items: readonly MissedCallView[], item: MissedCallView): MissedCallView[] {
+  const held = items.find((m) => m.callId === item.callId);
+  if (held && PROGRESS[held.status] > PROGRESS[item.status]) return items as MissedCallView[];
   return sortMissed([item, ...items.filter((m) => m.callId !== item.callId)]);
 }
 
