@@ -14,12 +14,33 @@ export function openDatabase(file: string, options: { durability?: 'normal' | 'f
   const db = new Database(file);
   // First: switching a fresh file to WAL takes a lock that another process opening the same file
   // at the same moment may hold; without the timeout that is an immediate SQLITE_BUSY.
-  db.pragma('busy_timeout = 5000');
-  db.pragma('journal_mode = WAL');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  switchToWal(db);
   db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
   if (options.checkpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${options.checkpointPages}`);
   return db;
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * The switch to WAL needs the file to itself, and when several processes open a fresh file at
+ * once SQLite may answer SQLITE_BUSY at once instead of waiting out the busy timeout (seen in CI:
+ * the concurrent start-up test of migrate). Try again, briefly pausing, within that timeout.
+ */
+function switchToWal(db: SqliteDatabase): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
 }
 
 export type Migration = (db: SqliteDatabase) => void;
@@ -34,7 +55,9 @@ export type Migration = (db: SqliteDatabase) => void;
  * beforehand let two processes both apply the first migration ("table ... already exists").
  */
 export function migrate(db: SqliteDatabase, name: string, migrations: readonly Migration[]): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+  // Under the write lock from the start (IMMEDIATE): a plain statement would read the schema, then
+  // find another process had created the table meanwhile, and fail without waiting.
+  db.transaction(() => db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, version INTEGER NOT NULL)')).immediate();
   const versionOf = db.prepare('SELECT version FROM schema_migrations WHERE name = ?');
   const applied = () => (versionOf.get(name) as { version: number } | undefined)?.version ?? 0;
   for (let version = applied() + 1; version <= migrations.length; version++) {
