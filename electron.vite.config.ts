@@ -6,7 +6,7 @@ import type { Plugin } from 'vite';
 /**
  * The Redis call-state store reads its Lua scripts from `lua/` next to its module's
  * import.meta.url, which in the main bundle is out/main/index.js: copy them there (see
- * src/core/callstate/redis/luaScripts.ts; scripts/build-server.js does the same for out/server).
+ * src/adapters/redis/luaScripts.ts; scripts/build-server.js does the same for out/server).
  */
 function copyLuaScripts(outDir: string): Plugin {
   return {
@@ -15,7 +15,7 @@ function copyLuaScripts(outDir: string): Plugin {
     writeBundle() {
       const target = resolve(import.meta.dirname, outDir, 'lua');
       rmSync(target, { recursive: true, force: true });
-      cpSync(resolve(import.meta.dirname, 'src/core/callstate/redis/lua'), target, { recursive: true });
+      cpSync(resolve(import.meta.dirname, 'src/adapters/redis/lua'), target, { recursive: true });
     },
   };
 }
@@ -31,26 +31,26 @@ export default defineConfig({
     plugins: [copyLuaScripts('out/main')],
     build: {
       outDir: 'out/main',
-      lib: { entry: resolve(import.meta.dirname, 'src/main/index.ts'), formats: ['es'], fileName: () => 'index.js' },
+      lib: { entry: resolve(import.meta.dirname, 'src/desktop/main/index.ts'), formats: ['es'], fileName: () => 'index.js' },
       rollupOptions: { output: { inlineDynamicImports: true } },
     },
   },
   preload: {
     build: {
       outDir: 'out/preload',
-      lib: { entry: resolve(import.meta.dirname, 'src/preload/index.ts'), formats: ['cjs'], fileName: () => 'index.cjs' },
+      lib: { entry: resolve(import.meta.dirname, 'src/desktop/preload/index.ts'), formats: ['cjs'], fileName: () => 'index.cjs' },
       // Sandboxed preloads can only require electron and a few Node polyfills: bundle everything else.
       externalizeDeps: false,
     },
   },
   renderer: {
-    root: resolve(import.meta.dirname, 'src/renderer'),
+    root: resolve(import.meta.dirname, 'src/desktop/renderer'),
     esbuild: { jsx: 'automatic' },
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
       // Served to browsers over the network in headless mode.
       minify: true,
-      rollupOptions: { input: resolve(import.meta.dirname, 'src/renderer/index.html') },
+      rollupOptions: { input: resolve(import.meta.dirname, 'src/desktop/renderer/index.html') },
     },
   },
 });

@@ -17,5 +17,5 @@ export async function loadCli(env = process.env) {
   const { register } = await import('tsx/esm/api');
   // The project's tsconfig, wherever the command is run from.
   register({ tsconfig: fileURLToPath(new URL('tsconfig.json', root)) });
-  return import(new URL('src/core/cli/main.ts', root).href);
+  return import(new URL('src/cli/main.ts', root).href);
 }

@@ -28,7 +28,7 @@ const external = [
 mkdirSync(`${root}/out/server`, { recursive: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: ['src/core/cli/main.ts'],
+  entryPoints: ['src/cli/main.ts'],
   outfile: 'out/server/ringside.mjs',
   bundle: true,
   platform: 'node',
@@ -48,8 +48,8 @@ const result = await build({
 
 // The Redis call-state store reads its Lua scripts from `lua/` next to its module's
 // import.meta.url, which in the bundle is out/server/ringside.mjs (see
-// src/core/callstate/redis/luaScripts.ts; electron.vite.config.ts does the same for out/main).
-const luaScripts = 'src/core/callstate/redis/lua';
+// src/adapters/redis/luaScripts.ts; electron.vite.config.ts does the same for out/main).
+const luaScripts = 'src/adapters/redis/lua';
 rmSync(`${root}/out/server/lua`, { recursive: true, force: true });
 cpSync(`${root}/${luaScripts}`, `${root}/out/server/lua`, { recursive: true });
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentSessions } from '../../src/core/sessions/AgentSessions';
+import type { AgentSessions } from '../../src/domain/sessions/AgentSessions';
 
 export interface AgentSessionsHarness {
   sessions: AgentSessions;

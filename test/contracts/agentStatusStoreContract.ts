@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentStatusEntry, AgentStatusStore } from '../../src/core/presence/AgentStatusStore';
+import type { AgentStatusEntry, AgentStatusStore } from '../../src/domain/presence/AgentStatusStore';
 
 export interface AgentStatusStoreHarness {
   store: AgentStatusStore;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CacheEventKind } from '../../src/core/cache/cacheTypes';
-import { DEFAULT_DISPOSITIONS } from '../../src/core/directory/Lookups';
-import type { CacheProcess } from '../core/cache/support';
+import type { CacheEventKind } from '../../src/app/cache/cacheTypes';
+import { DEFAULT_DISPOSITIONS } from '../../src/domain/directory/Lookups';
+import type { CacheProcess } from './cache/support';
 
 export interface CacheHarness {
   proc: CacheProcess;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe } from 'vitest';
-import type { CallStateStore } from '../../src/core/callstate/CallStateStore';
+import type { CallStateStore } from '../../src/domain/callstate/CallStateStore';
 import { lateEventCases } from './callstate/lateEventCases';
 import { lifecycleCases } from './callstate/lifecycleCases';
 import { propertyCases } from './callstate/propertyCases';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventBus } from '../../src/core/bus/EventBus';
-import type { CallEvent } from '../../src/core/events/CallEvent';
+import type { EventBus } from '../../src/domain/bus/EventBus';
+import type { CallEvent } from '../../src/domain/events/CallEvent';
 import { callEvent, deferred, settledWithinATurn } from './support';
 
 export interface EventBusHarness {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { QueueItem, Queues } from '../../src/core/queues/Queues';
+import type { QueueItem, Queues } from '../../src/domain/queues/Queues';
 
 export interface QueuesHarness {
   queues: Queues;

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import type { CallEvent } from '../../src/core/events/CallEvent';
+import type { CallEvent } from '../../src/domain/events/CallEvent';
 
 /** A well-formed bus event; `remote` (with `account`) is its ordering key. */
 export function callEvent(overrides: Partial<CallEvent> = {}): CallEvent {

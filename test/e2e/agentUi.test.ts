@@ -3,12 +3,12 @@
 // saves a screenshot to artifacts/screenshots/.
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, BOB } from '../../src/core/simulator/cast';
-import type { SimulatedPhoneControl } from '../../src/core/simulator/control/SimulatedPhoneControl';
-import { closeAllPhones, PHONE_PASSWORD, startPhone } from '../core/simulator/controlHelpers';
+import { ALICE, BOB } from '../../tools/simulator/cast';
+import type { SimulatedPhoneControl } from '../../tools/simulator/control/SimulatedPhoneControl';
+import { closeAllPhones, PHONE_PASSWORD, startPhone } from '../unit/tools/simulator/controlHelpers';
 import { launchBrowser, openAgentUi, saveScreenshot, type AgentUiPage } from '../support/browser';
 import { TEST_TOKEN, type TestRingside } from '../support/ringside';
-import { newCaller } from '../component/fixtures';
+import { newCaller } from '../integration/component/fixtures';
 import { HELPLINE, startUiOffice, type UiOffice } from './office';
 
 const MISSED_DELAY_MS = 60_000;

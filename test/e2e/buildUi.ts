@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BUILT = join(ROOT, 'out/renderer/index.html');
-const SOURCES = [join(ROOT, 'src/renderer'), join(ROOT, 'electron.vite.config.ts')];
+const SOURCES = [join(ROOT, 'src/desktop/renderer'), join(ROOT, 'electron.vite.config.ts')];
 
 function newestMtime(path: string): number {
   const stat = statSync(path);

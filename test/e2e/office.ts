@@ -2,7 +2,7 @@
 // simulator's cast, with their phones) on the helpline 5000, and its admin API and phone webhooks
 // as one-line steps that fail the test unless they answer 200.
 import { expect } from 'vitest';
-import { ALICE, BOB } from '../../src/core/simulator/cast';
+import { ALICE, BOB } from '../../tools/simulator/cast';
 import { startTestRingside, type TestRingside } from '../support/ringside';
 
 export const HELPLINE = '5000';

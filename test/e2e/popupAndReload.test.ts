@@ -1,13 +1,13 @@
 // The popup view and reload recovery end to end: Debian's Chromium (playwright-core) on the built
 // UI served by a real Ringside started in this process. The popup is the view the desktop shell's
 // popup window loads (`/#popup&token=…`); here a page-level stand-in for the preload's
-// window.ringside (src/preload/api.ts) feeds it and records what it asks of the shell.
+// window.ringside (src/desktop/preload/api.ts) feeds it and records what it asks of the shell.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE } from '../../src/core/simulator/cast';
+import { ALICE } from '../../tools/simulator/cast';
 import { launchBrowser, openAgentUi, openPage, saveScreenshot, type AgentUiPage } from '../support/browser';
 import type { TestRingside } from '../support/ringside';
-import { newCaller } from '../component/fixtures';
+import { newCaller } from '../integration/component/fixtures';
 import { HELPLINE, startUiOffice, type UiOffice } from './office';
 
 const TIMEOUT = 60_000;

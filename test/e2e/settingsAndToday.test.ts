@@ -4,13 +4,13 @@
 // artifacts/screenshots/.
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, BOB } from '../../src/core/simulator/cast';
-import { closeAllPhones, PHONE_PASSWORD, startPhone } from '../core/simulator/controlHelpers';
+import { ALICE, BOB } from '../../tools/simulator/cast';
+import { closeAllPhones, PHONE_PASSWORD, startPhone } from '../unit/tools/simulator/controlHelpers';
 import { launchBrowser, openAgentUi, saveScreenshot, type AgentUiPage } from '../support/browser';
 import { startOffice, type Office } from '../support/office';
 import { startTestRingside, TEST_TOKEN, type TestRingside } from '../support/ringside';
 import { REDIS_URL } from '../support/services';
-import { newCaller } from '../component/fixtures';
+import { newCaller } from '../integration/component/fixtures';
 
 const TIMEOUT = 60_000;
 const REDIS_PASSWORD = 'redis-e2e-secret-7731';

@@ -1,7 +1,7 @@
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import { join } from 'node:path';
-import { deleteTopology, resolveTopology } from '../../src/core/bus/amqp/topology';
+import { deleteTopology, resolveTopology } from '../../src/adapters/rabbitmq/topology';
 import { startTestRingside, type TestRingside } from './ringside';
 import { AMQP_URL, REDIS_URL, TEST_CACHE_DB, TEST_CALLS_DB, uniqueName } from './services';
 import { makeTempDir } from './tmp';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { ScriptRunner } from '../../src/core/callstate/redis/callStateScripts';
-import { CallStateKeys } from '../../src/core/callstate/redis/keys';
+import { ScriptRunner } from '../../src/adapters/redis/scripts';
+import { CallStateKeys } from '../../src/adapters/redis/keys';
 import { REDIS_URL, TEST_CALLS_DB, uniqueName } from './services';
 
 /**

@@ -1,9 +1,9 @@
 import { request } from 'node:http';
 import WebSocket from 'ws';
-import { loadConfig } from '../../src/core/config/loadConfig';
-import type { RingsideConfig } from '../../src/core/config/schema';
-import { startRingside, type RingsideInstance } from '../../src/core/server';
-import { createLogger } from '../../src/core/shared/logger';
+import { loadConfig } from '../../src/app/config/loadConfig';
+import type { RingsideConfig } from '../../src/app/config/schema';
+import { startRingside, type RingsideInstance } from '../../src/app/server';
+import { createLogger } from '../../src/shared/logger';
 import { makeTempDir } from './tmp';
 
 export const TEST_TOKEN = 'test-admin-token-0123456789';

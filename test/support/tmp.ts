@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type SqliteDatabase } from '../../src/core/shared/sqlite';
+import { openDatabase, type SqliteDatabase } from '../../src/adapters/sqlite/database';
 
 /** A fresh directory per test for real SQLite files; removed by the returned cleanup. */
 export function makeTempDir(prefix = 'ringside-test-'): { dir: string; cleanup: () => void } {

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import type { CallStateStore, LegOutcome, RingingInput } from '../../../src/core/callstate/CallStateStore';
+import type { CallStateStore, LegOutcome, RingingInput } from '../../../src/domain/callstate/CallStateStore';
 
 export const ACCOUNT = 'acme';
 export const OTHER_ACCOUNT = 'globex';

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { expect, it } from 'vitest';
-import { TTL_MS } from '../../../src/core/callstate/ttl';
+import { TTL_MS } from '../../../src/domain/callstate/ttl';
 import type { CallStateContext } from '../callStateStoreContract';
 import { ACCOUNT, calls, DEV_A, DEV_B, DEV_C, OTHER_ACCOUNT, REMOTE } from './helpers';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ulid } from 'ulid';
 import { expect, it } from 'vitest';
-import type { LegState, RingingInput, RingingResult } from '../../../src/core/callstate/CallStateStore';
+import type { LegState, RingingInput, RingingResult } from '../../../src/domain/callstate/CallStateStore';
 import type { CallStateContext } from '../callStateStoreContract';
 import { ringInput } from './helpers';
 

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import type { MissedCallEntry } from '../../../src/core/callstate/CallStateStore';
-import { TTL_MS } from '../../../src/core/callstate/ttl';
+import type { MissedCallEntry } from '../../../src/domain/callstate/CallStateStore';
+import { TTL_MS } from '../../../src/domain/callstate/ttl';
 import type { CallStateContext } from '../callStateStoreContract';
 import { ACCOUNT, calls, DEV_A, DEV_B, OTHER_ACCOUNT, REMOTE } from './helpers';
 

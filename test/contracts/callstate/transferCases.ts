@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { TransferFingerprint } from '../../../src/core/callstate/CallStateStore';
+import type { TransferFingerprint } from '../../../src/domain/callstate/CallStateStore';
 import type { CallStateContext } from '../callStateStoreContract';
 import { ACCOUNT, calls, DEV_A, DEV_B, DEV_C, OTHER_ACCOUNT, REMOTE, WINDOW } from './helpers';
 

@@ -1,0 +1,129 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../shared/logger';
+import { settlesWithin } from '../../shared/settlesWithin';
+import { InProcessPushHub, type PushConnection, type PushHub, type ServerMessage, type ServerMessageType } from '../../domain/push/PushHub';
+
+/** Where the hub keeps its routing facts in Redis (built by the one key module of the adapters). */
+export interface PushRedisKeys {
+  /** Hash `<node>:<connection id>` → JSON { account, agent, node, since }: every open UI connection (the seed's cal:ws:connections). */
+  connections: string;
+  /** The channel that carries an account's pushes to every node. */
+  pushChannel(account: string): string;
+  /** A pattern matching every account's push channel. */
+  pushChannelPattern: string;
+}
+
+const CLOSE_WAIT_MS = 1_000;
+
+interface Envelope {
+  node: string;
+  /** null: every connection of the account; otherwise these agents (and supervisors). */
+  agents: string[] | null;
+  message: ServerMessage;
+}
+
+export interface RedisPushHubOptions {
+  /** Commands (publish, the connections hash). */
+  redis: Redis;
+  /** A connection of its own: once subscribed, a Redis connection can do nothing else. */
+  subscriber: Redis;
+  keys: PushRedisKeys;
+  /** This process's id; a node ignores its own messages coming back from Redis (it delivered them already). */
+  node: string;
+  logger: Logger;
+  onSend?: (type: ServerMessageType) => void;
+}
+
+/**
+ * Push across processes (SPEC 2, the second seed's WebSocket routing): a message is delivered at
+ * once to this node's own connections, and published on the account's channel for the agents
+ * whose WebSocket is on another node. Pub/sub is fire-and-forget by design: a UI that was not
+ * reachable re-reads the calls over REST when it reconnects, and nothing in the call log depends
+ * on a push having arrived.
+ */
+export class RedisPushHub implements PushHub {
+  private readonly local: InProcessPushHub;
+  /** Resolves once the node is subscribed: from then on nothing another node publishes is missed. */
+  readonly subscribed: Promise<void>;
+  private readonly onMessage = (_pattern: string, _channel: string, payload: string) => this.receive(payload);
+
+  private constructor(private readonly options: RedisPushHubOptions) {
+    this.local = new InProcessPushHub(options.onSend);
+    options.subscriber.on('pmessage', this.onMessage);
+    // Not awaited by start(): with Redis down at start-up this process must still take calls;
+    // ioredis subscribes again on every reconnect.
+    this.subscribed = options.subscriber.psubscribe(options.keys.pushChannelPattern).then(() => undefined);
+    this.subscribed.catch((err: unknown) => options.logger.warn({ err }, 'push: subscribing to the push channels failed'));
+  }
+
+  /** Starts at once; await `subscribed` where missing another node's pushes would matter. */
+  static start(options: RedisPushHubOptions): RedisPushHub {
+    return new RedisPushHub(options);
+  }
+
+  register(connection: PushConnection): () => void {
+    const unregister = this.local.register(connection);
+    const field = `${this.options.node}:${connection.id}`;
+    const entry = JSON.stringify({ account: connection.account, agent: connection.agent, node: this.options.node, since: Date.now() });
+    this.track(this.options.redis.hset(this.options.keys.connections, field, entry));
+    return () => {
+      unregister();
+      this.track(this.options.redis.hdel(this.options.keys.connections, field));
+    };
+  }
+
+  toAgents(account: string, agents: Iterable<string>, message: ServerMessage): void {
+    const list = [...agents];
+    this.local.toAgents(account, list, message);
+    this.broadcast(account, { node: this.options.node, agents: list, message });
+  }
+
+  toAccount(account: string, message: ServerMessage): void {
+    this.local.toAccount(account, message);
+    this.broadcast(account, { node: this.options.node, agents: null, message });
+  }
+
+  toLocalConnections(account: string, message: ServerMessage): void {
+    this.local.toAccount(account, message);
+  }
+
+  connectionCount(): number {
+    return this.local.connectionCount();
+  }
+
+  /** Stops listening and forgets this node's connections in the shared hash. */
+  async close(): Promise<void> {
+    this.options.subscriber.off('pmessage', this.onMessage);
+    // With Redis away these would wait for it: closing is best effort and bounded.
+    await settlesWithin(this.options.subscriber.punsubscribe(this.options.keys.pushChannelPattern), CLOSE_WAIT_MS);
+    await settlesWithin(this.forgetConnections(), CLOSE_WAIT_MS);
+  }
+
+  private async forgetConnections(): Promise<void> {
+    const mine = (await this.options.redis.hkeys(this.options.keys.connections)).filter((field) => field.startsWith(`${this.options.node}:`));
+    if (mine.length > 0) await this.options.redis.hdel(this.options.keys.connections, ...mine);
+  }
+
+  private broadcast(account: string, envelope: Envelope): void {
+    this.track(this.options.redis.publish(this.options.keys.pushChannel(account), JSON.stringify(envelope)));
+  }
+
+  private receive(payload: string): void {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(payload) as Envelope;
+    } catch {
+      this.options.logger.warn('push: unreadable message on the push channel ignored');
+      return;
+    }
+    if (envelope.node === this.options.node) return;
+    const { message } = envelope;
+    if (envelope.agents === null) this.local.toAccount(message.account, message);
+    else this.local.toAgents(message.account, envelope.agents, message);
+  }
+
+  /** Pushes never wait for Redis; a failure is logged (the UI recovers over REST). */
+  private track(command: Promise<unknown>): void {
+    command.catch((err: unknown) => this.options.logger.warn({ err }, 'push: Redis command failed'));
+  }
+}

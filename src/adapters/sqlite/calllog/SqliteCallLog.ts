@@ -1,0 +1,219 @@
+import { GroupCommit } from '../groupCommit';
+import { migrate, type SqliteDatabase } from '../database';
+import type { LegOutcome } from '../../../domain/callstate/CallStateStore';
+import type {
+  AgentStats,
+  Applied,
+  CallLog,
+  CallQuery,
+  CallStart,
+  CallStatus,
+  CallView,
+  LegStart,
+  MissedCallView,
+  MissedStatus,
+} from '../../../domain/calllog/CallLog';
+import { finalizeCallRows } from './finalize';
+import { applyClaim, applyClose, applyMissedCall, listMissedViews, openMissedViews } from './missed';
+import { applyAnswered, applyHold, applyLegEnded, applyRinging, applyTransfer } from './mutations';
+import { agentStats, agentsOnCall, listCallViews, openCallOf } from './queries';
+import { callView, createContext, getCallRow, missedView, targetsOf, type CallLogContext, type ContactLookup, type ContactSearch } from './rows';
+import { CALLLOG_MIGRATIONS, CALLLOG_SCHEMA } from './schema';
+
+export interface SqliteCallLogOptions {
+  /** Fills `contact` on call views (e.g. contactLookupFor(directory)); without it `contact` is null. */
+  contactLookup?: ContactLookup;
+  /** Lets the free-text search `q` find calls by contact name (contactHooksFor(directory) gives both). */
+  contactSearch?: ContactSearch;
+  /**
+   * Commits the writes of one event-loop turn together (shared/groupCommit.ts): for a process
+   * with many handlers in flight. Off, every write is its own transaction, committed at once.
+   */
+  groupCommit?: boolean;
+}
+
+/**
+ * The call log on the shared SQLite database (opened and closed by the caller). Every mutation
+ * is one IMMEDIATE transaction, so several processes on the same file serialise cleanly.
+ *
+ * Idempotency markers are kept per (eventId, operation): the same eventId given to two
+ * different operations (say recordLegEnded and finalizeCall for one hangup) applies both once;
+ * the same operation again with that eventId changes nothing. A mutation on an unknown call
+ * returns { applied: false, value: null } and leaves no marker.
+ */
+export class SqliteCallLog implements CallLog {
+  private readonly ctx: CallLogContext;
+  private readonly group: GroupCommit | null;
+
+  constructor(db: SqliteDatabase, options: SqliteCallLogOptions = {}) {
+    migrate(db, CALLLOG_SCHEMA, CALLLOG_MIGRATIONS);
+    this.ctx = createContext(db, options.contactLookup ?? null, options.contactSearch ?? null);
+    this.group = options.groupCommit ? new GroupCommit(db) : null;
+  }
+
+  /** One IMMEDIATE transaction: at once, or with the turn's other writes under group commit. */
+  private async transaction<T>(fn: () => T): Promise<T> {
+    if (this.group) return this.group.run(fn);
+    return this.ctx.db.transaction(fn).immediate();
+  }
+
+  /** Runs `apply` once per (eventId, op); a repeat returns `current()` with applied false. */
+  private once<T>(eventId: string | null, op: string, at: number, apply: () => T | null, current: () => T | null): Promise<Applied<T | null>> {
+    return this.transaction(() => {
+      if (eventId !== null && this.ctx.sql('SELECT 1 FROM cl_processed_events WHERE event_id = ? AND op = ?').get(eventId, op)) {
+        return { applied: false, value: current() };
+      }
+      const value = apply();
+      if (value === null) return { applied: false, value: null };
+      if (eventId !== null) this.ctx.sql('INSERT INTO cl_processed_events (event_id, op, at) VALUES (?, ?, ?)').run(eventId, op, at);
+      return { applied: true, value };
+    });
+  }
+
+  async hasProcessed(eventId: string): Promise<boolean> {
+    return this.ctx.sql('SELECT 1 FROM cl_processed_events WHERE event_id = ? LIMIT 1').get(eventId) !== undefined;
+  }
+
+  async markProcessed(eventId: string, at: number): Promise<boolean> {
+    return this.transaction(() => this.ctx.sql(`INSERT OR IGNORE INTO cl_processed_events (event_id, op, at) VALUES (?, 'mark', ?)`).run(eventId, at).changes === 1);
+  }
+
+  async recordRinging(eventId: string, input: { call: CallStart; leg: LegStart; targets: string[] }): Promise<Applied<CallView>> {
+    const { call } = input;
+    const result = await this.once(
+      eventId,
+      'ringing',
+      input.leg.at,
+      () => applyRinging(this.ctx, input),
+      () => callView(this.ctx, call.account, call.id),
+    );
+    // A repeat whose call has since been pruned: describe the call as the event gave it.
+    const value = result.value ?? {
+      ...call,
+      device: null,
+      status: 'ringing' as const,
+      answeredAt: null,
+      endedAt: null,
+      ringMs: null,
+      talkMs: null,
+      holdMs: 0,
+      rejectedBy: null,
+      legs: [],
+      contact: null,
+    };
+    return { applied: result.applied, value };
+  }
+
+  async recordAnswered(
+    eventId: string,
+    input: { callId: string; account: string; mac: string; agent: string | null; at: number; owner: boolean },
+  ): Promise<Applied<CallView | null>> {
+    return this.once(eventId, 'answered', input.at, () => applyAnswered(this.ctx, input), () => callView(this.ctx, input.account, input.callId));
+  }
+
+  async recordLegEnded(
+    eventId: string,
+    input: { callId: string; account: string; mac: string; agent: string | null; outcome: LegOutcome; at: number },
+  ): Promise<Applied<CallView | null>> {
+    return this.once(eventId, 'leg_ended', input.at, () => applyLegEnded(this.ctx, input), () => callView(this.ctx, input.account, input.callId));
+  }
+
+  async recordHold(eventId: string, input: { callId: string; account: string; mac: string; on: boolean; at: number }): Promise<Applied<CallView | null>> {
+    return this.once(eventId, 'hold', input.at, () => applyHold(this.ctx, input), () => callView(this.ctx, input.account, input.callId));
+  }
+
+  async recordTransfer(eventId: string, input: { callId: string; account: string; mac: string; at: number }): Promise<Applied<CallView | null>> {
+    return this.once(eventId, 'transfer', input.at, () => applyTransfer(this.ctx, input), () => callView(this.ctx, input.account, input.callId));
+  }
+
+  async finalizeCall(eventId: string | null, input: { callId: string; account: string; status: CallStatus; endedAt: number }): Promise<Applied<CallView | null>> {
+    return this.once(
+      eventId,
+      'finalize',
+      input.endedAt,
+      () => {
+        const call = getCallRow(this.ctx, input.account, input.callId);
+        if (!call) return null;
+        finalizeCallRows(this.ctx, call, input.status, input.endedAt);
+        return callView(this.ctx, input.account, input.callId);
+      },
+      () => callView(this.ctx, input.account, input.callId),
+    );
+  }
+
+  async recordMissedCall(input: { callId: string; account: string; at: number }): Promise<Applied<MissedCallView | null>> {
+    return this.transaction(() => applyMissedCall(this.ctx, input));
+  }
+
+  async claimMissedCall(account: string, callId: string, agent: string, at: number): Promise<{ won: boolean; fresh: boolean; missed: MissedCallView } | null> {
+    return this.transaction(() => applyClaim(this.ctx, account, callId, agent, at));
+  }
+
+  async closeMissedCalls(account: string, remote: string, by: string, at: number): Promise<MissedCallView[]> {
+    return this.transaction(() => applyClose(this.ctx, account, remote, by, at));
+  }
+
+  async getCall(account: string, id: string): Promise<CallView | null> {
+    return callView(this.ctx, account, id);
+  }
+
+  async listCalls(account: string, query: CallQuery): Promise<{ items: CallView[]; next: string | null }> {
+    return listCallViews(this.ctx, account, query);
+  }
+
+  async listMissed(account: string, query: { status?: MissedStatus; limit?: number }): Promise<MissedCallView[]> {
+    return listMissedViews(this.ctx, account, query);
+  }
+
+  async getMissed(account: string, callId: string): Promise<MissedCallView | null> {
+    return missedView(this.ctx, account, callId);
+  }
+
+  async openMissedCalls(account: string): Promise<MissedCallView[]> {
+    return openMissedViews(this.ctx, account);
+  }
+
+  async stats(account: string, query: { from?: number; to?: number; agent?: string }): Promise<AgentStats[]> {
+    return agentStats(this.ctx, account, query);
+  }
+
+  async targetsOf(account: string, callId: string): Promise<string[]> {
+    return targetsOf(this.ctx, account, callId);
+  }
+
+  async agentsOnCall(account: string): Promise<string[]> {
+    return agentsOnCall(this.ctx, account);
+  }
+
+  async openCallOf(account: string, input: { remote: string; since: number; mac?: string }): Promise<CallView | null> {
+    return openCallOf(this.ctx, account, input);
+  }
+
+  async unfinishedCalls(account: string, startedBefore: number, limit = 200): Promise<CallView[]> {
+    const ids = this.ctx
+      .sql('SELECT id FROM cl_calls WHERE account = ? AND ended_at IS NULL AND started_at < ? ORDER BY started_at LIMIT ?')
+      .pluck()
+      .all(account, startedBefore, limit) as string[];
+    return ids.flatMap((id) => callView(this.ctx, account, id) ?? []);
+  }
+
+  /**
+   * Deletes calls started before the cut-off with their legs, targets, missed-call records and
+   * statistics contributions, and idempotency markers older than it. The daily statistics stay
+   * (aggregates without numbers or names).
+   */
+  async prune(olderThan: number): Promise<number> {
+    return this.transaction(() => {
+      const old = 'SELECT account, id FROM cl_calls WHERE started_at < @olderThan';
+      for (const table of ['cl_legs', 'cl_targets', 'cl_missed', 'cl_stat_contrib']) {
+        this.ctx.sql(`DELETE FROM ${table} WHERE (account, call_id) IN (${old})`).run({ olderThan });
+      }
+      const deleted = this.ctx.sql('DELETE FROM cl_calls WHERE started_at < @olderThan').run({ olderThan }).changes;
+      this.ctx.sql('DELETE FROM cl_processed_events WHERE at < @olderThan').run({ olderThan });
+      return deleted;
+    });
+  }
+
+  /** The Database belongs to the caller (it is shared with the directory); nothing to release here. */
+  async close(): Promise<void> {}
+}

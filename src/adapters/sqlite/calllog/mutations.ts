@@ -1,0 +1,146 @@
+import type { LegOutcome } from '../../../domain/callstate/CallStateStore';
+import { normaliseNumber, numberTail } from '../../../domain/directory/numbers';
+import type { CallStart, CallView, LegStart } from '../../../domain/calllog/CallLog';
+import { callView, getCallRow, latestLeg, type CallLogContext, type LegRow } from './rows';
+
+/**
+ * The per-event call mutations. Each runs inside the transaction SqliteCallLog opens for it
+ * (together with the idempotency marker) and returns null when the call is unknown.
+ */
+
+const CLOSE_HOLD = `hold_ms = hold_ms + CASE WHEN hold_started_at IS NULL THEN 0 ELSE MAX(0, @at - hold_started_at) END, hold_started_at = NULL`;
+
+function insertLeg(ctx: CallLogContext, account: string, callId: string, leg: LegStart, sequence: number, state: LegRow['state']): LegRow {
+  const id = ctx
+    .sql(
+      `INSERT INTO cl_legs (account, call_id, mac, sequence, agent, state, transfer, transferred_from, ring_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(account, callId, leg.mac, sequence, leg.agent, state, leg.transfer ? 1 : 0, leg.transferredFrom, leg.at).lastInsertRowid;
+  return ctx.sql('SELECT * FROM cl_legs WHERE id = ?').get(id) as LegRow;
+}
+
+/** The device's open leg, or a new one (the device had none, or only ended ones: a transfer back). */
+function openLeg(ctx: CallLogContext, account: string, callId: string, leg: LegStart, state: LegRow['state']): LegRow {
+  const latest = latestLeg(ctx, account, callId, leg.mac);
+  if (latest && latest.ended_at === null) return latest;
+  return insertLeg(ctx, account, callId, leg, (latest?.sequence ?? 0) + 1, state);
+}
+
+export function applyRinging(ctx: CallLogContext, input: { call: CallStart; leg: LegStart; targets: string[] }): CallView {
+  const { call, leg } = input;
+  const existing = getCallRow(ctx, call.account, call.id);
+  if (!existing) {
+    ctx
+      .sql(
+        `INSERT INTO cl_calls (account, id, direction, remote, remote_norm, remote_tail, remote_name, local, line, helpline,
+           agent, device, status, started_at, parent_id, transferred_from)
+         VALUES (@account, @id, @direction, @remote, @remoteNorm, @remoteTail, @remoteName, @local, @line, @helpline,
+           @agent, @device, 'ringing', @startedAt, @parentId, @transferredFrom)`,
+      )
+      .run({
+        ...call,
+        remoteNorm: normaliseNumber(call.remote),
+        remoteTail: numberTail(call.remote),
+        device: call.direction === 'out' ? leg.mac : null,
+        transferredFrom: call.transferredFrom ?? (leg.transfer ? leg.transferredFrom : null),
+      });
+  } else {
+    const transferredFrom = leg.transfer ? (leg.transferredFrom ?? call.transferredFrom) : null;
+    if (existing.ended_at !== null && leg.transfer) {
+      // A transfer continuation of a call that had already ended: it is live again. Any other leg
+      // joining a finished call (a late ring-group leg, CallStateStore RingingResult.late) is
+      // recorded on it and leaves it finished: only an answer can change how it ended (applyAnswered).
+      ctx
+        .sql(`UPDATE cl_calls SET status = 'ringing', ended_at = NULL, transferred_from = COALESCE(?, transferred_from) WHERE account = ? AND id = ?`)
+        .run(transferredFrom ?? call.transferredFrom, call.account, call.id);
+    } else if (transferredFrom !== null) {
+      ctx.sql('UPDATE cl_calls SET transferred_from = ? WHERE account = ? AND id = ?').run(transferredFrom, call.account, call.id);
+    }
+    if (existing.remote_name === '' && call.remoteName !== '') {
+      ctx.sql('UPDATE cl_calls SET remote_name = ? WHERE account = ? AND id = ?').run(call.remoteName, call.account, call.id);
+    }
+  }
+  const row = openLeg(ctx, call.account, call.id, leg, 'ringing');
+  if (leg.agent !== null && row.agent === null) ctx.sql('UPDATE cl_legs SET agent = ? WHERE id = ?').run(leg.agent, row.id);
+  const addTarget = ctx.sql('INSERT OR IGNORE INTO cl_targets (account, call_id, agent) VALUES (?, ?, ?)');
+  for (const agent of input.targets) addTarget.run(call.account, call.id, agent);
+  return callView(ctx, call.account, call.id)!;
+}
+
+export function applyAnswered(
+  ctx: CallLogContext,
+  input: { callId: string; account: string; mac: string; agent: string | null; at: number; owner: boolean },
+): CallView | null {
+  const call = getCallRow(ctx, input.account, input.callId);
+  if (!call) return null;
+  const leg = openLeg(ctx, input.account, input.callId, { mac: input.mac, agent: input.agent, at: input.at, transfer: false, transferredFrom: null }, 'answered');
+  ctx
+    .sql(`UPDATE cl_legs SET state = 'answered', answered_at = COALESCE(answered_at, ?), agent = COALESCE(?, agent) WHERE id = ?`)
+    .run(input.at, input.agent, leg.id);
+  if (input.owner) {
+    const agent = input.agent ?? leg.agent ?? (call.direction === 'out' ? call.agent : null);
+    // A call that had finished unanswered (its missed call maybe raised already) and is now
+    // answered by a leg that reached us late was not missed: it is going on again, and its end
+    // finalises it as answered (the missed call itself is closed by the handler).
+    ctx
+      .sql(
+        `UPDATE cl_calls SET agent = ?, device = ?, answered_at = COALESCE(answered_at, ?),
+           status = CASE WHEN ended_at IS NULL OR answered_at IS NULL THEN 'in_progress' ELSE status END,
+           ended_at = CASE WHEN answered_at IS NULL THEN NULL ELSE ended_at END
+         WHERE account = ? AND id = ?`,
+      )
+      .run(agent, input.mac, input.at, input.account, input.callId);
+  }
+  return callView(ctx, input.account, input.callId);
+}
+
+export function applyLegEnded(
+  ctx: CallLogContext,
+  input: { callId: string; account: string; mac: string; agent: string | null; outcome: LegOutcome; at: number },
+): CallView | null {
+  const call = getCallRow(ctx, input.account, input.callId);
+  if (!call) return null;
+  let leg = latestLeg(ctx, input.account, input.callId, input.mac);
+  // A device that ends a leg it never reported ringing still took part: give it a leg.
+  leg ??= insertLeg(ctx, input.account, input.callId, { mac: input.mac, agent: input.agent, at: input.at, transfer: false, transferredFrom: null }, 1, 'ringing');
+  if (leg.ended_at === null) {
+    const state = input.outcome === 'rejected' ? 'rejected' : input.outcome === 'missed' && leg.answered_at === null ? 'missed' : 'ended';
+    ctx
+      .sql(`UPDATE cl_legs SET ${CLOSE_HOLD}, state = @state, ended_at = @at, agent = COALESCE(agent, @agent) WHERE id = @id`)
+      .run({ at: input.at, state, agent: input.agent, id: leg.id });
+  }
+  if (input.outcome === 'rejected') {
+    ctx.sql('UPDATE cl_calls SET rejected_by = ? WHERE account = ? AND id = ?').run(input.agent ?? leg.agent ?? input.mac, input.account, input.callId);
+  }
+  return callView(ctx, input.account, input.callId);
+}
+
+/** Hold time accumulates on the device's open leg between on and off; a second on, or an off without on, changes nothing. */
+export function applyHold(ctx: CallLogContext, input: { callId: string; account: string; mac: string; on: boolean; at: number }): CallView | null {
+  if (!getCallRow(ctx, input.account, input.callId)) return null;
+  const leg = latestLeg(ctx, input.account, input.callId, input.mac);
+  if (leg && leg.ended_at === null) {
+    if (input.on) ctx.sql('UPDATE cl_legs SET hold_started_at = COALESCE(hold_started_at, ?) WHERE id = ?').run(input.at, leg.id);
+    else ctx.sql(`UPDATE cl_legs SET ${CLOSE_HOLD} WHERE id = @id`).run({ at: input.at, id: leg.id });
+  }
+  return callView(ctx, input.account, input.callId);
+}
+
+/**
+ * The device's leg was transferred away: state 'transferred', and its talk time ends here (a
+ * later hangup of the same leg changes nothing; ringing on this device again is a new leg).
+ */
+export function applyTransfer(ctx: CallLogContext, input: { callId: string; account: string; mac: string; at: number }): CallView | null {
+  if (!getCallRow(ctx, input.account, input.callId)) return null;
+  const leg = latestLeg(ctx, input.account, input.callId, input.mac);
+  if (leg) {
+    ctx
+      .sql(
+        `UPDATE cl_legs SET ${CLOSE_HOLD}, state = 'transferred', ended_at = COALESCE(ended_at, @at)
+         WHERE id = @id`,
+      )
+      .run({ at: input.at, id: leg.id });
+  }
+  return callView(ctx, input.account, input.callId);
+}

@@ -1,0 +1,179 @@
+import { normaliseNumber } from '../../../domain/directory/numbers';
+import type { AgentStats, CallQuery, CallView } from '../../../domain/calllog/CallLog';
+import { CallLogError } from '../../../domain/calllog/errors';
+import { callViews, clampLimit, utcDay, type CallLogContext, type CallRow } from './rows';
+
+/** An opaque position in the newest-first order: base64url of [startedAt, id]. */
+export function encodeCursor(startedAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([startedAt, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { startedAt: number; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && Number.isFinite(value[0]) && typeof value[1] === 'string') {
+      return { startedAt: value[0] as number, id: value[1] };
+    }
+  } catch {
+    // fall through
+  }
+  throw new CallLogError('bad_cursor', 'the cursor is not one this server issued');
+}
+
+function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** How many contact numbers a free-text search may expand to. */
+const MAX_CONTACT_MATCHES = 500;
+
+/**
+ * Newest first (startedAt, then id, both descending), so a cursor is a strict position and
+ * pages never repeat or skip a call even when several start in the same millisecond.
+ * `from` is inclusive and `to` exclusive; `remote` matches the normalised number exactly;
+ * `agent` is the owner or any leg's agent; `q` is a substring of the number (as given or
+ * normalised) or the remote name, or names a contact whose number the call has.
+ */
+export function listCallViews(ctx: CallLogContext, account: string, query: CallQuery): { items: CallView[]; next: string | null } {
+  const where = ['c.account = @account'];
+  const params: Record<string, unknown> = { account };
+  if (query.remote !== undefined) {
+    where.push('c.remote_norm = @remote');
+    params.remote = normaliseNumber(query.remote);
+  }
+  if (query.agent !== undefined) {
+    where.push('(c.agent = @agent OR EXISTS (SELECT 1 FROM cl_legs l WHERE l.account = c.account AND l.call_id = c.id AND l.agent = @agent))');
+    params.agent = query.agent;
+  }
+  if (query.status !== undefined) {
+    where.push('c.status = @status');
+    params.status = query.status;
+  }
+  if (query.direction !== undefined) {
+    where.push('c.direction = @direction');
+    params.direction = query.direction;
+  }
+  if (query.from !== undefined) {
+    where.push('c.started_at >= @from');
+    params.from = query.from;
+  }
+  if (query.to !== undefined) {
+    where.push('c.started_at < @to');
+    params.to = query.to;
+  }
+  const q = query.q?.trim() ?? '';
+  if (q !== '') {
+    const terms = [`c.remote LIKE @q ESCAPE '\\'`, `c.remote_name LIKE @q ESCAPE '\\'`];
+    params.q = likePattern(q);
+    const number = normaliseNumber(q);
+    if (/\d/.test(number)) {
+      terms.push(`c.remote_norm LIKE @qNumber ESCAPE '\\'`);
+      params.qNumber = likePattern(number);
+    }
+    const contacts = ctx.contactSearch ? ctx.contactSearch(account, q).slice(0, MAX_CONTACT_MATCHES) : [];
+    if (contacts.length > 0) {
+      terms.push('c.remote_norm IN (SELECT value FROM json_each(@contactNumbers))');
+      terms.push('c.remote_tail IN (SELECT value FROM json_each(@contactTails))');
+      params.contactNumbers = JSON.stringify(contacts.map((c) => c.number));
+      params.contactTails = JSON.stringify(contacts.flatMap((c) => (c.tail === null ? [] : [c.tail])));
+    }
+    where.push(`(${terms.join(' OR ')})`);
+  }
+  if (query.cursor !== undefined && query.cursor !== '') {
+    const cursor = decodeCursor(query.cursor);
+    where.push('(c.started_at < @cursorAt OR (c.started_at = @cursorAt AND c.id < @cursorId))');
+    params.cursorAt = cursor.startedAt;
+    params.cursorId = cursor.id;
+  }
+  const limit = clampLimit(query.limit);
+  params.limit = limit + 1;
+  const rows = ctx.db
+    .prepare(`SELECT c.* FROM cl_calls c WHERE ${where.join(' AND ')} ORDER BY c.started_at DESC, c.id DESC LIMIT @limit`)
+    .all(params) as CallRow[];
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const next = rows.length > limit && last ? encodeCursor(last.started_at, last.id) : null;
+  return { items: callViews(ctx, account, page), next };
+}
+
+type StatsRow = {
+  agent: string;
+  offered: number;
+  answered: number;
+  missed: number;
+  ring_ms_total: number;
+  ring_count: number;
+  talk_ms_total: number;
+  talk_count: number;
+};
+
+/** Per agent over the UTC days that [from, to) touches; averages are null when there is nothing to average. */
+export function agentStats(ctx: CallLogContext, account: string, query: { from?: number; to?: number; agent?: string }): AgentStats[] {
+  const where = ['account = @account'];
+  const params: Record<string, unknown> = { account };
+  if (query.from !== undefined) {
+    where.push('day >= @fromDay');
+    params.fromDay = utcDay(query.from);
+  }
+  if (query.to !== undefined) {
+    where.push('day <= @toDay');
+    params.toDay = utcDay(query.to - 1);
+  }
+  if (query.agent !== undefined) {
+    where.push('agent = @agent');
+    params.agent = query.agent;
+  }
+  const rows = ctx.db
+    .prepare(
+      `SELECT agent, SUM(offered) AS offered, SUM(answered) AS answered, SUM(missed) AS missed,
+         SUM(ring_ms_total) AS ring_ms_total, SUM(ring_count) AS ring_count,
+         SUM(talk_ms_total) AS talk_ms_total, SUM(talk_count) AS talk_count
+       FROM cl_agent_daily_stats WHERE ${where.join(' AND ')} GROUP BY agent ORDER BY agent`,
+    )
+    .all(params) as StatsRow[];
+  return rows.map((r) => ({
+    agent: r.agent,
+    offered: r.offered,
+    answered: r.answered,
+    missed: r.missed,
+    avgRingMs: r.ring_count > 0 ? Math.round(r.ring_ms_total / r.ring_count) : null,
+    avgTalkMs: r.talk_count > 0 ? Math.round(r.talk_ms_total / r.talk_count) : null,
+    ringMsTotal: r.ring_ms_total,
+    ringCount: r.ring_count,
+    talkMsTotal: r.talk_ms_total,
+    talkCount: r.talk_count,
+  }));
+}
+
+/** Agents talking on a live call (answered leg not ended), and the owners of live outgoing calls. */
+export function agentsOnCall(ctx: CallLogContext, account: string): string[] {
+  return ctx
+    .sql(
+      // INDEXED BY: left to itself the planner took cl_legs_agent and walked every leg the
+      // account ever had (presence runs this after each burst of call events).
+      `SELECT l.agent FROM cl_legs l INDEXED BY cl_legs_open JOIN cl_calls c ON c.account = l.account AND c.id = l.call_id
+         WHERE l.account = @account AND l.agent IS NOT NULL AND l.answered_at IS NOT NULL AND l.ended_at IS NULL AND c.ended_at IS NULL
+       UNION
+       SELECT agent FROM cl_calls WHERE account = @account AND ended_at IS NULL AND direction = 'out' AND agent IS NOT NULL
+       ORDER BY 1`,
+    )
+    .pluck()
+    .all({ account }) as string[];
+}
+
+/**
+ * The newest unfinished call of a remote (see CallLog.openCallOf). The remote is matched as the
+ * phone sent it, like the call state keys it; remote_norm only lets the index find it.
+ */
+export function openCallOf(ctx: CallLogContext, account: string, input: { remote: string; since: number; mac?: string }): CallView | null {
+  const row = ctx
+    .sql(
+      `SELECT c.* FROM cl_calls c
+       WHERE c.account = @account AND c.remote_norm = @norm AND c.remote = @remote AND c.started_at >= @since
+         AND c.ended_at IS NULL AND c.status IN ('ringing', 'in_progress')
+         AND (@mac IS NULL OR EXISTS (SELECT 1 FROM cl_legs l WHERE l.account = c.account AND l.call_id = c.id AND l.mac = @mac))
+       ORDER BY c.started_at DESC, c.id DESC LIMIT 1`,
+    )
+    .get({ account, norm: normaliseNumber(input.remote), remote: input.remote, since: input.since, mac: input.mac ?? null }) as CallRow | undefined;
+  return row ? (callViews(ctx, account, [row])[0] ?? null) : null;
+}

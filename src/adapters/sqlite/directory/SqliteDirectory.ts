@@ -1,0 +1,390 @@
+import { migrate, statementCache, type SqliteDatabase, type Statement } from '../database';
+import {
+  DEFAULT_CONTROL_PORT, DEFAULT_CONTROL_USERNAME,
+  type Agent, type Contact, type CsvImportResult, type CsvSource, type Device, type DeviceControlInput, type DeviceControlSettings, type Directory, type Helpline,
+} from '../../../domain/directory/Directory';
+import {
+  DEFAULT_IMPORT_LIMITS, canonicaliseStoredNumbers, contactNumbersMatching, findContactByNumber, importContacts, searchContactRows, validateContact, writeContact,
+  type ImportLimits,
+} from './contacts';
+import { DirectoryError } from '../../../domain/directory/errors';
+import { normaliseMac } from '../../../domain/directory/mac';
+import { normaliseNumber, numberNormaliser, type NumberNormaliser } from '../../../domain/directory/numbers';
+import { DIRECTORY_MIGRATIONS, DIRECTORY_SCHEMA } from './schema';
+
+type AgentRow = { account: string; id: string; name: string; extension: string | null; supervisor: number };
+type DeviceRow = {
+  account: string; mac: string; agent: string | null; ip: string | null; registered: number | null; last_event: string | null; last_seen_at: number | null;
+  control_host: string | null; control_port: number | null; control_username: string | null; control_password: string | null; control_version: number;
+};
+type HelplineRow = { account: string; number: string; name: string; all_agents: number };
+
+const DEFAULT_SEARCH_LIMIT = 20;
+const MAX_SEARCH_LIMIT = 200;
+
+function requireText(value: string, what: string): string {
+  const text = value.trim();
+  if (text === '') throw new DirectoryError('invalid_input', `${what} is required`);
+  return text;
+}
+
+function toDevice(row: DeviceRow): Device {
+  return {
+    mac: row.mac,
+    account: row.account,
+    agent: row.agent,
+    ip: row.ip,
+    registered: row.registered === null ? null : row.registered === 1,
+    lastEvent: row.last_event,
+    lastSeenAt: row.last_seen_at,
+    control: {
+      host: row.control_host ?? row.ip,
+      hostFromEvents: row.control_host === null && row.ip !== null,
+      port: row.control_port ?? DEFAULT_CONTROL_PORT,
+      username: row.control_username ?? DEFAULT_CONTROL_USERNAME,
+      passwordSet: row.control_password !== null,
+    },
+  };
+}
+
+function toControlSettings(row: DeviceRow): DeviceControlSettings {
+  return {
+    account: row.account,
+    mac: row.mac,
+    agent: row.agent,
+    host: row.control_host ?? row.ip,
+    port: row.control_port ?? DEFAULT_CONTROL_PORT,
+    username: row.control_username ?? DEFAULT_CONTROL_USERNAME,
+    password: row.control_password,
+    version: row.control_version,
+  };
+}
+
+export interface SqliteDirectoryOptions {
+  /**
+   * ISO 3166 alpha-2 country that national numbers belong to (RINGSIDE_DEFAULT_COUNTRY), so
+   * `03001234567` is `+923001234567` with PK. Unset: national numbers are kept as written and
+   * matched to E.164 ones by their last digits.
+   */
+  defaultCountry?: string | null;
+  /** Row limit and batch size of a CSV import. */
+  importLimits?: Partial<ImportLimits>;
+}
+
+/**
+ * The directory on the shared SQLite database (the call-log file is its source of truth).
+ * The caller opens and closes the Database; `close()` only ends this adapter's use of it.
+ * Every method is synchronous underneath, so the `*Sync` lookups are safe to use from the
+ * call log (see contactHooksFor).
+ *
+ * Contacts are keyed by their number in E.164 where the number library can place it (with the
+ * default country), so one number is one contact however it was written. Contacts stored under
+ * a national form before a default country was set are re-keyed when the directory opens with
+ * one (canonicaliseStoredNumbers): the keys depend on configuration, so a schema migration,
+ * which runs once, cannot do it.
+ */
+export class SqliteDirectory implements Directory {
+  private readonly sql: (text: string) => Statement;
+  /** How contact numbers are normalised and matched (the default country). */
+  readonly numbers: NumberNormaliser;
+  private readonly importLimits: ImportLimits;
+
+  constructor(private readonly db: SqliteDatabase, options: SqliteDirectoryOptions = {}) {
+    this.sql = statementCache(db);
+    this.numbers = numberNormaliser(options.defaultCountry);
+    this.importLimits = { ...DEFAULT_IMPORT_LIMITS, ...options.importLimits };
+    migrate(db, DIRECTORY_SCHEMA, DIRECTORY_MIGRATIONS);
+    canonicaliseStoredNumbers(db, this.numbers);
+  }
+
+  // ── agents ──
+
+  async upsertAgent(
+    account: string,
+    input: { id: string; name: string; extension?: string | null; devices?: string[]; helplines?: string[]; supervisor?: boolean },
+  ): Promise<Agent> {
+    const id = requireText(input.id, 'agent id');
+    const name = requireText(input.name, 'agent name');
+    const extension = input.extension === undefined ? undefined : (input.extension?.trim() || null);
+    const devices = input.devices?.map(normaliseMac);
+    const helplines = input.helplines?.map((n) => requireText(normaliseNumber(n), 'helpline number'));
+    this.db.transaction(() => {
+      if (extension) {
+        const holder = this.sql('SELECT id FROM dir_agents WHERE account = ? AND extension = ? AND id <> ?').get(account, extension, id) as { id: string } | undefined;
+        if (holder) throw new DirectoryError('extension_taken', `extension ${extension} belongs to agent ${holder.id}`);
+      }
+      this.sql(
+          `INSERT INTO dir_agents (account, id, name, extension, supervisor) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (account, id) DO UPDATE SET name = excluded.name,
+             extension = CASE WHEN ? THEN extension ELSE excluded.extension END,
+             supervisor = CASE WHEN ? THEN supervisor ELSE excluded.supervisor END`,
+        )
+        .run(account, id, name, extension ?? null, input.supervisor ? 1 : 0, extension === undefined ? 1 : 0, input.supervisor === undefined ? 1 : 0);
+      if (devices) {
+        this.sql('UPDATE dir_devices SET agent = NULL WHERE account = ? AND agent = ? AND mac NOT IN (SELECT value FROM json_each(?))')
+          .run(account, id, JSON.stringify(devices));
+        for (const mac of devices) this.bindDeviceRow(account, mac, id);
+      }
+      if (helplines) {
+        this.sql('DELETE FROM dir_helpline_members WHERE account = ? AND agent = ?').run(account, id);
+        for (const number of helplines) {
+          // A number an agent is put on becomes a helpline (of its listed agents) if it was not one yet.
+          this.sql('INSERT INTO dir_helplines (account, number, name, all_agents) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING')
+            .run(account, number, number);
+          this.sql('INSERT OR IGNORE INTO dir_helpline_members (account, helpline, agent) VALUES (?, ?, ?)').run(account, number, id);
+        }
+      }
+    }).immediate();
+    return this.agentSync(account, id)!;
+  }
+
+  async getAgent(account: string, id: string): Promise<Agent | null> {
+    return this.agentSync(account, id);
+  }
+
+  async listAgents(account: string): Promise<Agent[]> {
+    const rows = this.sql('SELECT * FROM dir_agents WHERE account = ? ORDER BY id').all(account) as AgentRow[];
+    const devices = this.sql('SELECT agent, mac FROM dir_devices WHERE account = ? AND agent IS NOT NULL ORDER BY mac').all(account) as Array<{ agent: string; mac: string }>;
+    const members = this.sql('SELECT agent, helpline FROM dir_helpline_members WHERE account = ? ORDER BY helpline').all(account) as Array<{ agent: string; helpline: string }>;
+    const group = (pairs: Array<[string, string]>): Map<string, string[]> => {
+      const map = new Map<string, string[]>();
+      for (const [agent, value] of pairs) map.set(agent, [...(map.get(agent) ?? []), value]);
+      return map;
+    };
+    const devicesOf = group(devices.map((d) => [d.agent, d.mac]));
+    const helplinesOf = group(members.map((m) => [m.agent, m.helpline]));
+    return rows.map((row) => ({
+      id: row.id,
+      account: row.account,
+      name: row.name,
+      extension: row.extension,
+      devices: devicesOf.get(row.id) ?? [],
+      helplines: helplinesOf.get(row.id) ?? [],
+      supervisor: row.supervisor === 1,
+    }));
+  }
+
+  async agentByExtension(account: string, extension: string): Promise<Agent | null> {
+    const row = this.sql('SELECT id FROM dir_agents WHERE account = ? AND extension = ?').get(account, extension.trim()) as { id: string } | undefined;
+    return row ? this.agentSync(account, row.id) : null;
+  }
+
+  private agentSync(account: string, id: string): Agent | null {
+    const row = this.sql('SELECT * FROM dir_agents WHERE account = ? AND id = ?').get(account, id) as AgentRow | undefined;
+    if (!row) return null;
+    const devices = this.sql('SELECT mac FROM dir_devices WHERE account = ? AND agent = ? ORDER BY mac').pluck().all(account, id) as string[];
+    const helplines = this.sql('SELECT helpline FROM dir_helpline_members WHERE account = ? AND agent = ? ORDER BY helpline').pluck().all(account, id) as string[];
+    return { id: row.id, account: row.account, name: row.name, extension: row.extension, devices, helplines, supervisor: row.supervisor === 1 };
+  }
+
+  private agentExists(account: string, id: string): boolean {
+    return this.sql('SELECT 1 FROM dir_agents WHERE account = ? AND id = ?').get(account, id) !== undefined;
+  }
+
+  // ── devices ──
+
+  async bindDevice(account: string, mac: string, agent: string): Promise<Device> {
+    const normalised = normaliseMac(mac);
+    this.db.transaction(() => {
+      if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
+      this.bindDeviceRow(account, normalised, agent);
+    }).immediate();
+    return this.deviceSync(account, normalised)!;
+  }
+
+  private bindDeviceRow(account: string, mac: string, agent: string): void {
+    this.sql('INSERT INTO dir_devices (account, mac, agent) VALUES (?, ?, ?) ON CONFLICT (account, mac) DO UPDATE SET agent = excluded.agent')
+      .run(account, mac, agent);
+  }
+
+  async deviceOwner(account: string, mac: string): Promise<string | null> {
+    let normalised: string;
+    try {
+      normalised = normaliseMac(mac);
+    } catch {
+      return null;
+    }
+    return this.deviceSync(account, normalised)?.agent ?? null;
+  }
+
+  /** Device health: last event, IP and registration; an event older than the last one seen only fills gaps. */
+  async recordDeviceEvent(account: string, input: { mac: string; ip: string | null; event: string; at: number }): Promise<void> {
+    const mac = normaliseMac(input.mac);
+    const registered = input.event === 'registered' ? 1 : input.event === 'unregistered' ? 0 : null;
+    this.sql(
+        `INSERT INTO dir_devices (account, mac, agent, ip, registered, last_event, last_seen_at) VALUES (?, ?, NULL, ?, ?, ?, ?)
+         ON CONFLICT (account, mac) DO UPDATE SET
+           ip = CASE WHEN excluded.last_seen_at >= COALESCE(last_seen_at, excluded.last_seen_at) THEN COALESCE(excluded.ip, ip) ELSE COALESCE(ip, excluded.ip) END,
+           registered = CASE WHEN excluded.last_seen_at >= COALESCE(last_seen_at, excluded.last_seen_at) THEN COALESCE(excluded.registered, registered) ELSE COALESCE(registered, excluded.registered) END,
+           last_event = CASE WHEN excluded.last_seen_at >= COALESCE(last_seen_at, excluded.last_seen_at) THEN excluded.last_event ELSE last_event END,
+           last_seen_at = MAX(COALESCE(last_seen_at, excluded.last_seen_at), excluded.last_seen_at)`,
+      )
+      .run(account, mac, input.ip, registered, input.event, input.at);
+  }
+
+  async listDevices(account: string): Promise<Device[]> {
+    return (this.sql('SELECT * FROM dir_devices WHERE account = ? ORDER BY mac').all(account) as DeviceRow[]).map(toDevice);
+  }
+
+  async setDeviceControl(account: string, mac: string, input: DeviceControlInput): Promise<Device> {
+    const normalised = normaliseMac(mac);
+    const text = (value: string | null | undefined, what: string): string | null | undefined =>
+      value === undefined || value === null ? value : requireText(value, what);
+    const host = text(input.host, 'control host');
+    const username = text(input.username, 'control username');
+    if (input.password === '') throw new DirectoryError('invalid_input', 'an empty password is not a password; send null to remove it');
+    if (input.port !== undefined && input.port !== null && !(Number.isInteger(input.port) && input.port >= 1 && input.port <= 65535)) {
+      throw new DirectoryError('invalid_input', 'control port must be 1-65535');
+    }
+    const keep = (value: unknown) => (value === undefined ? 1 : 0);
+    const changed = this.sql(
+        `UPDATE dir_devices SET
+           control_host = CASE WHEN @keepHost THEN control_host ELSE @host END,
+           control_port = CASE WHEN @keepPort THEN control_port ELSE @port END,
+           control_username = CASE WHEN @keepUsername THEN control_username ELSE @username END,
+           control_password = CASE WHEN @keepPassword THEN control_password ELSE @password END,
+           control_version = control_version + 1
+         WHERE account = @account AND mac = @mac`,
+      )
+      .run({
+        account, mac: normalised,
+        keepHost: keep(host), host: host ?? null,
+        keepPort: keep(input.port), port: input.port ?? null,
+        keepUsername: keep(username), username: username ?? null,
+        keepPassword: keep(input.password), password: input.password ?? null,
+      });
+    if (changed.changes === 0) throw new DirectoryError('unknown_device', `no device ${normalised} in this account`);
+    return this.deviceSync(account, normalised)!;
+  }
+
+  async deviceControl(account: string, mac: string): Promise<DeviceControlSettings | null> {
+    const normalised = normaliseMac(mac);
+    const row = this.sql('SELECT * FROM dir_devices WHERE account = ? AND mac = ?').get(account, normalised) as DeviceRow | undefined;
+    return row ? toControlSettings(row) : null;
+  }
+
+  private deviceSync(account: string, mac: string): Device | null {
+    const row = this.sql('SELECT * FROM dir_devices WHERE account = ? AND mac = ?').get(account, mac) as DeviceRow | undefined;
+    return row ? toDevice(row) : null;
+  }
+
+  // ── helplines ──
+
+  /** `agents` null or absent: every agent of the account (membership rows are kept but not used). */
+  async upsertHelpline(account: string, input: { number: string; name: string; agents?: string[] | null }): Promise<Helpline> {
+    const number = requireText(normaliseNumber(input.number), 'helpline number');
+    const name = requireText(input.name, 'helpline name');
+    const agents = input.agents == null ? null : [...new Set(input.agents)];
+    this.db.transaction(() => {
+      for (const agent of agents ?? []) {
+        if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
+      }
+      this.sql(
+          `INSERT INTO dir_helplines (account, number, name, all_agents) VALUES (?, ?, ?, ?)
+           ON CONFLICT (account, number) DO UPDATE SET name = excluded.name, all_agents = excluded.all_agents`,
+        )
+        .run(account, number, name, agents === null ? 1 : 0);
+      if (agents !== null) {
+        this.sql('DELETE FROM dir_helpline_members WHERE account = ? AND helpline = ?').run(account, number);
+        for (const agent of agents) {
+          this.sql('INSERT INTO dir_helpline_members (account, helpline, agent) VALUES (?, ?, ?)').run(account, number, agent);
+        }
+      }
+    }).immediate();
+    return this.helplineSync(account, number)!;
+  }
+
+  async helplineByNumber(account: string, number: string): Promise<Helpline | null> {
+    const normalised = normaliseNumber(number);
+    return normalised === '' ? null : this.helplineSync(account, normalised);
+  }
+
+  async listHelplines(account: string): Promise<Helpline[]> {
+    const numbers = this.sql('SELECT number FROM dir_helplines WHERE account = ? ORDER BY number').pluck().all(account) as string[];
+    return numbers.map((number) => this.helplineSync(account, number)!);
+  }
+
+  private helplineSync(account: string, number: string): Helpline | null {
+    const row = this.sql('SELECT * FROM dir_helplines WHERE account = ? AND number = ?').get(account, number) as HelplineRow | undefined;
+    if (!row) return null;
+    const agents =
+      row.all_agents === 1
+        ? null
+        : (this.sql('SELECT agent FROM dir_helpline_members WHERE account = ? AND helpline = ? ORDER BY agent').pluck().all(account, number) as string[]);
+    return { number: row.number, account: row.account, name: row.name, agents };
+  }
+
+  // ── contacts ──
+
+  async upsertContact(account: string, contact: Contact): Promise<Contact> {
+    const valid = validateContact(contact, this.numbers);
+    writeContact(this.db, account, valid);
+    return valid;
+  }
+
+  async importContactsCsv(account: string, csv: CsvSource): Promise<CsvImportResult> {
+    return importContacts(this.db, account, csv, this.numbers, this.importLimits);
+  }
+
+  async searchContacts(account: string, q: string, limit = DEFAULT_SEARCH_LIMIT): Promise<Contact[]> {
+    return searchContactRows(this.db, account, q, Math.min(Math.max(1, Math.trunc(limit)), MAX_SEARCH_LIMIT), this.numbers);
+  }
+
+  async contactByNumber(account: string, number: string): Promise<Contact | null> {
+    return this.contactByNumberSync(account, number);
+  }
+
+  /** Synchronous contactByNumber, for the call log's caller cards (same database, no I/O wait). */
+  contactByNumberSync(account: string, number: string): Contact | null {
+    return findContactByNumber(this.db, account, number, this.numbers);
+  }
+
+  /** Numbers (with their tails) of contacts whose name or company contains q; for the call log's free-text search. */
+  contactNumbersMatchingSync(account: string, q: string, limit = 500): Array<{ number: string; tail: string | null }> {
+    return contactNumbersMatching(this.db, account, q, limit);
+  }
+
+  async removeAgent(account: string, id: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.sql('UPDATE dir_devices SET agent = NULL WHERE account = ? AND agent = ?').run(account, id);
+      this.sql('DELETE FROM dir_helpline_members WHERE account = ? AND agent = ?').run(account, id);
+      this.sql('DELETE FROM dir_sessions WHERE account = ? AND agent = ?').run(account, id);
+      return this.sql('DELETE FROM dir_agents WHERE account = ? AND id = ?').run(account, id).changes > 0;
+    }).immediate();
+  }
+
+  async removeDevice(account: string, mac: string): Promise<boolean> {
+    return this.sql('DELETE FROM dir_devices WHERE account = ? AND mac = ?').run(account, normaliseMac(mac)).changes > 0;
+  }
+
+  async removeHelpline(account: string, number: string): Promise<boolean> {
+    const normalised = normaliseNumber(number);
+    return this.db.transaction(() => {
+      this.sql('DELETE FROM dir_helpline_members WHERE account = ? AND helpline = ?').run(account, normalised);
+      return this.sql('DELETE FROM dir_helplines WHERE account = ? AND number = ?').run(account, normalised).changes > 0;
+    }).immediate();
+  }
+
+  async removeContact(account: string, number: string): Promise<boolean> {
+    return this.sql('DELETE FROM dir_contacts WHERE account = ? AND number = ?').run(account, this.numbers.canonical(number).number).changes > 0;
+  }
+
+  /** The Database belongs to the caller (it is shared with the call log); nothing to release here. */
+  async close(): Promise<void> {}
+}
+
+export type ContactLookup = (account: string, number: string) => Contact | null;
+export type ContactSearch = (account: string, q: string) => Array<{ number: string; tail: string | null }>;
+
+/** The call log's synchronous caller-card lookup, backed by this directory. */
+export function contactLookupFor(directory: SqliteDirectory): ContactLookup {
+  return (account, number) => directory.contactByNumberSync(account, number);
+}
+
+/** Both hooks the call log takes: `new SqliteCallLog(db, contactHooksFor(directory))`. */
+export function contactHooksFor(directory: SqliteDirectory): { contactLookup: ContactLookup; contactSearch: ContactSearch } {
+  return {
+    contactLookup: contactLookupFor(directory),
+    contactSearch: (account, q) => directory.contactNumbersMatchingSync(account, q),
+  };
+}

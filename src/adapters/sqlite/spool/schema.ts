@@ -1,0 +1,45 @@
+import { migrate, type SqliteDatabase } from '../database';
+
+/**
+ * The spool file's one table. `seq` is AUTOINCREMENT so it never goes backwards, even after
+ * every row was pruned: a consumer reads `seq > lastSeen` and would otherwise miss new rows.
+ *
+ * state: pending (published, not yet handled or in flight: in-flight is not persisted, so a
+ *        crashed process's in-flight events are simply pending again)
+ *        done    (handled; body cleared, row kept for the dedupe window then pruned)
+ *        dead    (failed maxAttempts times; kept with its body for deadLetters())
+ */
+export function migrateSpool(db: SqliteDatabase): void {
+  migrate(db, 'spool', [
+    (d) => {
+      d.exec(`
+        CREATE TABLE spool_events (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          okey TEXT NOT NULL,
+          body TEXT NOT NULL,
+          state TEXT NOT NULL DEFAULT 'pending',
+          attempts INTEGER NOT NULL DEFAULT 0,
+          next_at INTEGER NOT NULL DEFAULT 0,
+          last_error TEXT,
+          published_at INTEGER NOT NULL,
+          done_at INTEGER
+        );
+        CREATE INDEX spool_events_state ON spool_events (state, done_at);
+      `);
+    },
+    // The consumer reads `state = 'pending' AND seq > ? ORDER BY seq`: without this index SQLite
+    // took the (state, done_at) one and sorted every pending row on each read, so a backlog of
+    // thousands of events made every fetch slower the longer the backlog grew.
+    (d) => d.exec('CREATE INDEX spool_events_pending ON spool_events (state, seq)'),
+  ]);
+}
+
+export interface SpoolRow {
+  seq: number;
+  id: string;
+  okey: string;
+  body: string;
+  attempts: number;
+  next_at: number;
+}

@@ -1,0 +1,175 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { createIdGenerator } from '../../shared/ids';
+import type { CallEvent } from '../../domain/events/CallEvent';
+import type { Logger } from '../../shared/logger';
+import type { Metrics } from '../../shared/metrics';
+import { createAllowList, normalizeAddress, type AllowList } from './allowList';
+import { Connection } from './Connection';
+import type { ListenerShared } from './listenerShared';
+import { createRateLimiter } from './rateLimit';
+import { createTokenCheck } from './token';
+
+/**
+ * The phone webhook listener (SPEC section 3): a minimal HTTP/1.1 server on node:net, because
+ * node:http rejects what real Grandstream phones send (unencoded spaces and raw UTF-8 in the
+ * request line). It serves the phone paths and nothing else.
+ */
+export interface WebhookListenerOptions {
+  host: string;
+  port: number; // port 0 = pick a free port
+  token: string;
+  account: string;
+  allow: string[]; // CIDRs; empty = any source
+  accept: (event: CallEvent) => Promise<void>; // resolves when the event is durable; reply 200 only after it resolves
+  logger: Logger;
+  metrics: Metrics;
+  limits?: Partial<WebhookLimits>;
+}
+
+export interface WebhookLimits {
+  maxRequestLineBytes: number; // 8192
+  maxHeaderBytes: number; // 16384
+  headersTimeoutMs: number; // 5000
+  idleTimeoutMs: number; // 30000
+  ratePerSecond: number; // 200 per source IP, 0 disables
+  rateBurst: number; // 1000
+}
+
+export interface WebhookListener {
+  host: string;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_WEBHOOK_LIMITS: Readonly<WebhookLimits> = {
+  maxRequestLineBytes: 8192,
+  maxHeaderBytes: 16384,
+  headersTimeoutMs: 5000,
+  idleTimeoutMs: 30000,
+  ratePerSecond: 200,
+  rateBurst: 1000,
+};
+
+/** A closing socket gets this long to be closed by its peer before it is destroyed. */
+const MAX_LINGER_MS = 2000;
+/** close() waits this long for in-flight accept() calls before destroying what is left. */
+const CLOSE_GRACE_MS = 10_000;
+const RATE_PRUNE_EVERY_MS = 10_000;
+
+export async function startWebhookListener(options: WebhookListenerOptions): Promise<WebhookListener> {
+  const limits = resolveLimits(options.limits);
+  const allowList = createAllowList(options.allow); // throws on a bad CIDR: a config error
+  const shared = createShared(options, limits);
+  const connections = new Set<Connection>();
+  const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    onConnection(socket, allowList, shared, connections);
+  });
+  server.on('error', (err) => options.logger.error({ err }, 'webhook listener error'));
+  await listen(server, options.host, options.port);
+  const sweeper = startSweeper(connections, limits, shared);
+  const port = addressPort(server);
+  let closing: Promise<void> | null = null;
+  return {
+    host: options.host,
+    port,
+    url: `http://${formatHost(options.host)}:${port}`,
+    close: () => (closing ??= closeListener(server, connections, sweeper)),
+  };
+}
+
+/** Defaults filled in; a negative or non-numeric limit is a configuration error. */
+function resolveLimits(overrides: Partial<WebhookLimits> | undefined): WebhookLimits {
+  const limits = { ...DEFAULT_WEBHOOK_LIMITS, ...overrides };
+  for (const [name, value] of Object.entries(limits)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error(`invalid webhook limit ${name}: ${String(value)}`);
+  }
+  return limits;
+}
+
+function createShared(options: WebhookListenerOptions, limits: WebhookLimits): ListenerShared {
+  const nextId = createIdGenerator();
+  return {
+    account: options.account,
+    checkToken: createTokenCheck(options.token),
+    accept: options.accept,
+    logger: options.logger,
+    metrics: options.metrics,
+    limits,
+    rate: limits.ratePerSecond > 0 ? createRateLimiter(limits.ratePerSecond, limits.rateBurst) : null,
+    nextId,
+    lingerMs: Math.min(MAX_LINGER_MS, limits.idleTimeoutMs),
+  };
+}
+
+function onConnection(socket: Socket, allowList: AllowList, shared: ListenerShared, connections: Set<Connection>): void {
+  const address = socket.remoteAddress;
+  if (address === undefined) {
+    socket.destroy(); // already gone before we saw it
+    return;
+  }
+  const ip = normalizeAddress(address);
+  // Decided once per connection: the address cannot change, and it is the cheapest check.
+  const connection = new Connection(socket, ip, allowList.allows(ip), shared);
+  connections.add(connection);
+  socket.on('close', () => connections.delete(connection));
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen({ host, port }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/**
+ * One timer for all connections instead of timers per request: the hot path only stores a
+ * deadline number. The resolution is a quarter of the shortest timeout.
+ */
+function startSweeper(connections: Set<Connection>, limits: WebhookLimits, shared: ListenerShared): NodeJS.Timeout {
+  const shortest = Math.min(limits.headersTimeoutMs, limits.idleTimeoutMs, shared.lingerMs);
+  const every = Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
+  let lastPrune = Date.now();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const connection of connections) {
+      if (connection.deadlineKind !== 'none' && now >= connection.deadline) connection.onDeadline();
+    }
+    if (shared.rate !== null && now - lastPrune >= RATE_PRUNE_EVERY_MS) {
+      shared.rate.prune(now);
+      lastPrune = now;
+    }
+  }, every);
+  timer.unref();
+  return timer;
+}
+
+async function closeListener(server: Server, connections: Set<Connection>, sweeper: NodeJS.Timeout): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const connection of connections) connection.shutdown();
+  // The sweeper keeps running so lingering sockets are destroyed on time.
+  const grace = setTimeout(() => {
+    for (const connection of connections) connection.destroy();
+  }, CLOSE_GRACE_MS);
+  grace.unref();
+  try {
+    await closed;
+  } finally {
+    clearTimeout(grace);
+    clearInterval(sweeper);
+  }
+}
+
+function addressPort(server: Server): number {
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('webhook listener has no TCP address');
+  return address.port;
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

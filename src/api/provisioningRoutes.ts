@@ -1,0 +1,41 @@
+import type { IncomingMessage } from 'node:http';
+import type { ListenerActionUrls } from '../domain/provisioning/actionUrls';
+import { provisionActionUrls } from '../domain/provisioning/provisionActionUrls';
+import { normalizeMac } from '../shared/mac';
+import { codedHttpError, parseWith, readJson } from './http';
+import { drive, phoneFor, type PhoneRouteDeps } from './phoneRoutes';
+import type { Router } from './router';
+import * as s from '../protocol/rest';
+
+export interface ProvisioningRouteDeps extends PhoneRouteDeps {
+  /** This process's listener as phones reach it; the URLs carry the webhook token, so admin only. */
+  actionUrls: () => ListenerActionUrls;
+}
+
+async function optionalBody(req: IncomingMessage): Promise<{ dryRun?: boolean | undefined }> {
+  return req.headers['content-type'] === undefined ? parseWith(s.provisionBody, {}) : readJson(req, s.provisionBody);
+}
+
+/**
+ * What `ringside action-urls` and `ringside provision` do, for the settings screen: the lines to
+ * paste, and the same provisioning of a phone through its saved control settings.
+ */
+export function addProvisioningRoutes(router: Router, deps: ProvisioningRouteDeps): void {
+  const { directory, auth, phones } = deps;
+
+  router.on('GET', '/api/action-urls', async ({ req }) => {
+    await auth.require(req, 'admin');
+    const { publicHost, port, urls } = deps.actionUrls();
+    return { host: publicHost.host, hostSource: publicHost.source, port, urls };
+  });
+
+  router.on('POST', '/api/devices/:mac/provision', async ({ req, params }) => {
+    const principal = await auth.require(req, 'admin');
+    const mac = normalizeMac(params.mac!);
+    if (mac === null) throw codedHttpError(400, 'invalid_mac', 'a MAC address has 12 hex digits');
+    const body = await optionalBody(req);
+    const phone = await phoneFor(directory, principal, mac);
+    const { publicHost, port, urls } = deps.actionUrls();
+    return drive(phones, phone, (client) => provisionActionUrls(client, urls, { host: publicHost.host, port }, { dryRun: body.dryRun ?? false }));
+  });
+}

@@ -1,0 +1,183 @@
+import type { CallLog } from '../domain/calllog/CallLog';
+import type { Directory } from '../domain/directory/Directory';
+import { CallLogError } from '../domain/calllog/errors';
+import { DirectoryError } from '../domain/directory/errors';
+import type { PhoneRegistry } from '../adapters/phone/PhoneRegistry';
+import type { PresenceService } from '../domain/presence/PresenceService';
+import type { PushHub } from '../domain/push/PushHub';
+import type { Metrics } from '../shared/metrics';
+import type { AgentSessions } from '../domain/sessions/AgentSessions';
+import type { CallbackQueue } from '../domain/callback/CallbackQueue';
+import { Authenticator, bearerToken } from './auth';
+import { addCallbackRoutes } from './callbackRoutes';
+import { HttpError, bodyChunks, parseWith, readJson } from './http';
+import type { ListenerActionUrls } from '../domain/provisioning/actionUrls';
+import { addProvisioningRoutes } from './provisioningRoutes';
+import { addSettingsRoutes, type SettingsSources } from './settingsRoutes';
+import { statsAgentFor } from './roles';
+import { addPhoneRoutes } from './phoneRoutes';
+import { Router } from './router';
+import * as s from '../protocol/rest';
+
+export interface ApiDeps {
+  directory: Directory;
+  log: CallLog;
+  presence: PresenceService;
+  push: PushHub;
+  auth: Authenticator;
+  metrics: Metrics;
+  clock: () => number;
+  sessionTtlMs: number;
+  health: () => Promise<Record<string, unknown>>;
+  /** One phone client per phone (SPEC 8): the agent's own phone, and the call-back's dial. */
+  phones: PhoneRegistry;
+  /** The listener's Action URLs as phones reach it (for the settings screen and provisioning). */
+  actionUrls: () => ListenerActionUrls;
+  /** The configuration, bound ports and service probes the settings screen shows (settingsRoutes.ts). */
+  settings: SettingsSources;
+  /** Agent UI sessions (SQLite, or Redis in shared mode), bound to their account. */
+  sessions: AgentSessions;
+  /** The call-back queue of open missed calls. */
+  callbacks: CallbackQueue;
+}
+
+const CSV_LIMIT = 10 << 20;
+
+function queryObject(query: URLSearchParams): Record<string, string> {
+  return Object.fromEntries(query.entries());
+}
+
+/** Maps the adapters' typed rejections of bad input to 4xx answers. */
+async function domainCall<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DirectoryError) {
+      const status = error.code === 'unknown_agent' ? 404 : error.code === 'extension_taken' ? 409 : error.code === 'too_many_rows' ? 413
+        : error.code === 'unavailable' ? 503 : 400;
+      throw new HttpError(status, error.message);
+    }
+    if (error instanceof CallLogError) throw new HttpError(400, error.message);
+    throw error;
+  }
+}
+
+export function buildRoutes(deps: ApiDeps): Router {
+  const { directory, log, presence, push, auth, clock } = deps;
+  const router = new Router();
+
+  router.on('GET', '/healthz', async () => deps.health());
+  router.on('GET', '/metrics', async ({ req, res }) => {
+    await auth.require(req, 'admin');
+    // The service and spool gauges are read when health is: refresh them for this scrape.
+    await deps.health();
+    res.writeHead(200, { 'Content-Type': deps.metrics.registry.contentType });
+    res.end(await deps.metrics.registry.metrics());
+    return undefined;
+  });
+
+  router.on('POST', '/api/agents', async ({ req }) => {
+    const { account } = await auth.require(req, 'admin');
+    const body = await readJson(req, s.agentBody);
+    if (body.extension && (await directory.helplineByNumber(account, body.extension))) {
+      throw new HttpError(409, `extension ${body.extension} is a helpline number; calls to it would never reach the agent directly`);
+    }
+    const agent = await domainCall(() => directory.upsertAgent(account, body));
+    await presence.publishChanges(account);
+    return agent;
+  });
+  router.on('GET', '/api/agents', async ({ req }) => {
+    const { account } = await auth.require(req, 'any');
+    const [agents, snapshot] = await Promise.all([directory.listAgents(account), presence.snapshot(account)]);
+    return { items: agents.map((a) => ({ ...a, presence: snapshot.get(a.id) ?? 'offline' })) };
+  });
+  router.on('POST', '/api/devices', async ({ req }) => {
+    const { account } = await auth.require(req, 'admin');
+    const body = await readJson(req, s.deviceBody);
+    return domainCall(() => directory.bindDevice(account, body.mac, body.agent));
+  });
+  router.on('GET', '/api/devices', async ({ req }) => ({ items: await directory.listDevices((await auth.require(req, 'any')).account) }));
+  router.on('POST', '/api/helplines', async ({ req }) => {
+    const { account } = await auth.require(req, 'admin');
+    const body = await readJson(req, s.helplineBody);
+    const holder = await directory.agentByExtension(account, body.number);
+    if (holder) throw new HttpError(409, `${body.number} is the extension of agent ${holder.id}; a helpline needs a number of its own`);
+    return domainCall(() => directory.upsertHelpline(account, { ...body, agents: body.agents ?? null }));
+  });
+  router.on('GET', '/api/helplines', async ({ req }) => ({ items: await directory.listHelplines((await auth.require(req, 'any')).account) }));
+
+  router.on('POST', '/api/contacts', async ({ req }) => {
+    const { account } = await auth.require(req, 'any');
+    const body = await readJson(req, s.contactBody);
+    return domainCall(() => directory.upsertContact(account, { number: body.number, name: body.name, company: body.company ?? null, notes: body.notes ?? null, crmUrl: body.crmUrl ?? null }));
+  });
+  router.on('POST', '/api/contacts/import', async ({ req }) => {
+    const { account } = await auth.require(req, 'admin');
+    // Streamed: parsed and validated as it arrives; nothing is written unless the whole file was read.
+    return domainCall(() => directory.importContactsCsv(account, bodyChunks(req, CSV_LIMIT)));
+  });
+  router.on('GET', '/api/contacts', async ({ req, query }) => {
+    const { account } = await auth.require(req, 'any');
+    const q = parseWith(s.contactsQuery, queryObject(query));
+    return { items: await directory.searchContacts(account, q.q, q.limit) };
+  });
+
+  const removal = (path: string, remove: (account: string, key: string) => Promise<boolean>, what: string) =>
+    router.on('DELETE', path, async ({ req, params }) => {
+      const { account } = await auth.require(req, 'admin');
+      if (!(await domainCall(() => remove(account, params.key!)))) throw new HttpError(404, `no such ${what}`);
+      await presence.publishChanges(account);
+      return { deleted: params.key };
+    });
+  removal('/api/agents/:key', async (account, id) => {
+    const removed = await directory.removeAgent(account, id);
+    // The directory ends its own (SQLite) sessions; in shared mode they are in Redis.
+    if (removed) await deps.sessions.revokeAgent(account, id);
+    return removed;
+  }, 'agent');
+  removal('/api/devices/:key', (account, mac) => directory.removeDevice(account, mac), 'device');
+  removal('/api/helplines/:key', (account, number) => directory.removeHelpline(account, number), 'helpline');
+  removal('/api/contacts/:key', (account, number) => directory.removeContact(account, number), 'contact');
+
+  router.on('POST', '/api/session', async ({ req }) => {
+    const { account } = await auth.require(req, 'admin');
+    const body = await readJson(req, s.sessionBody);
+    if (!(await directory.getAgent(account, body.agent))) throw new HttpError(404, `no agent ${body.agent}`);
+    return deps.sessions.create(account, body.agent, deps.sessionTtlMs, clock());
+  });
+  // Who the token is: the UI shows its agent and knows when to renew the session.
+  router.on('GET', '/api/session', async ({ req }) => {
+    const principal = await auth.require(req, 'any');
+    // supervisor: whether the token sees everyone's figures (the admin token does).
+    if (principal.kind === 'admin') return { account: principal.account, agent: null, name: null, kind: 'admin', expiresAt: null, supervisor: true };
+    const session = await deps.sessions.get(principal.account, bearerToken(req) ?? '', clock());
+    const agent = await directory.getAgent(principal.account, principal.agent);
+    return { account: principal.account, agent: principal.agent, name: agent?.name ?? null, kind: 'agent', expiresAt: session?.expiresAt ?? null, supervisor: agent?.supervisor ?? false };
+  });
+
+  router.on('GET', '/api/calls', async ({ req, query }) => {
+    const { account } = await auth.require(req, 'any');
+    return domainCall(() => log.listCalls(account, parseWith(s.callsQuery, queryObject(query))));
+  });
+  router.on('GET', '/api/calls/:id', async ({ req, params }) => {
+    const { account } = await auth.require(req, 'any');
+    const call = await log.getCall(account, params.id!);
+    if (!call) throw new HttpError(404, 'no such call');
+    return call;
+  });
+  router.on('GET', '/api/missed', async ({ req, query }) => {
+    const { account } = await auth.require(req, 'any');
+    return { items: await log.listMissed(account, parseWith(s.missedQuery, queryObject(query))) };
+  });
+  addCallbackRoutes(router, { directory, auth, phones: deps.phones, log, push, callbacks: deps.callbacks, clock });
+  addPhoneRoutes(router, { directory, auth, phones: deps.phones });
+  addProvisioningRoutes(router, { directory, auth, phones: deps.phones, actionUrls: deps.actionUrls });
+  addSettingsRoutes(router, { directory, auth, phones: deps.phones, actionUrls: deps.actionUrls, settings: deps.settings });
+  router.on('GET', '/api/stats', async ({ req, query }) => {
+    const principal = await auth.require(req, 'any');
+    const q = parseWith(s.statsQuery, queryObject(query));
+    // An agent who is not a supervisor sees only their own figures (roles.ts).
+    return { items: await log.stats(principal.account, { ...q, agent: await statsAgentFor(directory, principal, q.agent) }) };
+  });
+  return router;
+}

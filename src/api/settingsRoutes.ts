@@ -1,0 +1,114 @@
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { maskedConfig } from '../app/config/loadConfig';
+import type { RingsideConfig } from '../app/config/schema';
+import type { Device } from '../domain/directory/Directory';
+import type { LoginForm } from '../adapters/phone/sessionLogin';
+import { normalizeMac } from '../shared/mac';
+import { probeAmqpUrl, probeRedisUrl, type ServiceProbes } from '../app/serviceProbe';
+import { codedHttpError, parseWith, readJson } from './http';
+import { drive, phoneFor } from './phoneRoutes';
+import type { ProvisioningRouteDeps } from './provisioningRoutes';
+import type { Router } from './router';
+
+/** What the settings screen reads besides the directory: the configuration and the live ports. */
+export interface SettingsSources {
+  config: RingsideConfig;
+  /** The ports bound (a configured 0 picks a free one). */
+  webhookPort: () => number;
+  apiPort: () => number;
+  probes: ServiceProbes;
+}
+
+/** GET /api/settings: what the settings screen shows; never a secret (URLs masked, no phone password). */
+export interface SettingsView {
+  /** The phone listener: the address bound, and the host phones reach it by (the Action URLs'). */
+  webhook: { host: string; port: number; publicHost: string };
+  api: { host: string; port: number };
+  /** null: embedded (no REDIS_URL). */
+  redis: { url: string; callsDb: number; cacheDb: number; keyPrefix: string } | null;
+  /** null: embedded (no AMQP_URL). */
+  amqp: { url: string; exchange: string; queue: string; shards: number } | null;
+  /** The caller's own phones (the admin: every phone) as GET /api/devices shows them. */
+  phones: Device[];
+}
+
+/** POST /api/devices/:mac/control/test when the phone let Ringside in. */
+export interface PhoneControlTest {
+  ok: true;
+  mac: string;
+  /** The phone's api-get_phone_status: available, ringing or busy. */
+  phoneStatus: string;
+  loginForm: LoginForm | null;
+}
+
+export interface SettingsRouteDeps extends ProvisioningRouteDeps {
+  settings: SettingsSources;
+}
+
+const SCHEMES = { redis: ['redis:', 'rediss:'], rabbitmq: ['amqp:', 'amqps:'] } as const;
+
+/** `{url}` to test a URL other than the one in use; its messages never repeat the URL (it may carry a password). */
+const serviceTestBody = (service: keyof typeof SCHEMES) => z.strictObject({
+  url: z.string().max(2000).refine((raw) => {
+    try {
+      return (SCHEMES[service] as readonly string[]).includes(new URL(raw).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${SCHEMES[service].join(' or ')}// URL`).optional(),
+});
+
+async function optionalBody<T extends z.ZodType>(req: IncomingMessage, schema: T): Promise<z.infer<T>> {
+  return req.headers['content-type'] === undefined ? parseWith(schema, {}) : readJson(req, schema);
+}
+
+/**
+ * The settings screen (issue 5): what this Ringside runs with, never a secret; an active check of
+ * Redis and RabbitMQ (admin); a login to a phone with its saved control settings.
+ */
+export function addSettingsRoutes(router: Router, deps: SettingsRouteDeps): void {
+  const { directory, auth, phones, settings } = deps;
+
+  router.on('GET', '/api/settings', async ({ req }): Promise<SettingsView> => {
+    const principal = await auth.require(req, 'any');
+    const { config } = settings;
+    // `ringside config`'s masking: user:password@ in a URL becomes user:***@.
+    const masked = maskedConfig(config) as { redis: { url: string }; amqpUrl: string };
+    const devices = await directory.listDevices(principal.account);
+    return {
+      webhook: { host: config.webhook.host, port: settings.webhookPort(), publicHost: deps.actionUrls().publicHost.host },
+      api: { host: config.api.host, port: settings.apiPort() },
+      redis: config.redis.url
+        ? { url: masked.redis.url, callsDb: config.redis.callsDb, cacheDb: config.redis.cacheDb, keyPrefix: config.redis.keyPrefix }
+        : null,
+      amqp: config.amqpUrl
+        ? { url: masked.amqpUrl, exchange: config.amqp.exchange, queue: config.amqp.queue, shards: config.amqp.shards }
+        : null,
+      // The caller's own phones as GET /api/devices shows them (the password never; control.passwordSet); the admin: all.
+      phones: principal.kind === 'admin' ? devices : devices.filter((d) => d.agent === principal.agent),
+    };
+  });
+
+  for (const service of ['redis', 'rabbitmq'] as const) {
+    const schema = serviceTestBody(service);
+    router.on('POST', `/api/services/${service}/test`, async ({ req }) => {
+      await auth.require(req, 'admin');
+      const body = await optionalBody(req, schema);
+      if (body.url !== undefined) return service === 'redis' ? probeRedisUrl(body.url) : probeAmqpUrl(body.url);
+      return settings.probes[service]();
+    });
+  }
+
+  // Logs in to the phone with its saved control settings and reads its status: the agent's own phone, or any for the admin.
+  router.on('POST', '/api/devices/:mac/control/test', async ({ req, params }) => {
+    const principal = await auth.require(req, 'any');
+    const mac = normalizeMac(params.mac!);
+    if (mac === null) throw codedHttpError(400, 'invalid_mac', 'a MAC address has 12 hex digits');
+    const phone = await phoneFor(directory, principal, mac);
+    return drive(phones, phone, async (client): Promise<PhoneControlTest> => {
+      const phoneStatus = await client.phoneStatus();
+      return { ok: true, mac: phone.mac, phoneStatus, loginForm: client.loginForm };
+    });
+  });
+}

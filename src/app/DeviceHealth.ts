@@ -1,0 +1,244 @@
+import type { Device, Directory } from '../domain/directory/Directory';
+import { PhoneError, type PhoneErrorCode } from '../domain/phone/errors';
+import type { PhoneRegistry } from '../adapters/phone/PhoneRegistry';
+import type { Logger } from '../shared/logger';
+
+/**
+ * A phone's health, worst first when several phones are summarised:
+ * - `unreachable`: the last status poll (while a call was up) got no answer from the phone's web API.
+ * - `signed_off`: the phone's last registration event was `unregistered` (SIP sign-off).
+ * - `booted`: the last event was `boot` (the phone restarted; registration not reported yet).
+ * - `registered`: the last registration event was `registered`.
+ * - `reachable`: no registration event known, but the phone answered its last status poll.
+ * - `unknown`: nothing known yet.
+ */
+export type PhoneHealthState = 'unreachable' | 'signed_off' | 'booted' | 'registered' | 'reachable' | 'unknown';
+const SEVERITY: readonly PhoneHealthState[] = ['unreachable', 'signed_off', 'booted', 'registered', 'reachable', 'unknown'];
+
+/** The last status poll of a phone (in memory: this process's polls only). */
+export interface PhonePoll {
+  at: number;
+  /** False when nothing answered in time (phone_unreachable, phone_timeout). */
+  reachable: boolean;
+  /** available, ringing or busy, as the phone said; null when the poll failed. */
+  phoneStatus: string | null;
+  /** Non-idle line states, e.g. ['connected']; null when the poll failed. */
+  lines: string[] | null;
+  /** The PhoneError code of a failed poll, e.g. phone_unreachable or phone_bad_credentials. */
+  error: PhoneErrorCode | null;
+}
+
+/** One phone as the agent owning it (or an admin) sees it: never shown to anonymous callers. */
+export interface PhoneHealthEntry {
+  mac: string;
+  state: PhoneHealthState;
+  /** The last device event (registered, unregistered, boot) and when it came. */
+  lastEvent: string | null;
+  lastSeenAt: number | null;
+  /** Ringside polls the phone now (a call is up and it has control settings). */
+  polling: boolean;
+  /** The last poll's outcome (null: never polled by this process). Its time is left out so an unchanged poll changes nothing. */
+  reachable: boolean | null;
+  phoneStatus: string | null;
+  error: PhoneErrorCode | null;
+}
+
+/**
+ * The count-only summary: safe for /healthz (no MAC, no IP). `state` is the worst phone's state,
+ * `none` when there is no phone in scope.
+ */
+export interface PhoneHealthSummary {
+  state: PhoneHealthState | 'none';
+  phones: number;
+  registered: number;
+  signedOff: number;
+  unreachable: number;
+}
+
+export interface DeviceHealthDeps {
+  directory: Directory;
+  phones: PhoneRegistry;
+  logger: Logger;
+  clock: () => number;
+  /** Status poll period while a call is up (default 5 s). */
+  pollIntervalMs?: number;
+  /** A phone's state changed (event or poll); the agent owning it is told. */
+  onChange?: (account: string, mac: string) => void;
+}
+
+const DEFAULT_POLL_MS = 5_000;
+const NOT_ANSWERING: ReadonlySet<PhoneErrorCode> = new Set(['phone_unreachable', 'phone_timeout']);
+
+interface Watched {
+  account: string;
+  mac: string;
+  /** The remotes of the calls up on this phone. */
+  calls: Set<string>;
+  timer: NodeJS.Timeout;
+  inFlight: Promise<void> | null;
+}
+
+const keyOf = (account: string, mac: string) => `${account}\u0000${mac}`;
+
+/** A phone's state from the directory's device facts and its last poll. */
+export function phoneState(device: Pick<Device, 'registered' | 'lastEvent' | 'lastSeenAt'>, poll: PhonePoll | null): PhoneHealthState {
+  // A failed poll newer than the last event wins: the phone said it was registered, then went quiet.
+  if (poll && !poll.reachable && poll.at >= (device.lastSeenAt ?? 0)) return 'unreachable';
+  if (device.lastEvent === 'boot') return 'booted';
+  if (device.registered === false) return 'signed_off';
+  if (device.registered === true) return 'registered';
+  if (poll) return poll.reachable ? 'reachable' : 'unreachable';
+  return 'unknown';
+}
+
+export function summarise(entries: Array<{ state: PhoneHealthState }>): PhoneHealthSummary {
+  const count = (state: PhoneHealthState) => entries.filter((e) => e.state === state).length;
+  const worst = SEVERITY.find((s) => entries.some((e) => e.state === s)) ?? 'none';
+  return { state: worst, phones: entries.length, registered: count('registered'), signedOff: count('signed_off'), unreachable: count('unreachable') };
+}
+
+/**
+ * Device health (issue 6): registration, sign-off and boot events recorded in the directory,
+ * plus a status poll (phoneStatus + lineStatus over the phone's web API) every few seconds while
+ * a call is up (placed or answered, not merely ringing) on a phone that has control settings.
+ * One poll in flight per phone; polling stops when the phone's last call ends, or when a poll
+ * finds every line idle (a lost hang-up event). Polls are kept in memory, per process.
+ */
+export class DeviceHealth {
+  private readonly polls = new Map<string, PhonePoll>();
+  private readonly watched = new Map<string, Watched>();
+  private readonly lastState = new Map<string, PhoneHealthState>();
+  private readonly pollIntervalMs: number;
+  private stopped = false;
+
+  constructor(private readonly deps: DeviceHealthDeps) {
+    this.pollIntervalMs = deps.pollIntervalMs ?? DEFAULT_POLL_MS;
+  }
+
+  /** A call (by remote) is up on the phone: start polling it if it has control settings. */
+  callUp(account: string, mac: string, remote: string): void {
+    if (this.stopped || mac.startsWith('ip:')) return;
+    const key = keyOf(account, mac);
+    const existing = this.watched.get(key);
+    if (existing) {
+      existing.calls.add(remote);
+      return;
+    }
+    const timer = setInterval(() => void this.pollOne(key), this.pollIntervalMs);
+    timer.unref();
+    this.watched.set(key, { account, mac, calls: new Set([remote]), timer, inFlight: null });
+    void this.pollOne(key);
+  }
+
+  /** The phone's call with this remote ended; polling stops with the last one. */
+  callDown(account: string, mac: string, remote: string): void {
+    const key = keyOf(account, mac);
+    const watched = this.watched.get(key);
+    if (!watched) return;
+    watched.calls.delete(remote);
+    if (watched.calls.size === 0) this.unwatch(key);
+  }
+
+  /** A registered/unregistered/boot event was recorded for the phone. */
+  async deviceEvent(account: string, mac: string): Promise<void> {
+    await this.checkChange(account, mac);
+  }
+
+  /** Polls every phone with a call up now; resolves when those polls are done. Returns how many were polled. */
+  async pollNow(): Promise<number> {
+    const keys = [...this.watched.keys()];
+    // A poll already running may have started before what the caller wants seen: poll again after it.
+    await Promise.all(keys.map(async (key) => {
+      await this.watched.get(key)?.inFlight;
+      await this.pollOne(key);
+    }));
+    return keys.length;
+  }
+
+  /**
+   * Per-phone entries: the agent's phones (with `unbound`, also the phones bound to nobody, which a
+   * single seat treats as its agent's), or every phone of the account (agent null).
+   */
+  async phonesOf(account: string, agent: string | null, unbound = false): Promise<PhoneHealthEntry[]> {
+    const devices = (await this.deps.directory.listDevices(account))
+      .filter((d) => agent === null || d.agent === agent || (unbound && d.agent === null));
+    return devices.map((d) => this.entryOf(d));
+  }
+
+  async summary(account: string, agent: string | null, unbound = false): Promise<PhoneHealthSummary> {
+    return summarise(await this.phonesOf(account, agent, unbound));
+  }
+
+  /** The last poll of a phone by this process, if any. */
+  lastPoll(account: string, mac: string): PhonePoll | null {
+    return this.polls.get(keyOf(account, mac)) ?? null;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const key of [...this.watched.keys()]) this.unwatch(key);
+  }
+
+  private entryOf(device: Device): PhoneHealthEntry {
+    const key = keyOf(device.account, device.mac);
+    const lastPoll = this.polls.get(key) ?? null;
+    return {
+      mac: device.mac, state: phoneState(device, lastPoll), lastEvent: device.lastEvent, lastSeenAt: device.lastSeenAt,
+      polling: this.watched.has(key), reachable: lastPoll?.reachable ?? null, phoneStatus: lastPoll?.phoneStatus ?? null, error: lastPoll?.error ?? null,
+    };
+  }
+
+  private unwatch(key: string): void {
+    const watched = this.watched.get(key);
+    if (!watched) return;
+    clearInterval(watched.timer);
+    this.watched.delete(key);
+  }
+
+  /** At most one poll in flight per phone: a poll asked for while one runs shares it. */
+  private pollOne(key: string): Promise<void> {
+    const watched = this.watched.get(key);
+    if (!watched) return Promise.resolve();
+    watched.inFlight ??= this.poll(watched)
+      .catch((error: unknown) => this.deps.logger.warn({ err: error, mac: watched.mac }, 'phone status poll failed'))
+      .finally(() => {
+        watched.inFlight = null;
+      });
+    return watched.inFlight;
+  }
+
+  private async poll(watched: Watched): Promise<void> {
+    const { account, mac } = watched;
+    const settings = await this.deps.directory.deviceControl(account, mac);
+    if (!settings || settings.host === null || settings.password === null) {
+      // No control settings: nothing to poll.
+      this.unwatch(keyOf(account, mac));
+      return;
+    }
+    const client = this.deps.phones.clientFor({ ...settings, host: settings.host, password: settings.password });
+    let result: PhonePoll;
+    try {
+      const phoneStatus = await client.phoneStatus();
+      const lines = (await client.lineStatus()).map((l) => l.state).filter((s) => s !== 'idle');
+      result = { at: this.deps.clock(), reachable: true, phoneStatus, lines, error: null };
+    } catch (error) {
+      if (!(error instanceof PhoneError)) throw error;
+      result = { at: this.deps.clock(), reachable: !NOT_ANSWERING.has(error.code), phoneStatus: null, lines: null, error: error.code };
+    }
+    if (this.stopped) return;
+    this.polls.set(keyOf(account, mac), result);
+    // Every line idle: the call is over even if its hang-up never reached us.
+    if (result.lines !== null && result.lines.length === 0) this.unwatch(keyOf(account, mac));
+    await this.checkChange(account, mac);
+  }
+
+  private async checkChange(account: string, mac: string): Promise<void> {
+    const device = (await this.deps.directory.listDevices(account)).find((d) => d.mac === mac);
+    if (!device) return;
+    const key = keyOf(account, mac);
+    const state = this.entryOf(device).state;
+    if (this.lastState.get(key) === state) return;
+    this.lastState.set(key, state);
+    this.deps.onChange?.(account, mac);
+  }
+}

@@ -1,0 +1,98 @@
+import type { Redis } from 'ioredis';
+import type { TenantCacheKeys } from '../../adapters/redis/keys';
+import { loadLuaScript } from '../../adapters/redis/luaScripts';
+import { CACHE_TYPES, VERSIONS_TTL_MS, typesOf, type CacheScope, type CacheType } from './cacheTypes';
+
+/** The cache's scripts in lua/ (the key count is given per call). */
+export const CACHE_SCRIPTS = ['cacheRefill-1', 'cacheInvalidate-1'] as const;
+
+type ScriptedRedis = Redis & {
+  cacheRefill(numberOfKeys: number, ...args: Array<string | number>): Promise<number>;
+  cacheInvalidate(numberOfKeys: number, ...args: Array<string | number>): Promise<number>;
+};
+
+export interface RemoteRead {
+  /** The stored JSON, or null on a miss. */
+  raw: string | null;
+  /** The scope's version when read ('' none): the refill after the source read is conditional on it. */
+  version: string;
+}
+
+/**
+ * The Redis layer (REDIS_CACHE_DB): JSON entries under the account's hash tag, with the TTLs of
+ * cacheTypes.ts. Every read costs one round trip (the entry and its scope's version, pipelined);
+ * a refill and a write's invalidation are one script each.
+ */
+export class RedisCacheLayer {
+  private readonly redis: ScriptedRedis;
+
+  constructor(redis: Redis) {
+    // The scripts live with the call state's in lua/ (copied next to each bundle); the key count is
+    // given per call, since an invalidation deletes as many entry keys as the written scopes have.
+    redis.defineCommand('cacheRefill', { lua: loadLuaScript('cacheRefill-1').lua });
+    redis.defineCommand('cacheInvalidate', { lua: loadLuaScript('cacheInvalidate-1').lua });
+    this.redis = redis as ScriptedRedis;
+  }
+
+  /** ioredis' connection status ('ready' when commands can go out). */
+  status(): string {
+    return this.redis.status;
+  }
+
+  /** The underlying connection (the bench compares a plain GET on it). */
+  connection(): Redis {
+    return this.redis;
+  }
+
+  async read(keys: TenantCacheKeys, type: CacheType, id: string): Promise<RemoteRead> {
+    const spec = CACHE_TYPES[type];
+    const key = spec.redis.key(keys);
+    const [raw, version] = await Promise.all([
+      spec.redis.shape === 'hash' ? this.redis.hget(key, id) : this.redis.get(key),
+      this.redis.hget(keys.versions(), spec.scope),
+    ]);
+    return { raw, version: version ?? '' };
+  }
+
+  async readMany(keys: TenantCacheKeys, type: CacheType, ids: readonly string[]): Promise<{ raws: Array<string | null>; version: string }> {
+    const spec = CACHE_TYPES[type];
+    if (spec.redis.shape !== 'hash') throw new Error(`cache type ${type} holds one value per account; it has no batch read`);
+    const [raws, version] = await Promise.all([this.redis.hmget(spec.redis.key(keys), ...ids), this.redis.hget(keys.versions(), spec.scope)]);
+    return { raws, version: version ?? '' };
+  }
+
+  /** The scope's version now ('' none), read before a background refresh loads the source. */
+  async version(keys: TenantCacheKeys, scope: CacheScope): Promise<string> {
+    return (await this.redis.hget(keys.versions(), scope)) ?? '';
+  }
+
+  /** Stores the entries unless the scope was written since `version` was read. True when stored. */
+  async refill(keys: TenantCacheKeys, type: CacheType, entries: ReadonlyArray<readonly [id: string, json: string]>, version: string): Promise<boolean> {
+    const spec = CACHE_TYPES[type];
+    const pairs = entries.flatMap(([id, json]) => [spec.redis.shape === 'hash' ? id : '', json]);
+    const stored = await this.redis.cacheRefill(2, keys.versions(), spec.redis.key(keys), spec.scope, version, spec.redis.ttlMs, spec.redis.shape, ...pairs);
+    return stored === 1;
+  }
+
+  /** Bumps the scopes' versions, deletes their entries and publishes `event` on `channel`: the number of subscribers that received it. */
+  async invalidate(keys: TenantCacheKeys, scopes: readonly CacheScope[], channel: string, event: string): Promise<number> {
+    const entryKeys = [...new Set(scopes.flatMap((scope) => typesOf(scope).map((type) => CACHE_TYPES[type].redis.key(keys))))];
+    return this.redis.cacheInvalidate(1 + entryKeys.length, keys.versions(), ...entryKeys, channel, event, VERSIONS_TTL_MS, ...scopes);
+  }
+
+  publish(channel: string, message: string): Promise<number> {
+    return this.redis.publish(channel, message);
+  }
+
+  /** Every account that has anything in this cache DB under the root (SCAN: maintenance only). */
+  async accounts(pattern: string): Promise<string[]> {
+    const found = new Set<string>();
+    for await (const batch of this.redis.scanStream({ match: pattern, count: 500 })) {
+      for (const key of batch as string[]) {
+        const account = /:account:\{([^}]*)\}:/.exec(key)?.[1];
+        if (account) found.add(account);
+      }
+    }
+    return [...found];
+  }
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { isCrmUrlTemplate } from '../../adapters/crm/HttpCrmLookup';
+import { isCountryCode } from '../../domain/directory/numbers';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveMs = z.coerce.number().int().positive();
+
+/** The effective configuration (SPEC section 9). Every field has a default but the token and data dir. */
+export const configSchema = z.strictObject({
+  dataDir: z.string().min(1),
+  token: z.string().min(16, 'RINGSIDE_TOKEN must be at least 16 characters'),
+  account: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'RINGSIDE_ACCOUNT: letters, digits, _ . - only'),
+  agent: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'RINGSIDE_AGENT: letters, digits, _ . @ - only'),
+  webhook: z.strictObject({ host: z.string().min(1), port }),
+  api: z.strictObject({ host: z.string().min(1), port }),
+  /** The address phones use to reach this machine (for `ringside action-urls`); detected when unset. */
+  publicHost: z.string().min(1).optional(),
+  phoneAllow: z.array(z.string().min(1)),
+  phoneRatePerSecond: z.coerce.number().int().min(0),
+  allowedOrigins: z.array(z.string().url()),
+  /** The call log and directory (SQLite); several processes on one machine may share one file. Default <dataDir>/ringside.db. */
+  database: z.string().min(1).optional(),
+  redis: z.strictObject({
+    url: z.string().url().optional(),
+    callsDb: z.coerce.number().int().min(0),
+    cacheDb: z.coerce.number().int().min(0),
+    /** Root of every key (`<root>:account:{<account>}:…`); only changed to keep installs or test runs apart on one server. */
+    keyPrefix: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'REDIS_KEY_PREFIX: letters, digits, _ . - only'),
+  }),
+  amqpUrl: z.string().url().optional(),
+  amqp: z.strictObject({
+    exchange: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/),
+    queue: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/),
+    /** Queues the events are spread over by call; each has one active consumer, so a call's events stay in order. */
+    shards: z.coerce.number().int().min(1).max(64),
+  }),
+  missedDelayMs: positiveMs,
+  transferWindowMs: positiveMs,
+  heartbeatTtlMs: positiveMs,
+  /** While a call is up on a phone Ringside may drive, its status is read this often. */
+  phonePollMs: z.coerce.number().int().min(1000).max(600_000),
+  /** Every request to a phone's web API is abandoned after this long. */
+  phoneTimeoutMs: z.coerce.number().int().min(500).max(60_000),
+  sessionTtlMs: positiveMs,
+  retentionDays: z.coerce.number().int().min(1),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** ISO 3166 alpha-2 country of national numbers (`PK`: `03001234567` is `+923001234567`); unset: none. */
+  defaultCountry: z
+    .string()
+    .transform((v) => v.trim().toUpperCase())
+    .refine(isCountryCode, 'RINGSIDE_DEFAULT_COUNTRY: an ISO 3166 alpha-2 country code, e.g. PK')
+    .optional(),
+  /** Caller cards from a CRM: an http(s) URL with `{number}` (the URL-encoded E.164 number); unset: no CRM. */
+  crmLookupUrl: z.string().refine(isCrmUrlTemplate, 'RINGSIDE_CRM_LOOKUP_URL: an http(s) URL with {number} in it').optional(),
+  /** How long a popup may wait for the CRM. */
+  crmLookupTimeoutMs: z.coerce.number().int().positive().max(10_000),
+});
+
+export type RingsideConfig = z.infer<typeof configSchema>;
+

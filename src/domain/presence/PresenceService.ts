@@ -1,0 +1,137 @@
+import type { CallStateStore, ManualStatus } from '../callstate/CallStateStore';
+import type { CallLog } from '../calllog/CallLog';
+import type { Directory } from '../directory/Directory';
+import type { PushHub } from '../push/PushHub';
+import type { Logger } from '../../shared/logger';
+import type { AgentStatusEntry, AgentStatusStore, PresenceStatus } from './AgentStatusStore';
+
+export type { PresenceStatus } from './AgentStatusStore';
+
+/**
+ * A picture recorded in the agent status store is written again after this long even when this
+ * process saw no change: another process may have recorded an older picture meanwhile.
+ */
+const STATUS_RESYNC_MS = 30_000;
+
+export interface AgentPresence {
+  agent: string;
+  status: PresenceStatus;
+}
+
+/**
+ * Agent presence (SPEC 4.10), derived from the facts other parts keep: live UI sessions
+ * (heartbeats), the agent's manual choice, the phone's DND, and calls in progress. It pushes
+ * `presence.changed` when an agent's derived status differs from the last one it pushed, and
+ * records each new picture in the agent status store (`statuses`: agent:status:<agent>,
+ * agents:registered/available/connected, agents:by_user), for readers that share the store.
+ */
+export class PresenceService {
+  private readonly lastPushed = new Map<string, PresenceStatus>();
+  private readonly scheduled = new Map<string, Promise<void>>();
+  /** Per account: the picture this process recorded last, and when. */
+  private readonly lastRecorded = new Map<string, { picture: string; at: number }>();
+
+  constructor(
+    private readonly deps: {
+      state: CallStateStore; log: CallLog; directory: Directory; push: PushHub; clock: () => number;
+      statuses?: AgentStatusStore; logger?: Logger;
+    },
+  ) {}
+
+  async snapshot(account: string): Promise<Map<string, PresenceStatus>> {
+    return new Map((await this.entries(account)).map((entry) => [entry.agent, entry.status]));
+  }
+
+  /** Every agent of the account with its derived status and what it was derived from. */
+  async entries(account: string): Promise<AgentStatusEntry[]> {
+    const { state, log, directory, clock } = this.deps;
+    const [agents, sessions, records, onCall] = await Promise.all([
+      directory.listAgents(account),
+      state.liveSessions(account, clock()),
+      state.presenceRecords(account),
+      log.agentsOnCall(account),
+    ]);
+    const online = new Set(sessions.map((s) => s.agent));
+    const busy = new Set(onCall);
+    const recordOf = new Map(records.map((r) => [r.agent, r]));
+    return agents.map((agent) => {
+      const manual = recordOf.get(agent.id)?.manual ?? 'available';
+      const phoneDnd = recordOf.get(agent.id)?.phoneDnd ?? false;
+      return { agent: agent.id, name: agent.name, status: derive(online.has(agent.id), busy.has(agent.id), manual, phoneDnd), manual, phoneDnd };
+    });
+  }
+
+  /** Agents who can take a new call now: online, available, not on a call. */
+  async availableAgents(account: string): Promise<Set<string>> {
+    const snapshot = await this.snapshot(account);
+    return new Set([...snapshot].filter(([, status]) => status === 'available').map(([agent]) => agent));
+  }
+
+  async setManual(account: string, agent: string, status: ManualStatus): Promise<void> {
+    await this.deps.state.setManualStatus(account, agent, status);
+    await this.publishChanges(account);
+  }
+
+  /**
+   * Call events come in bursts; one presence pass per turn of the event loop covers them all
+   * instead of recomputing every agent's status for every event.
+   */
+  schedulePublish(account: string): Promise<void> {
+    let pending = this.scheduled.get(account);
+    if (!pending) {
+      pending = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => {
+          this.scheduled.delete(account);
+          return this.publishChanges(account);
+        })
+        .then(() => undefined);
+      this.scheduled.set(account, pending);
+    }
+    return pending;
+  }
+
+  /** Pushes presence.changed for every agent whose status moved since the last push. */
+  async publishChanges(account: string): Promise<AgentPresence[]> {
+    const entries = await this.entries(account);
+    const changed: AgentPresence[] = [];
+    for (const { agent, status } of entries) {
+      const key = `${account}\u0000${agent}`;
+      if (this.lastPushed.get(key) === status) continue;
+      this.lastPushed.set(key, status);
+      changed.push({ agent, status });
+    }
+    for (const change of changed) {
+      this.deps.push.toAccount(account, { type: 'presence.changed', at: this.deps.clock(), account, ...change });
+    }
+    await this.record(account, entries);
+    return changed;
+  }
+
+  /**
+   * Writes the picture to the agent status store when it differs from the one this process wrote
+   * last, or that one is older than STATUS_RESYNC_MS. The store mirrors presence: a failure to
+   * write is logged and retried on the next pass, never in the way of the pushes.
+   */
+  private async record(account: string, entries: AgentStatusEntry[]): Promise<void> {
+    const { statuses, clock } = this.deps;
+    if (!statuses) return;
+    const picture = JSON.stringify(entries);
+    const now = clock();
+    const last = this.lastRecorded.get(account);
+    if (last && last.picture === picture && now - last.at < STATUS_RESYNC_MS) return;
+    try {
+      await statuses.record(account, entries, now);
+      this.lastRecorded.set(account, { picture, at: now });
+    } catch (error) {
+      this.lastRecorded.delete(account);
+      this.deps.logger?.warn({ err: error, account }, 'recording agent statuses failed; the next presence pass retries');
+    }
+  }
+}
+
+function derive(online: boolean, onCall: boolean, manual: ManualStatus, phoneDnd: boolean): PresenceStatus {
+  if (!online) return 'offline';
+  if (onCall) return 'on_call';
+  if (phoneDnd || manual === 'dnd') return 'dnd';
+  return manual;
+}

@@ -1,0 +1,122 @@
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RedisAgentSessions } from '../../../src/adapters/redis/RedisAgentSessions';
+import { SqliteAgentSessions } from '../../../src/adapters/sqlite/SqliteAgentSessions';
+import { openDatabase, type SqliteDatabase } from '../../../src/adapters/sqlite/database';
+import { describeAgentSessionsContract } from '../agentSessionsContract';
+import { openRedisState, type RedisState } from '../../support/redisState';
+import { makeTempDir, openTempDatabase } from '../../support/tmp';
+
+describeAgentSessionsContract('SqliteAgentSessions', async () => {
+  const tmp = makeTempDir();
+  const file = join(tmp.dir, 'ringside.db');
+  const dbs: SqliteDatabase[] = [openDatabase(file)];
+  return {
+    sessions: new SqliteAgentSessions(dbs[0]!),
+    other: () => {
+      const db = openDatabase(file);
+      dbs.push(db);
+      return new SqliteAgentSessions(db);
+    },
+    cleanup: async () => {
+      for (const db of dbs) db.close();
+      tmp.cleanup();
+    },
+  };
+});
+
+describe('SqliteAgentSessions (adapter specifics)', () => {
+  const T0 = Date.UTC(2024, 2, 10, 9, 0, 0);
+  let tmp: ReturnType<typeof openTempDatabase>;
+  let db: SqliteDatabase;
+  beforeEach(() => {
+    tmp = openTempDatabase();
+    db = tmp.db;
+  });
+  afterEach(() => tmp.cleanup());
+
+  it('stores only the hash of a token, and making a session sweeps the expired ones', async () => {
+    const sessions = new SqliteAgentSessions(db);
+    const { token } = await sessions.create('acme', 'alice', 60_000, T0);
+    const stored = db.prepare('SELECT token_hash FROM dir_sessions').pluck().all() as string[];
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).not.toContain(token);
+    await sessions.create('acme', 'alice', 1_000, T0 + 120_000);
+    expect(db.prepare('SELECT COUNT(*) FROM dir_sessions').pluck().get()).toBe(1);
+  });
+});
+
+describeAgentSessionsContract('RedisAgentSessions', async () => {
+  const state = openRedisState('sessions');
+  const adapter = (s: RedisState) => new RedisAgentSessions(s.client, s.keys, s.scripts);
+  return { sessions: adapter(state), other: () => adapter(state.connect()), cleanup: () => state.cleanup() };
+});
+
+describe('RedisAgentSessions (adapter specifics)', () => {
+  let state: RedisState;
+  let sessions: RedisAgentSessions;
+  beforeEach(() => {
+    state = openRedisState('sessions');
+    sessions = new RedisAgentSessions(state.client, state.keys, state.scripts);
+  });
+  afterEach(async () => {
+    await state.cleanup();
+  });
+
+  it("keeps session:<id> and sessions:active under the account's hash tag, expiring with the sessions, and never stores the token", async () => {
+    const now = Date.now();
+    const short = await sessions.create('acme', 'alice', 60_000, now);
+    const long = await sessions.create('acme', 'bob', 120_000, now);
+    const listed = await sessions.list('acme', now);
+    const idOf = (agent: string) => listed.find((s) => s.agent === agent)!.id;
+    const [aliceId, bobId] = [idOf('alice'), idOf('bob')];
+    const tenant = `${state.root}:account:{acme}:`;
+    expect(await state.keysUnder()).toEqual([`${tenant}session:${aliceId}`, `${tenant}session:${bobId}`, `${tenant}sessions:active`].sort());
+    expect(await state.client.pexpiretime(`${tenant}session:${aliceId}`)).toBe(short.expiresAt);
+    expect(await state.client.pexpiretime(`${tenant}session:${bobId}`)).toBe(long.expiresAt);
+    expect(await state.client.pexpiretime(`${tenant}sessions:active`)).toBe(long.expiresAt);
+    for (const key of await state.keysUnder()) {
+      const dump = key.endsWith('sessions:active') ? JSON.stringify(await state.client.zrange(key, 0, -1)) : await state.client.get(key);
+      expect(`${key} ${dump}`).not.toContain(short.token);
+      expect(`${key} ${dump}`).not.toContain(long.token);
+    }
+  });
+
+  it('a session over by now leaves sessions:active when the next one is made', async () => {
+    const now = Date.now();
+    await sessions.create('acme', 'alice', 1_000, now);
+    await sessions.create('acme', 'bob', 60_000, now + 2_000);
+    expect(await state.client.zcard(`${state.root}:account:{acme}:sessions:active`)).toBe(1);
+  });
+});
+
+describe('RedisAgentSessions while Redis is away', () => {
+  let state: RedisState;
+  beforeEach(() => {
+    state = openRedisState('sessions');
+  });
+  afterEach(async () => {
+    await state.cleanup();
+  });
+
+  it('tokens it has seen keep working (until they expire), without waiting for Redis; others are refused', async () => {
+    const away = state.connect();
+    const sessions = new RedisAgentSessions(away.client, away.keys, away.scripts);
+    const now = Date.now();
+    const made = await sessions.create('acme', 'alice', 60_000, now);
+    const elsewhere = await new RedisAgentSessions(state.client, state.keys, state.scripts).create('acme', 'bob', 60_000, now);
+    const revoked = await sessions.create('acme', 'carol', 60_000, now);
+    expect(await sessions.get('acme', elsewhere.token, now)).toMatchObject({ agent: 'bob' });
+    await sessions.revoke('acme', revoked.token);
+
+    const ended = once(away.client, 'end');
+    away.client.disconnect();
+    await ended;
+    expect(await sessions.get('acme', made.token, now + 1)).toMatchObject({ agent: 'alice' });
+    expect(await sessions.get('acme', elsewhere.token, now + 1)).toMatchObject({ agent: 'bob' });
+    expect(await sessions.get('globex', made.token, now + 1)).toBeNull();
+    expect(await sessions.get('acme', revoked.token, now + 1)).toBeNull();
+    expect(await sessions.get('acme', made.token, now + 60_000)).toBeNull();
+  });
+});

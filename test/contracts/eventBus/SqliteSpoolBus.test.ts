@@ -1,0 +1,199 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteSpoolBus, type SqliteSpoolBusOptions } from '../../../src/adapters/sqlite/spool/SqliteSpoolBus';
+import type { CallEvent } from '../../../src/domain/events/CallEvent';
+import { makeTempDir } from '../../support/tmp';
+import { describeEventBusContract } from '../eventBusContract';
+import { callEvent, deferred } from '../support';
+import { killHard, startChildUntil } from '../../support/childProcess';
+
+describeEventBusContract('SqliteSpoolBus', async () => {
+  const tmp = makeTempDir();
+  const file = join(tmp.dir, 'spool.db');
+  const opened: SqliteSpoolBus[] = [SqliteSpoolBus.open(file)];
+  return {
+    bus: opened[0]!,
+    reopen: async () => {
+      const bus = SqliteSpoolBus.open(file);
+      opened.push(bus);
+      return bus;
+    },
+    cleanup: async () => {
+      for (const bus of opened) await bus.close();
+      tmp.cleanup();
+    },
+  };
+});
+
+describe('SqliteSpoolBus (adapter specifics)', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  let file: string;
+  const opened: SqliteSpoolBus[] = [];
+  const open = (options?: SqliteSpoolBusOptions) => {
+    const bus = SqliteSpoolBus.open(file, options);
+    opened.push(bus);
+    return bus;
+  };
+  const rowCount = () => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return (db.prepare('SELECT COUNT(*) AS n FROM spool_events').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+
+  beforeEach(() => {
+    tmp = makeTempDir();
+    file = join(tmp.dir, 'spool.db');
+  });
+  afterEach(async () => {
+    for (const bus of opened.splice(0)) await bus.close();
+    tmp.cleanup();
+  });
+
+  it('group-commits every publish() of one event-loop turn in a single transaction', async () => {
+    const bus = open();
+    const before = bus.commits;
+    const events = Array.from({ length: 200 }, (_, i) => callEvent({ remote: `7${i}` }));
+    await Promise.all(events.map((event) => bus.publish([event])));
+    expect(bus.commits - before).toBe(1);
+    expect(await bus.depth()).toBe(200);
+    await bus.publish([callEvent()]);
+    expect(bus.commits - before).toBe(2);
+  });
+
+  it('rejects every publish of a batch whose write failed, and accepts the next batch', async () => {
+    const bus = open();
+    const saboteur = new Database(file);
+    saboteur.exec("CREATE TRIGGER refuse BEFORE INSERT ON spool_events BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    const failing = [bus.publish([callEvent()]), bus.publish([callEvent({ remote: '2' })]), bus.publish([callEvent({ remote: '3' })])];
+    const outcomes = await Promise.allSettled(failing);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toContain('disk says no');
+    expect(await bus.depth()).toBe(0);
+    saboteur.exec('DROP TRIGGER refuse');
+    saboteur.close();
+    await bus.publish([callEvent()]);
+    expect(await bus.depth()).toBe(1);
+  });
+
+  it('rejects a publish of an event without an id on its own, without failing the others', async () => {
+    const bus = open();
+    const bad = bus.publish([{ ...callEvent(), id: '' }]);
+    const good = bus.publish([callEvent()]);
+    await expect(bad).rejects.toThrow(/id/);
+    await good;
+    expect(await bus.depth()).toBe(1);
+  });
+
+  it('wakes the consumer on a publish in the same process (no polling)', async () => {
+    const bus = open({ pollIntervalMs: 3_600_000 });
+    const arrived = deferred<CallEvent>();
+    const consumer = bus.consume(async (event) => arrived.resolve(event));
+    await consumer.drained();
+    const event = callEvent();
+    await bus.publish([event]);
+    expect((await arrived.promise).id).toBe(event.id);
+    await consumer.stop();
+  });
+
+  it('picks up events another process (another connection) wrote to the same file', async () => {
+    const bus = open({ pollIntervalMs: 10 });
+    const other = open();
+    const arrived = deferred<CallEvent>();
+    const consumer = bus.consume(async (event) => arrived.resolve(event));
+    await consumer.drained();
+    const event = callEvent();
+    await other.publish([event]);
+    expect((await arrived.promise).id).toBe(event.id);
+    await consumer.stop();
+  });
+
+  it('handles different keys concurrently when asked, never two events of one key at once', async () => {
+    const bus = open();
+    const keys = ['100', '200', '300'];
+    const events = keys.flatMap((remote) => [1, 2].map((n) => callEvent({ remote, raw: { n: String(n) } })));
+    await bus.publish(events);
+    const allStarted = deferred();
+    const busyKeys = new Set<string>();
+    let started = 0;
+    let overlapOfOneKey = false;
+    const order: string[] = [];
+    const consumer = bus.consume(async (event) => {
+      if (busyKeys.has(event.remote)) overlapOfOneKey = true;
+      busyKeys.add(event.remote);
+      if (++started === keys.length) allStarted.resolve();
+      await allStarted.promise; // only resolves when three keys are in flight together
+      order.push(`${event.remote}:${event.raw.n}`);
+      busyKeys.delete(event.remote);
+    }, { concurrency: 3 });
+    await consumer.drained();
+    expect(overlapOfOneKey).toBe(false);
+    for (const remote of keys) expect(order.filter((x) => x.startsWith(remote))).toEqual([`${remote}:1`, `${remote}:2`]);
+    await consumer.stop();
+  });
+
+  it('allows one consumer per bus at a time', async () => {
+    const bus = open();
+    const consumer = bus.consume(async () => {});
+    expect(() => bus.consume(async () => {})).toThrow(/consumer/);
+    await consumer.stop();
+    const next = bus.consume(async () => {});
+    await next.stop();
+  });
+
+  it('remembers handled ids for the dedupe window, then prunes them so the file does not grow', async () => {
+    const bus = open();
+    const event = callEvent();
+    await bus.publish([event, callEvent({ remote: '42' })]);
+    const seen: string[] = [];
+    const consumer = bus.consume(async (e) => { seen.push(e.id); });
+    await consumer.drained();
+    await bus.publish([event]);
+    await consumer.drained();
+    expect(seen.filter((id) => id === event.id)).toHaveLength(1);
+    expect(rowCount()).toBe(2);
+    await bus.close();
+
+    open({ dedupeWindowMs: 0 });
+    expect(rowCount()).toBe(0);
+  });
+
+  it('delivers every event published before a kill -9 exactly once after reopening', async () => {
+    const script = fileURLToPath(new URL('./fixtures/spoolChild.ts', import.meta.url));
+    const { child, line } = await startChildUntil(script, ['publish', file, '300'], 'published ');
+    await killHard(child);
+    const published = JSON.parse(line.slice('published '.length)) as string[];
+    expect(published).toHaveLength(300);
+
+    const bus = open();
+    const seen = new Map<string, number>();
+    const consumer = bus.consume(async (event) => { seen.set(event.id, (seen.get(event.id) ?? 0) + 1); });
+    await consumer.drained();
+    expect([...seen.keys()].sort()).toEqual([...published].sort());
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    expect(await bus.depth()).toBe(0);
+  });
+
+  it('delivers again the event that was in flight when the consuming process was killed', async () => {
+    const bus = open();
+    const events = [callEvent({ remote: '900' }), callEvent({ remote: '900', type: 'hangup' })];
+    await bus.publish(events);
+    await bus.close();
+
+    const script = fileURLToPath(new URL('./fixtures/spoolChild.ts', import.meta.url));
+    const { child, line } = await startChildUntil(script, ['consume', file], 'handling ');
+    expect(line).toBe(`handling ${events[0]!.id}`);
+    await killHard(child);
+
+    const reopened = open();
+    expect(await reopened.depth()).toBe(2);
+    const seen: string[] = [];
+    const consumer = reopened.consume(async (event) => { seen.push(event.id); });
+    await consumer.drained();
+    expect(seen).toEqual(events.map((e) => e.id));
+  });
+});

@@ -1,0 +1,129 @@
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PushConnection, ServerMessage } from '../../../../src/domain/push/PushHub';
+import { CallStateKeys } from '../../../../src/adapters/redis/keys';
+import { RedisPushHub, type PushRedisKeys } from '../../../../src/adapters/redis/RedisPushHub';
+import { createLogger } from '../../../../src/shared/logger';
+import { REDIS_URL, TEST_CALLS_DB, uniqueName } from '../../../support/services';
+
+interface Inbox {
+  connection: PushConnection;
+  received: ServerMessage[];
+  /** Resolves with the first message of `type` not yet taken. */
+  next(type: string): Promise<ServerMessage>;
+}
+
+function inbox(id: string, account: string, agent: string | null): Inbox {
+  const received: ServerMessage[] = [];
+  const waiting: Array<{ type: string; resolve: (m: ServerMessage) => void }> = [];
+  const connection: PushConnection = {
+    id, account, agent,
+    send: (data) => {
+      const message = JSON.parse(data) as ServerMessage;
+      received.push(message);
+      const i = waiting.findIndex((w) => w.type === message.type);
+      if (i >= 0) waiting.splice(i, 1)[0]!.resolve(message);
+    },
+  };
+  return {
+    connection, received,
+    next: (type) => new Promise((resolve) => {
+      const found = received.find((m) => m.type === type);
+      if (found) resolve(found);
+      else waiting.push({ type, resolve });
+    }),
+  };
+}
+
+const message = (type: ServerMessage['type'], account: string, n: number): ServerMessage => ({ type, at: n, account, n });
+
+describe('RedisPushHub (push across processes over Redis pub/sub)', () => {
+  let root: string;
+  let keys: PushRedisKeys;
+  const connections: Redis[] = [];
+  const hubs: RedisPushHub[] = [];
+  const connect = () => {
+    const redis = new Redis(REDIS_URL, { db: TEST_CALLS_DB, lazyConnect: false });
+    connections.push(redis);
+    return redis;
+  };
+  const node = async (name: string) => {
+    const hub = RedisPushHub.start({ redis: connect(), subscriber: connect(), keys, node: name, logger: createLogger({ level: 'silent' }) });
+    hubs.push(hub);
+    await hub.subscribed;
+    return hub;
+  };
+
+  beforeEach(() => {
+    root = uniqueName('push');
+    keys = new CallStateKeys(root).push();
+  });
+  afterEach(async () => {
+    for (const hub of hubs.splice(0)) await hub.close();
+    const [cleaner] = connections;
+    if (cleaner) await cleaner.del(keys.connections);
+    for (const redis of connections.splice(0)) redis.disconnect();
+  });
+
+  it("delivers a message published on one node to the agent's connection on another, exactly once", async () => {
+    const x = await node('x');
+    const y = await node('y');
+    const z = await node('z');
+    const aliceOnY = inbox('s1', 'acme', 'alice');
+    const bobOnX = inbox('s2', 'acme', 'bob');
+    y.register(aliceOnY.connection);
+    x.register(bobOnX.connection);
+
+    x.toAgents('acme', ['alice'], message('call.ringing', 'acme', 1));
+    x.toAgents('acme', ['bob'], message('call.answered', 'acme', 2));
+    // Once x's PUBLISHes are through (same connection, so a PING answered after them), a marker
+    // published by z reaches every subscriber after them: x has then seen its own echo of 2.
+    await connections[0]!.ping();
+    z.toAgents('acme', ['alice', 'bob'], message('call.ended', 'acme', 3));
+    await Promise.all([aliceOnY.next('call.ended'), bobOnX.next('call.ended')]);
+
+    expect(aliceOnY.received.map((m) => m.n)).toEqual([1, 3]);
+    expect(bobOnX.received.map((m) => m.n)).toEqual([2, 3]);
+  });
+
+  it("keeps accounts apart and gives a supervisor connection every agent's messages of its own account only", async () => {
+    const x = await node('x');
+    const y = await node('y');
+    const supervisor = inbox('sup', 'acme', null);
+    const otherTenant = inbox('g1', 'globex', 'alice');
+    const carol = inbox('c1', 'acme', 'carol');
+    y.register(supervisor.connection);
+    y.register(otherTenant.connection);
+    y.register(carol.connection);
+
+    x.toAgents('acme', ['alice'], message('call.ringing', 'acme', 1));
+    x.toAccount('acme', message('presence.changed', 'acme', 2));
+    await carol.next('presence.changed');
+
+    expect(supervisor.received.map((m) => m.n)).toEqual([1, 2]);
+    expect(carol.received.map((m) => m.n)).toEqual([2]);
+    expect(otherTenant.received).toEqual([]);
+  });
+
+  it('records every open connection in the shared connections hash and removes it on unregister and on close', async () => {
+    const x = await node('x');
+    const y = await node('y');
+    const unregister = x.register(inbox('s1', 'acme', 'alice').connection);
+    y.register(inbox('s2', 'acme', 'bob').connection);
+    const redis = connections[0]!;
+    // A round trip on the same connection after the fire-and-forget HSETs: they were applied before it.
+    await connections[0]!.ping();
+    await connections[2]!.ping();
+    const before = await redis.hgetall(keys.connections);
+    expect(Object.keys(before).sort()).toEqual(['x:s1', 'y:s2']);
+    expect(JSON.parse(before['x:s1']!)).toMatchObject({ account: 'acme', agent: 'alice', node: 'x' });
+
+    unregister();
+    await connections[0]!.ping();
+    expect(Object.keys(await redis.hgetall(keys.connections))).toEqual(['y:s2']);
+
+    await y.close();
+    hubs.splice(hubs.indexOf(y), 1);
+    expect(await redis.hgetall(keys.connections)).toEqual({});
+  });
+});

@@ -1,0 +1,171 @@
+import { connect, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
+import type { CallEvent } from '../../../../src/domain/events/CallEvent';
+import { startWebhookListener, type WebhookListener, type WebhookListenerOptions } from '../../../../src/adapters/webhook/WebhookListener';
+import { createLogger } from '../../../../src/shared/logger';
+import { createMetrics } from '../../../../src/shared/metrics';
+
+export const TOKEN = 'test-token-5f2a';
+
+export interface TestListener {
+  listener: WebhookListener;
+  port: number;
+  /** Events accept() made "durable", in order. */
+  events: CallEvent[];
+  /** Every accept() call, including rejected ones. */
+  acceptCalls: () => number;
+  /** Log lines written by the listener (pino JSON). */
+  logLines: string[];
+  metrics: ReturnType<typeof createMetrics>;
+  close: () => Promise<void>;
+}
+
+/** Starts a real listener on a free port; accept() pushes into `events` unless overridden. */
+export async function startTestListener(overrides: Partial<WebhookListenerOptions> = {}): Promise<TestListener> {
+  const events: CallEvent[] = [];
+  const logLines: string[] = [];
+  let calls = 0;
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const metrics = createMetrics();
+  const userAccept = overrides.accept;
+  const listener = await startWebhookListener({
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    account: 'acme',
+    allow: [],
+    logger: createLogger({ level: 'debug', destination }),
+    metrics,
+    ...overrides,
+    accept: (event) => {
+      calls++;
+      if (userAccept !== undefined) return userAccept(event);
+      events.push(event);
+      return Promise.resolve();
+    },
+  });
+  return { listener, port: listener.port, events, acceptCalls: () => calls, logLines, metrics, close: () => listener.close() };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+}
+
+/**
+ * A raw TCP client that reads HTTP responses framed by Content-Length. Everything is
+ * event-driven: `next()` resolves when a whole response has arrived, `closed` when the
+ * server closes the connection.
+ */
+export class RawClient {
+  readonly socket: Socket;
+  readonly closed: Promise<void>;
+  /** True once the server has sent FIN. */
+  serverEnded = false;
+  private buffer = Buffer.alloc(0);
+  private waiters: Array<{ head: boolean; resolve: (r: RawResponse) => void; reject: (e: Error) => void }> = [];
+
+  constructor(port: number, host = '127.0.0.1') {
+    this.socket = connect(port, host);
+    this.socket.on('data', (chunk: Buffer) => {
+      this.buffer = Buffer.concat([this.buffer, chunk]);
+      this.deliver();
+    });
+    this.socket.on('end', () => {
+      this.serverEnded = true;
+    });
+    this.socket.on('error', () => undefined); // a reset is reported through `closed`
+    this.closed = new Promise((resolve) => {
+      this.socket.on('close', () => {
+        for (const w of this.waiters.splice(0)) w.reject(new Error('connection closed before a full response'));
+        resolve();
+      });
+    });
+  }
+
+  static async open(port: number, host = '127.0.0.1'): Promise<RawClient> {
+    const client = new RawClient(port, host);
+    await new Promise<void>((resolve, reject) => {
+      client.socket.once('connect', resolve);
+      client.socket.once('error', reject);
+    });
+    return client;
+  }
+
+  send(data: string | Buffer): this {
+    this.socket.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    return this;
+  }
+
+  /** The next response; `head` = it answers a HEAD request (no body). */
+  next(head = false): Promise<RawResponse> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ head, resolve, reject });
+      this.deliver();
+    });
+  }
+
+  /** Everything the server sent until it closed, as text. */
+  async allText(): Promise<string> {
+    await this.closed;
+    return this.buffer.toString('latin1');
+  }
+
+  end(): void {
+    this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private deliver(): void {
+    while (this.waiters.length > 0) {
+      const waiter = this.waiters[0]!;
+      const parsed = parseResponse(this.buffer, waiter.head);
+      if (parsed === null) return;
+      this.buffer = this.buffer.subarray(parsed.length);
+      this.waiters.shift();
+      waiter.resolve(parsed.response);
+    }
+  }
+}
+
+function parseResponse(buffer: Buffer, head: boolean): { response: RawResponse; length: number } | null {
+  const end = buffer.indexOf('\r\n\r\n');
+  if (end === -1) return null;
+  const lines = buffer.subarray(0, end).toString('latin1').split('\r\n');
+  const status = Number(lines[0]!.split(' ')[1]);
+  const headers: Record<string, string> = {};
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const bodyLength = head ? 0 : Number(headers['content-length'] ?? 0);
+  if (buffer.length < end + 4 + bodyLength) return null;
+  const body = buffer.subarray(end + 4, end + 4 + bodyLength).toString('utf8');
+  return { response: { status, headers, body, json: body === '' ? undefined : JSON.parse(body) }, length: end + 4 + bodyLength };
+}
+
+/** One request on a fresh connection; returns the response and the client (to check closing). */
+export async function exchange(port: number, data: string | Buffer, head = false): Promise<{ response: RawResponse; client: RawClient }> {
+  const client = await RawClient.open(port);
+  client.send(data);
+  const response = await client.next(head);
+  return { response, client };
+}
+
+/** A GET request head with CRLF line endings. */
+export function get(target: string, headers: string[] = []): string {
+  return `GET ${target} HTTP/1.1\r\nHost: phone-test\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`;
+}
+
+export { deferred } from '../../../contracts/support';

@@ -1,0 +1,122 @@
+/**
+ * Shared mode (an office or a central server): Redis call state and RabbitMQ events. The bench
+ * runs its own redis-server (so the command counts are its own) and uses the machine's RabbitMQ
+ * under names of its own, deleted afterwards.
+ */
+import { connect } from 'amqplib';
+import { ulid } from 'ulid';
+import { deleteTopology, resolveTopology } from '../../src/adapters/rabbitmq/topology';
+import { makeTempDir } from '../../test/support/tmp';
+import { startChild, type ChildServer } from './children';
+import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN, adminRequest, callLoad, counter, formatLatency, mb, ringingLatency } from './measure';
+import { startPrivateRedis, type PrivateRedis } from './privateRedis';
+import { ringsideCommand } from './ringsideCommand';
+
+const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const SHARDS = 4;
+const COUNTED_CALLS = 200;
+const DRAIN_LIMIT_MS = 120_000;
+
+interface Names { prefix: string; exchange: string; queue: string }
+
+export async function benchShared(onlyLatency: boolean): Promise<void> {
+  const redis = await startPrivateRedis();
+  const id = `bench-${ulid().toLowerCase()}`;
+  const names: Names = { prefix: id, exchange: id, queue: `${id}-queue` };
+  const temp = makeTempDir('ringside-bench-shared-');
+  const { args, built, env } = ringsideCommand();
+  let ringside: ChildServer | null = null;
+  try {
+    ringside = await startChild(args, {
+      ...env, RINGSIDE_DATA_DIR: temp.dir, RINGSIDE_TOKEN: TOKEN, RINGSIDE_PHONE_RATE_LIMIT: '0',
+      REDIS_URL: redis.url, REDIS_KEY_PREFIX: names.prefix, AMQP_URL, AMQP_EXCHANGE: names.exchange, AMQP_QUEUE: names.queue, AMQP_SHARDS: String(SHARDS),
+    }, ['webhookUrl', 'apiUrl']);
+    // In shared mode a phone has no implicit owner: the bench's phone belongs to an agent, whose popups the admin socket sees.
+    await adminRequest(ringside, 'POST', '/api/agents', { id: 'bench', name: 'Bench', devices: [BENCH_MAC] });
+    const rssIdle = ringside.rssBytes();
+    const latency = await ringingLatency(ringside);
+    if (onlyLatency) {
+      console.log(`shared: ${formatLatency(latency, '10 ms')}`);
+      return;
+    }
+    const perEvent = await redisCommandsPerEvent(ringside, redis);
+    const sustained = await sustainedRate(ringside);
+    console.log(`\nRingside bench, shared mode: Redis call state + RabbitMQ (${built ? 'built server bundle' : 'sources through tsx'}, ${SHARDS} shard queues, ${SECONDS}s load, ${CONNECTIONS} connections)`);
+    console.log(formatLatency(latency, '10 ms'));
+    console.log(`end to end: ${sustained.handled} call events handled in ${(sustained.elapsedMs / 1000).toFixed(1)} s from the first request to the last handled: ${sustained.rate.toFixed(0)} events/s (target >= 5,000); ${sustained.verdict}`);
+    console.log(`Redis per call event: ${perEvent.callState.toFixed(2)} call-state scripts (one round trip each; goal <= 2); every command clients sent, per event: ${perEvent.all.toFixed(2)} (${perEvent.breakdown})`);
+    console.log(`resident memory: ${mb(rssIdle)} at start, ${mb(ringside.rssBytes())} after the load`);
+  } finally {
+    await ringside?.stop();
+    await redis.stop();
+    await deleteBenchTopology(names);
+    temp.cleanup();
+  }
+}
+
+/** A fixed number of whole calls, one event at a time, and the Redis commands clients sent for them. */
+async function redisCommandsPerEvent(ringside: ChildServer, redis: PrivateRedis): Promise<{ callState: number; all: number; breakdown: string }> {
+  await waitUntilHandled(ringside);
+  const base = ringside.urls.webhookUrl!.replace('0.0.0.0', '127.0.0.1');
+  const counts = await redis.clientCommands(async () => {
+    for (let i = 0; i < COUNTED_CALLS; i++) {
+      for (const event of ['incoming', 'answered', 'hangup']) {
+        const res = await fetch(`${base}/gs/${TOKEN}/cti/${event}?mac=${BENCH_MAC}&remote=%2B92311${String(i).padStart(7, '0')}&local=100`);
+        if (res.status !== 200) throw new Error(`${event}: ${res.status}`);
+      }
+    }
+    await waitUntilHandled(ringside);
+  });
+  const events = COUNTED_CALLS * 3;
+  const delta = [...counts].filter(([, n]) => n > 0);
+  const callState = delta.filter(([name]) => name === 'evalsha' || name === 'eval').reduce((sum, [, n]) => sum + n, 0);
+  const all = delta.reduce((sum, [, n]) => sum + n, 0);
+  const breakdown = delta.sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${(n / events).toFixed(2)}`).join(', ');
+  return { callState: callState / events, all: all / events, breakdown };
+}
+
+/** Load for SECONDS, then until every accepted event is handled: the rate the whole pipeline keeps up. */
+async function sustainedRate(ringside: ChildServer): Promise<{ handled: number; elapsedMs: number; rate: number; verdict: string }> {
+  await waitUntilHandled(ringside);
+  const acceptedBefore = await counter(ringside, 'ringside_events_accepted_total');
+  const handledBefore = await counter(ringside, 'ringside_events_handled_total', 'outcome="ok"');
+  const start = performance.now();
+  const load = await callLoad(ringside.urls.webhookUrl!, 1_000_000);
+  await waitUntilHandled(ringside);
+  const elapsedMs = performance.now() - start;
+  const accepted = (await counter(ringside, 'ringside_events_accepted_total')) - acceptedBefore;
+  const handled = (await counter(ringside, 'ringside_events_handled_total', 'outcome="ok"')) - handledBefore;
+  const verdict = handled >= accepted && accepted >= load.ok
+    ? `nothing lost (${load.ok} answered 200, ${accepted} durable, ${handled} handled)`
+    : `LOST: ${load.ok} answered 200, ${accepted} durable, ${handled} handled`;
+  return { handled, elapsedMs, rate: handled / (elapsedMs / 1000), verdict };
+}
+
+/** Until every accepted event is handled and the outbox is empty (polled: the bench is outside the process). */
+async function waitUntilHandled(ringside: ChildServer): Promise<void> {
+  const deadline = performance.now() + DRAIN_LIMIT_MS;
+  for (;;) {
+    const [accepted, handled, health] = await Promise.all([
+      counter(ringside, 'ringside_events_accepted_total'),
+      counter(ringside, 'ringside_events_handled_total', 'outcome="ok"'),
+      adminRequest(ringside, 'GET', '/healthz') as Promise<{ spoolDepth: number }>,
+    ]);
+    if (process.env.BENCH_TRACE) console.log(`${Math.round(performance.now())} accepted ${accepted} handled ${handled} outbox ${health.spoolDepth}`);
+    if (handled >= accepted && health.spoolDepth === 0) return;
+    if (performance.now() > deadline) throw new Error(`not drained after ${DRAIN_LIMIT_MS} ms: ${accepted} accepted, ${handled} handled`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function deleteBenchTopology(names: Names): Promise<void> {
+  const model = await connect(AMQP_URL).catch(() => null);
+  if (!model) return;
+  try {
+    const channel = await model.createChannel();
+    const topology = resolveTopology({ exchange: names.exchange, queue: names.queue, shards: SHARDS });
+    await deleteTopology(channel, topology);
+  } finally {
+    await model.close();
+  }
+}
+
