@@ -1,4 +1,6 @@
 import tseslint from 'typescript-eslint';
+import { ringsidePlugin } from './eslint/layers.js';
+import { LAYERS } from './eslint/layerTable.js';
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-artifacts/**'] },
@@ -9,18 +11,9 @@ export default tseslint.config(
     },
   },
   {
-    // The core runs in a plain Node process (headless server) as well as under Electron:
-    // it must never depend on the Electron runtime.
-    files: ['src/core/**/*.ts', 'src/core/**/*.tsx'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'src/core must not import electron: keep it runnable headless.' }],
-        patterns: [{ group: ['electron/*', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'src/core must not depend on the Electron shell or the UI.' }],
-      }],
-      'no-restricted-syntax': ['error', {
-        selector: "CallExpression[callee.name='require'][arguments.0.value='electron']",
-        message: 'src/core must not import electron.',
-      }],
-    },
+    // The architecture's boundaries: what each folder of src/ and tools/ may import (docs/architecture.md).
+    files: ['src/**/*.{ts,tsx}', 'tools/**/*.{ts,tsx}'],
+    plugins: { ringside: ringsidePlugin },
+    rules: { 'ringside/layers': ['error', { root: import.meta.dirname, layers: LAYERS }] },
   },
 );

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { networkInterfaces, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AgentWebSocket } from '../api/AgentWebSocket';
@@ -206,7 +206,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
       .then((agent) => websocket.refreshHealth({ account, agent: agent ?? undefined }))
       .catch((error: unknown) => logger.warn({ err: error }, 'phone health push failed'));
   };
-  const actionUrls = () => listenerActionUrls(config.publicHost, Number(new URL(webhook.url).port), config.token);
+  const actionUrls = () => listenerActionUrls(config.publicHost, Number(new URL(webhook.url).port), config.token, networkInterfaces());
   const router = buildRoutes({ directory, log, presence, push, auth, metrics, clock, sessionTtlMs: config.sessionTtlMs, health, phones, actionUrls, sessions, callbacks,
     settings: { config, webhookPort: () => Number(new URL(webhook.url).port), apiPort: () => apiPort, probes: adapters.probes },
   });

@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { ConfigError, loadConfig } from '../app/config/loadConfig';
 import type { RingsideConfig } from '../app/config/schema';
 import { describePublicHost, formatActionUrlLine, listenerActionUrls, MAX_ACTION_URL_LENGTH, type ActionUrl, type ListenerActionUrls } from '../domain/provisioning/actionUrls';
@@ -9,7 +10,7 @@ export function configuredActionUrls(command: string, config: RingsideConfig): L
   if (config.webhook.port === 0) {
     throw new ConfigError(`${command}: the webhook port is 0 (picked at start-up); phones need a fixed one: set RINGSIDE_WEBHOOK_PORT`);
   }
-  return listenerActionUrls(config.publicHost, config.webhook.port, config.token);
+  return listenerActionUrls(config.publicHost, config.webhook.port, config.token, networkInterfaces());
 }
 
 /** Says which URLs a phone would drop, and what makes them shorter. */

@@ -30,11 +30,14 @@
  * UI drops closed cards itself when new ones come (at most MAX_CARDS at once).
  */
 import { Agent } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { browsableOrigin } from '../../src/protocol/urls';
 import { launchBrowser, openAgentUi } from '../../test/support/browser';
 import type { ChildServer } from './children';
 import { BENCH_MAC, adminRequest, eventPath, send, summarise, type Latency } from './measure';
+import type { CardTimes, ProbeGlobal } from './browser/cardProbeTypes';
 import { startEmbeddedRingside } from './ringsideCommand';
 
 export const UI_SAMPLES = Number(process.env.BENCH_UI_SAMPLES ?? 200);
@@ -46,10 +49,6 @@ const RUN_LIMIT_MS = 30_000 + UI_SAMPLES * 250;
 /** An offset that moves by more than this over the run makes the figures doubtful. */
 const DRIFT_WARNING_MS = 1;
 
-/** What the page keeps per card, in its own clock. */
-interface CardTimes { inserted: number; visible?: number; closed?: number }
-interface Probe { when(name: string, what: 'visible' | 'closed', timeoutMs: number): Promise<CardTimes> }
-type ProbeWindow = Window & { ringsideBench: Probe };
 
 export async function benchUi(): Promise<void> {
   const embedded = await startEmbeddedRingside();
@@ -80,7 +79,7 @@ async function measure(server: ChildServer, browser: Browser): Promise<{ visible
   const { page, problems } = await openAgentUi(browser, browsableOrigin(server.urls.apiUrl!), token);
   // The agent is known once the health message (the phones) and the directory are in.
   await page.locator('.whoami', { hasText: AGENT.name }).waitFor();
-  await page.evaluate(inPage(installProbe));
+  await page.evaluate(await cardProbeScript());
 
   const before = await clockOffset(page);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -115,7 +114,7 @@ async function measure(server: ChildServer, browser: Browser): Promise<{ visible
 }
 
 function probe(page: Page, name: string, what: 'visible' | 'closed'): Promise<CardTimes> {
-  return page.evaluate((args) => (window as unknown as ProbeWindow).ringsideBench.when(args.name, args.what, args.timeoutMs), { name, what, timeoutMs: PER_STEP_LIMIT_MS });
+  return page.evaluate((args) => (globalThis as unknown as ProbeGlobal).ringsideBench.when(args.name, args.what, args.timeoutMs), { name, what, timeoutMs: PER_STEP_LIMIT_MS });
 }
 
 /**
@@ -135,79 +134,11 @@ async function clockOffset(page: Page, rounds = 25): Promise<{ offset: number; u
 }
 
 /**
- * A function's source to run in the page. tsx (esbuild keepNames) wraps the named functions
- * inside it in `__name(...)`, which the page does not have: a no-op one goes first.
+ * The page's side (browser/cardProbe.ts: DOM code, type-checked with the UI by tsconfig.web-tests.json)
+ * bundled into one script to evaluate in the page.
  */
-function inPage(fn: () => void): string {
-  return `(() => { const __name = (f) => f; (${fn.toString()})(); })()`;
-}
-
-/** Runs in the page: times each ringing card in, visible, and out of ringing (see the top of the file). */
-function installProbe(): void {
-  const cards = new Map<string, CardTimes>();
-  /** Ringing card elements seen, by caller name. */
-  const ringing = new Map<Element, string>();
-  const waiters = new Set<() => boolean>();
-  const wake = () => {
-    for (const waiter of waiters) if (waiter()) waiters.delete(waiter);
-  };
-  const inViewport = (el: Element) => {
-    const box = el.getBoundingClientRect();
-    return box.width > 0 && box.height > 0 && box.bottom > 0 && box.top < innerHeight && box.right > 0 && box.left < innerWidth;
-  };
-  const whenVisible = (el: Element, times: CardTimes) => {
-    requestAnimationFrame(() => {
-      if (!el.isConnected || el.getAttribute('data-phase') !== 'ringing') return;
-      if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true }) || !inViewport(el)) {
-        whenVisible(el, times);
-        return;
-      }
-      // A task posted from the frame callback runs after that frame's style, layout and paint.
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => {
-        times.visible = performance.now();
-        channel.port1.close();
-        wake();
-      };
-      channel.port2.postMessage(null);
-    });
-  };
-  const scan = () => {
-    const now = performance.now();
-    const current = new Set<Element>();
-    for (const el of document.querySelectorAll('section.card[data-phase="ringing"]')) {
-      current.add(el);
-      if (ringing.has(el)) continue;
-      const name = el.querySelector('.card__name')?.textContent ?? '';
-      ringing.set(el, name);
-      const times: CardTimes = { inserted: now };
-      cards.set(name, times);
-      whenVisible(el, times);
-    }
-    for (const [el, name] of ringing) {
-      if (current.has(el)) continue;
-      ringing.delete(el);
-      const times = cards.get(name);
-      if (times) times.closed = now;
-    }
-    wake();
-  };
-  new MutationObserver(scan).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-phase'] });
-  const probe: Probe = {
-    when: (name, what, timeoutMs) => new Promise((resolve, reject) => {
-      const waiter = () => {
-        const times = cards.get(name);
-        if (times?.[what] === undefined) return false;
-        resolve(times);
-        return true;
-      };
-      if (waiter()) return;
-      waiters.add(waiter);
-      setTimeout(() => {
-        if (waiters.delete(waiter)) reject(new Error(`no ${what} card for ${name} within ${timeoutMs} ms`));
-      }, timeoutMs);
-    }),
-  };
-  (window as unknown as ProbeWindow).ringsideBench = probe;
-  scan();
+async function cardProbeScript(): Promise<string> {
+  const entry = fileURLToPath(new URL('./browser/cardProbe.ts', import.meta.url));
+  const result = await build({ entryPoints: [entry], bundle: true, write: false, format: 'iife', target: 'chrome120', logLevel: 'warning' });
+  return result.outputFiles[0]!.text;
 }

@@ -1,22 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
+import type { CrmLookup, CrmRecord } from '../../domain/cards/CrmLookup';
 import type { Logger } from '../../shared/logger';
-
-/** What a CRM knows about a caller. */
-export interface CrmRecord {
-  name: string;
-  company: string | null;
-  notes: string | null;
-  url: string | null;
-}
-
-/** The CRM port CallerCards uses. */
-export interface CrmLookup {
-  /** The cached answer: a record (hit), null (miss), or undefined when nothing is cached. */
-  cached(account: string, e164: string): CrmRecord | null | undefined;
-  /** The CRM's answer: null when it does not know the number, fails or does not answer in time. Never rejects. */
-  lookup(account: string, e164: string): Promise<CrmRecord | null>;
-}
 
 export const DEFAULT_CRM_HIT_TTL_MS = 60 * 60_000;
 export const DEFAULT_CRM_MISS_TTL_MS = 5 * 60_000;

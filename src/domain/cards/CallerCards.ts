@@ -1,7 +1,7 @@
 import type { Contact, Directory } from '../directory/Directory';
 import { numberNormaliser, type NumberNormaliser } from '../directory/numbers';
 import type { Logger } from '../../shared/logger';
-import type { CrmLookup, CrmRecord } from '../../adapters/crm/HttpCrmLookup';
+import type { CrmLookup, CrmRecord } from './CrmLookup';
 
 /**
  * The caller card a popup shows (SPEC 6): who is calling, from the directory, else from the

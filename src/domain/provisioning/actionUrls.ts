@@ -1,4 +1,3 @@
-import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 
 /** Grandstream Action URL variables the phone fills in (reference/grandstream.md). */
 export type PhoneVariable =
@@ -99,6 +98,9 @@ export interface PublicHost {
   interfaceName?: string;
 }
 
+/** This machine's addresses by interface, as node:os networkInterfaces() lists them (the caller reads them). */
+export type NetworkInterfaces = Record<string, ReadonlyArray<{ address: string; family: string | number; internal: boolean }> | undefined>;
+
 /** Bridges and tunnels of containers and VMs: their addresses are not what phones on the LAN reach. */
 const VIRTUAL_INTERFACE = /^(docker|br-|veth|virbr|vmnet|vboxnet|cni|flannel|cali|tun|tap|zt|utun|lxc|lxd)/i;
 
@@ -108,14 +110,14 @@ const VIRTUAL_INTERFACE = /^(docker|br-|veth|virbr|vmnet|vboxnet|cni|flannel|cal
  */
 export function pickPublicHost(
   configured: string | undefined,
-  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>,
+  interfaces: NetworkInterfaces,
 ): PublicHost {
   if (configured) return { host: configured, source: 'config' };
   const candidates: Array<{ name: string; address: string }> = [];
   for (const [name, infos] of Object.entries(interfaces)) {
     for (const info of infos ?? []) {
       // Node 18.0-18.3 reported the family as a number.
-      const family = info.family as string | number;
+      const family = info.family;
       if (!info.internal && (family === 'IPv4' || family === 4)) candidates.push({ name, address: info.address });
     }
   }
@@ -143,7 +145,7 @@ export interface ListenerActionUrls {
   urls: ActionUrl[];
 }
 
-export function listenerActionUrls(configuredHost: string | undefined, port: number, token: string, interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): ListenerActionUrls {
+export function listenerActionUrls(configuredHost: string | undefined, port: number, token: string, interfaces: NetworkInterfaces): ListenerActionUrls {
   const publicHost = pickPublicHost(configuredHost, interfaces);
   return { publicHost, port, urls: buildActionUrls({ host: publicHost.host, port, token }) };
 }
