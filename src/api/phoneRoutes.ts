@@ -5,7 +5,7 @@ import { DirectoryError } from '../domain/directory/errors';
 import type { GrandstreamPhoneClient } from '../adapters/phone/GrandstreamPhoneClient';
 import { PhoneError, type PhoneErrorCode } from '../domain/phone/errors';
 import type { PhoneRegistry } from '../adapters/phone/PhoneRegistry';
-import { normalizeMac } from '../shared/mac';
+import { parseMac } from '../protocol/mac';
 import type { Authenticator, Principal } from './auth';
 import { codedHttpError, HttpError, parseWith, readJson } from './http';
 import type { Router } from './router';
@@ -57,7 +57,7 @@ function drivable(settings: DeviceControlSettings): DrivablePhone {
 }
 
 function macOrThrow(raw: string): string {
-  const mac = normalizeMac(raw);
+  const mac = parseMac(raw);
   if (mac === null) throw codedHttpError(400, 'invalid_mac', 'a MAC address has 12 hex digits');
   return mac;
 }

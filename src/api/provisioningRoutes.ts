@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ListenerActionUrls } from '../domain/provisioning/actionUrls';
 import { provisionActionUrls } from '../domain/provisioning/provisionActionUrls';
-import { normalizeMac } from '../shared/mac';
+import { parseMac } from '../protocol/mac';
 import { codedHttpError, parseWith, readJson } from './http';
 import { drive, phoneFor, type PhoneRouteDeps } from './phoneRoutes';
 import type { Router } from './router';
@@ -31,7 +31,7 @@ export function addProvisioningRoutes(router: Router, deps: ProvisioningRouteDep
 
   router.on('POST', '/api/devices/:mac/provision', async ({ req, params }) => {
     const principal = await auth.require(req, 'admin');
-    const mac = normalizeMac(params.mac!);
+    const mac = parseMac(params.mac!);
     if (mac === null) throw codedHttpError(400, 'invalid_mac', 'a MAC address has 12 hex digits');
     const body = await optionalBody(req);
     const phone = await phoneFor(directory, principal, mac);

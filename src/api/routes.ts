@@ -53,7 +53,7 @@ async function domainCall<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (error instanceof DirectoryError) {
-      const status = error.code === 'unknown_agent' ? 404 : error.code === 'extension_taken' ? 409 : error.code === 'too_many_rows' ? 413
+      const status = error.code === 'unknown_agent' ? 404 : error.code === 'extension_taken' || error.code === 'extension_is_helpline' ? 409 : error.code === 'too_many_rows' ? 413
         : error.code === 'unavailable' ? 503 : 400;
       throw new HttpError(status, error.message);
     }
@@ -79,9 +79,7 @@ export function buildRoutes(deps: ApiDeps): Router {
   router.on('POST', '/api/agents', async ({ req }) => {
     const { account } = await auth.require(req, 'admin');
     const body = await readJson(req, s.agentBody);
-    if (body.extension && (await directory.helplineByNumber(account, body.extension))) {
-      throw new HttpError(409, `extension ${body.extension} is a helpline number; calls to it would never reach the agent directly`);
-    }
+    // The directory refuses an extension that is a helpline number (409, extension_is_helpline).
     const agent = await domainCall(() => directory.upsertAgent(account, body));
     await presence.publishChanges(account);
     return agent;
@@ -100,8 +98,7 @@ export function buildRoutes(deps: ApiDeps): Router {
   router.on('POST', '/api/helplines', async ({ req }) => {
     const { account } = await auth.require(req, 'admin');
     const body = await readJson(req, s.helplineBody);
-    const holder = await directory.agentByExtension(account, body.number);
-    if (holder) throw new HttpError(409, `${body.number} is the extension of agent ${holder.id}; a helpline needs a number of its own`);
+    // The directory refuses a number that is an agent's extension (409, extension_is_helpline).
     return domainCall(() => directory.upsertHelpline(account, { ...body, agents: body.agents ?? null }));
   });
   router.on('GET', '/api/helplines', async ({ req }) => ({ items: await directory.listHelplines((await auth.require(req, 'any')).account) }));

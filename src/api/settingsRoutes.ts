@@ -4,7 +4,7 @@ import { maskedConfig } from '../app/config/loadConfig';
 import type { RingsideConfig } from '../app/config/schema';
 import type { Device } from '../domain/directory/Directory';
 import type { LoginForm } from '../adapters/phone/sessionLogin';
-import { normalizeMac } from '../shared/mac';
+import { parseMac } from '../protocol/mac';
 import { probeAmqpUrl, probeRedisUrl, type ServiceProbes } from '../app/serviceProbe';
 import { codedHttpError, parseWith, readJson } from './http';
 import { drive, phoneFor } from './phoneRoutes';
@@ -103,7 +103,7 @@ export function addSettingsRoutes(router: Router, deps: SettingsRouteDeps): void
   // Logs in to the phone with its saved control settings and reads its status: the agent's own phone, or any for the admin.
   router.on('POST', '/api/devices/:mac/control/test', async ({ req, params }) => {
     const principal = await auth.require(req, 'any');
-    const mac = normalizeMac(params.mac!);
+    const mac = parseMac(params.mac!);
     if (mac === null) throw codedHttpError(400, 'invalid_mac', 'a MAC address has 12 hex digits');
     const phone = await phoneFor(directory, principal, mac);
     return drive(phones, phone, async (client): Promise<PhoneControlTest> => {

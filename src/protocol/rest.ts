@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { normalizeMac } from '../shared/mac';
+import { parseMac } from './mac';
 
 export const macSchema = z.string().transform((raw, ctx) => {
-  const mac = normalizeMac(raw);
+  const mac = parseMac(raw);
   if (mac === null) {
     ctx.addIssue({ code: 'custom', message: 'is not a MAC address (12 hex digits)' });
     return z.NEVER;

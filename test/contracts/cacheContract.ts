@@ -130,6 +130,30 @@ export function describeDirectoryCacheContract(name: string, factory: () => Prom
       expect(last).toMatchObject({ type: 'event', event: { account: 'acme', entity: 'contact', scopes: ['contacts'] } });
     });
 
+    it("passes the source's refusal through unchanged and announces nothing for it (extension vs helpline)", async () => {
+      await dir().upsertAgent('acme', { id: 'alice', name: 'Alice', extension: '201' });
+      await dir().upsertHelpline('acme', { number: '5000', name: 'Sales' });
+      // Cached before the refused writes: a refusal must leave them cached (nothing was invalidated).
+      expect((await dir().getAgent('acme', 'alice'))?.extension).toBe('201');
+      expect(await dir().helplineByNumber('acme', '201')).toBeNull();
+      const noticesBefore = h.proc.notices.length;
+      const readsBefore = calls('getAgent') + calls('helplineByNumber');
+
+      await expect(dir().upsertAgent('acme', { id: 'alice', name: 'Alice', extension: '5000' })).rejects.toMatchObject({
+        name: 'DirectoryError', code: 'extension_is_helpline', message: 'extension 5000 is a helpline number; calls to it would never reach the agent directly',
+      });
+      await expect(dir().upsertHelpline('acme', { number: '201', name: 'Support' })).rejects.toMatchObject({
+        name: 'DirectoryError', code: 'extension_is_helpline', message: '201 is the extension of agent alice; a helpline needs a number of its own',
+      });
+      await h.proc.cache.idle();
+      expect(h.proc.notices.length).toBe(noticesBefore);
+      const writeReads = calls('getAgent') + calls('helplineByNumber') - readsBefore;
+      expect((await dir().getAgent('acme', 'alice'))?.extension).toBe('201');
+      expect(await dir().helplineByNumber('acme', '201')).toBeNull();
+      // Still served from the cache: the reads above did not reach the source.
+      expect(calls('getAgent') + calls('helplineByNumber') - readsBefore).toBe(writeReads);
+    });
+
     it('never keeps what a read loaded before a write that returned first', async () => {
       await dir().upsertAgent('acme', { id: 'alice', name: 'Old' });
       const held = h.proc.source.hold('getAgent');

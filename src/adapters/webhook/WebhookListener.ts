@@ -3,7 +3,7 @@ import { createIdGenerator } from '../../shared/ids';
 import type { CallEvent } from '../../domain/events/CallEvent';
 import type { Logger } from '../../shared/logger';
 import type { Metrics } from '../../shared/metrics';
-import { createAllowList, normalizeAddress, type AllowList } from './allowList';
+import { createAllowList, normaliseAddress, type AllowList } from './allowList';
 import { Connection } from './Connection';
 import type { ListenerShared } from './listenerShared';
 import { createRateLimiter } from './rateLimit';
@@ -108,7 +108,7 @@ function onConnection(socket: Socket, allowList: AllowList, shared: ListenerShar
     socket.destroy(); // already gone before we saw it
     return;
   }
-  const ip = normalizeAddress(address);
+  const ip = normaliseAddress(address);
   // Decided once per connection: the address cannot change, and it is the cheapest check.
   const connection = new Connection(socket, ip, allowList.allows(ip), shared);
   connections.add(connection);

@@ -21,7 +21,7 @@ export function createAllowList(cidrs: readonly string[]): AllowList {
   for (const entry of entries) addEntry(list, entry);
   return {
     allows(address: string): boolean {
-      const ip = normalizeAddress(address);
+      const ip = normaliseAddress(address);
       const family = isIP(ip);
       if (family === 0) return false;
       return list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
@@ -31,7 +31,7 @@ export function createAllowList(cidrs: readonly string[]): AllowList {
 
 function addEntry(list: BlockList, entry: string): void {
   const slash = entry.indexOf('/');
-  const address = normalizeAddress(slash === -1 ? entry : entry.slice(0, slash));
+  const address = normaliseAddress(slash === -1 ? entry : entry.slice(0, slash));
   const family = isIP(address);
   if (family === 0) throw new Error(`invalid allow-list entry: ${entry}`);
   const type = family === 4 ? 'ipv4' : 'ipv6';
@@ -50,7 +50,7 @@ function addEntry(list: BlockList, entry: string): void {
  * Dual-stack sockets report IPv4 peers as `::ffff:a.b.c.d`; they must match IPv4 CIDRs and be
  * recorded as the plain IPv4 address. Zone ids (`fe80::1%eth0`) are dropped for matching.
  */
-export function normalizeAddress(address: string): string {
+export function normaliseAddress(address: string): string {
   let ip = address;
   const zone = ip.indexOf('%');
   if (zone !== -1) ip = ip.slice(0, zone);

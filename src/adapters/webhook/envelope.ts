@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { resolveEventType, type CallEvent, type CallEventType, type TransferKind } from '../../domain/events/CallEvent';
 import type { ActionUrl } from './actionUrl';
-import { normalizeAddress } from './allowList';
-import { normalizeMac } from '../../shared/mac';
+import { normaliseAddress } from './allowList';
+import { parseMac } from '../../protocol/mac';
 import { httpError, type HttpError } from './requestParser';
 
 /**
@@ -37,7 +37,7 @@ export function buildEnvelope(url: ActionUrl, ctx: EnvelopeContext): EnvelopeRes
   if (type === null) return fail(404, 'unknown event');
   const fields = indexByLowerName(url.params);
   const macText = fields.get('mac') ?? '';
-  const mac = macText === '' ? null : normalizeMac(macText);
+  const mac = macText === '' ? null : parseMac(macText);
   if (macText !== '' && mac === null) return fail(400, 'mac is not a MAC address');
   const event: CallEvent = {
     id: ctx.nextId(),
@@ -98,8 +98,8 @@ export function userPart(value: string): string {
 
 /** `phone_ip` when it is an address, else the socket's peer (v4-mapped shown as v4). */
 function deviceIp(phoneIp: string | undefined, sourceIp: string): string | null {
-  if (phoneIp !== undefined && phoneIp !== '' && isIP(phoneIp) !== 0) return normalizeAddress(phoneIp);
-  const source = normalizeAddress(sourceIp);
+  if (phoneIp !== undefined && phoneIp !== '' && isIP(phoneIp) !== 0) return normaliseAddress(phoneIp);
+  const source = normaliseAddress(sourceIp);
   return source === '' ? null : source;
 }
 

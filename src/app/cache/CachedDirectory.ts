@@ -6,7 +6,7 @@ import {
   agentsDropdown, dispositionsDropdown, helplinesDropdown,
   type Disposition, type DispositionStore, type LookupItem, type LookupName, type Lookups,
 } from '../../domain/directory/Lookups';
-import { normalizeMac } from '../../shared/mac';
+import { parseMac } from '../../protocol/mac';
 import { normaliseNumber } from '../../domain/directory/numbers';
 import type { CacheChange, CacheEventKind, CacheType } from './cacheTypes';
 import { CacheUnavailableError } from './LayeredCache';
@@ -98,7 +98,7 @@ export class CachedDirectory implements Directory, Lookups {
   }
 
   async deviceOwner(account: string, mac: string): Promise<string | null> {
-    const normalised = normalizeMac(mac);
+    const normalised = parseMac(mac);
     if (normalised === null) return null;
     return this.cache.get('deviceOwner', account, normalised, () => this.source.deviceOwner(account, normalised));
   }
@@ -237,6 +237,11 @@ export class CachedDirectory implements Directory, Lookups {
     }
   }
 
+  /**
+   * A write the source refuses (a DirectoryError such as 'extension_is_helpline', which the source
+   * checks inside its own atomic write: see domain/directory/rules.ts) is thrown as it is, and
+   * nothing is invalidated or announced: nothing changed.
+   */
   private async write<T>(account: string, change: Change, work: () => Promise<{ result: T; kind: CacheEventKind }>): Promise<T> {
     this.writable();
     const { result, kind } = await work();

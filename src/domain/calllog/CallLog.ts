@@ -131,7 +131,7 @@ export interface CallLog {
    * per-agent daily statistics (recomputed for this call, so finalising again after a transfer
    * continuation replaces the call's earlier contribution instead of adding to it).
    */
-  finalizeCall(eventId: string | null, input: { callId: string; account: string; status: CallStatus; endedAt: number }): Promise<Applied<CallView | null>>;
+  finaliseCall(eventId: string | null, input: { callId: string; account: string; status: CallStatus; endedAt: number }): Promise<Applied<CallView | null>>;
   /** Exactly one missed-call record per call id; sets the call's status to missed and counts it. */
   recordMissedCall(input: { callId: string; account: string; at: number }): Promise<Applied<MissedCallView | null>>;
   /**

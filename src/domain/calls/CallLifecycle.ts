@@ -219,7 +219,7 @@ export class CallLifecycle {
     const endedAt = Math.max(event.receivedAt, call.startedAt);
     if (ended.answered || ended.direction === 'out') {
       const status = ended.answered ? 'answered' : 'no_answer';
-      const { value } = await log.finalizeCall(event.id, { callId: call.id, account: call.account, status, endedAt });
+      const { value } = await log.finaliseCall(event.id, { callId: call.id, account: call.account, status, endedAt });
       if (notify) this.pushCall('call.ended', value ?? call, await this.audience(call), { outcome: status, endedAt });
       return;
     }

@@ -55,7 +55,7 @@ export class StaleCallReaper {
       return;
     }
     const status = call.answeredAt === null ? 'no_answer' : 'answered';
-    await this.deps.log.finalizeCall(null, { callId: call.id, account: call.account, status, endedAt });
+    await this.deps.log.finaliseCall(null, { callId: call.id, account: call.account, status, endedAt });
   }
 }
 

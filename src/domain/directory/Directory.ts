@@ -87,7 +87,15 @@ export interface CsvImportResult {
 }
 
 export interface Directory {
-  /** A missing `extension`, `devices`, `helplines` or `supervisor` keeps what is stored. */
+  /**
+   * A missing `extension`, `devices`, `helplines` or `supervisor` keeps what is stored.
+   * A number in `helplines` that is not a helpline yet becomes one (of its listed agents).
+   *
+   * Refused, with nothing written (checked in the same atomic write, see rules.ts):
+   * - DirectoryError 'extension_is_helpline': the extension is a helpline number of the account
+   *   (checked first), or a helpline `helplines` would create is an agent's extension;
+   * - DirectoryError 'extension_taken': another agent of the account has the extension.
+   */
   upsertAgent(account: string, input: { id: string; name: string; extension?: string | null; devices?: string[]; helplines?: string[]; supervisor?: boolean }): Promise<Agent>;
   getAgent(account: string, id: string): Promise<Agent | null>;
   listAgents(account: string): Promise<Agent[]>;
@@ -103,6 +111,11 @@ export interface Directory {
   /** The settings with the password, for driving the phone; null for an unknown device. */
   deviceControl(account: string, mac: string): Promise<DeviceControlSettings | null>;
 
+  /**
+   * Refused, with nothing written (checked in the same atomic write, see rules.ts):
+   * - DirectoryError 'extension_is_helpline': the number is an agent's extension in the account (checked first);
+   * - DirectoryError 'unknown_agent': one of `agents` does not exist.
+   */
   upsertHelpline(account: string, input: { number: string; name: string; agents?: string[] | null }): Promise<Helpline>;
   helplineByNumber(account: string, number: string): Promise<Helpline | null>;
   listHelplines(account: string): Promise<Helpline[]>;

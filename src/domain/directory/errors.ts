@@ -4,6 +4,8 @@ export type DirectoryErrorCode =
   | 'unknown_agent'
   | 'unknown_device'
   | 'extension_taken'
+  /** An agent's extension and a helpline number would be the same number (rules.ts); 409. */
+  | 'extension_is_helpline'
   | 'invalid_mac'
   | 'invalid_input'
   | 'bad_csv'

@@ -13,7 +13,7 @@ import type {
   MissedCallView,
   MissedStatus,
 } from '../../../domain/calllog/CallLog';
-import { finalizeCallRows } from './finalize';
+import { finaliseCallRows } from './finalise';
 import { applyClaim, applyClose, applyMissedCall, listMissedViews, openMissedViews } from './missed';
 import { applyAnswered, applyHold, applyLegEnded, applyRinging, applyTransfer } from './mutations';
 import { agentStats, agentsOnCall, listCallViews, openCallOf } from './queries';
@@ -37,7 +37,7 @@ export interface SqliteCallLogOptions {
  * is one IMMEDIATE transaction, so several processes on the same file serialise cleanly.
  *
  * Idempotency markers are kept per (eventId, operation): the same eventId given to two
- * different operations (say recordLegEnded and finalizeCall for one hangup) applies both once;
+ * different operations (say recordLegEnded and finaliseCall for one hangup) applies both once;
  * the same operation again with that eventId changes nothing. A mutation on an unknown call
  * returns { applied: false, value: null } and leaves no marker.
  */
@@ -126,7 +126,7 @@ export class SqliteCallLog implements CallLog {
     return this.once(eventId, 'transfer', input.at, () => applyTransfer(this.ctx, input), () => callView(this.ctx, input.account, input.callId));
   }
 
-  async finalizeCall(eventId: string | null, input: { callId: string; account: string; status: CallStatus; endedAt: number }): Promise<Applied<CallView | null>> {
+  async finaliseCall(eventId: string | null, input: { callId: string; account: string; status: CallStatus; endedAt: number }): Promise<Applied<CallView | null>> {
     return this.once(
       eventId,
       'finalize',
@@ -134,7 +134,7 @@ export class SqliteCallLog implements CallLog {
       () => {
         const call = getCallRow(this.ctx, input.account, input.callId);
         if (!call) return null;
-        finalizeCallRows(this.ctx, call, input.status, input.endedAt);
+        finaliseCallRows(this.ctx, call, input.status, input.endedAt);
         return callView(this.ctx, input.account, input.callId);
       },
       () => callView(this.ctx, input.account, input.callId),

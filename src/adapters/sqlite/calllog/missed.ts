@@ -1,6 +1,6 @@
 import { normaliseNumber, numberTail } from '../../../domain/directory/numbers';
 import type { Applied, MissedCallView, MissedStatus } from '../../../domain/calllog/CallLog';
-import { finalizeCallRows } from './finalize';
+import { finaliseCallRows } from './finalise';
 import { clampLimit, getCallRow, missedView, missedViews, type CallLogContext } from './rows';
 
 /**
@@ -25,7 +25,7 @@ export function applyMissedCall(ctx: CallLogContext, input: { callId: string; ac
     )
     .run(input.account, input.callId, call.remote_norm, call.remote_tail, input.at);
   if (inserted.changes === 0) return { applied: false, value: missedView(ctx, input.account, input.callId) };
-  finalizeCallRows(ctx, call, 'missed', call.ended_at ?? input.at);
+  finaliseCallRows(ctx, call, 'missed', call.ended_at ?? input.at);
   return { applied: true, value: missedView(ctx, input.account, input.callId) };
 }
 

@@ -8,7 +8,8 @@ import {
   type ImportLimits,
 } from './contacts';
 import { DirectoryError } from '../../../domain/directory/errors';
-import { normaliseMac } from '../../../domain/directory/mac';
+import { extensionHolderOf, extensionIsHelplineError, helplineIsExtensionError, lineNumberKey } from '../../../domain/directory/rules';
+import { requireMac } from '../../../domain/directory/mac';
 import { normaliseNumber, numberNormaliser, type NumberNormaliser } from '../../../domain/directory/numbers';
 import { DIRECTORY_MIGRATIONS, DIRECTORY_SCHEMA } from './schema';
 
@@ -106,10 +107,15 @@ export class SqliteDirectory implements Directory {
     const id = requireText(input.id, 'agent id');
     const name = requireText(input.name, 'agent name');
     const extension = input.extension === undefined ? undefined : (input.extension?.trim() || null);
-    const devices = input.devices?.map(normaliseMac);
+    const devices = input.devices?.map(requireMac);
     const helplines = input.helplines?.map((n) => requireText(normaliseNumber(n), 'helpline number'));
+    // One IMMEDIATE transaction: the write lock is taken before the checks, so no other
+    // connection (or process on the file) can write a colliding helpline or extension between
+    // the checks and the write (rules.ts).
     this.db.transaction(() => {
       if (extension) {
+        const key = lineNumberKey(extension);
+        if (key !== '' && this.helplineExists(account, key)) throw extensionIsHelplineError(extension);
         const holder = this.sql('SELECT id FROM dir_agents WHERE account = ? AND extension = ? AND id <> ?').get(account, extension, id) as { id: string } | undefined;
         if (holder) throw new DirectoryError('extension_taken', `extension ${extension} belongs to agent ${holder.id}`);
       }
@@ -128,7 +134,12 @@ export class SqliteDirectory implements Directory {
       if (helplines) {
         this.sql('DELETE FROM dir_helpline_members WHERE account = ? AND agent = ?').run(account, id);
         for (const number of helplines) {
-          // A number an agent is put on becomes a helpline (of its listed agents) if it was not one yet.
+          // A number an agent is put on becomes a helpline (of its listed agents) if it was not one
+          // yet, unless it is an extension (this agent's just written one included).
+          if (!this.helplineExists(account, number)) {
+            const holder = this.extensionHolder(account, number);
+            if (holder !== null) throw helplineIsExtensionError(number, holder);
+          }
           this.sql('INSERT INTO dir_helplines (account, number, name, all_agents) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING')
             .run(account, number, number);
           this.sql('INSERT OR IGNORE INTO dir_helpline_members (account, helpline, agent) VALUES (?, ?, ?)').run(account, number, id);
@@ -181,10 +192,27 @@ export class SqliteDirectory implements Directory {
     return this.sql('SELECT 1 FROM dir_agents WHERE account = ? AND id = ?').get(account, id) !== undefined;
   }
 
+  /** `number` normalised (lineNumberKey), as helplines are stored. */
+  private helplineExists(account: string, number: string): boolean {
+    return this.sql('SELECT 1 FROM dir_helplines WHERE account = ? AND number = ?').get(account, number) !== undefined;
+  }
+
+  /**
+   * The agent whose extension is the helpline number `number` (normalised), if any (rules.ts).
+   * Extensions are stored as typed, so they are compared in their normalised form: the exact
+   * match is found by the index, any other spelling by reading the account's extensions.
+   */
+  private extensionHolder(account: string, number: string): string | null {
+    const exact = this.sql('SELECT id FROM dir_agents WHERE account = ? AND extension = ?').get(account, number) as { id: string } | undefined;
+    if (exact !== undefined) return exact.id;
+    const agents = this.sql('SELECT id, extension FROM dir_agents WHERE account = ? AND extension IS NOT NULL ORDER BY id').all(account) as Array<{ id: string; extension: string }>;
+    return extensionHolderOf(number, agents);
+  }
+
   // ── devices ──
 
   async bindDevice(account: string, mac: string, agent: string): Promise<Device> {
-    const normalised = normaliseMac(mac);
+    const normalised = requireMac(mac);
     this.db.transaction(() => {
       if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
       this.bindDeviceRow(account, normalised, agent);
@@ -200,7 +228,7 @@ export class SqliteDirectory implements Directory {
   async deviceOwner(account: string, mac: string): Promise<string | null> {
     let normalised: string;
     try {
-      normalised = normaliseMac(mac);
+      normalised = requireMac(mac);
     } catch {
       return null;
     }
@@ -209,7 +237,7 @@ export class SqliteDirectory implements Directory {
 
   /** Device health: last event, IP and registration; an event older than the last one seen only fills gaps. */
   async recordDeviceEvent(account: string, input: { mac: string; ip: string | null; event: string; at: number }): Promise<void> {
-    const mac = normaliseMac(input.mac);
+    const mac = requireMac(input.mac);
     const registered = input.event === 'registered' ? 1 : input.event === 'unregistered' ? 0 : null;
     this.sql(
         `INSERT INTO dir_devices (account, mac, agent, ip, registered, last_event, last_seen_at) VALUES (?, ?, NULL, ?, ?, ?, ?)
@@ -227,7 +255,7 @@ export class SqliteDirectory implements Directory {
   }
 
   async setDeviceControl(account: string, mac: string, input: DeviceControlInput): Promise<Device> {
-    const normalised = normaliseMac(mac);
+    const normalised = requireMac(mac);
     const text = (value: string | null | undefined, what: string): string | null | undefined =>
       value === undefined || value === null ? value : requireText(value, what);
     const host = text(input.host, 'control host');
@@ -258,7 +286,7 @@ export class SqliteDirectory implements Directory {
   }
 
   async deviceControl(account: string, mac: string): Promise<DeviceControlSettings | null> {
-    const normalised = normaliseMac(mac);
+    const normalised = requireMac(mac);
     const row = this.sql('SELECT * FROM dir_devices WHERE account = ? AND mac = ?').get(account, normalised) as DeviceRow | undefined;
     return row ? toControlSettings(row) : null;
   }
@@ -275,7 +303,11 @@ export class SqliteDirectory implements Directory {
     const number = requireText(normaliseNumber(input.number), 'helpline number');
     const name = requireText(input.name, 'helpline name');
     const agents = input.agents == null ? null : [...new Set(input.agents)];
+    // IMMEDIATE: the rule's check and the write are one atomic step across connections (rules.ts).
     this.db.transaction(() => {
+      const holder = this.extensionHolder(account, number);
+      // The message names the number as it was sent (trimmed), as the API has always answered.
+      if (holder !== null) throw helplineIsExtensionError(input.number.trim(), holder);
       for (const agent of agents ?? []) {
         if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
       }
@@ -354,7 +386,7 @@ export class SqliteDirectory implements Directory {
   }
 
   async removeDevice(account: string, mac: string): Promise<boolean> {
-    return this.sql('DELETE FROM dir_devices WHERE account = ? AND mac = ?').run(account, normaliseMac(mac)).changes > 0;
+    return this.sql('DELETE FROM dir_devices WHERE account = ? AND mac = ?').run(account, requireMac(mac)).changes > 0;
   }
 
   async removeHelpline(account: string, number: string): Promise<boolean> {

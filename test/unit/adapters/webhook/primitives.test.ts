@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { createAllowList, normalizeAddress } from '../../../../src/adapters/webhook/allowList';
-import { normalizeMac } from '../../../../src/shared/mac';
+import { createAllowList, normaliseAddress } from '../../../../src/adapters/webhook/allowList';
+import { parseMac } from '../../../../src/protocol/mac';
 import { createRateLimiter } from '../../../../src/adapters/webhook/rateLimit';
 import { createTokenCheck } from '../../../../src/adapters/webhook/token';
 
-describe('normalizeMac', () => {
+describe('parseMac', () => {
   it.each(['00:0B:82:12:34:56', '00-0b-82-12-34-56', '000b.8212.3456', '000b82123456', '000B82123456', ' 00:0b:82:12:34:56 '])('normalises %s', (mac) => {
-    expect(normalizeMac(mac)).toBe('000B82123456');
+    expect(parseMac(mac)).toBe('000B82123456');
   });
 
   it.each(['', '00:0B:82:12:34', '00:0B:82:12:34:5G', '00:0B-82:12:34:56', '000b82123456a', '0:0B:82:12:34:56:', '000b:8212:3456', 'hello'])('rejects %j', (mac) => {
-    expect(normalizeMac(mac)).toBeNull();
+    expect(parseMac(mac)).toBeNull();
   });
 });
 
@@ -43,9 +43,9 @@ describe('createAllowList', () => {
   });
 
   it('normalises addresses', () => {
-    expect(normalizeAddress('::ffff:192.0.2.1')).toBe('192.0.2.1');
-    expect(normalizeAddress('fe80::1%eth0')).toBe('fe80::1');
-    expect(normalizeAddress('::ffff:abcd')).toBe('::ffff:abcd');
+    expect(normaliseAddress('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(normaliseAddress('fe80::1%eth0')).toBe('fe80::1');
+    expect(normaliseAddress('::ffff:abcd')).toBe('::ffff:abcd');
   });
 });
 

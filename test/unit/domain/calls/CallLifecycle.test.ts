@@ -5,10 +5,10 @@ import type { CallEvent, CallEventType } from '../../../../src/domain/events/Cal
 import { ACCOUNT, CrashOnce, DELAY, MAC_A as MAC, createRig, type Rig } from './lifecycleRig';
 
 class CrashingCallLog extends SqliteCallLog {
-  readonly finalizeCrash = new CrashOnce();
-  override async finalizeCall(eventId: string | null, input: { callId: string; account: string; status: CallStatus; endedAt: number }) {
-    this.finalizeCrash.hit();
-    return super.finalizeCall(eventId, input);
+  readonly finaliseCrash = new CrashOnce();
+  override async finaliseCall(eventId: string | null, input: { callId: string; account: string; status: CallStatus; endedAt: number }) {
+    this.finaliseCrash.hit();
+    return super.finaliseCall(eventId, input);
   }
 }
 
@@ -49,7 +49,7 @@ describe('CallLifecycle: a redelivered event after a crash half-way through its 
     await rig.lifecycle.handle(event('incoming', remote));
     await rig.lifecycle.handle(event('answered', remote));
     const hangup = event('hangup', remote);
-    rig.log.finalizeCrash.armed = true;
+    rig.log.finaliseCrash.armed = true;
     await expect(rig.lifecycle.handle(hangup)).rejects.toThrow('simulated crash');
 
     await rig.lifecycle.handle(hangup);

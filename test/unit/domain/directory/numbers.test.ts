@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { getExampleNumber, type CountryCode } from 'libphonenumber-js';
 import examples from 'libphonenumber-js/mobile/examples';
 import { canonicalNumber, normaliseNumber, numberNormaliser, numberTail, numbersMatch } from '../../../../src/domain/directory/numbers';
-import { normaliseMac } from '../../../../src/domain/directory/mac';
+import { requireMac } from '../../../../src/domain/directory/mac';
 import { DirectoryError } from '../../../../src/domain/directory/errors';
 
 describe('normaliseNumber', () => {
@@ -132,12 +132,12 @@ describe('number matching with the phone-number library and a default country', 
   });
 });
 
-describe('normaliseMac', () => {
+describe('requireMac', () => {
   it('accepts any separators and case, rejects anything but 12 hex digits', () => {
-    expect(normaliseMac('00:0b:82:aa:bb:cc')).toBe('000B82AABBCC');
-    expect(normaliseMac('000b.82aa.bbcc')).toBe('000B82AABBCC');
-    expect(normaliseMac('00-0B-82-AA-BB-CC')).toBe('000B82AABBCC');
-    expect(() => normaliseMac('00:0b:82:aa:bb')).toThrow(DirectoryError);
-    expect(() => normaliseMac('zz0b82aabbcc')).toThrow(expect.objectContaining({ code: 'invalid_mac' }));
+    expect(requireMac('00:0b:82:aa:bb:cc')).toBe('000B82AABBCC');
+    expect(requireMac('000b.82aa.bbcc')).toBe('000B82AABBCC');
+    expect(requireMac('00-0B-82-AA-BB-CC')).toBe('000B82AABBCC');
+    expect(() => requireMac('00:0b:82:aa:bb')).toThrow(DirectoryError);
+    expect(() => requireMac('zz0b82aabbcc')).toThrow(expect.objectContaining({ code: 'invalid_mac' }));
   });
 });

@@ -28,7 +28,7 @@ describe('idempotency by event id', () => {
     const hang = 'hang-1';
     await h.log.recordLegEnded(hang, { callId: 'call-1', account: 'acme', mac: MAC_A, agent: 'alice', outcome: 'hangup', at: T0 + 21_000 });
     const fin = 'fin-1';
-    await h.log.finalizeCall(fin, { callId: 'call-1', account: 'acme', status: 'answered', endedAt: T0 + 21_000 });
+    await h.log.finaliseCall(fin, { callId: 'call-1', account: 'acme', status: 'answered', endedAt: T0 + 21_000 });
     const before = snapshot();
     const current = await h.log.getCall('acme', 'call-1');
     expect(first.applied).toBe(true);
@@ -41,7 +41,7 @@ describe('idempotency by event id', () => {
       await h.log.recordHold(holdOff, { callId: 'call-1', account: 'acme', mac: MAC_A, on: false, at: T0 + 15_000 }),
       await h.log.recordTransfer(transfer, { callId: 'call-1', account: 'acme', mac: MAC_A, at: T0 + 20_000 }),
       await h.log.recordLegEnded(hang, { callId: 'call-1', account: 'acme', mac: MAC_A, agent: 'alice', outcome: 'rejected', at: T0 + 21_000 }),
-      await h.log.finalizeCall(fin, { callId: 'call-1', account: 'acme', status: 'missed', endedAt: T0 + 99_000 }),
+      await h.log.finaliseCall(fin, { callId: 'call-1', account: 'acme', status: 'missed', endedAt: T0 + 99_000 }),
     ];
     for (const result of again) {
       expect(result.applied).toBe(false);
@@ -55,11 +55,11 @@ describe('idempotency by event id', () => {
     await h.log.recordRinging(ev(), { call: callStart(), leg: legStart(MAC_A, 'alice', T0), targets: ['alice'] });
     const hangup = 'hangup-1';
     const ended = await h.log.recordLegEnded(hangup, { callId: 'call-1', account: 'acme', mac: MAC_A, agent: 'alice', outcome: 'hangup', at: T0 + 5_000 });
-    const finalised = await h.log.finalizeCall(hangup, { callId: 'call-1', account: 'acme', status: 'missed', endedAt: T0 + 5_000 });
+    const finalised = await h.log.finaliseCall(hangup, { callId: 'call-1', account: 'acme', status: 'missed', endedAt: T0 + 5_000 });
     expect([ended.applied, finalised.applied]).toEqual([true, true]);
     expect(finalised.value!.status).toBe('missed');
     expect(await h.log.hasProcessed(hangup)).toBe(true);
-    const again = await h.log.finalizeCall(hangup, { callId: 'call-1', account: 'acme', status: 'missed', endedAt: T0 + 5_000 });
+    const again = await h.log.finaliseCall(hangup, { callId: 'call-1', account: 'acme', status: 'missed', endedAt: T0 + 5_000 });
     expect(again.applied).toBe(false);
   });
 

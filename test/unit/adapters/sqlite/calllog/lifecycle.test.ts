@@ -28,7 +28,7 @@ describe('ring group', () => {
     await h.log.recordHold(ev(), { callId: 'call-1', account: 'acme', mac: MAC_B, on: false, at: T0 + 30_000 });
     expect(await h.log.agentsOnCall('acme')).toEqual(['bob']);
     await h.log.recordLegEnded(ev(), { callId: 'call-1', account: 'acme', mac: MAC_B, agent: 'bob', outcome: 'hangup', at: T0 + 68_000 });
-    const done = await h.log.finalizeCall(ev(), { callId: 'call-1', account: 'acme', status: 'answered', endedAt: T0 + 68_000 });
+    const done = await h.log.finaliseCall(ev(), { callId: 'call-1', account: 'acme', status: 'answered', endedAt: T0 + 68_000 });
 
     expect(h.count('cl_calls')).toBe(1);
     expect(done.value).toMatchObject({ status: 'answered', agent: 'bob', ringMs: 8_000, talkMs: 50_000, holdMs: 10_000, endedAt: T0 + 68_000 });
@@ -74,7 +74,7 @@ describe('ring group', () => {
   it('an unanswered ring group finalised as missed counts a miss for every target', async () => {
     await h.log.recordRinging(ev(), { call: callStart(), leg: legStart(MAC_A, 'alice', T0), targets: ['alice', 'bob'] });
     await h.log.recordRinging(ev(), { call: callStart(), leg: legStart(MAC_B, 'bob', T0), targets: ['alice', 'bob'] });
-    const done = await h.log.finalizeCall(null, { callId: 'call-1', account: 'acme', status: 'missed', endedAt: T0 + 30_000 });
+    const done = await h.log.finaliseCall(null, { callId: 'call-1', account: 'acme', status: 'missed', endedAt: T0 + 30_000 });
     expect(done.value).toMatchObject({ status: 'missed', ringMs: null, talkMs: null, holdMs: 0 });
     expect(done.value!.legs.map((l) => [l.state, l.endedAt])).toEqual([
       ['missed', T0 + 30_000],
@@ -92,7 +92,7 @@ describe('transfer continuation', () => {
     await h.log.recordRinging(ev(), { call: callStart({ line: 'direct', helpline: null }), leg: legStart(MAC_A, 'alice', T0), targets: ['alice'] });
     await h.log.recordAnswered(ev(), { callId: 'call-1', account: 'acme', mac: MAC_A, agent: 'alice', at: T0 + 5_000, owner: true });
     await h.log.recordTransfer(ev(), { callId: 'call-1', account: 'acme', mac: MAC_A, at: T0 + 65_000 });
-    await h.log.finalizeCall(ev(), { callId: 'call-1', account: 'acme', status: 'answered', endedAt: T0 + 65_000 });
+    await h.log.finaliseCall(ev(), { callId: 'call-1', account: 'acme', status: 'answered', endedAt: T0 + 65_000 });
   }
 
   it('reopens the ended call with a second leg, and finalising again replaces its statistics', async () => {
@@ -118,7 +118,7 @@ describe('transfer continuation', () => {
     await h.log.recordLegEnded(ev(), { callId: 'call-1', account: 'acme', mac: MAC_B, agent: 'bob', outcome: 'hangup', at: T0 + 130_000 });
     // the transferring phone's late hangup does not touch its transferred leg
     await h.log.recordLegEnded(ev(), { callId: 'call-1', account: 'acme', mac: MAC_A, agent: 'alice', outcome: 'hangup', at: T0 + 131_000 });
-    const done = await h.log.finalizeCall(ev(), { callId: 'call-1', account: 'acme', status: 'answered', endedAt: T0 + 130_000 });
+    const done = await h.log.finaliseCall(ev(), { callId: 'call-1', account: 'acme', status: 'answered', endedAt: T0 + 130_000 });
 
     expect(h.count('cl_calls')).toBe(1);
     expect(done.value).toMatchObject({ status: 'answered', agent: 'bob', device: MAC_B, ringMs: 5_000, talkMs: 120_000, transferredFrom: 'alice' });
@@ -136,8 +136,8 @@ describe('transfer continuation', () => {
   it('finalising the same call again (any number of times) leaves the statistics as one contribution', async () => {
     await answeredThenTransferred();
     const before = dailyRows();
-    await h.log.finalizeCall(null, { callId: 'call-1', account: 'acme', status: 'answered', endedAt: T0 + 65_000 });
-    await h.log.finalizeCall(ev(), { callId: 'call-1', account: 'acme', status: 'answered', endedAt: T0 + 65_000 });
+    await h.log.finaliseCall(null, { callId: 'call-1', account: 'acme', status: 'answered', endedAt: T0 + 65_000 });
+    await h.log.finaliseCall(ev(), { callId: 'call-1', account: 'acme', status: 'answered', endedAt: T0 + 65_000 });
     expect(dailyRows()).toEqual(before);
   });
 
@@ -169,7 +169,7 @@ describe('hold', () => {
     await h.log.recordHold(ev(), { callId: 'call-1', account: 'acme', mac: MAC_A, on: true, at: T0 + 4_000 });
     await h.log.recordHold(ev(), { callId: 'call-1', account: 'acme', mac: MAC_A, on: false, at: T0 + 5_000 });
     await h.log.recordHold(ev(), { callId: 'call-1', account: 'acme', mac: MAC_A, on: true, at: T0 + 9_000 });
-    const done = await h.log.finalizeCall(ev(), { callId: 'call-1', account: 'acme', status: 'answered', endedAt: T0 + 11_000 });
+    const done = await h.log.finaliseCall(ev(), { callId: 'call-1', account: 'acme', status: 'answered', endedAt: T0 + 11_000 });
     expect(done.value).toMatchObject({ holdMs: 4_000, talkMs: 6_000, ringMs: 1_000 });
   });
 });
@@ -182,10 +182,10 @@ describe('outgoing', () => {
     expect(await h.log.agentsOnCall('acme')).toEqual(['alice']);
     const answered = await h.log.recordAnswered(ev(), { callId: 'out-1', account: 'acme', mac: MAC_A, agent: null, at: T0 + 4_000, owner: true });
     expect(answered.value).toMatchObject({ agent: 'alice', status: 'in_progress' });
-    await h.log.finalizeCall(ev(), { callId: 'out-1', account: 'acme', status: 'answered', endedAt: T0 + 64_000 });
+    await h.log.finaliseCall(ev(), { callId: 'out-1', account: 'acme', status: 'answered', endedAt: T0 + 64_000 });
     const noAnswer = callStart({ id: 'out-2', direction: 'out', agent: 'alice', remote: '+441234567891', startedAt: T0 + 100_000 });
     await h.log.recordRinging(ev(), { call: noAnswer, leg: legStart(MAC_A, 'alice', T0 + 100_000), targets: [] });
-    const na = await h.log.finalizeCall(ev(), { callId: 'out-2', account: 'acme', status: 'no_answer', endedAt: T0 + 130_000 });
+    const na = await h.log.finaliseCall(ev(), { callId: 'out-2', account: 'acme', status: 'no_answer', endedAt: T0 + 130_000 });
     expect(na.value).toMatchObject({ status: 'no_answer', ringMs: null, talkMs: null });
     expect(await h.log.agentsOnCall('acme')).toEqual([]);
     expect(await h.log.stats('acme', {})).toEqual([]);
@@ -201,7 +201,7 @@ describe('unknown calls', () => {
     expect(await h.log.recordLegEnded(id, { ...base, agent: null, outcome: 'hangup' })).toEqual({ applied: false, value: null });
     expect(await h.log.recordHold(id, { ...base, on: true })).toEqual({ applied: false, value: null });
     expect(await h.log.recordTransfer(id, base)).toEqual({ applied: false, value: null });
-    expect(await h.log.finalizeCall(id, { callId: 'nope', account: 'acme', status: 'answered', endedAt: T0 })).toEqual({ applied: false, value: null });
+    expect(await h.log.finaliseCall(id, { callId: 'nope', account: 'acme', status: 'answered', endedAt: T0 })).toEqual({ applied: false, value: null });
     expect(await h.log.hasProcessed(id)).toBe(false);
     expect(await h.log.getCall('acme', 'nope')).toBeNull();
   });

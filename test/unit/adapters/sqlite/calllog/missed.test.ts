@@ -34,7 +34,7 @@ describe('recordMissedCall', () => {
 
   it('a call that had already ended keeps its end time and is recounted as missed', async () => {
     await ringingCall('call-1');
-    await h.log.finalizeCall(ev(), { callId: 'call-1', account: 'acme', status: 'no_answer', endedAt: T0 + 20_000 });
+    await h.log.finaliseCall(ev(), { callId: 'call-1', account: 'acme', status: 'no_answer', endedAt: T0 + 20_000 });
     expect((await h.log.stats('acme', {})).map((s) => s.missed)).toEqual([0, 0]);
     await h.log.recordMissedCall({ callId: 'call-1', account: 'acme', at: T0 + 25_000 });
     expect(await h.log.getCall('acme', 'call-1')).toMatchObject({ status: 'missed', endedAt: T0 + 20_000 });

@@ -36,7 +36,7 @@ describe('openCallOf: the call a handler continues when the call state has forgo
   it('skips calls that have ended, whatever their status', async () => {
     await ring('answered', MAC_A, T0);
     await h.log.recordAnswered(ev(), { callId: 'answered', account: 'acme', mac: MAC_A, agent: 'alice', at: T0 + 1_000, owner: true });
-    await h.log.finalizeCall(ev(), { callId: 'answered', account: 'acme', status: 'answered', endedAt: T0 + 9_000 });
+    await h.log.finaliseCall(ev(), { callId: 'answered', account: 'acme', status: 'answered', endedAt: T0 + 9_000 });
     expect(await openId()).toBeNull();
 
     await ring('missed', MAC_A, T0 + 10_000);
@@ -45,7 +45,7 @@ describe('openCallOf: the call a handler continues when the call state has forgo
     expect(await openId()).toBeNull();
 
     await ring('out', MAC_A, T0 + 30_000, { direction: 'out', agent: 'alice' });
-    await h.log.finalizeCall(ev(), { callId: 'out', account: 'acme', status: 'no_answer', endedAt: T0 + 40_000 });
+    await h.log.finaliseCall(ev(), { callId: 'out', account: 'acme', status: 'no_answer', endedAt: T0 + 40_000 });
     expect(await openId()).toBeNull();
   });
 
@@ -61,7 +61,7 @@ describe('openCallOf: the call a handler continues when the call state has forgo
     await ring('t', MAC_A, T0);
     await h.log.recordAnswered(ev(), { callId: 't', account: 'acme', mac: MAC_A, agent: 'alice', at: T0 + 1_000, owner: true });
     await h.log.recordTransfer(ev(), { callId: 't', account: 'acme', mac: MAC_A, at: T0 + 5_000 });
-    await h.log.finalizeCall(ev(), { callId: 't', account: 'acme', status: 'answered', endedAt: T0 + 6_000 });
+    await h.log.finaliseCall(ev(), { callId: 't', account: 'acme', status: 'answered', endedAt: T0 + 6_000 });
     expect(await openId()).toBeNull();
     await h.log.recordRinging(ev(), { call: callStart({ id: 't' }), leg: legStart(MAC_B, 'bob', T0 + 7_000, { transfer: true, transferredFrom: 'alice' }), targets: ['bob'] });
     expect(await openId()).toBe('t');

@@ -13,7 +13,7 @@ describe('migrations and persistence', () => {
     const db = openDatabase(file);
     const log = new SqliteCallLog(db);
     await log.recordRinging('ring-1', { call: callStart(), leg: legStart(MAC_A, 'alice', T0), targets: ['alice'] });
-    await log.finalizeCall('fin-1', { callId: 'call-1', account: 'acme', status: 'missed', endedAt: T0 + 10_000 });
+    await log.finaliseCall('fin-1', { callId: 'call-1', account: 'acme', status: 'missed', endedAt: T0 + 10_000 });
     await log.recordMissedCall({ callId: 'call-1', account: 'acme', at: T0 + 10_000 });
     const tables = () => db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name`).pluck().all();
     const before = tables();

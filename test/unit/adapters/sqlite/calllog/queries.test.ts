@@ -15,7 +15,7 @@ async function answeredCall(id: string, opts: { remote: string; remoteName?: str
   const call = callStart({ id, account, remote: opts.remote, remoteName: opts.remoteName ?? '', startedAt: opts.startedAt, direction: opts.direction ?? 'in', agent: opts.direction === 'out' ? opts.agent : null });
   await h.log.recordRinging(ev(), { call, leg: legStart(opts.mac, opts.agent, opts.startedAt), targets: [opts.agent] });
   await h.log.recordAnswered(ev(), { callId: id, account, mac: opts.mac, agent: opts.agent, at: opts.startedAt + 2_000, owner: true });
-  await h.log.finalizeCall(ev(), { callId: id, account, status: 'answered', endedAt: opts.startedAt + 12_000 });
+  await h.log.finaliseCall(ev(), { callId: id, account, status: 'answered', endedAt: opts.startedAt + 12_000 });
 }
 
 async function missedCall(id: string, opts: { remote: string; startedAt: number; targets: string[]; account?: string }): Promise<void> {
@@ -135,7 +135,7 @@ describe('stats', () => {
     const call = callStart({ id: 'd1b', remote: '+923001234502', startedAt: T0 + 3_600_000 });
     await h.log.recordRinging(ev(), { call, leg: legStart(MAC_A, 'alice', T0 + 3_600_000), targets: ['alice', 'bob'] });
     await h.log.recordAnswered(ev(), { callId: 'd1b', account: 'acme', mac: MAC_A, agent: 'alice', at: T0 + 3_605_000, owner: true });
-    await h.log.finalizeCall(ev(), { callId: 'd1b', account: 'acme', status: 'answered', endedAt: T0 + 3_630_000 });
+    await h.log.finaliseCall(ev(), { callId: 'd1b', account: 'acme', status: 'answered', endedAt: T0 + 3_630_000 });
     await missedCall('d2', { remote: '+923001234503', startedAt: T0 + DAY, targets: ['alice', 'bob'] });
     await answeredCall('d3', { remote: '+923001234504', startedAt: T0 + 2 * DAY, agent: 'bob', mac: MAC_B });
 

@@ -115,7 +115,7 @@ function replaceContribution(ctx: CallLogContext, call: CallRow, contribution: S
  * closes with them; a leg that never answered ends as missed when the call is missed), then the
  * call's ring, talk and hold times and status, then its statistics contribution is replaced.
  */
-export function finalizeCallRows(ctx: CallLogContext, call: CallRow, status: CallStatus, endedAt: number): void {
+export function finaliseCallRows(ctx: CallLogContext, call: CallRow, status: CallStatus, endedAt: number): void {
   ctx
     .sql(
       `UPDATE cl_legs SET

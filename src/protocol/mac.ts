@@ -10,7 +10,7 @@ const HEX_DIGITS = 12;
  * Accepts `00:0B:82:12:34:56`, `00-0b-82-12-34-56`, `000b.8212.3456` and `000b82123456`
  * (any case). Returns the normalised MAC, or null when the value is not a MAC address.
  */
-export function normalizeMac(value: string): string | null {
+export function parseMac(value: string): string | null {
   const s = value.trim();
   switch (s.length) {
     case 12:
