@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { CachedDirectory } from '../../src/app/cache/CachedDirectory';
 import type { CacheChange } from '../../src/app/cache/cacheTypes';
 import { openRedisCache } from '../../src/app/cache/openCache';
+import { CallStateKeys } from '../../src/adapters/redis/keys';
 import { SqliteDirectory } from '../../src/adapters/sqlite/directory/SqliteDirectory';
 import { SqliteDispositions } from '../../src/adapters/sqlite/directory/SqliteDispositions';
 import { createLogger } from '../../src/shared/logger';
@@ -77,7 +78,7 @@ export async function benchCache(): Promise<void> {
       throw new Error('the bench entry should be in Redis');
     };
     const connection = cache.redisConnection()!;
-    const stored = (await connection.hget(`${ROOT}:account:{acme}:agents:by_id`, 'alice'))!;
+    const stored = (await connection.hget(new CallStateKeys(ROOT).cache().tenant('acme').agentsById(), 'alice'))!;
     await connection.set(`${ROOT}:bench:plain`, stored);
     const redisHit: number[] = [];
     const plainGet: number[] = [];

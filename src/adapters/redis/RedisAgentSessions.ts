@@ -31,7 +31,7 @@ export class RedisAgentSessions implements AgentSessions {
     const id = sessionIdOf(token);
     const expiresAt = now + ttlMs;
     const record: AgentSessionRecord = { id, account, agent, createdAt: now, expiresAt };
-    await this.scripts.run('sessionCreate-1', [k.session(id), k.sessionsActive()], [id, JSON.stringify(record), expiresAt, now]);
+    await this.scripts.run('sessionCreate', [k.session(id), k.sessionsActive()], [id, JSON.stringify(record), expiresAt, now]);
     this.seen.set(id, record);
     return { token, expiresAt };
   }

@@ -2,16 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger';
 import { settlesWithin } from '../../shared/settlesWithin';
 import { InProcessPushHub, type PushConnection, type PushHub, type ServerMessage, type ServerMessageType } from '../../domain/push/PushHub';
-
-/** Where the hub keeps its routing facts in Redis (built by the one key module of the adapters). */
-export interface PushRedisKeys {
-  /** Hash `<node>:<connection id>` → JSON { account, agent, node, since }: every open UI connection (the seed's cal:ws:connections). */
-  connections: string;
-  /** The channel that carries an account's pushes to every node. */
-  pushChannel(account: string): string;
-  /** A pattern matching every account's push channel. */
-  pushChannelPattern: string;
-}
+import type { PushRedisKeys } from './keys';
 
 const CLOSE_WAIT_MS = 1_000;
 

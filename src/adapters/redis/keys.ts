@@ -1,14 +1,26 @@
-import type { PushRedisKeys } from './RedisPushHub';
-
 /**
- * Every Redis key of the call-state store is built here and nowhere else (ttl.ts documents each
- * one with its lifetime). Tenant keys are `<root>:account:{<account>}:<name>`: the braces are a
- * Cluster hash tag, so all keys of one account share a slot and one Lua script may touch any of
- * them. Global keys (`<root>:<name>`, no hash tag) are never in a script together with an
- * account's keys (in a Cluster they live in another slot). Every key a script touches is passed
- * to it in KEYS, built here from what the client knows (account, remote, mac, event id, call id).
+ * Every Redis key and channel name of Ringside is built here and nowhere else: the call-state
+ * store's (domain/callstate/ttl.ts documents each one with its lifetime), the agent sessions',
+ * statuses' and queues', the push hub's and the directory cache's (app/cache/cacheTypes.ts). This
+ * module imports nothing, so any adapter (and the tools) can name keys without pulling in another.
+ *
+ * Tenant keys are `<root>:account:{<account>}:<name>`: the braces are a Cluster hash tag, so all
+ * keys of one account share a slot and one Lua script may touch any of them. Global keys
+ * (`<root>:<name>`, no hash tag) are never in a script together with an account's keys (in a
+ * Cluster they live in another slot). Every key a script touches is passed to it in KEYS, built
+ * here from what the client knows (account, remote, mac, event id, call id).
  */
 export const DEFAULT_ROOT = 'cal';
+
+/** Where the hub keeps its routing facts in Redis (CallStateKeys.push()). */
+export interface PushRedisKeys {
+  /** Hash `<node>:<connection id>` → JSON { account, agent, node, since }: every open UI connection (the seed's cal:ws:connections). */
+  connections: string;
+  /** The channel that carries an account's pushes to every node. */
+  pushChannel(account: string): string;
+  /** A pattern matching every account's push channel. */
+  pushChannelPattern: string;
+}
 
 /** What a hash tag or a key separator could be confused with. The config already limits accounts to [A-Za-z0-9_.-]. */
 const UNSAFE_ACCOUNT = /[{}:\s]/;
@@ -44,7 +56,7 @@ export class CallStateKeys {
   }
 
   /**
-   * The directory cache's names (REDIS_CACHE_DB; cache/cacheTypes.ts lists every entry with its
+   * The directory cache's names (REDIS_CACHE_DB; app/cache/cacheTypes.ts lists every entry with its
    * TTL): per account its entries, the scope versions and the `events` channel; globally
    * `<root>:events` and each process's acknowledgement channel.
    */
@@ -124,7 +136,7 @@ export class TenantKeys {
     return `${this.prefix}sessions:agents`;
   }
 
-  // ── the agent status store (presence/RedisAgentStatusStore.ts; written from PresenceService) ──
+  // ── the agent status store (RedisAgentStatusStore.ts; written from PresenceService) ──
 
   /** set: the account's agents (the directory's, as the last presence pass saw them). */
   agentsRegistered(): string {
@@ -151,7 +163,7 @@ export class TenantKeys {
     return `${this.prefix}agent:status:${agent}`;
   }
 
-  // ── agent UI sessions (sessions/RedisAgentSessions.ts) ──
+  // ── agent UI sessions (RedisAgentSessions.ts) ──
 
   /** The session JSON; `id` is the sha256 of the token, never the token itself. */
   session(id: string): string {
@@ -163,7 +175,7 @@ export class TenantKeys {
     return `${this.prefix}sessions:active`;
   }
 
-  // ── queues (queues/RedisQueues.ts; the call-back queue is one) ──
+  // ── queues (RedisQueues.ts; the call-back queue is one) ──
 
   /** zset item id -> score (oldest first). `name` is checked by the Queues port: [A-Za-z0-9_.-]. */
   queue(name: string): string {

@@ -6,28 +6,31 @@ export type RedisClient = Redis | Cluster;
 
 /**
  * Every Lua script Ringside runs on Redis (files in ./lua/, see luaScripts.ts): the call-state
- * store's, and those of the agent sessions and queues that live beside it (sessionCreate, queueTake).
+ * store's, and those of the agent sessions and queues that live beside it (sessionCreate, queueTake),
+ * each with the number of keys it takes: the script is lua/<name>-<keys>.lua, and ScriptRunner
+ * registers it with that many keys.
  */
-export const CALL_STATE_SCRIPTS = [
-  'ringing-2',
-  'answered-2',
-  'legEnded-2',
-  'claimCall-1',
-  'setRingTime-1',
-  'createTransfer-1',
-  'findTransfer-1',
-  'queueMissed-1',
-  'readyMissed-1',
-  'pruneMissedAccounts-1',
-  'heartbeat-2',
-  'removeSession-2',
-  'liveSessions-2',
-  'presence-2',
-  'sessionCreate-1',
-  'queueTake-1',
-] as const;
+export const CALL_STATE_SCRIPTS = {
+  ringing: 10,
+  answered: 5,
+  legEnded: 3,
+  claimCall: 1,
+  setRingTime: 2,
+  createTransfer: 1,
+  findTransfer: 1,
+  queueMissed: 2,
+  readyMissed: 2,
+  pruneMissedAccounts: 1,
+  heartbeat: 3,
+  removeSession: 3,
+  liveSessions: 2,
+  presence: 2,
+  sessionCreate: 2,
+  queueTake: 2,
+} as const satisfies Record<string, number>;
 
-export type CallStateScript = (typeof CALL_STATE_SCRIPTS)[number];
+export type CallStateScript = keyof typeof CALL_STATE_SCRIPTS;
+export const CALL_STATE_SCRIPT_NAMES = Object.keys(CALL_STATE_SCRIPTS) as CallStateScript[];
 type ScriptArg = string | number;
 type ScriptCommand = (...args: ScriptArg[]) => Promise<unknown>;
 
@@ -35,13 +38,13 @@ let loaded: ReadonlyMap<CallStateScript, LuaScript> | null = null;
 
 /** The scripts, read from disk once per process (at the first store's start-up). */
 export function callStateScripts(): ReadonlyMap<CallStateScript, LuaScript> {
-  loaded ??= new Map(CALL_STATE_SCRIPTS.map((name) => [name, loadLuaScript(name)]));
+  loaded ??= new Map(CALL_STATE_SCRIPT_NAMES.map((name) => [name, loadLuaScript(name, CALL_STATE_SCRIPTS[name])]));
   return loaded;
 }
 
-/** `ringing-1` -> `callstate_ringing_v1`: the ioredis method defineCommand adds for the script. */
+/** `ringing` -> `callstate_ringing`: the ioredis method defineCommand adds for the script. */
 function commandName(script: CallStateScript): string {
-  return `callstate_${script.replace(/-(\d+)$/, '_v$1')}`;
+  return `callstate_${script}`;
 }
 
 /**
@@ -50,8 +53,8 @@ function commandName(script: CallStateScript): string {
  */
 export class ScriptRunner {
   constructor(private readonly client: RedisClient) {
-    for (const script of callStateScripts().values()) {
-      client.defineCommand(commandName(script.name as CallStateScript), { lua: script.lua, numberOfKeys: script.numberOfKeys });
+    for (const [name, script] of callStateScripts()) {
+      client.defineCommand(commandName(name), { lua: script.lua, numberOfKeys: script.numberOfKeys });
     }
   }
 

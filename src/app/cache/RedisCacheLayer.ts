@@ -3,12 +3,16 @@ import type { TenantCacheKeys } from '../../adapters/redis/keys';
 import { loadLuaScript } from '../../adapters/redis/luaScripts';
 import { CACHE_TYPES, VERSIONS_TTL_MS, typesOf, type CacheScope, type CacheType } from './cacheTypes';
 
-/** The cache's scripts in lua/ (the key count is given per call). */
-export const CACHE_SCRIPTS = ['cacheRefill-1', 'cacheInvalidate-1'] as const;
+/**
+ * The cache's scripts in lua/ (`<name>-<keys>.lua`, see adapters/redis/luaScripts.ts) with the
+ * number of keys each takes. cacheInvalidate takes one more per entry key of the written scopes,
+ * so its key count is given per call.
+ */
+export const CACHE_SCRIPTS = { cacheRefill: 2, cacheInvalidate: 1 } as const satisfies Record<string, number>;
 
 type ScriptedRedis = Redis & {
-  cacheRefill(numberOfKeys: number, ...args: Array<string | number>): Promise<number>;
-  cacheInvalidate(numberOfKeys: number, ...args: Array<string | number>): Promise<number>;
+  cacheRefill(...keysAndArgs: Array<string | number>): Promise<number>;
+  cacheInvalidate(numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
 };
 
 export interface RemoteRead {
@@ -27,10 +31,11 @@ export class RedisCacheLayer {
   private readonly redis: ScriptedRedis;
 
   constructor(redis: Redis) {
-    // The scripts live with the call state's in lua/ (copied next to each bundle); the key count is
-    // given per call, since an invalidation deletes as many entry keys as the written scopes have.
-    redis.defineCommand('cacheRefill', { lua: loadLuaScript('cacheRefill-1').lua });
-    redis.defineCommand('cacheInvalidate', { lua: loadLuaScript('cacheInvalidate-1').lua });
+    // The scripts live with the call state's in lua/ (copied next to each bundle). An invalidation's
+    // key count is given per call, since it deletes as many entry keys as the written scopes have.
+    const refill = loadLuaScript('cacheRefill', CACHE_SCRIPTS.cacheRefill);
+    redis.defineCommand('cacheRefill', { lua: refill.lua, numberOfKeys: refill.numberOfKeys });
+    redis.defineCommand('cacheInvalidate', { lua: loadLuaScript('cacheInvalidate', CACHE_SCRIPTS.cacheInvalidate).lua });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -70,14 +75,14 @@ export class RedisCacheLayer {
   async refill(keys: TenantCacheKeys, type: CacheType, entries: ReadonlyArray<readonly [id: string, json: string]>, version: string): Promise<boolean> {
     const spec = CACHE_TYPES[type];
     const pairs = entries.flatMap(([id, json]) => [spec.redis.shape === 'hash' ? id : '', json]);
-    const stored = await this.redis.cacheRefill(2, keys.versions(), spec.redis.key(keys), spec.scope, version, spec.redis.ttlMs, spec.redis.shape, ...pairs);
+    const stored = await this.redis.cacheRefill(keys.versions(), spec.redis.key(keys), spec.scope, version, spec.redis.ttlMs, spec.redis.shape, ...pairs);
     return stored === 1;
   }
 
   /** Bumps the scopes' versions, deletes their entries and publishes `event` on `channel`: the number of subscribers that received it. */
   async invalidate(keys: TenantCacheKeys, scopes: readonly CacheScope[], channel: string, event: string): Promise<number> {
     const entryKeys = [...new Set(scopes.flatMap((scope) => typesOf(scope).map((type) => CACHE_TYPES[type].redis.key(keys))))];
-    return this.redis.cacheInvalidate(1 + entryKeys.length, keys.versions(), ...entryKeys, channel, event, VERSIONS_TTL_MS, ...scopes);
+    return this.redis.cacheInvalidate(CACHE_SCRIPTS.cacheInvalidate + entryKeys.length, keys.versions(), ...entryKeys, channel, event, VERSIONS_TTL_MS, ...scopes);
   }
 
   publish(channel: string, message: string): Promise<number> {

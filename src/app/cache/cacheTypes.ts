@@ -2,10 +2,10 @@ import type { TenantCacheKeys } from '../../adapters/redis/keys';
 
 /**
  * Every entry of the directory cache with its two lifetimes, in one place (the call state's is
- * callstate/ttl.ts). The local layer is one lru-cache per type, bounded by size and TTL as the
+ * domain/callstate/ttl.ts). The local layer is one lru-cache per type, bounded by size and TTL as the
  * seed lists them (users and devices 20 MB, accounts 50 MB, regions 5 MB, all 60 s; the seed's
  * flow states, 4 h, have no counterpart in Ringside). The Redis layer is REDIS_CACHE_DB; its
- * keys are built by callstate/redis/keys.ts (CacheKeys), all under `<root>:account:{<account>}:`.
+ * keys are built by adapters/redis/keys.ts (CacheKeys), all under `<root>:account:{<account>}:`.
  *
  * type                 local (size, TTL)        Redis key (TTL)                              value
  * agent                20 MB, 60 s (users)      agents:by_id          hash id         (1 h)   Agent | null

@@ -129,7 +129,7 @@ describe('RedisCallStateStore (adapter specifics)', () => {
     const now = Date.now();
     const first = await ring(store, DEV_A, now);
     await ring(store, DEV_B, now + 10);
-    const sha = createHash('sha1').update(callStateScripts().get('ringing-2')!.lua).digest('hex');
+    const sha = createHash('sha1').update(callStateScripts().get('ringing')!.lua).digest('hex');
     await admin.script('FLUSH');
     expect(await admin.script('EXISTS', sha)).toEqual([0]);
     expect(await ring(store, DEV_C, now + 20)).toMatchObject({ kind: 'joined', callId: first.callId });

@@ -7,7 +7,7 @@ import { missedEntriesReply } from './replies';
 /**
  * How long an account stays on the global list after it last queued a missed call although its
  * queue looks empty: longer than any clock skew between a writer and the sweeper, so the sweeper
- * never drops an account whose new entry it just failed to see (pruneMissedAccounts-1.lua).
+ * never drops an account whose new entry it just failed to see (lua/pruneMissedAccounts-1.lua).
  */
 const MISSED_ACCOUNT_GRACE_MS = 60_000;
 
@@ -30,7 +30,7 @@ export class MissedCallQueue {
     const k = this.keys.tenant(account);
     const stored = JSON.stringify({ callId: entry.callId, remote: entry.remote, mac: entry.mac, payload: entry.payload ?? {} });
     const [queued] = await Promise.all([
-      this.scripts.run('queueMissed-1', [k.missedQueue(), k.missedSchedule()], [entry.callId, stored, entry.dueAt]),
+      this.scripts.run('queueMissed', [k.missedQueue(), k.missedSchedule()], [entry.callId, stored, entry.dueAt]),
       this.client.zadd(this.keys.missedAccounts(), Date.now(), account),
     ]);
     return queued === 1;
@@ -39,7 +39,7 @@ export class MissedCallQueue {
   async takeReady(account: string, now: number, limit: number): Promise<MissedCallEntry[]> {
     if (limit <= 0) return [];
     const k = this.keys.tenant(account);
-    return missedEntriesReply(await this.scripts.run('readyMissed-1', [k.missedQueue(), k.missedSchedule()], [now, Math.floor(limit), TTL_MS.missedLease]));
+    return missedEntriesReply(await this.scripts.run('readyMissed', [k.missedQueue(), k.missedSchedule()], [now, Math.floor(limit), TTL_MS.missedLease]));
   }
 
   async ack(account: string, callId: string): Promise<void> {
@@ -57,7 +57,7 @@ export class MissedCallQueue {
     if (listed.length === 0) return [];
     const sizes = await Promise.all(listed.map((account) => this.client.hlen(this.keys.tenant(account).missedQueue())));
     const empty = listed.filter((_, i) => sizes[i] === 0);
-    if (empty.length > 0) await this.scripts.run('pruneMissedAccounts-1', [listKey], [Date.now() - MISSED_ACCOUNT_GRACE_MS, ...empty]);
+    if (empty.length > 0) await this.scripts.run('pruneMissedAccounts', [listKey], [Date.now() - MISSED_ACCOUNT_GRACE_MS, ...empty]);
     return listed.filter((_, i) => sizes[i]! > 0).sort();
   }
 }

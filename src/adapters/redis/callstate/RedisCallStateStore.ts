@@ -86,7 +86,7 @@ export class RedisCallStateStore implements CallStateStore {
   async ringing(account: string, input: RingingInput): Promise<RingingResult> {
     const k = this.tenant(account);
     const { remote, mac, eventId, candidateCallId: candidate } = input;
-    const reply = await this.scripts.run('ringing-2', [
+    const reply = await this.scripts.run('ringing', [
       k.active(remote), k.deviceReported(mac, remote), k.eventResult(eventId), k.transfers(), k.recent(remote), k.answered(),
       k.ring(candidate), k.ringRemote(remote), k.direction(candidate), k.relationship(candidate),
     ], [remote, mac, eventId, candidate, input.direction, input.now, input.transferWindowMs, Date.now(), this.ttlJson]);
@@ -95,7 +95,7 @@ export class RedisCallStateStore implements CallStateStore {
 
   async answered(account: string, input: { remote: string; mac: string; eventId: string; now: number }): Promise<AnsweredResult | null> {
     const k = this.tenant(account);
-    const reply = await this.scripts.run('answered-2',
+    const reply = await this.scripts.run('answered',
       [k.active(input.remote), k.deviceReported(input.mac, input.remote), k.eventResult(input.eventId), k.answered(), k.recent(input.remote)],
       [input.mac, input.eventId, input.now, Date.now(), this.ttlJson, input.remote]);
     return jsonReply<AnsweredResult>(reply);
@@ -103,7 +103,7 @@ export class RedisCallStateStore implements CallStateStore {
 
   async legEnded(account: string, input: { remote: string; mac: string; outcome: LegOutcome; now: number }): Promise<LegEndedResult | null> {
     const k = this.tenant(account);
-    const reply = await this.scripts.run('legEnded-2', [k.active(input.remote), k.recent(input.remote), k.answered()],
+    const reply = await this.scripts.run('legEnded', [k.active(input.remote), k.recent(input.remote), k.answered()],
       [input.mac, input.now, Date.now(), this.ttlJson]);
     return jsonReply<LegEndedResult>(reply);
   }
@@ -120,7 +120,7 @@ export class RedisCallStateStore implements CallStateStore {
   // ── the seed's call-cache operations ──
 
   async claimCall(account: string, input: { remote: string; callId: string; mac: string; direction: Direction; now: number }): Promise<{ claimed: boolean; callId: string }> {
-    const reply = await this.scripts.run('claimCall-1', [this.tenant(account).active(input.remote)],
+    const reply = await this.scripts.run('claimCall', [this.tenant(account).active(input.remote)],
       [input.remote, input.callId, input.mac, input.direction, input.now, this.ttlJson]);
     const [claimed, callId] = reply as [number, string];
     return { claimed: claimed === 1, callId };
@@ -150,7 +150,7 @@ export class RedisCallStateStore implements CallStateStore {
 
   async setRingTime(account: string, input: { callId: string; remote: string; at: number }): Promise<void> {
     const k = this.tenant(account);
-    await this.scripts.run('setRingTime-1', [k.ring(input.callId), k.ringRemote(input.remote)], [input.callId, input.at, this.ttlJson]);
+    await this.scripts.run('setRingTime', [k.ring(input.callId), k.ringRemote(input.remote)], [input.callId, input.at, this.ttlJson]);
   }
 
   async getRingTime(account: string, callId: string): Promise<number | null> {
@@ -187,12 +187,12 @@ export class RedisCallStateStore implements CallStateStore {
 
   async createTransferFingerprint(account: string, fp: TransferFingerprint): Promise<void> {
     const fingerprint: TransferFingerprint = { callId: fp.callId, remote: fp.remote, fromAgent: fp.fromAgent, fromMac: fp.fromMac, at: fp.at };
-    await this.scripts.run('createTransfer-1', [this.tenant(account).transfers()],
+    await this.scripts.run('createTransfer', [this.tenant(account).transfers()],
       [`${this.transferSeq()}:${JSON.stringify(fingerprint)}`, fp.at, this.ttlJson]);
   }
 
   async findTransferMatch(account: string, input: { remote: string; now: number; windowMs: number }): Promise<TransferFingerprint | null> {
-    const reply = await this.scripts.run('findTransfer-1', [this.tenant(account).transfers()],
+    const reply = await this.scripts.run('findTransfer', [this.tenant(account).transfers()],
       [input.remote, input.now, input.windowMs, Date.now(), this.ttlJson]);
     return jsonReply<TransferFingerprint>(reply);
   }
@@ -209,18 +209,18 @@ export class RedisCallStateStore implements CallStateStore {
 
   async setSessionHeartbeat(account: string, input: { agent: string; socketId: string; ttlMs: number; now: number }): Promise<void> {
     const k = this.tenant(account);
-    await this.scripts.run('heartbeat-2', [k.heartbeat(input.socketId), k.sessionsLive(), k.sessionAgents()],
+    await this.scripts.run('heartbeat', [k.heartbeat(input.socketId), k.sessionsLive(), k.sessionAgents()],
       [input.agent, input.socketId, input.now + input.ttlMs]);
   }
 
   async removeSession(account: string, socketId: string): Promise<void> {
     const k = this.tenant(account);
-    await this.scripts.run('removeSession-2', [k.heartbeat(socketId), k.sessionsLive(), k.sessionAgents()], [socketId]);
+    await this.scripts.run('removeSession', [k.heartbeat(socketId), k.sessionsLive(), k.sessionAgents()], [socketId]);
   }
 
   async liveSessions(account: string, now: number): Promise<LiveSession[]> {
     const k = this.tenant(account);
-    return liveSessionsReply(await this.scripts.run('liveSessions-2', [k.sessionsLive(), k.sessionAgents()], [now, Date.now()]));
+    return liveSessionsReply(await this.scripts.run('liveSessions', [k.sessionsLive(), k.sessionAgents()], [now, Date.now()]));
   }
 
   async setManualStatus(account: string, agent: string, status: ManualStatus): Promise<void> {
@@ -233,7 +233,7 @@ export class RedisCallStateStore implements CallStateStore {
 
   private async setPresenceFlag(account: string, agent: string, field: 'manual' | 'phone_dnd', value: string): Promise<void> {
     const k = this.tenant(account);
-    await this.scripts.run('presence-2', [k.presence(agent), k.presenceIndex()], [agent, field, value]);
+    await this.scripts.run('presence', [k.presence(agent), k.presenceIndex()], [agent, field, value]);
   }
 
   async presenceRecords(account: string): Promise<AgentPresenceRecord[]> {

@@ -37,7 +37,7 @@ export function liveTimeReply([at, expiresAt]: Array<string | null>, now: number
   return Number(at);
 }
 
-/** readyMissed-1: { entry JSON, due time, ... }. */
+/** readyMissed (lua/readyMissed-2.lua): { entry JSON, due time, ... }. */
 export function missedEntriesReply(reply: unknown): MissedCallEntry[] {
   const flat = reply as string[];
   const entries: MissedCallEntry[] = [];
@@ -48,7 +48,7 @@ export function missedEntriesReply(reply: unknown): MissedCallEntry[] {
   return entries;
 }
 
-/** liveSessions-2: { agent, socket id, expires at, ... }, ordered by agent then socket id. */
+/** liveSessions (lua/liveSessions-2.lua): { agent, socket id, expires at, ... }, ordered by agent then socket id. */
 export function liveSessionsReply(reply: unknown): LiveSession[] {
   const flat = reply as string[];
   const sessions: LiveSession[] = [];

@@ -7,6 +7,8 @@
   that call (includes/legs.lua isLateEventOf): a call nobody answered is live again and this
   device owns it; an answered one stays over and nobody new owns it (answerToEndedCall).
 
+  Version: 2
+
   Input:
     KEYS[1]  calls:active:<remote>
     KEYS[2]  calls:device_reported:<mac>:<remote>

@@ -2,6 +2,8 @@
   claimCall: the seed's claim_call (CallStateStore.claimCall): the first device wins while the
   claim lives.
 
+  Version: 1
+
   Input:
     KEYS[1]  calls:active:<remote>
 

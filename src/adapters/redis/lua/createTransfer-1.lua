@@ -1,6 +1,8 @@
 --[[
   createTransfer: the seed's create_transfer_fingerprint (CallStateStore.createTransferFingerprint).
 
+  Version: 1
+
   Input:
     KEYS[1]  calls:transfers
 

@@ -2,6 +2,8 @@
   findTransfer: the seed's find_transfer_match (CallStateStore.findTransferMatch): takes the newest
   fingerprint of the remote within the window.
 
+  Version: 1
+
   Input:
     KEYS[1]  calls:transfers
 

@@ -1,7 +1,9 @@
 --[[
   heartbeat: the seed's set_session_heartbeat (CallStateStore.setSessionHeartbeat): the session
-  lives until `expires at`. (Version 2: agents:connected is no longer written here; it belongs to
-  the agent status store, which PresenceService keeps in step with the sessions.)
+  lives until `expires at`.
+
+  Version: 2 (agents:connected is no longer written here; it belongs to the agent status store,
+  which PresenceService keeps in step with the sessions)
 
   Input:
     KEYS[1]  sessions:heartbeat:<socket_id>  (hash agent, expires_at)

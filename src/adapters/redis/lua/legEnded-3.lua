@@ -5,6 +5,8 @@
   so that a late leg can make it live again; includes/recent.lua rememberEnded).
   Port of EmbeddedCallStateStore.legEnded.
 
+  Version: 2
+
   Input:
     KEYS[1]  calls:active:<remote>
     KEYS[2]  calls:recent:<remote>

@@ -1,7 +1,8 @@
 --[[
   liveSessions: the sessions live at `now` (CallStateStore.liveSessions). Sessions that expired
-  before both `now` and the wall clock are dropped from the indexes on the way. (Version 2: the
-  agent sets are the agent status store's.)
+  before both `now` and the wall clock are dropped from the indexes on the way.
+
+  Version: 2 (the agent sets are the agent status store's)
 
   Input:
     KEYS[1]  sessions:live     (zset socket id -> expires at)

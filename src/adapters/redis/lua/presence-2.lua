@@ -1,7 +1,9 @@
 --[[
   presence: sets one flag of an agent's presence (CallStateStore.setManualStatus / setPhoneDnd),
-  keeping the account's listing in step. (Version 2: agents:available is no longer written here;
-  it is the agent status store's, with the derived status: online, not on a call, available.)
+  keeping the account's listing in step.
+
+  Version: 2 (agents:available is no longer written here; it is the agent status store's, with
+  the derived status: online, not on a call, available)
 
   Input:
     KEYS[1]  agent:presence:<agent>  (hash manual, phone_dnd)

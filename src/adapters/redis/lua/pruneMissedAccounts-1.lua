@@ -3,6 +3,8 @@
   but only those not marked since `cutoff`: an account that queued a call while the sweeper looked
   at its (then empty) queue was marked again after the cutoff and stays.
 
+  Version: 1
+
   Input:
     KEYS[1]  <root>:missed:accounts  (global zset account -> when it last queued a missed call, ms)
 

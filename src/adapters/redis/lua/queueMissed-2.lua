@@ -2,6 +2,8 @@
   queueMissed: the seed's queue_missed_call (CallStateStore.queueMissedCall): one entry per call id;
   queueing the same call again keeps the first entry and due time.
 
+  Version: 1
+
   Input:
     KEYS[1]  calls:missed:queue     (hash call id -> entry JSON {callId, remote, mac, payload})
     KEYS[2]  calls:missed:schedule  (zset call id -> due time, ms)

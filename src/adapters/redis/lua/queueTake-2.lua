@@ -4,6 +4,8 @@
   anyone; otherwise only for the members it lists. Without a member, the oldest item whatever its
   audience. Popping removes the item in the same step, so two takers never get the same item.
 
+  Version: 1
+
   Input:
     KEYS[1]  queue:<name>        (zset item id -> score)
     KEYS[2]  queue:<name>:items  (hash item id -> {"data", "audience"} JSON)

@@ -3,6 +3,8 @@
   entries, oldest first (ties by call id), each leased (rescheduled to now + lease) so that the
   entries of a taker that crashes before ackMissedCall come back.
 
+  Version: 1
+
   Input:
     KEYS[1]  calls:missed:queue     (hash call id -> entry JSON)
     KEYS[2]  calls:missed:schedule  (zset call id -> due time, ms)

@@ -1,6 +1,7 @@
 --[[
-  removeSession: an agent UI disconnected (CallStateStore.removeSession). (Version 2: the agent
-  sets are the agent status store's.)
+  removeSession: an agent UI disconnected (CallStateStore.removeSession).
+
+  Version: 2 (the agent sets are the agent status store's)
 
   Input:
     KEYS[1]  sessions:heartbeat:<socket_id>

@@ -3,6 +3,8 @@
   redelivery check, duplicate check, transfer match, claim or join, device reported, ring time,
   direction. Port of EmbeddedCallStateStore.ringing; the leg rules are in includes/legs.lua.
 
+  Version: 2
+
   Input:
     KEYS[1]  calls:active:<remote>
     KEYS[2]  calls:device_reported:<mac>:<remote>

@@ -3,6 +3,8 @@
   record expires with the session; sessions:active indexes the account's sessions and lives as
   long as the longest of them. Sessions over by `now` leave the index on the way.
 
+  Version: 1
+
   Input:
     KEYS[1]  session:<id>     (string: the session JSON; id = sha256 of the token, never the token)
     KEYS[2]  sessions:active  (zset session id -> expires at)

@@ -2,6 +2,8 @@
   setRingTime: the seed's set_ring_time (CallStateStore.setRingTime): keeps the first ring time of
   the call; the remote follows the newest call. `at` is also the `now` expiry is decided against.
 
+  Version: 1
+
   Input:
     KEYS[1]  calls:ring:<call_id>
     KEYS[2]  calls:ring_remote:<remote>

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PushConnection, ServerMessage } from '../../../../src/domain/push/PushHub';
-import { CallStateKeys } from '../../../../src/adapters/redis/keys';
-import { RedisPushHub, type PushRedisKeys } from '../../../../src/adapters/redis/RedisPushHub';
+import { CallStateKeys, type PushRedisKeys } from '../../../../src/adapters/redis/keys';
+import { RedisPushHub } from '../../../../src/adapters/redis/RedisPushHub';
 import { createLogger } from '../../../../src/shared/logger';
 import { REDIS_URL, TEST_CALLS_DB, uniqueName } from '../../../support/services';
 

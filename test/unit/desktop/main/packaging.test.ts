@@ -79,7 +79,7 @@ describe('electron-builder configuration', () => {
 
   it('packages the built bundles and package.json (whose main is the built entry), not sources or the dev tools', () => {
     expect(pkg.main).toBe('out/main/index.js');
-    for (const path of ['out/main/index.js', 'out/main/lua/ringing-2.lua', 'out/preload/index.cjs', 'out/renderer/index.html', 'package.json']) {
+    for (const path of ['out/main/index.js', 'out/main/lua/ringing-10.lua', 'out/preload/index.cjs', 'out/renderer/index.html', 'package.json']) {
       expect(included(path), path).toBe(true);
     }
     for (const path of ['src/desktop/main/index.ts', 'out/server/ringside.mjs', 'out/main/index.js.map', 'test/unit/desktop/main/shell.test.ts', 'node_modules/tsx/dist/cli.mjs', 'node_modules/@esbuild/linux-x64/bin/esbuild']) {
