@@ -9,7 +9,8 @@ import type { Logger } from '../shared/logger';
 import type { Metrics } from '../shared/metrics';
 import { settlesWithin } from '../shared/settlesWithin';
 import type { Authenticator, Principal } from './auth';
-import { clientMessage } from '../protocol/rest';
+import { clientMessage, type ServerMessageOf } from '../protocol/messages';
+import type { HealthReport } from '../protocol/views';
 
 export interface AgentWebSocketDeps {
   auth: Authenticator;
@@ -21,12 +22,12 @@ export interface AgentWebSocketDeps {
   clock: () => number;
   heartbeatTtlMs: number;
   allowedOrigins: () => Set<string>;
-  health: () => Promise<Record<string, unknown>>;
+  health: () => Promise<Omit<HealthReport, 'phones'>>;
   /**
    * What one connection's health message adds about phones (DeviceHealth): an agent's session gets
    * its own phones, an admin connection the account's. Without it the message is `health()` alone.
    */
-  phoneHealth?: (viewer: HealthViewer) => Promise<Record<string, unknown>>;
+  phoneHealth?: (viewer: HealthViewer) => Promise<Pick<HealthReport, 'phone' | 'phones'>>;
 }
 
 export interface HealthViewer {
@@ -68,7 +69,7 @@ export class AgentWebSocket {
     await Promise.all(targets.map((c) => this.sendHealth(c, services, false)));
   }
 
-  private async sendHealth(connection: HealthConnection, services: Record<string, unknown>, always: boolean): Promise<void> {
+  private async sendHealth(connection: HealthConnection, services: Omit<HealthReport, 'phones'>, always: boolean): Promise<void> {
     const phones = this.deps.phoneHealth ? await this.deps.phoneHealth(connection) : {};
     const body = { ...services, ...phones };
     const { spoolDepth: _depth, ...compared } = body;
@@ -78,7 +79,7 @@ export class AgentWebSocket {
     if (connection.ws.readyState !== connection.ws.OPEN) return;
     // Counted like the pushes through the push hub; the greeting on connect never was.
     if (!always) this.deps.metrics.pushMessages.inc({ type: 'health' });
-    connection.ws.send(JSON.stringify({ type: 'health', at: this.deps.clock(), account: connection.account, ...body }));
+    connection.ws.send(JSON.stringify({ type: 'health', at: this.deps.clock(), account: connection.account, ...body } satisfies ServerMessageOf<'health'>));
   }
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -141,12 +142,12 @@ export class AgentWebSocket {
     }
     const result = clientMessage.safeParse(parsed);
     if (!result.success) {
-      ws.send(JSON.stringify({ type: 'error', at: this.deps.clock(), account, reason: 'unknown or malformed message; expected heartbeat or presence.set' }));
+      ws.send(JSON.stringify({ type: 'error', at: this.deps.clock(), account, reason: 'unknown or malformed message; expected heartbeat or presence.set' } satisfies ServerMessageOf<'error'>));
       return;
     }
     if (result.data.type === 'heartbeat') return beat();
     if (!agent) {
-      ws.send(JSON.stringify({ type: 'error', at: this.deps.clock(), account, reason: 'presence.set needs an agent session' }));
+      ws.send(JSON.stringify({ type: 'error', at: this.deps.clock(), account, reason: 'presence.set needs an agent session' } satisfies ServerMessageOf<'error'>));
       return;
     }
     await this.deps.presence.setManual(account, agent, result.data.status);

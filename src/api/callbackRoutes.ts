@@ -5,9 +5,10 @@ import type { CallLog } from '../domain/calllog/CallLog';
 import type { PushHub } from '../domain/push/PushHub';
 import type { Principal } from './auth';
 import { HttpError, codedHttpError, readJson } from './http';
-import { dialForCallback, type CallbackDial, type PhoneRouteDeps } from './phoneRoutes';
+import { dialForCallback, type PhoneRouteDeps } from './phoneRoutes';
 import type { Router } from './router';
 import * as s from '../protocol/rest';
+import type { CallbackResult } from '../protocol/responses';
 
 export interface CallbackRouteDeps extends PhoneRouteDeps {
   log: CallLog;
@@ -33,7 +34,7 @@ function actingAgent(principal: Principal, named: string | undefined): string {
 async function callBack(
   deps: CallbackRouteDeps, principal: Principal, body: { agent?: string | undefined; mac?: string | undefined },
   take: (agent: string) => Promise<MissedCallView>,
-): Promise<{ missed: MissedCallView; dial: CallbackDial }> {
+): Promise<CallbackResult> {
   const { account } = principal;
   const agent = actingAgent(principal, body.agent);
   const profile = await deps.directory.getAgent(account, agent);

@@ -6,6 +6,7 @@ import type { GrandstreamPhoneClient } from '../adapters/phone/GrandstreamPhoneC
 import { PhoneError, type PhoneErrorCode } from '../domain/phone/errors';
 import type { PhoneRegistry } from '../adapters/phone/PhoneRegistry';
 import { parseMac } from '../protocol/mac';
+import type { CallbackDial } from '../protocol/responses';
 import type { Authenticator, Principal } from './auth';
 import { codedHttpError, HttpError, parseWith, readJson } from './http';
 import type { Router } from './router';
@@ -94,11 +95,8 @@ export async function drive<T>(phones: PhoneRegistry, phone: DrivablePhone, work
   }
 }
 
-/** The call-back's dial: what the answer of POST /api/missed/:id/callback says under `dial`. */
-export type CallbackDial =
-  | { status: 'dialling'; mac: string; number: string }
-  | { status: 'failed'; mac: string; number: string; error: string; reason: string; httpStatus: number }
-  | { status: 'unavailable'; reason: string };
+/** The call-back's dial: what the answer of POST /api/missed/:id/callback says under `dial` (defined in src/protocol). */
+export type { CallbackDial };
 
 /**
  * Dials `number` through the agent's phone: the one `mac` names (it must be the agent's own), or

@@ -6,6 +6,7 @@ import { codedHttpError, parseWith, readJson } from './http';
 import { drive, phoneFor, type PhoneRouteDeps } from './phoneRoutes';
 import type { Router } from './router';
 import * as s from '../protocol/rest';
+import type { ActionUrlsView } from '../protocol/responses';
 
 export interface ProvisioningRouteDeps extends PhoneRouteDeps {
   /** This process's listener as phones reach it; the URLs carry the webhook token, so admin only. */
@@ -26,7 +27,7 @@ export function addProvisioningRoutes(router: Router, deps: ProvisioningRouteDep
   router.on('GET', '/api/action-urls', async ({ req }) => {
     await auth.require(req, 'admin');
     const { publicHost, port, urls } = deps.actionUrls();
-    return { host: publicHost.host, hostSource: publicHost.source, port, urls };
+    return { host: publicHost.host, hostSource: publicHost.source, port, urls } satisfies ActionUrlsView;
   });
 
   router.on('POST', '/api/devices/:mac/provision', async ({ req, params }) => {

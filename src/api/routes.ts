@@ -18,6 +18,7 @@ import { statsAgentFor } from './roles';
 import { addPhoneRoutes } from './phoneRoutes';
 import { Router } from './router';
 import * as s from '../protocol/rest';
+import type { AgentWithPresence, SessionInfo } from '../protocol/responses';
 
 export interface ApiDeps {
   directory: Directory;
@@ -87,7 +88,7 @@ export function buildRoutes(deps: ApiDeps): Router {
   router.on('GET', '/api/agents', async ({ req }) => {
     const { account } = await auth.require(req, 'any');
     const [agents, snapshot] = await Promise.all([directory.listAgents(account), presence.snapshot(account)]);
-    return { items: agents.map((a) => ({ ...a, presence: snapshot.get(a.id) ?? 'offline' })) };
+    return { items: agents.map((a): AgentWithPresence => ({ ...a, presence: snapshot.get(a.id) ?? 'offline' })) };
   });
   router.on('POST', '/api/devices', async ({ req }) => {
     const { account } = await auth.require(req, 'admin');
@@ -146,10 +147,10 @@ export function buildRoutes(deps: ApiDeps): Router {
   router.on('GET', '/api/session', async ({ req }) => {
     const principal = await auth.require(req, 'any');
     // supervisor: whether the token sees everyone's figures (the admin token does).
-    if (principal.kind === 'admin') return { account: principal.account, agent: null, name: null, kind: 'admin', expiresAt: null, supervisor: true };
+    if (principal.kind === 'admin') return { account: principal.account, agent: null, name: null, kind: 'admin', expiresAt: null, supervisor: true } satisfies SessionInfo;
     const session = await deps.sessions.get(principal.account, bearerToken(req) ?? '', clock());
     const agent = await directory.getAgent(principal.account, principal.agent);
-    return { account: principal.account, agent: principal.agent, name: agent?.name ?? null, kind: 'agent', expiresAt: session?.expiresAt ?? null, supervisor: agent?.supervisor ?? false };
+    return { account: principal.account, agent: principal.agent, name: agent?.name ?? null, kind: 'agent', expiresAt: session?.expiresAt ?? null, supervisor: agent?.supervisor ?? false } satisfies SessionInfo;
   });
 
   router.on('GET', '/api/calls', async ({ req, query }) => {

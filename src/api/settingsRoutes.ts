@@ -2,9 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { maskedConfig } from '../app/config/loadConfig';
 import type { RingsideConfig } from '../app/config/schema';
-import type { Device } from '../domain/directory/Directory';
-import type { LoginForm } from '../adapters/phone/sessionLogin';
 import { parseMac } from '../protocol/mac';
+import type { PhoneControlTest, SettingsView } from '../protocol/responses';
 import { probeAmqpUrl, probeRedisUrl, type ServiceProbes } from '../app/serviceProbe';
 import { codedHttpError, parseWith, readJson } from './http';
 import { drive, phoneFor } from './phoneRoutes';
@@ -20,27 +19,8 @@ export interface SettingsSources {
   probes: ServiceProbes;
 }
 
-/** GET /api/settings: what the settings screen shows; never a secret (URLs masked, no phone password). */
-export interface SettingsView {
-  /** The phone listener: the address bound, and the host phones reach it by (the Action URLs'). */
-  webhook: { host: string; port: number; publicHost: string };
-  api: { host: string; port: number };
-  /** null: embedded (no REDIS_URL). */
-  redis: { url: string; callsDb: number; cacheDb: number; keyPrefix: string } | null;
-  /** null: embedded (no AMQP_URL). */
-  amqp: { url: string; exchange: string; queue: string; shards: number } | null;
-  /** The caller's own phones (the admin: every phone) as GET /api/devices shows them. */
-  phones: Device[];
-}
-
-/** POST /api/devices/:mac/control/test when the phone let Ringside in. */
-export interface PhoneControlTest {
-  ok: true;
-  mac: string;
-  /** The phone's api-get_phone_status: available, ringing or busy. */
-  phoneStatus: string;
-  loginForm: LoginForm | null;
-}
+/** GET /api/settings and POST /api/devices/:mac/control/test answer these (defined in src/protocol). */
+export type { PhoneControlTest, SettingsView };
 
 export interface SettingsRouteDeps extends ProvisioningRouteDeps {
   settings: SettingsSources;

@@ -1,18 +1,13 @@
+import type { PhoneHealthEntry, PhoneHealthState, PhoneHealthSummary } from '../protocol/views';
 import type { Device, Directory } from '../domain/directory/Directory';
 import { PhoneError, type PhoneErrorCode } from '../domain/phone/errors';
 import type { PhoneRegistry } from '../adapters/phone/PhoneRegistry';
 import type { Logger } from '../shared/logger';
 
-/**
- * A phone's health, worst first when several phones are summarised:
- * - `unreachable`: the last status poll (while a call was up) got no answer from the phone's web API.
- * - `signed_off`: the phone's last registration event was `unregistered` (SIP sign-off).
- * - `booted`: the last event was `boot` (the phone restarted; registration not reported yet).
- * - `registered`: the last registration event was `registered`.
- * - `reachable`: no registration event known, but the phone answered its last status poll.
- * - `unknown`: nothing known yet.
- */
-export type PhoneHealthState = 'unreachable' | 'signed_off' | 'booted' | 'registered' | 'reachable' | 'unknown';
+/** A phone's health and the summary of several, as the agent API shows them (defined, with each state's meaning, in src/protocol). */
+export type { PhoneHealthEntry, PhoneHealthState, PhoneHealthSummary };
+
+/** Worst first, when several phones are summarised. */
 const SEVERITY: readonly PhoneHealthState[] = ['unreachable', 'signed_off', 'booted', 'registered', 'reachable', 'unknown'];
 
 /** The last status poll of a phone (in memory: this process's polls only). */
@@ -26,33 +21,6 @@ export interface PhonePoll {
   lines: string[] | null;
   /** The PhoneError code of a failed poll, e.g. phone_unreachable or phone_bad_credentials. */
   error: PhoneErrorCode | null;
-}
-
-/** One phone as the agent owning it (or an admin) sees it: never shown to anonymous callers. */
-export interface PhoneHealthEntry {
-  mac: string;
-  state: PhoneHealthState;
-  /** The last device event (registered, unregistered, boot) and when it came. */
-  lastEvent: string | null;
-  lastSeenAt: number | null;
-  /** Ringside polls the phone now (a call is up and it has control settings). */
-  polling: boolean;
-  /** The last poll's outcome (null: never polled by this process). Its time is left out so an unchanged poll changes nothing. */
-  reachable: boolean | null;
-  phoneStatus: string | null;
-  error: PhoneErrorCode | null;
-}
-
-/**
- * The count-only summary: safe for /healthz (no MAC, no IP). `state` is the worst phone's state,
- * `none` when there is no phone in scope.
- */
-export interface PhoneHealthSummary {
-  state: PhoneHealthState | 'none';
-  phones: number;
-  registered: number;
-  signedOff: number;
-  unreachable: number;
 }
 
 export interface DeviceHealthDeps {

@@ -7,7 +7,7 @@ import { RabbitMqBus } from '../adapters/rabbitmq/RabbitMqBus';
 import type { HandledEventLedger } from '../domain/bus/HandledEventLedger';
 import { SqliteSpoolBus } from '../adapters/sqlite/spool/SqliteSpoolBus';
 import type { CallStateStore } from '../domain/callstate/CallStateStore';
-import { EmbeddedCallStateStore } from '../adapters/sqlite/callstate/SqliteCallStateStore';
+import { SqliteCallStateStore } from '../adapters/sqlite/callstate/SqliteCallStateStore';
 import { RedisCallStateStore } from '../adapters/redis/callstate/RedisCallStateStore';
 import { CallStateKeys } from '../adapters/redis/keys';
 import { ScriptRunner } from '../adapters/redis/scripts';
@@ -29,7 +29,8 @@ import type { Logger } from '../shared/logger';
 import type { Metrics } from '../shared/metrics';
 import { connectRedis } from '../adapters/redis/connection';
 import { settlesWithin } from '../shared/settlesWithin';
-import { SERVICE_HEALTH_GAUGE, rabbitHealth, redisHealth, type ServiceHealth } from '../shared/serviceHealth';
+import { SERVICE_HEALTH_GAUGE, rabbitHealth, redisHealth } from '../shared/serviceHealth';
+import type { ServiceHealth } from '../protocol/views';
 import { EMBEDDED_PROBE, probeRedisClient, timedProbe, type ServiceProbes } from './serviceProbe';
 
 export interface AdapterFiles {
@@ -91,7 +92,7 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
   const closers: Array<() => Promise<void>> = [];
   try {
     const redis = config.redis.url ? await openRedisParts(config, node, options, closers) : null;
-    const state = redis?.state ?? EmbeddedCallStateStore.open(files.state, { checkpointPages: options.checkpointPages });
+    const state = redis?.state ?? SqliteCallStateStore.open(files.state, { checkpointPages: options.checkpointPages });
     if (!redis) closers.push(() => state.close());
     const push = redis?.push ?? new InProcessPushHub((type) => options.metrics.pushMessages.inc({ type }));
     const sessions = redis?.sessions ?? new SqliteAgentSessions(options.database);

@@ -20,6 +20,7 @@ import { StaleCallReaper } from '../domain/calls/StaleCallReaper';
 import { SqliteCallLog } from '../adapters/sqlite/calllog/SqliteCallLog';
 import type { RingsideConfig } from './config/schema';
 import { DeviceHealth, summarise } from './DeviceHealth';
+import type { HealthReport } from '../protocol/views';
 import { DirectoryError } from '../domain/directory/errors';
 import { SqliteDirectory, contactHooksFor } from '../adapters/sqlite/directory/SqliteDirectory';
 import { SqliteDispositions } from '../adapters/sqlite/directory/SqliteDispositions';
@@ -172,7 +173,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
    * answers anyone.
    */
   const seatAgent = config.redis.url ? null : config.agent;
-  const health = async () => {
+  const health = async (): Promise<Omit<HealthReport, 'phones'>> => {
     const dependencies = await adapters.health();
     const degraded = dependencies.redis === 'down' || dependencies.rabbitmq === 'down' || dependencies.rabbitmq === 'degraded';
     const phone = await devices.summary(config.account, seatAgent, seatAgent !== null);

@@ -1,20 +1,14 @@
 import { connect as amqpConnect, type ChannelModel } from 'amqplib';
 import { Redis } from 'ioredis';
 import { performance } from 'node:perf_hooks';
-import type { ServiceHealth } from '../shared/serviceHealth';
+import type { ServiceProbe } from '../protocol/responses';
 
 /**
  * An active check of a shared service, for the settings screen's Test buttons (serviceHealth.ts
  * says how the service looks; this asks it now): a Redis PING, or a RabbitMQ channel opened and
- * the exchange checked. `state` is the service's health after the check (`embedded`: not used).
- * `error` never carries the URL or its password.
+ * the exchange checked. The answer's shape is the agent API's (src/protocol).
  */
-export interface ServiceProbe {
-  ok: boolean;
-  state: ServiceHealth;
-  latencyMs?: number;
-  error?: string;
-}
+export type { ServiceProbe };
 
 /** The probes of this process's own connections (adapters.ts). */
 export interface ServiceProbes {

@@ -74,9 +74,3 @@ export const callsQuery = z.strictObject({
 export const missedQuery = z.strictObject({ status: z.enum(['open', 'claimed', 'closed']).optional(), limit: z.coerce.number().int().min(1).max(500).optional() });
 export const statsQuery = z.strictObject({ from: millis.optional(), to: millis.optional(), agent: id.optional() });
 export const contactsQuery = z.strictObject({ q: z.string().max(100).default(''), limit: z.coerce.number().int().min(1).max(200).optional() });
-
-/** Messages an agent UI may send on the WebSocket. */
-export const clientMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('heartbeat') }),
-  z.object({ type: z.literal('presence.set'), status: z.enum(['available', 'away', 'dnd']) }),
-]);

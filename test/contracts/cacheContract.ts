@@ -158,7 +158,7 @@ export function describeDirectoryCacheContract(name: string, factory: () => Prom
       await dir().upsertAgent('acme', { id: 'alice', name: 'Old' });
       const held = h.proc.source.hold('getAgent');
       const racing = dir().getAgent('acme', 'alice');
-      await held.reached;
+      await held.reached();
       await dir().upsertAgent('acme', { id: 'alice', name: 'New' });
       held.release();
       expect((await racing)?.name).toBe('Old');

@@ -23,7 +23,7 @@ export interface CallStateContext {
 }
 
 /**
- * The behaviour every CallStateStore adapter must have (EmbeddedCallStateStore, RedisCallStateStore).
+ * The behaviour every CallStateStore adapter must have (SqliteCallStateStore, RedisCallStateStore).
  * Run it unchanged against each adapter.
  */
 export function describeCallStateStoreContract(name: string, factory: () => Promise<CallStateStoreHarness>): void {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventBus } from '../../src/domain/bus/EventBus';
 import type { CallEvent } from '../../src/domain/events/CallEvent';
-import { callEvent, deferred, settledWithinATurn } from './support';
+import { callEvent, settledWithinATurn } from './support';
+import { deferred } from '../support/wait';
 
 export interface EventBusHarness {
   bus: EventBus;
@@ -57,8 +58,8 @@ export function describeEventBusContract(name: string, factory: () => Promise<Ev
     });
 
     it('drained() does not resolve while a handler is still running', async () => {
-      const gate = deferred();
-      const started = deferred();
+      const gate = deferred('the gate');
+      const started = deferred('the handler to start');
       let finished = false;
       await bus.publish([callEvent()]);
       const consumer = bus.consume(async () => {
@@ -66,7 +67,7 @@ export function describeEventBusContract(name: string, factory: () => Promise<Ev
         await gate.promise;
         finished = true;
       });
-      await started.promise;
+      await started.wait();
       const drained = consumer.drained();
       expect(await settledWithinATurn(drained)).toBe(false);
       gate.resolve();
@@ -191,15 +192,15 @@ export function describeEventBusContract(name: string, factory: () => Promise<Ev
       const events = [callEvent({ remote: '9000' }), callEvent({ remote: '9000', type: 'answered' }), callEvent({ remote: '9000', type: 'hangup' })];
       await bus.publish(events);
       expect(await bus.depth()).toBe(3);
-      const gate = deferred();
-      const started = deferred();
+      const gate = deferred('the gate');
+      const started = deferred('the handler to start');
       const consumer = bus.consume(async (event) => {
         if (event.id === events[0]!.id) {
           started.resolve();
           await gate.promise;
         }
       });
-      await started.promise;
+      await started.wait();
       expect(await bus.depth()).toBe(3);
       gate.resolve();
       await consumer.drained();
@@ -211,8 +212,8 @@ export function describeEventBusContract(name: string, factory: () => Promise<Ev
       const first = callEvent({ remote: '9100' });
       const second = callEvent({ remote: '9100', type: 'hangup' });
       await bus.publish([first, second]);
-      const gate = deferred();
-      const started = deferred();
+      const gate = deferred('the gate');
+      const started = deferred('the handler to start');
       const log: string[] = [];
       const consumer = bus.consume(async (event) => {
         log.push(`start ${event.type}`);
@@ -222,7 +223,7 @@ export function describeEventBusContract(name: string, factory: () => Promise<Ev
         }
         log.push(`end ${event.type}`);
       });
-      await started.promise;
+      await started.wait();
       const stopping = consumer.stop().then(() => log.push('stopped'));
       expect(await settledWithinATurn(stopping)).toBe(false);
       gate.resolve();

@@ -20,22 +20,6 @@ export function callEvent(overrides: Partial<CallEvent> = {}): CallEvent {
   };
 }
 
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (err: unknown) => void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
 /** Settles to true when `promise` settled before every already-queued callback ran (one macrotask turn). */
 export async function settledWithinATurn(promise: Promise<unknown>): Promise<boolean> {
   let settled = false;

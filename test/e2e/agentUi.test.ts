@@ -181,7 +181,7 @@ describe('the agent UI in a browser', () => {
     // Alice goes away, with the keyboard: the presence choices are radio buttons.
     await page.getByRole('radio', { name: 'Available' }).focus();
     await page.keyboard.press('ArrowRight');
-    await bob.next((m) => m.type === 'presence.changed' && m.agent === ALICE.id && m.status === 'away');
+    await bob.next((m) => m.type === 'presence.changed' && m.agent === ALICE.id && m.status === 'away', 'alice away');
     const agents = await office.admin<{ items: Array<{ id: string; presence: string }> }>('GET', '/api/agents');
     expect(agents.items.find((a) => a.id === ALICE.id)?.presence).toBe('away');
     expect(await page.getByRole('radio', { name: 'Away' }).isChecked()).toBe(true);

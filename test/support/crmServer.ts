@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor, type WaitOptions } from './wait';
 
 export type CrmAnswer =
   | { status: number; body?: unknown; raw?: string }
@@ -52,10 +53,16 @@ export class TestCrmServer {
     return this.requests.filter((n) => n === number).length;
   }
 
-  /** Resolves once a request for this number has arrived (at once if one has). */
-  requested(number: string): Promise<void> {
-    if (this.count(number) > 0) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ number, resolve }));
+  /** Resolves once a request for this number has arrived (at once if one has); fails after WAIT_MS. */
+  requested(number: string, options: WaitOptions = {}): Promise<void> {
+    return waitFor<void>(`a CRM request for ${number}`, (resolve) => {
+      if (this.count(number) > 0) return resolve();
+      const waiter = { number, resolve: () => resolve() };
+      this.waiters.push(waiter);
+      return () => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+      };
+    }, { ...options, seen: () => `requests so far: ${JSON.stringify(this.requests)}` });
   }
 
   /** Ends every held request (with a 200 that comes too late to matter). */

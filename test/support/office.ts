@@ -5,6 +5,7 @@ import { deleteTopology, resolveTopology } from '../../src/adapters/rabbitmq/top
 import { startTestRingside, type TestRingside } from './ringside';
 import { AMQP_URL, REDIS_URL, TEST_CACHE_DB, TEST_CALLS_DB, uniqueName } from './services';
 import { makeTempDir } from './tmp';
+import { WaitTimeout, withTimeout } from './wait';
 
 /**
  * An office (SPEC 1): several Ringside seats on one real Redis and one real RabbitMQ, sharing the
@@ -22,7 +23,7 @@ export interface Office {
   stopSeat(seat: TestRingside): Promise<void>;
   /** Starts one more seat on the office's services (options.redisUrl/amqpUrl get its index). */
   addSeat(): Promise<TestRingside>;
-  /** Waits until no seat has anything left to relay or handle, then runs housekeeping on every seat. */
+  /** Waits until no seat has anything left to relay or handle (SETTLE_MS at most), then runs housekeeping on every seat. */
   settle(): Promise<void>;
   /** Moves every seat's clock forward by the same amount. */
   advance(ms: number): void;
@@ -31,6 +32,9 @@ export interface Office {
 
 /** Shard queues of an office (every seat and process of one office must use the same count). */
 export const OFFICE_SHARDS = 2;
+
+/** How long settle() may take: seats coming back from an outage reconnect first. */
+export const SETTLE_MS = 20_000;
 
 export interface OfficeOptions {
   /** Where seat `index` reaches Redis (default the real server): a test's proxy, to take Redis away from it. */
@@ -79,9 +83,11 @@ export async function startOffice(seatCount: number, overrides: Record<string, u
     async settle() {
       // A seat's drained() covers its own relay and the shard queues it consumes; an event handed
       // from one seat to another can make a seat busy again, so go round until a full pass was quiet.
+      const deadline = performance.now() + SETTLE_MS;
       for (let quietPasses = 0; quietPasses < 2;) {
+        if (performance.now() > deadline) throw new WaitTimeout(`timed out after ${SETTLE_MS} ms waiting for the office to settle: its seats kept handling events`);
         const before = await Promise.all(seats.map((s) => s.instance.metrics.eventsHandled.get()));
-        for (const seat of seats) await seat.instance.drained();
+        for (const seat of seats) await withTimeout(seat.instance.drained(), `seat ${seats.indexOf(seat)} of the office to drain (relay and shard queues)`, { timeoutMs: Math.max(1, deadline - performance.now()) });
         const after = await Promise.all(seats.map((s) => s.instance.metrics.eventsHandled.get()));
         quietPasses = JSON.stringify(before) === JSON.stringify(after) ? quietPasses + 1 : 0;
       }

@@ -6,6 +6,7 @@ import { SqliteHandledEventLedger } from '../../src/adapters/sqlite/spool/Sqlite
 import { deleteTopology, resolveTopology } from '../../src/adapters/rabbitmq/topology';
 import { AMQP_URL, uniqueName } from './services';
 import { makeTempDir } from './tmp';
+import { waitFor, type WaitOptions } from './wait';
 
 export const TEST_SHARDS = 4;
 
@@ -104,28 +105,24 @@ export function droppableConnector() {
   };
 }
 
-/** Resolves when the bus reaches `status` (at once if it is there already). */
-export function statusReached(bus: RabbitMqBus, status: BusStatus): Promise<void> {
-  if (bus.status() === status) return Promise.resolve();
-  return new Promise((resolve) => {
-    const stop = bus.onStatus((next) => {
-      if (next !== status) return;
-      stop();
-      resolve();
+/** Resolves when the bus reaches `status` (at once if it is there already); fails after WAIT_MS. */
+export function statusReached(bus: RabbitMqBus, status: BusStatus, options: WaitOptions = {}): Promise<void> {
+  return waitFor<void>(`the bus to be ${status}`, (resolve) => {
+    if (bus.status() === status) return resolve();
+    return bus.onStatus((next) => {
+      if (next === status) resolve();
     });
-  });
+  }, { ...options, seen: () => `it is ${bus.status()}` });
 }
 
-/** Resolves at the first 'up' that follows a 'down' seen from now on: the bus recovered. */
-export function recovery(bus: RabbitMqBus): Promise<BusStatus[]> {
+/**
+ * Resolves at the first 'up' that follows a 'down' seen from now on (the bus recovered), with the
+ * statuses seen; fails after WAIT_MS (or `timeoutMs`, from the call).
+ */
+export function recovery(bus: RabbitMqBus, options: WaitOptions = {}): Promise<BusStatus[]> {
   const seen: BusStatus[] = [];
-  return new Promise((resolve) => {
-    const stop = bus.onStatus((status) => {
-      seen.push(status);
-      if (status === 'up' && seen.includes('down')) {
-        stop();
-        resolve(seen);
-      }
-    });
-  });
+  return waitFor<BusStatus[]>('the bus to go down and come back up', (resolve) => bus.onStatus((status) => {
+    seen.push(status);
+    if (status === 'up' && seen.includes('down')) resolve(seen);
+  }), { ...options, seen: () => `statuses seen: ${seen.join(', ') || 'none'}` });
 }

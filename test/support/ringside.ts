@@ -5,6 +5,7 @@ import type { RingsideConfig } from '../../src/app/config/schema';
 import { startRingside, type RingsideInstance } from '../../src/app/server';
 import { createLogger } from '../../src/shared/logger';
 import { makeTempDir } from './tmp';
+import { Inbox, show, waitFor, withTimeout, type WaitOptions } from './wait';
 
 export const TEST_TOKEN = 'test-admin-token-0123456789';
 
@@ -46,7 +47,7 @@ export async function startTestRingside(overrides: Record<string, unknown> = {},
       offset += ms;
     },
     settle: async () => {
-      await instance.drained();
+      await withTimeout(instance.drained(), 'Ringside to drain (every accepted event handled)');
       await instance.housekeeping();
     },
     // The instance's own token (TEST_TOKEN unless the test gave it another one).
@@ -56,7 +57,7 @@ export async function startTestRingside(overrides: Record<string, unknown> = {},
       const created = await self.api('POST', '/api/agents', { body: { id, name: options.name ?? `Agent ${id}`, extension: options.extension, devices: options.devices, helplines: options.helplines } });
       if (created.status !== 200) throw new Error(`creating agent ${id}: ${created.status} ${JSON.stringify(created.body)}`);
       const session = await self.api<{ token: string }>('POST', '/api/session', { body: { agent: id } });
-      const client = await AgentClient.connect(instance.apiUrl, session.body.token);
+      const client = await AgentClient.connect(instance.apiUrl, session.body.token, { name: id });
       clients.push(client);
       return client;
     },
@@ -116,39 +117,59 @@ export interface PushedMessage {
   [field: string]: unknown;
 }
 
-/** An agent UI's WebSocket: every message is kept, and tests await the one they expect. */
+/**
+ * An agent UI's WebSocket: every message is kept (in `messages`, in order), and tests await the
+ * ones they expect with next(). Each wait takes the earliest matching message no earlier wait
+ * took, so one message answers one wait; `since: client.mark()`, taken before the action, leaves
+ * out everything that came before it (a health message from before an outage, say).
+ */
 export class AgentClient {
-  readonly messages: PushedMessage[] = [];
-  private waiters: Array<{ match: (m: PushedMessage) => boolean; resolve: (m: PushedMessage) => void }> = [];
+  private readonly inbox: Inbox<PushedMessage>;
 
-  private constructor(readonly ws: WebSocket, readonly token: string) {
-    ws.on('message', (data) => {
-      const message = JSON.parse(String(data)) as PushedMessage;
-      this.messages.push(message);
-      this.waiters = this.waiters.filter((w) => (w.match(message) ? (w.resolve(message), false) : true));
-    });
+  private constructor(readonly ws: WebSocket, readonly token: string, readonly name: string) {
+    this.inbox = new Inbox(`${name}'s agent socket`, (m) => show(m, 240));
+    ws.on('message', (data) => this.inbox.push(JSON.parse(String(data)) as PushedMessage));
   }
 
-  static async connect(apiUrl: string, token: string, origin?: string): Promise<AgentClient> {
-    const ws = new WebSocket(`${apiUrl.replace('http', 'ws')}/ws?token=${encodeURIComponent(token)}`, origin ? { origin } : {});
-    const client = new AgentClient(ws, token);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
+  /** Opens the socket and waits for its first message (the health). `name` names it in timeout messages. */
+  static async connect(apiUrl: string, token: string, options: { origin?: string; name?: string } = {}): Promise<AgentClient> {
+    const ws = new WebSocket(`${apiUrl.replace('http', 'ws')}/ws?token=${encodeURIComponent(token)}`, options.origin ? { origin: options.origin } : {});
+    const client = new AgentClient(ws, token, options.name ?? 'an agent');
+    await waitFor<void>(`${client.name}'s agent socket to open`, (resolve, reject) => {
+      const opened = () => resolve();
+      ws.once('open', opened);
       ws.once('error', reject);
+      return () => {
+        ws.off('open', opened);
+        ws.off('error', reject);
+      };
     });
-    await client.next((m) => m.type === 'health');
+    await client.next((m) => m.type === 'health', 'the first health message');
     return client;
   }
 
-  /** The first message (already received or coming) that matches. */
-  next(match: (m: PushedMessage) => boolean): Promise<PushedMessage> {
-    const seen = this.messages.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.waiters.push({ match, resolve }));
+  /** Everything received, in order. */
+  get messages(): readonly PushedMessage[] {
+    return this.inbox.all;
   }
 
-  callMessage(type: string, remote: string): Promise<PushedMessage> {
-    return this.next((m) => m.type === type && (m.call as { remote?: string } | undefined)?.remote === remote);
+  /** Where the stream is now: next(…, { since }) then considers only what arrives after this. */
+  mark(): number {
+    return this.inbox.mark();
+  }
+
+  /**
+   * The earliest message that matches and that no earlier next() took (already received or still
+   * to come; with `since`, only those received after that mark). Fails after WAIT_MS (or
+   * `timeoutMs`) naming `what` and listing what the socket received.
+   */
+  next(match: (m: PushedMessage) => boolean, what: string, options: WaitOptions & { since?: number } = {}): Promise<PushedMessage> {
+    return this.inbox.next(match, what, options);
+  }
+
+  /** next() for a call message of `type` about the caller `remote`. */
+  callMessage(type: string, remote: string, options: WaitOptions & { since?: number } = {}): Promise<PushedMessage> {
+    return this.next((m) => m.type === type && (m.call as { remote?: string } | undefined)?.remote === remote, `${type} for ${remote}`, options);
   }
 
   received(type: string): PushedMessage[] {

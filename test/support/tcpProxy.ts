@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { waitFor, type WaitOptions } from './wait';
 
 /**
  * A TCP proxy a test owns, to take a shared service (Redis, RabbitMQ) away from Ringside without
@@ -25,8 +26,8 @@ export interface TcpProxy {
   /** Cuts every open connection; returns how many were cut. */
   pause(options?: { newConnections?: 'hold' | 'refuse' }): number;
   resume(): void;
-  /** Resolves once `count` connections arrived since the last pause() (at once if they did). */
-  arrivals(count: number): Promise<void>;
+  /** Resolves once `count` connections arrived since the last pause() (at once if they did); fails after WAIT_MS. */
+  arrivals(count: number, options?: WaitOptions): Promise<void>;
   /** Connections being forwarded now. */
   readonly open: number;
   close(): Promise<void>;
@@ -129,9 +130,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         if (!client.destroyed) forward(client);
       }
     },
-    arrivals(count) {
-      if (arrived >= count) return Promise.resolve();
-      return new Promise((resolve) => waiters.push({ count, resolve }));
+    arrivals(count, options = {}) {
+      return waitFor<void>(`${count} connection(s) to arrive at the paused proxy on port ${port}`, (resolve) => {
+        if (arrived >= count) return resolve();
+        const waiter = { count, resolve: () => resolve() };
+        waiters.push(waiter);
+        return () => {
+          waiters = waiters.filter((w) => w !== waiter);
+        };
+      }, { ...options, seen: () => `${arrived} arrived since the pause` });
     },
     async close() {
       paused = true;

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { PhoneHttpRequest, PhoneHttpResponse } from './phoneHttp';
 import { authRefusal, parseAnswer, type AuthRefusal } from './phoneAnswer';
+import type { LoginForm } from '../../protocol/responses';
 
-export type LoginForm = 'passcode' | 'session';
+/** The login form a phone's web UI offers (the agent API reports it: defined in src/protocol). */
+export type { LoginForm };
 
 /** Sends one request to the phone with the same-origin Referer and the timeout already applied. */
 export type PhoneRequester = (req: PhoneHttpRequest) => Promise<PhoneHttpResponse>;

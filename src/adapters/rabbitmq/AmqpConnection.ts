@@ -1,4 +1,5 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type SocketOptions } from 'amqplib';
+import { backoffDelay } from '../../protocol/backoff';
 import type { Logger } from '../../shared/logger';
 import { EventBusError, errorMessage } from './EventBusError';
 
@@ -42,8 +43,7 @@ const STABLE_SESSION_MS = 5_000;
  * that lost the broker together do not all come back at the same moment, and none spins.
  */
 export function reconnectDelay(failures: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
-  const capped = Math.min(maxMs, initialMs * 2 ** Math.min(failures, 30));
-  return capped / 2 + (random() * capped) / 2;
+  return backoffDelay(failures, { baseMs: initialMs, capMs: maxMs, jitter: 'equal' }, random);
 }
 
 /**

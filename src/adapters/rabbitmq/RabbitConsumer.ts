@@ -1,5 +1,6 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { orderingKey, type CallEvent } from '../../domain/events/CallEvent';
+import { backoffDelay } from '../../protocol/backoff';
 import type { Logger } from '../../shared/logger';
 import type { Consumer, EventHandler } from '../../domain/bus/EventBus';
 import type { HandledEventLedger } from '../../domain/bus/HandledEventLedger';
@@ -245,8 +246,8 @@ export class RabbitConsumer implements Consumer {
 
   private retryDelay(attempts: number): number {
     const { retryDelayMs, maxRetryDelayMs } = this.deps.settings;
-    // Capped exponent: attempts is Infinity while a dead letter of an unlimited consumer is retried.
-    return Math.min(maxRetryDelayMs, retryDelayMs * 2 ** Math.min(30, Math.max(0, attempts - 1)));
+    // attempts is Infinity while a dead letter of an unlimited consumer is retried: the helper caps it.
+    return backoffDelay(attempts - 1, { baseMs: retryDelayMs, capMs: maxRetryDelayMs });
   }
 
   /** Publishes the message to the dead-letter exchange, confirmed, then acks the original. */

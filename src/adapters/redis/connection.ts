@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { backoffDelay } from '../../protocol/backoff';
 import type { Logger } from '../../shared/logger';
 
 export interface RedisConnectionOptions {
@@ -17,10 +18,9 @@ export interface RedisConnectionOptions {
 
 const MAX_RECONNECT_DELAY_MS = 2_000;
 
-/** Reconnect delay: doubling from 50 ms, capped, with full jitter so many seats do not reconnect in step. */
+/** Reconnect delay: doubling from 50 ms, capped, with equal jitter so many seats do not reconnect in step. */
 export function reconnectDelay(attempt: number): number {
-  const ceiling = Math.min(MAX_RECONNECT_DELAY_MS, 50 * 2 ** Math.min(attempt, 10));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  return Math.round(backoffDelay(attempt, { baseMs: 50, capMs: MAX_RECONNECT_DELAY_MS, jitter: 'equal' }));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { missedView, presenceStatus, type MissedView, type PresenceStatus } from './feedMessages';
+import { missedCallView, presenceStatus, type MissedCallView, type PresenceStatus } from '../../protocol/views';
 
 /**
  * The shell is an agent client of its own core, like the agent UI: an agent session token, the
@@ -84,12 +84,12 @@ export class CoreApi {
   }
 
   /** Open missed calls of the account (the tracker picks this agent's). */
-  async openMissed(): Promise<MissedView[]> {
+  async openMissed(): Promise<MissedCallView[]> {
     const answer = await this.request('GET', '/api/missed?status=open&limit=500');
     const parsed = z.object({ items: z.array(z.unknown()) }).safeParse(answer.body);
     if (answer.status !== 200 || !parsed.success) throw new Error(`GET /api/missed answered ${answer.status}`);
     return parsed.data.items.flatMap((item) => {
-      const one = missedView.safeParse(item);
+      const one = missedCallView.safeParse(item);
       return one.success ? [one.data] : [];
     });
   }

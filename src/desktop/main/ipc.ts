@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { IPC, type InvokeChannel } from './ipcChannels';
+import type { z } from 'zod';
+import { IPC, type InvokeChannel } from '../../protocol/ipc';
+import { IPC_INPUTS, type IpcArgs } from '../../protocol/ipcInputs';
 import { isAppUrl } from './security';
 
 /**
@@ -34,20 +35,16 @@ export interface SenderPolicy {
   roleOf(webContentsId: number): WindowRole | null;
 }
 
-const callId = z.string().min(1).max(200);
-
-/** One schema per channel: the arguments after the event, as a tuple (no input is an empty tuple). */
+/** Per channel: its input's schema (src/protocol/ipcInputs.ts), and the windows that may use it. */
 export const IPC_SPEC = {
-  [IPC.popupState]: { args: z.tuple([]), from: ['popup'] },
-  [IPC.popupDismiss]: { args: z.tuple([z.strictObject({ callId })]), from: ['popup'] },
-  [IPC.showMain]: { args: z.tuple([]), from: ['main', 'popup'] },
-  [IPC.renewSession]: { args: z.tuple([]), from: ['main', 'popup'] },
-  [IPC.missedSeen]: { args: z.tuple([z.strictObject({ callIds: z.array(callId).max(1000) })]), from: ['main'] },
+  [IPC.popupState]: { args: IPC_INPUTS[IPC.popupState], from: ['popup'] },
+  [IPC.popupDismiss]: { args: IPC_INPUTS[IPC.popupDismiss], from: ['popup'] },
+  [IPC.showMain]: { args: IPC_INPUTS[IPC.showMain], from: ['main', 'popup'] },
+  [IPC.renewSession]: { args: IPC_INPUTS[IPC.renewSession], from: ['main', 'popup'] },
+  [IPC.missedSeen]: { args: IPC_INPUTS[IPC.missedSeen], from: ['main'] },
 } as const satisfies Record<InvokeChannel, { args: z.ZodTuple; from: readonly WindowRole[] }>;
 
-type Args<C extends InvokeChannel> = z.infer<(typeof IPC_SPEC)[C]['args']>;
-
-export type IpcHandlers = { [C in InvokeChannel]: (...args: Args<C>) => unknown };
+export type IpcHandlers = { [C in InvokeChannel]: (...args: IpcArgs<C>) => unknown };
 
 export class IpcRejected extends Error {
   constructor(readonly channel: string, readonly why: 'sender' | 'input', detail: string) {

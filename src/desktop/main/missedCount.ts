@@ -1,13 +1,15 @@
-import { missedMessage, type MissedView, type ServerMessage } from './feedMessages';
+import type { ServerMessage } from '../../protocol/messages';
+import { isMissedCallFor } from '../../protocol/rules';
+import type { MissedCallView } from '../../protocol/views';
 
 /**
  * The tray's unread missed-call count: open missed calls this agent deals with (the ones that rang
- * for them, and helpline calls, which anyone may call back: the agent UI's rule) that the agent has
- * not looked at yet. `call.missed` adds one, `missed.claimed` updates it (taken, or closed by a
+ * for them, and helpline calls, which anyone may call back: isMissedCallFor in src/protocol/rules.ts,
+ * the agent UI's rule too) that the agent has not looked at yet. `call.missed` adds one, `missed.claimed` updates it (taken, or closed by a
  * call-back); what the agent has seen is reported by the agent UI (IPC `missed:seen`).
  */
 export class MissedTracker {
-  private readonly byId = new Map<string, MissedView>();
+  private readonly byId = new Map<string, MissedCallView>();
   private readonly seen = new Set<string>();
   /** Messages that arrived while a snapshot was being read: applied again on top of it. */
   private during: ServerMessage[] | null = null;
@@ -15,7 +17,7 @@ export class MissedTracker {
   constructor(private readonly me: string) {}
 
   /** Replaces what is known with the core's list (GET /api/missed?status=open) after (re)connecting. */
-  reset(items: readonly MissedView[]): void {
+  reset(items: readonly MissedCallView[]): void {
     this.byId.clear();
     for (const item of items) if (item.status === 'open') this.byId.set(item.callId, item);
   }
@@ -24,7 +26,7 @@ export class MissedTracker {
    * Reads the core's list and replaces what is known with it; messages that arrive meanwhile are
    * applied again on top, so a call.missed pushed while the list was on its way is not lost.
    */
-  async snapshot(load: () => Promise<MissedView[]>): Promise<void> {
+  async snapshot(load: () => Promise<MissedCallView[]>): Promise<void> {
     const during: ServerMessage[] = [];
     this.during = during;
     try {
@@ -44,9 +46,8 @@ export class MissedTracker {
   }
 
   private apply(message: ServerMessage): boolean {
-    const parsed = missedMessage.safeParse(message);
-    if (!parsed.success) return false;
-    const { missed } = parsed.data;
+    if (message.type !== 'call.missed' && message.type !== 'missed.claimed') return false;
+    const { missed } = message;
     // Only open ones count; a taken or closed one is forgotten.
     if (missed.status === 'open') this.byId.set(missed.callId, missed);
     else this.byId.delete(missed.callId);
@@ -59,8 +60,8 @@ export class MissedTracker {
     for (const id of callIds) this.seen.add(id);
   }
 
-  isMine(item: MissedView): boolean {
-    return item.line === 'helpline' || item.targets.length === 0 || item.targets.includes(this.me);
+  isMine(item: MissedCallView): boolean {
+    return isMissedCallFor(item, this.me);
   }
 
   /** Open, mine, not yet seen. */

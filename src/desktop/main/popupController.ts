@@ -1,29 +1,17 @@
-import { callOverMessage, ringingMessage, type ServerMessage } from './feedMessages';
+import type { PopupEntry } from '../../protocol/ipc';
+import type { ServerMessage, ServerMessageOf } from '../../protocol/messages';
+import { ringingEndedFor } from '../../protocol/rules';
 
 /**
  * The incoming-call popup's state: which calls ring for this agent now. A `call.ringing` opens an
- * entry (and one native notification); `call.answered`, `call.dismissed` (answered elsewhere),
- * `call.ended`, `call.missed` and `call.transferred` close it (and its notification). The popup
+ * entry (and one native notification); every message after which the call no longer rings here
+ * (ringingEndedFor in src/protocol/rules.ts: `call.answered`, `call.dismissed` (answered elsewhere),
+ * `call.ended`, `call.missed` and `call.transferred`) closes it (and its notification). The popup
  * window and the notifications are passed in, so this runs without Electron.
  */
 
 /** One ringing call as the popup view shows it (sent to the popup window over IPC). */
-export interface PopupEntry {
-  callId: string;
-  /** The caller's number as the phone reported it. */
-  remote: string;
-  /** Best name known: the caller card's, the contact's, or the phone's display name; null when none. */
-  name: string | null;
-  company: string | null;
-  notes: string | null;
-  crmUrl: string | null;
-  line: 'direct' | 'helpline';
-  /** The helpline number the call came in on, for helpline calls. */
-  helpline: string | null;
-  transferredFromName: string | null;
-  /** When the call started ringing (epoch ms). */
-  startedAt: number;
-}
+export type { PopupEntry };
 
 export interface PopupSurface {
   /** Shows the popup (without taking focus) with these calls, newest first. */
@@ -47,10 +35,10 @@ function firstText(...values: Array<string | null | undefined>): string | null {
   return null;
 }
 
-export function entryFromRinging(message: unknown): PopupEntry | null {
-  const parsed = ringingMessage.safeParse(message);
-  if (!parsed.success || parsed.data.call.direction !== 'in') return null;
-  const { call, card, at } = parsed.data;
+/** The popup entry of a ringing incoming call; null for an outgoing one. */
+export function entryFromRinging(message: ServerMessageOf<'call.ringing'>): PopupEntry | null {
+  const { call, card } = message;
+  if (call.direction !== 'in') return null;
   return {
     callId: call.id,
     remote: call.remote,
@@ -58,10 +46,10 @@ export function entryFromRinging(message: unknown): PopupEntry | null {
     company: firstText(card?.company, call.contact?.company),
     notes: firstText(card?.notes),
     crmUrl: firstText(card?.crmUrl),
-    line: call.line ?? 'direct',
-    helpline: call.helpline ?? null,
-    transferredFromName: parsed.data.transferredFromName ?? null,
-    startedAt: call.startedAt ?? at,
+    line: call.line,
+    helpline: call.helpline,
+    transferredFromName: message.transferredFromName,
+    startedAt: call.startedAt,
   };
 }
 
@@ -95,8 +83,8 @@ export class PopupController {
       if (entry) this.open(entry);
       return;
     }
-    const over = callOverMessage.safeParse(message);
-    if (over.success) this.close(over.data.call.id);
+    const ended = ringingEndedFor(message);
+    if (ended !== null) this.close(ended);
   }
 
   /** The agent closed the popup's entry: it goes, and its notification with it. */

@@ -1,5 +1,5 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
-import { IPC } from './ipcChannels';
+import { IPC } from '../../protocol/ipc';
 import type { PopupEntry, PopupSurface } from './popupController';
 import { popupBounds, popupCorner, popupSize, type Rectangle } from './popupPlacement';
 import { secureWebPreferences, type MainWindowInput } from './security';

@@ -1,4 +1,5 @@
 import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
+import { VERSION_ARGUMENT } from '../../protocol/ipc';
 
 /**
  * The shell's security decisions, as small functions that take the Electron objects they act on
@@ -6,9 +7,6 @@ import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
  * on the build machines). The types below are the slices of Electron's API these functions use;
  * the real objects satisfy them.
  */
-
-/** Passed to the preload script, which reads it from its (sandboxed) process.argv. */
-export const VERSION_ARGUMENT = '--ringside-version=';
 
 export interface MainWindowInput {
   /** Absolute path of the built preload script (CommonJS: sandboxed preloads cannot be ES modules). */

@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import type { BrowserWindowConstructorOptions, MenuItemConstructorOptions, NotificationConstructorOptions } from 'electron';
+import { IPC } from '../../protocol/ipc';
+import type { ServerMessage } from '../../protocol/messages';
 import { agentUiUrl, browsableOrigin } from '../../protocol/urls';
+import type { ManualPresence } from '../../protocol/views';
 import type { Logger } from '../../shared/logger';
 import { AgentFeed, type FeedState, type Timers } from './agentFeed';
 import { AgentSessions, CoreApi, dialThroughPhone, type AgentSession, type DialOutcome, type FetchLike } from './coreApi';
 import { numberFromText, parseDialLink, findDialLink, type DialParse } from './dialLinks';
-import { presenceMessage, type ManualPresence, type ServerMessage } from './feedMessages';
 import { registerIpc, type IpcMainLike, type WindowRole } from './ipc';
-import { IPC } from './ipcChannels';
 import { LoginItem, startsHidden, type AutostartFiles, type LoginItemSettingsApp } from './loginItem';
 import { MissedTracker } from './missedCount';
 import { Notifications, type NotificationLike } from './notifications';
@@ -313,10 +314,9 @@ export class Shell {
   private onMessage(message: ServerMessage): void {
     this.popup.handle(message);
     if (this.missed.handle(message)) this.tray.update({ unread: this.missed.unread() });
-    const presence = presenceMessage.safeParse(message);
-    if (presence.success && presence.data.agent === this.options.core.config.agent) {
+    if (message.type === 'presence.changed' && message.agent === this.options.core.config.agent) {
       this.presenceVersion++;
-      this.tray.update({ presence: presence.data.status });
+      this.tray.update({ presence: message.status });
     }
   }
 

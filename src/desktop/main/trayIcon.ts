@@ -1,4 +1,4 @@
-import type { PresenceStatus } from './feedMessages';
+import type { PresenceStatus } from '../../protocol/views';
 
 /**
  * The tray icon, drawn here rather than shipped as files: a disc in the presence colour, grey while

@@ -1,5 +1,5 @@
 import type { MenuItemConstructorOptions } from 'electron';
-import type { ManualPresence, PresenceStatus } from './feedMessages';
+import type { ManualPresence, PresenceStatus } from '../../protocol/views';
 
 /**
  * The tray: presence and the unread missed count at a glance, and the few things an agent does

@@ -1,9 +1,11 @@
-// The Electron shell's bridge (src/desktop/preload/api.ts, exposed as window.ringside by the preload). In a
-// plain browser (headless mode) there is none: every use goes through bridge(), which is null then.
-// Type-only import: nothing of the preload ends up in the bundle.
-import type { PopupCall, RingsideBridge } from '../preload/api';
+// The Electron shell's bridge (src/desktop/preload/api.ts, exposed as window.ringside by the preload; its
+// shape is src/protocol/ipc.ts). In a plain browser (headless mode) there is none: every use goes
+// through bridge(), which is null then.
+import type { PopupEntry, RingsideBridge } from '../../protocol/ipc';
 
-export type { PopupCall, RingsideBridge };
+/** A ringing call as the popup view shows it: the shell's PopupEntry, sent over IPC. */
+export type PopupCall = PopupEntry;
+export type { RingsideBridge };
 
 declare global {
   interface Window {

@@ -1,5 +1,6 @@
 // Session and connection helpers of the agent UI (token from the fragment, WebSocket URL, the
 // reconnect ceiling), kept apart from React so they are tested without a DOM.
+import { backoffDelay, type BackoffPolicy } from '../../protocol/backoff';
 
 /** `#token=...` (the shell and `ringside serve` put the session token in the fragment). */
 export function tokenFromHash(hash: string): string | null {
@@ -12,7 +13,10 @@ export function websocketUrl(location: { protocol: string; host: string }, token
   return `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
 }
 
-/** Reconnect delay: 1 s doubling to 30 s. */
+/** The socket's reconnect waits: the ceiling doubles from 1 s to 30 s, the wait is half of it plus a random share of the other half. */
+export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 1000, capMs: 30_000, jitter: 'equal' };
+
+/** Reconnect delay ceiling: 1 s doubling to 30 s. */
 export function reconnectDelayMs(attempt: number): number {
-  return Math.min(30_000, 1000 * 2 ** Math.max(0, attempt));
+  return backoffDelay(attempt, { ...RECONNECT_BACKOFF, jitter: 'none' });
 }

@@ -1,3 +1,4 @@
+import { isMissedCallFor } from '../../protocol/rules';
 import type { CallLog, MissedCallView } from '../calllog/CallLog';
 import type { Queues } from '../queues/Queues';
 import type { Logger } from '../../shared/logger';
@@ -11,9 +12,9 @@ export function callBackAudience(missed: MissedCallView): string[] | null {
   return missed.line === 'direct' && missed.targets.length > 0 ? [...missed.targets] : null;
 }
 
+/** The agent deals with this missed call: the rule the shell's tray and the agent UI's list follow too (src/protocol/rules.ts). */
 export function mayCallBack(missed: MissedCallView, agent: string): boolean {
-  const audience = callBackAudience(missed);
-  return audience === null || audience.includes(agent);
+  return isMissedCallFor(missed, agent);
 }
 
 export interface ClaimResult {

@@ -1,54 +1,10 @@
-import type { Direction, LegOutcome } from '../callstate/CallStateStore';
-import type { Contact } from '../directory/Directory';
+import type { AgentStats } from '../../protocol/responses';
+import type { CallStatus, CallView, Direction, MissedCallView, MissedStatus } from '../../protocol/views';
+import type { LegOutcome } from '../callstate/CallStateStore';
 
-/**
- * The call-log port: the durable history (calls with legs, missed calls with call-back
- * ownership, per-agent daily statistics). Adapter: SqliteCallLog (later a Postgres one).
- *
- * Every mutation that takes an `eventId` is idempotent by it: the effects and the
- * "event processed" marker commit in one transaction, and a second call with the same
- * eventId changes nothing and returns { applied: false }.
- */
-export type CallStatus = 'ringing' | 'in_progress' | 'answered' | 'missed' | 'no_answer';
-export type Line = 'direct' | 'helpline';
-export type LegView = {
-  id: number;
-  mac: string;
-  agent: string | null;
-  state: 'ringing' | 'answered' | 'ended' | 'missed' | 'rejected' | 'transferred';
-  transfer: boolean;
-  transferredFrom: string | null;
-  ringAt: number;
-  answeredAt: number | null;
-  endedAt: number | null;
-  holdMs: number;
-};
-
-export interface CallView {
-  id: string;
-  account: string;
-  direction: Direction;
-  remote: string;
-  remoteName: string;
-  local: string;
-  line: Line;
-  helpline: string | null;
-  /** The agent who owns the call (answered it last, or placed it). */
-  agent: string | null;
-  device: string | null;
-  status: CallStatus;
-  startedAt: number;
-  answeredAt: number | null;
-  endedAt: number | null;
-  ringMs: number | null;
-  talkMs: number | null;
-  holdMs: number;
-  parentId: string | null;
-  transferredFrom: string | null;
-  rejectedBy: string | null;
-  legs: LegView[];
-  contact: Contact | null;
-}
+/** The call log's views are what the agent API answers with: defined in src/protocol. */
+export type { AgentStats, CallStatus, CallView, MissedCallView, MissedStatus };
+export type { LegView, Line } from '../../protocol/views';
 
 /** What the first ringing leg knows of a call. `agent` is its owner from the start (outgoing calls: the dialling agent). */
 export type CallStart = Pick<
@@ -69,24 +25,6 @@ export interface Applied<T> {
   value: T;
 }
 
-export type MissedStatus = 'open' | 'claimed' | 'closed';
-export interface MissedCallView {
-  callId: string;
-  account: string;
-  remote: string;
-  remoteName: string;
-  line: Line;
-  helpline: string | null;
-  at: number;
-  status: MissedStatus;
-  /** The agent who took the call-back, if any. */
-  owner: string | null;
-  claimedAt: number | null;
-  closedAt: number | null;
-  closedBy: string | null;
-  targets: string[];
-}
-
 export interface CallQuery {
   remote?: string;
   agent?: string;
@@ -100,20 +38,14 @@ export interface CallQuery {
   cursor?: string;
 }
 
-export interface AgentStats {
-  agent: string;
-  offered: number;
-  answered: number;
-  missed: number;
-  avgRingMs: number | null;
-  avgTalkMs: number | null;
-  /** What the averages are made of, so figures of several agents add up exactly: the sums and how many calls each covers. */
-  ringMsTotal: number;
-  ringCount: number;
-  talkMsTotal: number;
-  talkCount: number;
-}
-
+/**
+ * The call-log port: the durable history (calls with legs, missed calls with call-back
+ * ownership, per-agent daily statistics). Adapter: SqliteCallLog (later a Postgres one).
+ *
+ * Every mutation that takes an `eventId` is idempotent by it: the effects and the
+ * "event processed" marker commit in one transaction, and a second call with the same
+ * eventId changes nothing and returns { applied: false }.
+ */
 export interface CallLog {
   hasProcessed(eventId: string): Promise<boolean>;
   /** Marks an event processed that has no call-log effect of its own (presence, device health). */

@@ -3,7 +3,8 @@ import type { CallEvent } from '../events/CallEvent';
 import type { CallStateStore, Direction, LegEndedResult, LegOutcome } from '../callstate/CallStateStore';
 import type { CallLog, CallView, MissedCallView } from '../calllog/CallLog';
 import type { Directory } from '../directory/Directory';
-import type { PushHub, ServerMessageType } from '../push/PushHub';
+import type { PushHub } from '../push/PushHub';
+import type { ServerMessage, ServerMessageOf } from '../../protocol/messages';
 import type { PresenceService } from '../presence/PresenceService';
 import type { Logger } from '../../shared/logger';
 import { agentOfDevice, deviceKey, routeIncoming, type RoutingConfig } from './routing';
@@ -28,6 +29,10 @@ export interface CallLifecycleDeps {
   /** Missed calls an answered call just closed (the call-back queue drops them). */
   onMissedClosed?: (account: string, closed: MissedCallView[]) => Promise<void>;
 }
+
+type CallMessageType = 'call.ringing' | 'call.answered' | 'call.dismissed' | 'call.ended' | 'call.transferred';
+/** A call message without its envelope and its call (send() adds them). */
+type CallPush = { [T in CallMessageType]: Omit<ServerMessageOf<T>, 'at' | 'account' | 'call'> }[CallMessageType];
 
 export interface DeviceHealthHooks {
   callUp(account: string, mac: string, remote: string): void;
@@ -157,8 +162,8 @@ export class CallLifecycle {
       const extra = { transferredFrom, transferredFromName };
       // Without a CRM lookup under way the popup goes out now; otherwise when the CRM answers or
       // its timeout passes, whichever is first, and this call's later pushes wait for it.
-      if (lookup.crm === null) this.pushCall('call.ringing', call, popups, { ...extra, card: lookup.card });
-      else if (popups.length > 0) this.order.after(call.id, lookup.crm, (final) => this.send('call.ringing', call, popups, { ...extra, card: final }));
+      if (lookup.crm === null) this.pushCall(call, popups, { type: 'call.ringing', ...extra, card: lookup.card });
+      else if (popups.length > 0) this.order.after(call.id, lookup.crm, (final) => this.send(call, popups, { type: 'call.ringing', ...extra, card: final }));
     } else {
       // A ringing incoming call changes nobody's presence; placing a call makes the agent busy.
       this.refreshPresence(account);
@@ -186,8 +191,8 @@ export class CallLifecycle {
       const done = new Set(call.legs.filter((l) => l.agent !== null && l.state !== 'ringing').map((l) => l.agent));
       const others = (await log.targetsOf(account, call.id)).filter((t) => t !== agent && !done.has(t));
       const answeredBy = agent ? await this.agentName(account, agent) : null;
-      this.pushCall('call.answered', call, agent ? [agent] : [], {});
-      this.pushCall('call.dismissed', call, others, { answeredBy, answeredByAgent: agent });
+      this.pushCall(call, agent ? [agent] : [], { type: 'call.answered' });
+      this.pushCall(call, others, { type: 'call.dismissed', answeredBy, answeredByAgent: agent });
     }
     if (result.owner) {
       const closed = await log.closeMissedCalls(account, event.remote, agent ?? mac, event.receivedAt);
@@ -220,13 +225,13 @@ export class CallLifecycle {
     if (ended.answered || ended.direction === 'out') {
       const status = ended.answered ? 'answered' : 'no_answer';
       const { value } = await log.finaliseCall(event.id, { callId: call.id, account: call.account, status, endedAt });
-      if (notify) this.pushCall('call.ended', value ?? call, await this.audience(call), { outcome: status, endedAt });
+      if (notify) this.pushCall(value ?? call, await this.audience(call), { type: 'call.ended', outcome: status, endedAt });
       return;
     }
     // Unanswered incoming: it becomes a missed call only after the grace delay (SPEC 4.4).
     await this.deps.missed.schedule(call, endedAt);
     // The call log says "ringing" until the grace delay decides; the popup closes now.
-    if (notify) this.pushCall('call.ended', call, await this.audience(call), { outcome: 'unanswered', endedAt });
+    if (notify) this.pushCall(call, await this.audience(call), { type: 'call.ended', outcome: 'unanswered', endedAt });
   }
 
   /** Everyone who had the popup, and the owner. */
@@ -245,7 +250,7 @@ export class CallLifecycle {
     const agent = await agentOfDevice(directory, this.deps.config, event);
     await state.createTransferFingerprint(account, { callId, remote, fromAgent: agent, fromMac: mac, at: event.receivedAt });
     const { applied, value: call } = await log.recordTransfer(event.id, { callId, account, mac, at: event.receivedAt });
-    if (applied && call) this.pushCall('call.transferred', call, agent ? [agent] : [], { kind: event.transferKind });
+    if (applied && call) this.pushCall(call, agent ? [agent] : [], { type: 'call.transferred', kind: event.transferKind });
   }
 
   private async hold(event: CallEvent, on: boolean): Promise<void> {
@@ -302,12 +307,13 @@ export class CallLifecycle {
     });
   }
 
-  private pushCall(type: ServerMessageType, call: CallView, agents: string[], extra: Record<string, unknown>): void {
+  private pushCall(call: CallView, agents: string[], push: CallPush): void {
     if (agents.length === 0) return;
-    this.order.run(call.id, () => this.send(type, call, agents, extra));
+    this.order.run(call.id, () => this.send(call, agents, push));
   }
 
-  private send(type: ServerMessageType, call: CallView, agents: string[], extra: Record<string, unknown>): void {
-    this.deps.push.toAgents(call.account, agents, { type, at: this.deps.clock(), account: call.account, call, ...extra });
+  /** The message is stamped when it goes out (a ringing push may have waited for the CRM). */
+  private send(call: CallView, agents: string[], push: CallPush): void {
+    this.deps.push.toAgents(call.account, agents, { ...push, at: this.deps.clock(), account: call.account, call } as ServerMessage);
   }
 }

@@ -1,10 +1,12 @@
 /**
  * The call-state port: real-time state shared by every seat that sees the same calls.
- * Adapters: EmbeddedCallStateStore (SQLite file, single seat), RedisCallStateStore (shared).
+ * Adapters: SqliteCallStateStore (SQLite file, single seat), RedisCallStateStore (shared).
  * Every method is one atomic step in the adapter (a SQLite transaction or one Lua script).
  * `account` scopes everything (tenant isolation).
  */
-export type Direction = 'in' | 'out';
+import type { Direction, ManualPresence } from '../../protocol/views';
+
+export type { Direction };
 export type LegState = 'ringing' | 'answered' | 'ended';
 
 export interface LegInfo {
@@ -94,7 +96,8 @@ export interface LiveSession {
   expiresAt: number;
 }
 
-export type ManualStatus = 'available' | 'away' | 'dnd';
+/** The presence an agent chose (protocol: ManualPresence). */
+export type ManualStatus = ManualPresence;
 
 export interface AgentPresenceRecord {
   agent: string;

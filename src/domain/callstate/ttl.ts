@@ -1,7 +1,7 @@
 /**
  * Every call-state key of SPEC section 5 with its lifetime, in one place (the seed's
  * constants.rs), for both adapters: RedisCallStateStore uses exactly these keys (built only by
- * redis/keys.ts); EmbeddedCallStateStore keeps the same records as tables (cs_<name>) with an
+ * redis/keys.ts); SqliteCallStateStore keeps the same records as tables (cs_<name>) with an
  * expires_at column. In Redis every record also keeps its expiry time (ms) inside the value,
  * because expiry is decided against the method's `now` (Lua compares the two); the key's real
  * TTL (PEXPIREAT, same instant) lets Redis drop it. A key holding several records (hash, zset)

@@ -1,3 +1,4 @@
+import type { CallerCard } from '../../protocol/views';
 import type { Contact, Directory } from '../directory/Directory';
 import { numberNormaliser, type NumberNormaliser } from '../directory/numbers';
 import type { Logger } from '../../shared/logger';
@@ -5,18 +6,10 @@ import type { CrmLookup, CrmRecord } from './CrmLookup';
 
 /**
  * The caller card a popup shows (SPEC 6): who is calling, from the directory, else from the
- * CRM, else what the phone said. `call.ringing` carries it as `card`.
+ * CRM, else what the phone said. `call.ringing` carries it as `card` (defined in src/protocol;
+ * the number is E.164 when it can be placed, see numbers.ts).
  */
-export interface CallerCard {
-  /** The caller's number: E.164 when it can be placed (see numbers.ts), otherwise as cleaned up. */
-  number: string;
-  name: string | null;
-  company: string | null;
-  notes: string | null;
-  crmUrl: string | null;
-  /** contact: the directory; crm: the CRM lookup; phone: only the phone's display name; none: only the number. */
-  source: 'contact' | 'crm' | 'phone' | 'none';
-}
+export type { CallerCard };
 
 /**
  * A card as far as it is known now. `crm` is set while a CRM lookup is under way: it settles,

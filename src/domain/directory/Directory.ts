@@ -1,41 +1,8 @@
-/**
- * The directory port: agents, devices, helplines, contacts and agent sessions of each account.
- * Adapter: SqliteDirectory (the call-log database is its source of truth). A later issue puts
- * the two-layer cache in front of it. Every method is scoped by account.
- */
-export interface Agent {
-  id: string;
-  account: string;
-  name: string;
-  extension: string | null;
-  devices: string[];
-  helplines: string[];
-  /** Sees everyone's figures (GET /api/stats), not only their own. */
-  supervisor: boolean;
-}
+import type { Agent, Device, DeviceControlView, Helpline } from '../../protocol/responses';
+import type { Contact } from '../../protocol/views';
 
-export interface Device {
-  mac: string;
-  account: string;
-  agent: string | null;
-  ip: string | null;
-  registered: boolean | null;
-  lastEvent: string | null;
-  lastSeenAt: number | null;
-  /** How Ringside drives the phone's web API; the password itself is never part of a Device. */
-  control: DeviceControlView;
-}
-
-/** Phone control settings as the API shows them: whether a password is set, never the password. */
-export interface DeviceControlView {
-  /** The address Ringside drives: the one set, else the last IP the phone reported (null: none yet). */
-  host: string | null;
-  /** True when `host` is the phone's last reported IP rather than a configured address. */
-  hostFromEvents: boolean;
-  port: number;
-  username: string;
-  passwordSet: boolean;
-}
+/** Agents, devices, helplines and contacts as the agent API shows them: defined in src/protocol. */
+export type { Agent, Contact, Device, DeviceControlView, Helpline };
 
 /** What the phone client needs, password included. Only the phone registry reads this. */
 export interface DeviceControlSettings {
@@ -61,23 +28,6 @@ export interface DeviceControlInput {
 export const DEFAULT_CONTROL_PORT = 80;
 export const DEFAULT_CONTROL_USERNAME = 'user';
 
-export interface Helpline {
-  number: string;
-  account: string;
-  name: string;
-  /** null: every agent of the account. */
-  agents: string[] | null;
-}
-
-export interface Contact {
-  number: string;
-  name: string;
-  company: string | null;
-  notes: string | null;
-  crmUrl: string | null;
-}
-
-
 /** A CSV file: the whole text, or its chunks as they arrive (an HTTP request body). */
 export type CsvSource = string | AsyncIterable<Uint8Array | string>;
 
@@ -86,6 +36,11 @@ export interface CsvImportResult {
   rejected: Array<{ line: number; reason: string }>;
 }
 
+/**
+ * The directory port: agents, devices, helplines, contacts and agent sessions of each account.
+ * Adapter: SqliteDirectory (the call-log database is its source of truth). A later issue puts
+ * the two-layer cache in front of it. Every method is scoped by account.
+ */
 export interface Directory {
   /**
    * A missing `extension`, `devices`, `helplines` or `supervisor` keeps what is stored.

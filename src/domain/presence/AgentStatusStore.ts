@@ -1,7 +1,8 @@
+import type { PresenceStatus } from '../../protocol/views';
 import type { ManualStatus } from '../callstate/CallStateStore';
 
-/** An agent's derived status (SPEC 4.10): what PresenceService computes and pushes. */
-export type PresenceStatus = 'available' | 'away' | 'dnd' | 'on_call' | 'offline';
+/** An agent's derived status (SPEC 4.10): what PresenceService computes and pushes (defined in src/protocol). */
+export type { PresenceStatus };
 
 /** One agent as a presence pass sees it. */
 export interface AgentStatusEntry {

@@ -1,3 +1,7 @@
+import type { ActionUrl, PublicHostSource } from '../../protocol/responses';
+
+/** An Action URL line and where its host came from, as the agent API answers them (defined in src/protocol). */
+export type { ActionUrl, PublicHostSource };
 
 /** Grandstream Action URL variables the phone fills in (reference/grandstream.md). */
 export type PhoneVariable =
@@ -49,15 +53,6 @@ export const ACTION_URL_EVENTS: readonly ActionUrlEvent[] = [
 /** Phones silently drop an Action URL value of about 256 characters or more. */
 export const MAX_ACTION_URL_LENGTH = 255;
 
-export interface ActionUrl {
-  label: string;
-  pValue: string;
-  event: string;
-  url: string;
-  /** True when the phone would drop this value (longer than MAX_ACTION_URL_LENGTH). */
-  tooLong: boolean;
-}
-
 export interface ActionUrlTarget {
   host: string;
   port: number;
@@ -88,8 +83,6 @@ export function buildActionUrls(target: ActionUrlTarget, events: readonly Action
 export function formatActionUrlLine(entry: Pick<ActionUrl, 'label' | 'pValue' | 'url'>): string {
   return `${entry.label} (${entry.pValue}): ${entry.url}`;
 }
-
-export type PublicHostSource = 'config' | 'detected' | 'fallback';
 
 export interface PublicHost {
   host: string;

@@ -1,3 +1,4 @@
+import type { ProvisionReport, SlotOutcome, SlotReport } from '../../protocol/responses';
 import { PhoneError } from '../phone/errors';
 import type { ActionUrl } from './actionUrls';
 import { hostAndPort, withHttpScheme } from '../../shared/httpAddress';
@@ -14,33 +15,8 @@ export interface ListenerAddress {
   port: number;
 }
 
-/**
- * What happened to one Action URL slot:
- * - `written`: it was empty and now holds Ringside's URL (checked by reading it back).
- * - `updated`: it held an older URL of this Ringside listener (another token or parameters).
- * - `unchanged`: it already held exactly the URL.
- * - `foreign`: it holds someone else's URL, which is never overwritten.
- * - `too-long`: the URL is longer than phones keep; nothing was written.
- * - `not-kept`: the phone answered the write but does not hold the URL when read back.
- * - `manual`: the firmware does not let programs write it; paste it on the phone.
- */
-export type SlotOutcome = 'written' | 'updated' | 'unchanged' | 'foreign' | 'too-long' | 'not-kept' | 'manual';
-
-export interface SlotReport {
-  label: string;
-  pValue: string;
-  url: string;
-  outcome: SlotOutcome;
-  /** The slot's value before provisioning ('' when empty or unknown). */
-  found: string;
-}
-
-export interface ProvisionReport {
-  slots: SlotReport[];
-  /** Why slots are `manual`, when some are: the phone's own words. */
-  manualReason: string | null;
-  dryRun: boolean;
-}
+/** What happened to each Action URL slot, as the agent API answers it (defined, with each outcome's meaning, in src/protocol). */
+export type { ProvisionReport, SlotOutcome, SlotReport };
 
 /** Outcomes that leave the slot pointing at Ringside (or about to, in a dry run). */
 export const SLOT_DONE: ReadonlySet<SlotOutcome> = new Set(['written', 'updated', 'unchanged']);

@@ -1,17 +1,11 @@
+import type { ServerMessage, ServerMessageType } from '../../protocol/messages';
+
 /**
  * The push port: delivers server messages to the agents' open UIs. Adapters: InProcessPushHub
- * (one process), later a Redis pub/sub router for agents connected to another node.
+ * (one process), and a Redis pub/sub router for agents connected to another node. The messages
+ * are the WebSocket protocol's (src/protocol/messages.ts).
  */
-export type ServerMessageType =
-  | 'call.ringing' | 'call.answered' | 'call.dismissed' | 'call.ended' | 'call.missed' | 'call.transferred'
-  | 'missed.claimed' | 'presence.changed' | 'health' | 'error';
-
-export interface ServerMessage {
-  type: ServerMessageType;
-  at: number;
-  account: string;
-  [field: string]: unknown;
-}
+export type { ServerMessage, ServerMessageType };
 
 export interface PushConnection {
   id: string;

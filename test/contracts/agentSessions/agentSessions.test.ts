@@ -7,6 +7,7 @@ import { openDatabase, type SqliteDatabase } from '../../../src/adapters/sqlite/
 import { describeAgentSessionsContract } from '../agentSessionsContract';
 import { openRedisState, type RedisState } from '../../support/redisState';
 import { makeTempDir, openTempDatabase } from '../../support/tmp';
+import { withTimeout } from '../../support/wait';
 
 describeAgentSessionsContract('SqliteAgentSessions', async () => {
   const tmp = makeTempDir();
@@ -110,7 +111,7 @@ describe('RedisAgentSessions while Redis is away', () => {
     expect(await sessions.get('acme', elsewhere.token, now)).toMatchObject({ agent: 'bob' });
     await sessions.revoke('acme', revoked.token);
 
-    const ended = once(away.client, 'end');
+    const ended = withTimeout(once(away.client, 'end'), "the disconnected Redis client's end event");
     away.client.disconnect();
     await ended;
     expect(await sessions.get('acme', made.token, now + 1)).toMatchObject({ agent: 'alice' });

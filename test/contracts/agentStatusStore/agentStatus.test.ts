@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EmbeddedCallStateStore } from '../../../src/adapters/sqlite/callstate/SqliteCallStateStore';
+import { SqliteCallStateStore } from '../../../src/adapters/sqlite/callstate/SqliteCallStateStore';
 import type { CallStateStore } from '../../../src/domain/callstate/CallStateStore';
 import { RedisCallStateStore } from '../../../src/adapters/redis/callstate/RedisCallStateStore';
 import { SqliteCallLog } from '../../../src/adapters/sqlite/calllog/SqliteCallLog';
@@ -45,7 +45,7 @@ describe.each(['embedded', 'redis'] as const)('PresenceService records agent sta
       state = new RedisCallStateStore(redis.client, { root: redis.root });
       statuses = new RedisAgentStatusStore(redis.client, redis.keys);
     } else {
-      state = EmbeddedCallStateStore.open(join(tmp.dir, 'state.db'));
+      state = SqliteCallStateStore.open(join(tmp.dir, 'state.db'));
       statuses = new InProcessAgentStatusStore();
     }
     const push = new InProcessPushHub();

@@ -11,6 +11,7 @@ import { openDatabase } from '../../../src/adapters/sqlite/database';
 import { describeDirectoryCacheContract } from '../cacheContract';
 import { REDIS_URL, TEST_CACHE_DB, TEST_CALLS_DB } from '../../support/services';
 import { makeTempDir } from '../../support/tmp';
+import { deferred } from '../../support/wait';
 import { sharedSetup, silent, type SharedSetup } from './support';
 
 describeDirectoryCacheContract('shared (local layer + Redis + pub/sub invalidation)', async () => {
@@ -70,22 +71,19 @@ describe('Redis-backed directory cache (adapter specifics)', () => {
     const a = await setup.open('a', { ackWaitMs: 50 });
     const listener = new Redis(REDIS_URL, { db: TEST_CACHE_DB });
     const seen: Array<{ channel: string; event: { kind: string; entity: string; account: string; ids: string[] } }> = [];
-    let allSeen!: () => void;
-    const fiveSeen = new Promise<void>((resolve) => {
-      allSeen = resolve;
-    });
+    const fiveSeen = deferred('five events on the account channels');
     try {
       await listener.psubscribe(`${setup.root}:account:{*}:events`);
       listener.on('pmessage', (_p: string, channel: string, payload: string) => {
         seen.push({ channel, event: JSON.parse(payload) });
-        if (seen.length === 5) allSeen();
+        if (seen.length === 5) fiveSeen.resolve();
       });
       await a.directory.upsertAgent('acme', { id: 'alice', name: 'Alice' });
       await a.directory.upsertAgent('acme', { id: 'alice', name: 'Alice Smith' });
       await a.directory.upsertContact('globex', { number: '+923001234567', name: 'Zara', company: null, notes: null, crmUrl: null });
       await a.directory.removeAgent('acme', 'alice');
       await a.directory.setDispositions('acme', [{ code: 'sold', label: 'Sold' }]);
-      await fiveSeen;
+      await fiveSeen.wait();
       expect(seen.map((s) => [s.channel.replace(setup.root, '<root>'), s.event.kind, s.event.entity, s.event.account, s.event.ids])).toEqual([
         ['<root>:account:{acme}:events', 'Create', 'agent', 'acme', ['alice']],
         ['<root>:account:{acme}:events', 'Update', 'agent', 'acme', ['alice']],
@@ -105,8 +103,8 @@ describe('Redis-backed directory cache (adapter specifics)', () => {
     await a.directory.listAgents('acme');
     expect(a.cache.localEntries()).toBeGreaterThan(0);
 
-    const dropped = a.next((n) => n.type === 'reset' && n.reason === 'dropped');
-    const resubscribed = a.next((n) => n.type === 'reset' && n.reason === 'resubscribed');
+    const dropped = a.next((n) => n.type === 'reset' && n.reason === 'dropped', 'a reset: subscriber dropped');
+    const resubscribed = a.next((n) => n.type === 'reset' && n.reason === 'resubscribed', 'a reset: resubscribed');
     const id = clientId(await setup.admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub') as string, `${setup.root}-a-sub`);
     const killed = await setup.admin.call('CLIENT', 'KILL', 'ID', id);
     expect(killed).toBe(1);
@@ -175,7 +173,7 @@ describe('Redis-backed directory cache (adapter specifics)', () => {
     await b.directory.getAgent('globex', 'gus');
     await b.cache.idle();
     expect(b.cache.localEntries()).toBe(2);
-    const seen = b.next((n) => n.type === 'event' && n.event.account === null);
+    const seen = b.next((n) => n.type === 'event' && n.event.account === null, 'the global Sync event');
     await a.cache.syncAll();
     await seen;
     expect(b.cache.localEntries()).toBe(0);

@@ -8,9 +8,9 @@ import { SqliteDirectory } from '../../../src/adapters/sqlite/directory/SqliteDi
 import { SqliteDispositions } from '../../../src/adapters/sqlite/directory/SqliteDispositions';
 import { createLogger } from '../../../src/shared/logger';
 import { openDatabase, type SqliteDatabase } from '../../../src/adapters/sqlite/database';
-import { deferred, type Deferred } from '../support';
 import { REDIS_URL, TEST_CACHE_DB, uniqueName } from '../../support/services';
 import { makeTempDir } from '../../support/tmp';
+import { deferred, Inbox, type Deferred } from '../../support/wait';
 
 export const silent = createLogger({ level: 'silent' });
 
@@ -19,7 +19,7 @@ export interface Counted<T> {
   target: T;
   calls(method: string): number;
   /** The next call of `method` reads its value, then waits until released: a reader that loaded the old value before a write. */
-  hold(method: string): { reached: Promise<void>; release: () => void };
+  hold(method: string): { reached: () => Promise<void>; release: () => void };
 }
 
 export function counted<T extends object>(inner: T): Counted<T> {
@@ -47,9 +47,9 @@ export function counted<T extends object>(inner: T): Counted<T> {
     target,
     calls: (method) => counts.get(method) ?? 0,
     hold: (method) => {
-      const hold = { reached: deferred(), gate: deferred() };
+      const hold = { reached: deferred(`the held ${method}() to read its value`), gate: deferred(`the release of the held ${method}()`) };
       holds.set(method, hold);
-      return { reached: hold.reached.promise, release: () => hold.gate.resolve() };
+      return { reached: () => hold.reached.wait(), release: () => hold.gate.resolve() };
     },
   };
 }
@@ -68,28 +68,24 @@ export interface CacheProcess {
   dispositions: Counted<SqliteDispositions>;
   db: SqliteDatabase;
   /** Collected notices (events applied, resets). */
-  notices: CacheNotice[];
-  /** Resolves with the next notice matching `match`. */
-  next(match: (notice: CacheNotice) => boolean): Promise<CacheNotice>;
+  notices: readonly CacheNotice[];
+  /** Resolves with the next notice matching `match` that arrives after this call (`what` names it; fails after WAIT_MS). */
+  next(match: (notice: CacheNotice) => boolean, what: string): Promise<CacheNotice>;
   close(): Promise<void>;
 }
 
 function processOver(db: SqliteDatabase, cache: LayeredCache): CacheProcess {
   const source = counted(new SqliteDirectory(db));
   const dispositions = counted(new SqliteDispositions(db));
-  const notices: CacheNotice[] = [];
-  const waiting: Array<{ match: (n: CacheNotice) => boolean; resolve: (n: CacheNotice) => void }> = [];
-  cache.listen((notice) => {
-    notices.push(notice);
-    for (const w of waiting.splice(0)) {
-      if (w.match(notice)) w.resolve(notice);
-      else waiting.push(w);
-    }
-  });
+  const notices = new Inbox<CacheNotice>('cache notices');
+  cache.listen((notice) => notices.push(notice));
   return {
     directory: new CachedDirectory(source.target, dispositions.target, cache),
-    cache, source, dispositions, db, notices,
-    next: (match) => new Promise((resolve) => waiting.push({ match, resolve })),
+    cache, source, dispositions, db,
+    get notices() {
+      return notices.all;
+    },
+    next: (match, what) => notices.next(match, what, { since: notices.mark() }),
     close: async () => {
       await cache.close();
       db.close();

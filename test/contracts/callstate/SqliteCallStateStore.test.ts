@@ -1,15 +1,14 @@
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EmbeddedCallStateStore } from '../../../src/adapters/sqlite/callstate/SqliteCallStateStore';
+import { SqliteCallStateStore } from '../../../src/adapters/sqlite/callstate/SqliteCallStateStore';
 import { makeTempDir } from '../../support/tmp';
 import { describeCallStateStoreContract } from '../callStateStoreContract';
-import { killHard, nextLine, startChildUntil } from '../../support/childProcess';
+import { exited, killHard, nextLine, startChildUntil } from '../../support/childProcess';
 
-describeCallStateStoreContract('EmbeddedCallStateStore', async () => {
+describeCallStateStoreContract('SqliteCallStateStore', async () => {
   const tmp = makeTempDir();
-  const store = EmbeddedCallStateStore.open(join(tmp.dir, 'state.db'));
+  const store = SqliteCallStateStore.open(join(tmp.dir, 'state.db'));
   return {
     store,
     cleanup: async () => {
@@ -19,12 +18,12 @@ describeCallStateStoreContract('EmbeddedCallStateStore', async () => {
   };
 });
 
-describe('EmbeddedCallStateStore (adapter specifics)', () => {
+describe('SqliteCallStateStore (adapter specifics)', () => {
   let tmp: ReturnType<typeof makeTempDir>;
   let file: string;
-  const opened: EmbeddedCallStateStore[] = [];
+  const opened: SqliteCallStateStore[] = [];
   const open = () => {
-    const store = EmbeddedCallStateStore.open(file);
+    const store = SqliteCallStateStore.open(file);
     opened.push(store);
     return store;
   };
@@ -66,7 +65,7 @@ describe('EmbeddedCallStateStore (adapter specifics)', () => {
     const done = racers.map(({ child }) => nextLine(child, 'done '));
     for (const { child } of racers) child.stdin!.write('go\n');
     const callIds = (await Promise.all(done)).map((line) => JSON.parse(line.slice('done '.length)) as string[]);
-    await Promise.all(racers.map(({ child }) => (child.exitCode === null ? once(child, 'exit') : undefined)));
+    await Promise.all(racers.map(({ child }) => exited(child)));
 
     const store = open();
     for (let i = 0; i < count; i++) {

@@ -12,6 +12,7 @@ import { AMQP_URL } from '../../support/services';
 import { startTcpProxy, targetOf, type TcpProxy } from '../../support/tcpProxy';
 import { makeTempDir } from '../../support/tmp';
 import { RabbitTestRig } from '../../support/rabbit';
+import { waitFor } from '../../support/wait';
 
 /** Short relay backoff: the suite stays fast, and an outage of a moment costs the relay many attempts. */
 const RELAY = { relayRetryDelayMs: 1, relayMaxRetryDelayMs: 10 };
@@ -65,10 +66,10 @@ class CountingBus implements EventBus {
 
   /**
    * Resolves once every one of `ids` failed to be confirmed at least `times` times; rejects as
-   * soon as, after a failure, `setAside()` says the relay gave an event up.
+   * soon as, after a failure, `setAside()` says the relay gave an event up, or after WAIT_MS.
    */
   failedAtLeast(ids: string[], times: number, setAside: () => Promise<boolean>): Promise<void> {
-    return new Promise((resolve, reject) => {
+    return waitFor<void>(`each of ${ids.length} events to fail confirmation ${times} times`, (resolve, reject) => {
       const check = () => {
         void setAside().then((gaveUp) => {
           if (!this.checks.includes(check)) return;
@@ -79,7 +80,10 @@ class CountingBus implements EventBus {
       };
       this.checks.push(check);
       check();
-    });
+      return () => {
+        this.checks = this.checks.filter((c) => c !== check);
+      };
+    }, { seen: () => `failures so far: ${JSON.stringify(ids.map((id) => this.failures.get(id) ?? 0))}` });
   }
 
   consume: EventBus['consume'] = (handler, options) => this.inner.consume(handler, options);

@@ -6,7 +6,8 @@ import { SqliteSpoolBus, type SqliteSpoolBusOptions } from '../../../src/adapter
 import type { CallEvent } from '../../../src/domain/events/CallEvent';
 import { makeTempDir } from '../../support/tmp';
 import { describeEventBusContract } from '../eventBusContract';
-import { callEvent, deferred } from '../support';
+import { callEvent } from '../support';
+import { deferred } from '../../support/wait';
 import { killHard, startChildUntil } from '../../support/childProcess';
 
 describeEventBusContract('SqliteSpoolBus', async () => {
@@ -91,24 +92,24 @@ describe('SqliteSpoolBus (adapter specifics)', () => {
 
   it('wakes the consumer on a publish in the same process (no polling)', async () => {
     const bus = open({ pollIntervalMs: 3_600_000 });
-    const arrived = deferred<CallEvent>();
+    const arrived = deferred<CallEvent>('the event to reach the consumer');
     const consumer = bus.consume(async (event) => arrived.resolve(event));
     await consumer.drained();
     const event = callEvent();
     await bus.publish([event]);
-    expect((await arrived.promise).id).toBe(event.id);
+    expect((await arrived.wait()).id).toBe(event.id);
     await consumer.stop();
   });
 
   it('picks up events another process (another connection) wrote to the same file', async () => {
     const bus = open({ pollIntervalMs: 10 });
     const other = open();
-    const arrived = deferred<CallEvent>();
+    const arrived = deferred<CallEvent>('the event to reach the consumer');
     const consumer = bus.consume(async (event) => arrived.resolve(event));
     await consumer.drained();
     const event = callEvent();
     await other.publish([event]);
-    expect((await arrived.promise).id).toBe(event.id);
+    expect((await arrived.wait()).id).toBe(event.id);
     await consumer.stop();
   });
 
@@ -117,7 +118,7 @@ describe('SqliteSpoolBus (adapter specifics)', () => {
     const keys = ['100', '200', '300'];
     const events = keys.flatMap((remote) => [1, 2].map((n) => callEvent({ remote, raw: { n: String(n) } })));
     await bus.publish(events);
-    const allStarted = deferred();
+    const allStarted = deferred('three keys in flight together');
     const busyKeys = new Set<string>();
     let started = 0;
     let overlapOfOneKey = false;

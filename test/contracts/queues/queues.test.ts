@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Queues } from '../../../src/domain/queues/Queues';
 import { RedisQueues } from '../../../src/adapters/redis/RedisQueues';
 import { SqliteQueues } from '../../../src/adapters/sqlite/SqliteQueues';
 import { openDatabase, type SqliteDatabase } from '../../../src/adapters/sqlite/database';
 import { describeQueuesContract } from '../queuesContract';
-import { nextLine, startChildUntil, type RunningChild } from '../../support/childProcess';
+import { exited, nextLine, startChildUntil, type RunningChild } from '../../support/childProcess';
 import { openRedisState, type RedisState } from '../../support/redisState';
 import { makeTempDir } from '../../support/tmp';
 
@@ -62,7 +61,7 @@ describe('queue pops from two processes', () => {
     const mine: string[] = [];
     for (let next = await queues.pop('acme', 'callback', { member: 'bob' }); next; next = await queues.pop('acme', 'callback', { member: 'bob' })) mine.push(next.id);
     const theirs = (await Promise.all(done)).map((line) => JSON.parse(line.slice('done '.length)) as string[]);
-    await Promise.all(children.map(({ child }) => (child.exitCode === null ? once(child, 'exit') : undefined)));
+    await Promise.all(children.map(({ child }) => exited(child)));
     const taken = [mine, ...theirs].flat();
     expect(taken).toHaveLength(count);
     expect(new Set(taken).size).toBe(count);

@@ -5,38 +5,26 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../../../src/cli/main';
 import { ALICE } from '../../../tools/simulator/cast';
 import { startTestRingside, TEST_TOKEN, type AgentClient, type TestRingside } from '../../support/ringside';
+import { TextWatch } from '../../support/wait';
 
 const ENV = { RINGSIDE_PROVISIONING_FILE: '/nonexistent/ringside.json', RINGSIDE_CONFIG: '/nonexistent/config.json' };
 
-/** A CLI run whose output a test can wait on, line by line. */
+/**
+ * A CLI run whose output (stdout and stderr) a test can wait on, in order: each line() looks only
+ * after what the previous one matched, and fails after WAIT_MS naming the pattern.
+ */
 function capture(stdin?: PassThrough): { io: CliIo; output: () => string; line: (pattern: RegExp) => Promise<RegExpMatchArray> } {
-  let stdout = '';
-  const waiters: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
-  const check = () => {
-    for (const waiter of [...waiters]) {
-      const match = stdout.match(waiter.pattern);
-      if (match) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(match);
-      }
-    }
-  };
+  const output = new TextWatch('the CLI output');
   const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-      check();
-    },
-    stderr: (text) => void (stdout += text),
+    stdout: (text) => output.append(text),
+    stderr: (text) => output.append(text),
     env: ENV,
     ...(stdin ? { stdin } : {}),
   };
   return {
     io,
-    output: () => stdout,
-    line: (pattern) => new Promise((resolve) => {
-      waiters.push({ pattern, resolve });
-      check();
-    }),
+    output: () => output.output,
+    line: (pattern) => output.next(pattern),
   };
 }
 

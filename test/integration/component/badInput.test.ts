@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AgentClient, TEST_TOKEN, apiRequest } from '../../support/ringside';
+import { waitFor } from '../../support/wait';
 import { MAC_A, newCaller, params, useRingside } from './fixtures';
 
 function rawRequest(url: string, head: string | Buffer): Promise<string> {
@@ -83,17 +84,18 @@ describe('bad input gets its 4xx and changes no state', () => {
     const alice = await r.agent('alice');
     const wsUrl = `${r.instance.apiUrl.replace('http', 'ws')}/ws`;
     const refusal = (url: string, options: WebSocket.ClientOptions) =>
-      new Promise<number>((resolve, reject) => {
+      waitFor<number>('the upgrade to be refused', (resolve, reject) => {
         const ws = new WebSocket(url, options);
         ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
         ws.on('open', () => reject(new Error('the upgrade was accepted')));
+        ws.on('error', reject);
       });
 
     expect(await refusal(`${wsUrl}?token=${alice.token}`, { origin: 'http://evil.example' })).toBe(403);
     expect(await refusal(`${wsUrl}?token=wrong`, {})).toBe(401);
-    const sameOrigin = await AgentClient.connect(r.instance.apiUrl, alice.token, r.instance.apiUrl);
+    const sameOrigin = await AgentClient.connect(r.instance.apiUrl, alice.token, { origin: r.instance.apiUrl, name: 'alice (same origin)' });
     sameOrigin.send({ type: 'teleport' });
-    const error = await sameOrigin.next((m) => m.type === 'error');
+    const error = await sameOrigin.next((m) => m.type === 'error', 'the error answering an unknown message type');
     expect(error.reason).toMatch(/unknown or malformed/);
     sameOrigin.close();
   });
@@ -102,7 +104,7 @@ describe('bad input gets its 4xx and changes no state', () => {
     const r = ringside();
     const alice = await r.agent('alice');
     const ws = new WebSocket(`${r.instance.apiUrl.replace('http', 'ws')}/ws`, [alice.token]);
-    const first = await new Promise<{ type: string }>((resolve, reject) => {
+    const first = await waitFor<{ type: string }>('the first message on the socket', (resolve, reject) => {
       ws.once('message', (data) => resolve(JSON.parse(String(data)) as { type: string }));
       ws.once('error', reject);
     });

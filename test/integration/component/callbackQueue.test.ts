@@ -59,7 +59,7 @@ describe('the call-back queue (embedded)', () => {
     expect(a1.status).toBe(200);
     expect(a1.body.missed).toMatchObject({ remote: first, owner: 'alice', status: 'claimed', line: 'helpline' });
     expect(a1.body.dial).toMatchObject({ status: 'unavailable' });
-    expect((await bob.next((m) => m.type === 'missed.claimed')).missed).toMatchObject({ remote: first, owner: 'alice' });
+    expect((await bob.next((m) => m.type === 'missed.claimed', `missed.claimed for ${first}`)).missed).toMatchObject({ remote: first, owner: 'alice' });
     // Bob's direct call is older than the third one, but not Alice's to call back.
     expect((await next(r, alice.token)).body.missed).toMatchObject({ remote: third, owner: 'alice' });
     const empty = await next(r, alice.token);

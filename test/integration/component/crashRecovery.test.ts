@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { killHard, startChildUntil } from '../../support/childProcess';
 import { TEST_TOKEN, apiRequest, phoneRequest } from '../../support/ringside';
 import { makeTempDir } from '../../support/tmp';
+import { eventually } from '../../support/wait';
 import { MAC_A, params } from './fixtures';
 
 const SERVE = new URL('./fixtures/serve.ts', import.meta.url).pathname;
@@ -16,17 +17,6 @@ interface Child {
 async function startChild(dataDir: string, env: Record<string, string>): Promise<Child> {
   const { child, line } = await startChildUntil(SERVE, [], '{', { RINGSIDE_DATA_DIR: dataDir, RINGSIDE_TOKEN: TEST_TOKEN, ...env });
   return { process: child, ...(JSON.parse(line) as { webhookUrl: string; apiUrl: string }) };
-}
-
-/** Polls a condition across the process boundary (no event reaches the test from the child). */
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, attempts = 400): Promise<T> {
-  let value = await probe();
-  for (let i = 0; i < attempts && !done(value); i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    value = await probe();
-  }
-  return value;
 }
 
 describe('kill -9 right after the 200s', () => {
@@ -59,8 +49,9 @@ describe('kill -9 right after the 200s', () => {
 
     child = await startChild(temp.dir, env);
     const api = <T>(path: string) => apiRequest<T>(child!.apiUrl, 'GET', path, { token: TEST_TOKEN });
-    const missed = await eventually(() => api<{ items: Array<{ remote: string }> }>('/api/missed'), (r) => r.body.items.length > 0);
-    const health = await eventually(() => api<{ spoolDepth: number }>('/healthz'), (r) => r.body.spoolDepth === 0);
+    // Polled across the process boundary: no event reaches the test from the child.
+    const missed = await eventually('the missed call in /api/missed', () => api<{ items: Array<{ remote: string }> }>('/api/missed'), (r) => r.body.items.length > 0);
+    const health = await eventually('an empty spool in /healthz', () => api<{ spoolDepth: number }>('/healthz'), (r) => r.body.spoolDepth === 0);
     expect(health.body.spoolDepth).toBe(0);
 
     expect(missed.body.items.map((m) => m.remote)).toEqual([missedCaller]);

@@ -23,9 +23,9 @@ function phonesIn(m: PushedMessage): PhoneEntry[] {
   return (m.phones as PhoneEntry[] | undefined) ?? [];
 }
 
-/** The next health message, received after `mark` messages, in which Alice's phone matches. */
-function healthAfter(client: AgentClient, mark: number, match: (phone: PhoneEntry) => boolean): Promise<PushedMessage> {
-  return client.next((m) => m.type === 'health' && client.messages.indexOf(m) >= mark && phonesIn(m).some((p) => p.mac === ALICE_MAC && match(p)));
+/** The next health message, received after the `mark`, in which Alice's phone matches (`what`: how). */
+function healthAfter(client: AgentClient, mark: number, what: string, match: (phone: PhoneEntry) => boolean): Promise<PushedMessage> {
+  return client.next((m) => m.type === 'health' && phonesIn(m).some((p) => p.mac === ALICE_MAC && match(p)), `a health message with Alice's phone ${what}`, { since: mark });
 }
 
 async function sendEvent(ringside: TestRingside, event: string): Promise<void> {
@@ -48,19 +48,19 @@ describe('device health', () => {
     expect(first.phone).toMatchObject({ state: 'unknown', phones: 1 });
     expect(phonesIn(first)).toEqual([expect.objectContaining({ mac: ALICE_MAC, state: 'unknown', polling: false })]);
 
-    let mark = alice.messages.length;
+    let mark = alice.mark();
     await sendEvent(ringside, 'registered');
-    const registered = await healthAfter(alice, mark, (p) => p.state === 'registered');
+    const registered = await healthAfter(alice, mark, 'registered', (p) => p.state === 'registered');
     expect(registered.phone).toEqual({ state: 'registered', phones: 1, registered: 1, signedOff: 0, unreachable: 0 } satisfies Summary);
 
-    mark = alice.messages.length;
+    mark = alice.mark();
     await sendEvent(ringside, 'unregistered');
-    const signedOff = await healthAfter(alice, mark, (p) => p.state === 'signed_off');
+    const signedOff = await healthAfter(alice, mark, 'signed_off', (p) => p.state === 'signed_off');
     expect(signedOff.phone).toMatchObject({ state: 'signed_off', signedOff: 1, registered: 0 });
 
-    mark = alice.messages.length;
+    mark = alice.mark();
     await sendEvent(ringside, 'boot');
-    await healthAfter(alice, mark, (p) => p.state === 'booted');
+    await healthAfter(alice, mark, 'booted', (p) => p.state === 'booted');
 
     // Bob's own messages never name Alice's phone.
     for (const m of bob.received('health')) expect(JSON.stringify(m)).not.toContain(ALICE_MAC);
@@ -78,25 +78,25 @@ describe('device health', () => {
     // No call up: nothing is polled.
     expect(await ringside.instance.pollPhones()).toBe(0);
 
-    let mark = alice.messages.length;
+    let mark = alice.mark();
     expect((await ringside.api('POST', '/api/phone/dial', { token: alice.token, body: { number: newCaller() } })).status).toBe(200);
     await phone.outbox.flush();
     await ringside.settle();
     expect(await ringside.instance.pollPhones()).toBe(1);
-    const reachable = await healthAfter(alice, mark, (p) => p.state === 'reachable');
+    const reachable = await healthAfter(alice, mark, 'reachable', (p) => p.state === 'reachable');
     expect(phonesIn(reachable)[0]).toMatchObject({ polling: true, reachable: true, phoneStatus: 'busy', error: null });
 
-    mark = alice.messages.length;
+    mark = alice.mark();
     await phone.stop();
     expect(await ringside.instance.pollPhones()).toBe(1);
-    const unreachable = await healthAfter(alice, mark, (p) => p.state === 'unreachable');
+    const unreachable = await healthAfter(alice, mark, 'unreachable', (p) => p.state === 'unreachable');
     expect(unreachable.phone).toMatchObject({ state: 'unreachable', unreachable: 1 });
     expect(phonesIn(unreachable)[0]).toMatchObject({ reachable: false, phoneStatus: null, error: 'phone_unreachable' });
 
-    mark = alice.messages.length;
+    mark = alice.mark();
     await phone.resume();
     expect(await ringside.instance.pollPhones()).toBe(1);
-    await healthAfter(alice, mark, (p) => p.state === 'reachable' && p.reachable === true);
+    await healthAfter(alice, mark, 'reachable again', (p) => p.state === 'reachable' && p.reachable === true);
 
     expect((await ringside.api('POST', '/api/phone/hangup', { token: alice.token })).status).toBe(200);
     await phone.outbox.flush();

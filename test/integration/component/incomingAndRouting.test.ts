@@ -74,7 +74,7 @@ describe('rule 2: routing', () => {
     const busyCaller = newCaller();
     await phoneSays(r, [['incoming', params(MAC_B, busyCaller, '202')], ['answered', params(MAC_B, busyCaller, '202')]]);
     carol.send({ type: 'presence.set', status: 'away' });
-    await alice.next((m) => m.type === 'presence.changed' && m.agent === 'carol' && m.status === 'away');
+    await alice.next((m) => m.type === 'presence.changed' && m.agent === 'carol' && m.status === 'away', 'carol away');
 
     const caller = newCaller();
     await phoneSays(r, [['incoming', params(MAC_A, caller)]]);

@@ -6,6 +6,7 @@ import { OFFICE_SHARDS, startOffice, type Office, type OfficeOptions } from '../
 import type { TestRingside } from '../../support/ringside';
 import { AMQP_URL, REDIS_URL, TEST_CALLS_DB } from '../../support/services';
 import { startTcpProxy, targetOf, type TcpProxy } from '../../support/tcpProxy';
+import { eventually } from '../../support/wait';
 import { HELPLINE, MAC_A, MAC_B, callsFrom, helplineOnTwoSeats, missedCallsFrom, newCaller, params, unappliedEvents } from './fixtures';
 
 /**
@@ -237,7 +238,8 @@ describe('an office through outages of Redis and RabbitMQ', () => {
       const channel = await broker.createChannel();
       const queues = shardQueues(resolveTopology({ exchange: o.root, queue: `${o.root}-queue`, shards: OFFICE_SHARDS }));
       const ready = async () => (await Promise.all(queues.map((q) => channel.checkQueue(q)))).reduce((n, q) => n + q.messageCount, 0);
-      const held = await eventually(async () => ({ x: (await health(x)).spoolDepth, y: (await health(y)).spoolDepth, ready: await ready() }),
+      // Polled: no event reaches the test from the broker's queues.
+      const held = await eventually('both spools empty and no message ready in the shard queues', async () => ({ x: (await health(x)).spoolDepth, y: (await health(y)).spoolDepth, ready: await ready() }),
         (s) => s.x === 0 && s.y === 0 && s.ready === 0);
       expect(held).toEqual({ x: 0, y: 0, ready: 0 });
     } finally {
@@ -294,18 +296,18 @@ describe('an office through outages of Redis and RabbitMQ', () => {
     const o = await open({ redisUrl: () => redisProxy.url(REDIS_URL) });
     const { x, alice } = await helplineOnTwoSeats(o);
 
+    const beforeOutage = alice.mark();
     await takeAway(redisProxy);
-    const down = await alice.next((m) => m.type === 'health' && m.redis === 'down');
+    const down = await alice.next((m) => m.type === 'health' && m.redis === 'down', 'a health message with Redis down', { since: beforeOutage });
     expect(down).toMatchObject({ status: 'degraded' });
     redisProxy.resume();
-    const downAt = alice.messages.indexOf(down);
-    await alice.next((m) => m.type === 'health' && m.redis === 'up' && alice.messages.indexOf(m) > downAt);
+    await alice.next((m) => m.type === 'health' && m.redis === 'up', 'a health message with Redis up again', { since: alice.messages.indexOf(down) + 1 });
 
     await takeAway(redisProxy);
     const caller = newCaller();
     await ok(x, 'incoming', params(MAC_A, caller));
     // Forwarded to RabbitMQ and delivered to a seat, whose handler now waits for Redis.
-    await eventually(async () => (await health(x)).spoolDepth + (await readyMessages(o)), (n) => n === 0);
+    await eventually("seat x's spool empty and no message ready in the shard queues", async () => (await health(x)).spoolDepth + (await readyMessages(o)), (n) => n === 0);
     for (const seat of [...o.seats]) await o.stopSeat(seat);
 
     redisProxy.resume();
@@ -335,17 +337,4 @@ describe('an office through outages of Redis and RabbitMQ', () => {
 async function handledBy(seat: TestRingside): Promise<number> {
   const metric = await seat.instance.metrics.eventsHandled.get();
   return metric.values.filter((v) => v.labels.outcome === 'ok').reduce((n, v) => n + v.value, 0);
-}
-
-/**
- * Polls what the test cannot be told about (the broker's queues, a seat closing), bounded: no
- * event reaches the test from there.
- */
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, attempts = 500): Promise<T> {
-  let value = await probe();
-  for (let i = 0; i < attempts && !done(value); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    value = await probe();
-  }
-  return value;
 }

@@ -10,6 +10,7 @@ import { AgentClient, TEST_TOKEN, apiRequest, phoneRequest } from '../../support
 import { AMQP_URL, REDIS_URL, TEST_CACHE_DB, TEST_CALLS_DB, uniqueName } from '../../support/services';
 import { startTcpProxy, targetOf, type TcpProxy } from '../../support/tcpProxy';
 import { makeTempDir } from '../../support/tmp';
+import { eventually } from '../../support/wait';
 import { HELPLINE, MAC_A, MAC_B, params, type CallBody } from './fixtures';
 
 /**
@@ -21,6 +22,8 @@ import { HELPLINE, MAC_A, MAC_B, params, type CallBody } from './fixtures';
 
 const SERVE = new URL('./fixtures/serve.ts', import.meta.url).pathname;
 const MISSED_DELAY_MS = 1_000;
+/** How long a poll across the process boundary may take (no event reaches the test from a child). */
+const POLL = { timeoutMs: 30_000 };
 const A = MAC_A.replaceAll(':', '');
 const B = MAC_B.replaceAll(':', '');
 
@@ -173,8 +176,8 @@ describe('an office of two Ringside processes on one Redis and one RabbitMQ', { 
     await ok(second, 'missed', params(MAC_B, customer));
     await ok(first, 'hangup', params(MAC_A, customer));
     expect((await alice.callMessage('call.ended', customer)).outcome).toBe('answered');
-    const finished = await eventually(() => callsOf(second, customer),
-      (calls) => calls.length === 1 && calls[0]!.status === 'answered' && calls[0]!.legs.every((l) => l.state !== 'ringing' && l.state !== 'answered'));
+    const finished = await eventually(`the answered call from ${customer} finished on both legs`, () => callsOf(second, customer),
+      (calls) => calls.length === 1 && calls[0]!.status === 'answered' && calls[0]!.legs.every((l) => l.state !== 'ringing' && l.state !== 'answered'), POLL);
     expect(finished).toHaveLength(1);
     expect(finished[0]).toMatchObject({ status: 'answered', agent: 'alice' });
     expect(finished[0]!.legs.map((l) => l.mac).sort()).toEqual([A, B]);
@@ -184,7 +187,7 @@ describe('an office of two Ringside processes on one Redis and one RabbitMQ', { 
     const sentinel = caller();
     await ok(first, 'incoming', params(MAC_A, sentinel));
     await ok(first, 'missed', params(MAC_A, sentinel));
-    const raised = await eventually(() => missedOf(second, sentinel), (items) => items.length > 0);
+    const raised = await eventually(`the missed call from ${sentinel}`, () => missedOf(second, sentinel), (items) => items.length > 0, POLL);
     expect(raised).toHaveLength(1);
 
     for (const server of [first, second]) {
@@ -240,8 +243,8 @@ describe('an office of two Ringside processes on one Redis and one RabbitMQ', { 
       const queues = shardQueues(resolveTopology({ exchange: root, queue: `${root}-queue`, shards: OFFICE_SHARDS }));
       const ready = async () => (await Promise.all(queues.map((q) => channel.checkQueue(q)))).reduce((n, q) => n + q.messageCount, 0);
       const depth = async (server: Child) => (await api<Health>(server, 'GET', '/healthz')).body.spoolDepth;
-      const state = await eventually(async () => ({ first: await depth(first), second: await depth(second), ready: await ready() }),
-        (s) => s.first === 0 && s.second === 0 && s.ready === 0);
+      const state = await eventually('both spools empty and no message ready in the shard queues', async () => ({ first: await depth(first), second: await depth(second), ready: await ready() }),
+        (s) => s.first === 0 && s.second === 0 && s.ready === 0, POLL);
       expect(state).toEqual({ first: 0, second: 0, ready: 0 });
     } finally {
       await broker.close();
@@ -265,9 +268,9 @@ describe('an office of two Ringside processes on one Redis and one RabbitMQ', { 
         return calls.length === 1 && calls[0]!.status === want.status;
       });
     };
-    expect(await eventually(finished, (done) => done)).toBe(true);
+    expect(await eventually('every call finished with its expected status', finished, (done) => done, POLL)).toBe(true);
     expect(await handledBy(second)).toBeGreaterThan(0);
-    expect(await eventually(async () => unapplied(), (ids) => ids.length === 0)).toEqual([]);
+    expect(await eventually('every acknowledged event applied', async () => unapplied(), (ids) => ids.length === 0, POLL)).toEqual([]);
 
     for (const [remote, want] of expected) {
       for (const server of [first, second]) {
@@ -296,13 +299,3 @@ describe('an office of two Ringside processes on one Redis and one RabbitMQ', { 
     expect(answered).toMatchObject({ alice: count('alice'), bob: count('bob') });
   });
 });
-
-/** Polls a condition across the process boundary (no event reaches the test from a child), bounded. */
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, attempts = 600): Promise<T> {
-  let value = await probe();
-  for (let i = 0; i < attempts && !done(value); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    value = await probe();
-  }
-  return value;
-}

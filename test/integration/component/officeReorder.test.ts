@@ -148,7 +148,7 @@ describe('an office whose seats relay one call out of order', () => {
     expect(calls[0]).toMatchObject({ status: 'answered', agent: 'bob' });
     expect(calls[0]!.legs.map((l) => [l.mac, l.state]).sort()).toEqual([[A, 'missed'], [B, 'ended']]);
     expect(await missedCallsFrom(x, caller)).toEqual([expect.objectContaining({ callId: calls[0]!.id, status: 'closed', closedBy: 'bob' })]);
-    const claimed = await alice.next((m) => m.type === 'missed.claimed' && (m.missed as MissedBody).remote === caller);
+    const claimed = await alice.next((m) => m.type === 'missed.claimed' && (m.missed as MissedBody).remote === caller, `missed.claimed for ${caller}`);
     expect(claimed.missed).toMatchObject({ status: 'closed', closedBy: 'bob' });
     // Both were offered the call (the helpline rang both phones), both were told of the missed call once.
     await bob.callMessage('call.missed', caller);

@@ -36,7 +36,12 @@ describe('rule 10: presence', () => {
     const watcher = await r.agent('watcher');
     const alice = await r.agent('alice', { devices: [MAC_A], extension: '201' });
     const changes = () => watcher.received('presence.changed').filter((m) => m.agent === 'alice').map((m) => m.status);
-    const reach = (status: string) => watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === status && changes().at(-1) === status);
+    // Reads alice's changes in order: each reach() looks only after the change the previous one saw.
+    let since = 0;
+    const reach = async (status: string) => {
+      const seen = await watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === status, `alice ${status}`, { since });
+      since = watcher.messages.indexOf(seen) + 1;
+    };
 
     await reach('available');
     alice.send({ type: 'presence.set', status: 'away' });
@@ -70,9 +75,9 @@ describe('rule 10: presence', () => {
     const r = ringside();
     const watcher = await r.agent('watcher');
     const alice = await r.agent('alice');
-    await watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === 'available');
+    const available = await watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === 'available', 'alice available');
     alice.close();
-    await watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === 'offline');
+    await watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === 'offline', 'alice offline', { since: watcher.messages.indexOf(available) + 1 });
   });
 });
 
@@ -98,7 +103,7 @@ describe('call-back ownership', () => {
     expect(won.body.missed).toMatchObject({ owner: 'alice', status: 'claimed' });
     expect(lost.status).toBe(409);
     expect(lost.body.error).toContain('alice');
-    const seen = await bob.next((m) => m.type === 'missed.claimed');
+    const seen = await bob.next((m) => m.type === 'missed.claimed', `missed.claimed for ${caller}`);
     expect(seen.missed).toMatchObject({ callId, owner: 'alice' });
 
     await phoneSays(r, [['outgoing', params(MAC_A, caller, '201')], ['answered', params(MAC_A, caller, '201')]]);

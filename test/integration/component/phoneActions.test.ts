@@ -248,7 +248,7 @@ describe('call-back end to end', () => {
     expect(taken.status).toBe(200);
     expect(taken.body.missed).toMatchObject({ callId, owner: ALICE.id, status: 'claimed' });
     expect(taken.body.dial).toEqual({ status: 'dialling', mac: '000B825E0001', number: caller });
-    expect((await bob.next((m) => m.type === 'missed.claimed')).missed).toMatchObject({ callId, owner: ALICE.id });
+    expect((await bob.next((m) => m.type === 'missed.claimed', `missed.claimed for ${caller}`)).missed).toMatchObject({ callId, owner: ALICE.id });
 
     await settle(alicesPhone);
     expect(alicesPhone.outbox.sent.map((e) => [e.label, e.call.remote])).toEqual([['Outgoing Call', caller], ['Established Call', caller]]);

@@ -231,6 +231,7 @@ describe('POST /api/services/{redis,rabbitmq}/test', () => {
     expect((await seat.api('POST', '/api/services/redis/test', { token: alice.token })).status).toBe(403);
 
     // Every connection cut, and every client reconnecting into the held proxy: Redis is away.
+    const beforeOutage = alice.mark();
     const cut = redisProxy.pause({ newConnections: 'hold' });
     expect(cut).toBeGreaterThan(0);
     await redisProxy.arrivals(cut);
@@ -242,10 +243,9 @@ describe('POST /api/services/{redis,rabbitmq}/test', () => {
     expect(await test('rabbitmq')).toMatchObject({ ok: true });
 
     // Back: once the seat's health, which saw it down, says it is up, the Test passes again.
-    const downMessage = await alice.next((m) => m.type === 'health' && m.redis === 'down');
+    const downMessage = await alice.next((m) => m.type === 'health' && m.redis === 'down', 'a health message with Redis down', { since: beforeOutage });
     redisProxy.resume();
-    const downAt = alice.messages.indexOf(downMessage);
-    await alice.next((m) => m.type === 'health' && m.redis === 'up' && alice.messages.indexOf(m) > downAt);
+    await alice.next((m) => m.type === 'health' && m.redis === 'up', 'a health message with Redis up again', { since: alice.messages.indexOf(downMessage) + 1 });
     expect(await test('redis')).toMatchObject({ ok: true, state: 'up' });
   });
 });

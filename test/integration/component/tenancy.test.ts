@@ -448,7 +448,7 @@ describe('tenant isolation: acme cannot reach globex (one Redis, one RabbitMQ, o
     await phone(globex.r, [['incoming', params(MAC_A, globexCaller, '201')], ['registered', { mac: MAC_C, phone_ip: '192.0.2.9' }]]);
     gina.send({ type: 'presence.set', status: 'away' });
     await globex.alice.callMessage('call.ringing', globexCaller);
-    await globex.admin.next((m) => m.type === 'presence.changed' && m.agent === GINA && m.status === 'away');
+    await globex.admin.next((m) => m.type === 'presence.changed' && m.agent === GINA && m.status === 'away', 'gina away');
     // Then acme: its own call. Pushes of both accounts travel one Redis connection in order, so
     // once acme's arrive, globex's earlier ones would have arrived before them.
     await phone(acme.r, [['incoming', params(MAC_A, acmeCaller, '201')], ['registered', { mac: MAC_A, phone_ip: '192.0.2.1' }]]);
@@ -457,7 +457,7 @@ describe('tenant isolation: acme cannot reach globex (one Redis, one RabbitMQ, o
     await settle();
 
     for (const client of [acme.alice, acme.admin]) {
-      const seen: PushedMessage[] = client.messages;
+      const seen: readonly PushedMessage[] = client.messages;
       expect(seen.every((m) => m.account === 'acme')).toBe(true);
       expect(seen.filter((m) => m.type === 'presence.changed').map((m) => m.agent)).not.toContain(GINA);
       for (const health of client.received('health')) {

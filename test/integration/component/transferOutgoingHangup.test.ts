@@ -125,13 +125,13 @@ describe('a lost end of call (phones do not retry)', () => {
     const alice = await r.agent('alice', { devices: [MAC_A], extension: '201' });
     const caller = newCaller();
     await phoneSays(r, [['incoming', params(MAC_A, caller, '201')], ['answered', params(MAC_A, caller, '201')]]);
-    await watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === 'on_call');
+    await watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === 'on_call', 'alice on_call');
 
     r.advance(4 * 60 * 60_000 + 1);
     await r.settle();
-    watcher.messages.length = 0; // only what comes from now on
+    const since = watcher.mark(); // only what comes from now on
     alice.send({ type: 'heartbeat' });
-    await watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === 'available');
+    await watcher.next((m) => m.type === 'presence.changed' && m.agent === 'alice' && m.status === 'available', 'alice available after the heartbeat', { since });
 
     const call = await onlyCallFrom(r, caller);
     expect(call.status).toBe('answered');

@@ -1,7 +1,7 @@
 --[[
   answered: a device answered (CallStateStore.answered), as one atomic step: marks its leg
   answered and decides ownership (includes/legs.lua answerLeg); the answered claim then lives
-  TTL_MS.answered from now. Port of EmbeddedCallStateStore.answered.
+  TTL_MS.answered from now. Port of SqliteCallStateStore.answered.
 
   With no live call, an answer at or before the end of the remote's most recent call belongs to
   that call (includes/legs.lua isLateEventOf): a call nobody answered is live again and this

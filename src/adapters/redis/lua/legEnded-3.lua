@@ -3,7 +3,7 @@
   step: ends the device's leg; when the logical call is over (includes/legs.lua callIsOver) the
   claim is released and the call is kept in calls:recent:<remote> for late events (with its legs,
   so that a late leg can make it live again; includes/recent.lua rememberEnded).
-  Port of EmbeddedCallStateStore.legEnded.
+  Port of SqliteCallStateStore.legEnded.
 
   Version: 2
 

@@ -1,7 +1,7 @@
 --[[
   ringing: an incoming or outgoing event of one device, as one atomic step (CallStateStore.ringing):
   redelivery check, duplicate check, transfer match, claim or join, device reported, ring time,
-  direction. Port of EmbeddedCallStateStore.ringing; the leg rules are in includes/legs.lua.
+  direction. Port of SqliteCallStateStore.ringing; the leg rules are in includes/legs.lua.
 
   Version: 2
 

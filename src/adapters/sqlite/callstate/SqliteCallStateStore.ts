@@ -21,7 +21,7 @@ function toActiveCall(call: LiveCall): ActiveCall {
  * committed before the promise resolves. Expiry is decided against the method's `now` where it
  * has one, else Date.now(); expired rows are ignored on read and purged every minute.
  */
-export class EmbeddedCallStateStore implements CallStateStore {
+export class SqliteCallStateStore implements CallStateStore {
   private readonly rows: CallStateRows;
   private readonly purgeTimer: NodeJS.Timeout;
 
@@ -33,7 +33,7 @@ export class EmbeddedCallStateStore implements CallStateStore {
   }
 
   /** Opens (creating if needed) the state file. Synchronous: better-sqlite3 opens and migrates in place. */
-  static open(file: string, options: { checkpointPages?: number } = {}): EmbeddedCallStateStore {
+  static open(file: string, options: { checkpointPages?: number } = {}): SqliteCallStateStore {
     const db = openDatabase(file, options);
     try {
       migrateCallState(db);
@@ -41,7 +41,7 @@ export class EmbeddedCallStateStore implements CallStateStore {
       db.close();
       throw err;
     }
-    return new EmbeddedCallStateStore(db);
+    return new SqliteCallStateStore(db);
   }
 
   // ── per-event transitions ──

@@ -21,7 +21,7 @@ interface TransferRow { id: number; remote: string; call_id: string; from_agent:
 const TRANSFER_RETENTION_MS = TTL_MS.transferRetention;
 
 /**
- * Row-level helpers of EmbeddedCallStateStore: each runs inside the caller's transaction
+ * Row-level helpers of SqliteCallStateStore: each runs inside the caller's transaction
  * (see tx), with prepared statements cached by their SQL text.
  */
 export class CallStateRows {

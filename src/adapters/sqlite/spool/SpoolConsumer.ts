@@ -1,4 +1,5 @@
 import type { CallEvent } from '../../../domain/events/CallEvent';
+import { backoffDelay } from '../../../protocol/backoff';
 import type { Logger } from '../../../shared/logger';
 import type { Consumer, EventHandler } from '../../../domain/bus/EventBus';
 import type { SpoolRow } from './schema';
@@ -231,7 +232,7 @@ export class SpoolConsumer implements Consumer {
       this.settle(key, row, () => this.spool.markDead(row.seq, attempts, message), true);
       return;
     }
-    const nextAt = Date.now() + Math.min(this.options.maxRetryDelayMs, this.options.retryDelayMs * 2 ** (attempts - 1));
+    const nextAt = Date.now() + backoffDelay(attempts - 1, { baseMs: this.options.retryDelayMs, capMs: this.options.maxRetryDelayMs });
     this.options.logger?.[this.options.retryLogLevel](log, 'event handler failed; will retry');
     this.settle(key, row, () => this.spool.markRetry(row.seq, attempts, nextAt, message), false);
     row.attempts = attempts;

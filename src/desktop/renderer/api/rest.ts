@@ -1,8 +1,11 @@
 // The agent API's REST side, as the screens use it. Every request carries the session token as a
 // bearer token and gives up after a while: during an outage (Redis away) a request can hang, and a
 // screen that waits forever looks broken.
+import type { z } from 'zod';
+import type { CallbackResult } from '../../../protocol/responses';
+import type { deviceControlBody } from '../../../protocol/rest';
 import type {
-  ActionUrlsView, AgentStats, AgentWithPresence, CallView, CallbackDial, Device, HealthReport, Helpline, MissedCallView, PhoneControlTest,
+  ActionUrlsView, AgentStats, AgentWithPresence, CallView, Device, HealthReport, Helpline, MissedCallView, PhoneControlTest,
   ProvisionReport, ServiceProbe, SessionInfo, SettingsView,
 } from './types';
 import { toSessionInfo } from '../state/identity';
@@ -33,17 +36,10 @@ function errorFrom(status: number, body: unknown): ApiError {
   return new ApiError(status, error ?? `request failed (${status})`, null, body);
 }
 
-export interface CallbackResult {
-  missed: MissedCallView;
-  dial: CallbackDial;
-}
+export type { CallbackResult };
 
-export interface ControlSettings {
-  host?: string | null;
-  port?: number | null;
-  username?: string | null;
-  password?: string | null;
-}
+/** PUT /api/devices/:mac/control: a missing field keeps its value, null restores the default. */
+export type ControlSettings = z.input<typeof deviceControlBody>;
 
 type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 

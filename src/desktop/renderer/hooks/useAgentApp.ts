@@ -11,7 +11,6 @@ import { AgentSocket } from '../api/socket';
 import type { Device, ManualPresence } from '../api/types';
 import { bridge } from '../bridge';
 import { isLive, nextExpiry } from '../state/cards';
-import { parseServerMessage } from '../state/messages';
 import { recoveryQueries } from '../state/recovery';
 import { initialState, reducer, type Action, type AppState } from '../state/store';
 import { useSession } from './useSession';
@@ -45,10 +44,8 @@ export function useAgentApp(initialToken: string | null): AgentApp {
     if (!token || !rest) return undefined;
     const socket: AgentSocket = new AgentSocket({
       url: websocketUrl(window.location, token),
-      onMessage: (text) => {
-        const message = parseServerMessage(text);
-        if (message) dispatch({ type: 'message', message, now: Date.now() });
-      },
+      // What the UI cannot read never gets here (the protocol's schemas drop it).
+      onMessage: (message) => dispatch({ type: 'message', message, now: Date.now() }),
       onState: (connection) => {
         // A socket replaced by one with a renewed token has nothing more to say.
         if (socketRef.current !== socket) return;

@@ -2,6 +2,7 @@
 // ring to a short while after it closed. Times here are the browser's clock when the message
 // arrived, not the server's `at`: a headless server on another machine may be minutes off, and
 // a ring timer that starts at "-2:13" helps nobody.
+import type { RingingEndMessage } from '../../../protocol/rules';
 import type { CallView, CallerCard, EndOutcome, ServerMessageOf } from '../api/types';
 
 export type CardPhase = 'ringing' | 'on_call' | 'answered_elsewhere' | 'ended' | 'transferred';
@@ -117,6 +118,33 @@ export function onEnded(cards: readonly CallCard[], message: ServerMessageOf<'ca
 
 export function onTransferred(cards: readonly CallCard[], message: ServerMessageOf<'call.transferred'>, now: number): readonly CallCard[] {
   return update(cards, message.call.id, (c) => (isLive(c) ? { ...c, phase: 'transferred', closedAt: now } : null));
+}
+
+/** The call rang out unanswered: a card still ringing for it (its call.ended was lost) closes as unanswered. */
+export function onMissed(cards: readonly CallCard[], message: ServerMessageOf<'call.missed'>, now: number): readonly CallCard[] {
+  if (message.call === null) return cards;
+  return update(cards, message.call.id, (c) => (c.phase === 'ringing' ? { ...c, phase: 'ended', outcome: 'unanswered', closedAt: now } : null));
+}
+
+/**
+ * A message after which the call no longer rings for this agent (endsRinging in
+ * src/protocol/rules.ts, the shell's popup closes on the same ones): this agent answered it (the
+ * card becomes the on-call view), someone else did, it ended, it was missed, or it was
+ * transferred away.
+ */
+export function onRingingEnd(cards: readonly CallCard[], message: RingingEndMessage, now: number): readonly CallCard[] {
+  switch (message.type) {
+    case 'call.answered':
+      return onAnswered(cards, message, now);
+    case 'call.dismissed':
+      return onDismissed(cards, message, now);
+    case 'call.ended':
+      return onEnded(cards, message, now);
+    case 'call.missed':
+      return onMissed(cards, message, now);
+    case 'call.transferred':
+      return onTransferred(cards, message, now);
+  }
 }
 
 /** Closed cards leave CLOSED_CARD_MS after they closed. */

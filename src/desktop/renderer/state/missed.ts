@@ -1,5 +1,6 @@
 // The missed-call list as the agent sees it: the server's order (open ones first, then newest),
 // kept current by call.missed and missed.claimed, and which of them the agent has not looked at.
+import { isMissedCallFor } from '../../../protocol/rules';
 import type { MissedCallView } from '../api/types';
 
 /** How many seen ids are remembered across reloads: plenty for a day's open missed calls. */
@@ -29,12 +30,13 @@ export function upsertMissed(items: readonly MissedCallView[], item: MissedCallV
 }
 
 /**
- * The missed calls this agent deals with: the ones that rang for them, and helpline calls (anyone
- * on the account may call those back). Without knowing who the agent is, all of them.
+ * The missed calls this agent deals with (isMissedCallFor in src/protocol/rules.ts: the ones that
+ * rang for them, and helpline calls, which anyone on the account may call back). Without knowing
+ * who the agent is, all of them.
  */
 export function missedFor(items: readonly MissedCallView[], me: string | null): MissedCallView[] {
   if (me === null) return [...items];
-  return items.filter((m) => m.line === 'helpline' || m.targets.length === 0 || m.targets.includes(me));
+  return items.filter((m) => isMissedCallFor(m, me));
 }
 
 /** Open missed calls the agent has not seen in the list yet. */

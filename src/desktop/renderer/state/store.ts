@@ -1,7 +1,8 @@
 // The UI's state in one reducer: pure, so every rule (a card closing, a missed call being taken,
 // presence moving) is tested without a browser. Screens read it; only the API hook dispatches.
 import type { AgentWithPresence, HealthReport, Helpline, MissedCallView, ServerMessage, SessionInfo } from '../api/types';
-import { expireCards, onAnswered, onDismissed, onEnded, onRinging, onTransferred, type CallCard } from './cards';
+import { endsRinging } from '../../../protocol/rules';
+import { expireCards, onRingingEnd, onRinging, type CallCard } from './cards';
 import type { ConnectionState } from './health';
 import { agentName, identify } from './identity';
 import { markSeen, sortMissed, upsertMissed } from './missed';
@@ -54,19 +55,19 @@ function withIdentity(state: AppState): AppState {
 }
 
 function onMessage(state: AppState, message: ServerMessage, now: number): AppState {
+  // The messages after which a call rings here no more move its card on (src/protocol/rules.ts).
+  const cards = endsRinging(message) ? onRingingEnd(state.cards, message, now) : state.cards;
   switch (message.type) {
     case 'call.ringing':
       return { ...state, cards: onRinging(state.cards, message, now) };
     case 'call.answered':
-      return { ...state, cards: onAnswered(state.cards, message, now) };
     case 'call.dismissed':
-      return { ...state, cards: onDismissed(state.cards, message, now) };
-    case 'call.ended':
-      return { ...state, cards: onEnded(state.cards, message, now), callsVersion: state.callsVersion + 1 };
     case 'call.transferred':
-      return { ...state, cards: onTransferred(state.cards, message, now) };
+      return { ...state, cards };
+    case 'call.ended':
+      return { ...state, cards, callsVersion: state.callsVersion + 1 };
     case 'call.missed':
-      return { ...state, missed: upsertMissed(state.missed, message.missed), callsVersion: state.callsVersion + 1 };
+      return { ...state, cards, missed: upsertMissed(state.missed, message.missed), callsVersion: state.callsVersion + 1 };
     case 'missed.claimed':
       return { ...state, missed: upsertMissed(state.missed, message.missed) };
     case 'presence.changed': {

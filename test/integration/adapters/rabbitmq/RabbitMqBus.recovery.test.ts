@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Consumer, EventHandler } from '../../../../src/domain/bus/EventBus';
 import type { CallEvent } from '../../../../src/domain/events/CallEvent';
-import { callEvent, deferred } from '../../../contracts/support';
+import { callEvent } from '../../../contracts/support';
 import { droppableConnector, RabbitTestRig, recovery, statusReached } from '../../../support/rabbit';
+import { deferred } from '../../../support/wait';
 
 describe('RabbitMqBus redeliveries, reconnects and several consumers', () => {
   let rig: RabbitTestRig;
@@ -36,7 +37,7 @@ describe('RabbitMqBus redeliveries, reconnects and several consumers', () => {
     const bus = await rig.openBus({ connect: link.connect });
     const seen: string[] = [];
     const later = callEvent({ remote: '3200' });
-    const laterArrived = deferred();
+    const laterArrived = deferred('the later event to arrive');
     const consumer = bus.consume(async (event) => {
       seen.push(event.id);
       if (event.id === later.id) laterArrived.resolve();
@@ -51,7 +52,7 @@ describe('RabbitMqBus redeliveries, reconnects and several consumers', () => {
     expect(bus.status()).toBe('up');
 
     await bus.publish([later]);
-    await laterArrived.promise;
+    await laterArrived.wait();
     await consumer.drained();
     expect(seen.filter((id) => id === later.id)).toHaveLength(1);
     expect(await bus.depth()).toBe(0);
@@ -65,8 +66,8 @@ describe('RabbitMqBus redeliveries, reconnects and several consumers', () => {
     const first = callEvent({ remote: '3300' });
     const second = callEvent({ remote: '3300', type: 'hangup' });
     await bus.publish([first, second]);
-    const started = deferred();
-    const gate = deferred();
+    const started = deferred('the handler of the first event to start');
+    const gate = deferred('the gate');
     const runs: string[] = [];
     const consumer = bus.consume(async (event) => {
       runs.push(event.id);
@@ -75,7 +76,7 @@ describe('RabbitMqBus redeliveries, reconnects and several consumers', () => {
         await gate.promise;
       }
     });
-    await started.promise;
+    await started.wait();
     const recovered = recovery(bus);
     link.drop();
     await statusReached(bus, 'down');
@@ -92,9 +93,9 @@ describe('RabbitMqBus redeliveries, reconnects and several consumers', () => {
     const remotes = ['5001', '5002', '5003', '5004', '5005'];
     const events = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((n) => remotes.map((remote) => callEvent({ remote, raw: { n: String(n) } })));
     const log: Array<{ bus: 'a' | 'b'; event: CallEvent }> = [];
-    const handover = deferred();
-    const resume = deferred();
-    const allHandled = deferred();
+    const handover = deferred('ten events handled (the handover point)');
+    const resume = deferred('the gate');
+    const allHandled = deferred('every event handled');
     let stoppedA = false;
     let handledByAAfterStop = 0;
     const handler = (name: 'a' | 'b'): EventHandler => async (event) => {
@@ -113,13 +114,13 @@ describe('RabbitMqBus redeliveries, reconnects and several consumers', () => {
     await consumerB.drained();
 
     await a.publish(events);
-    await handover.promise;
+    await handover.wait();
     const onlyABeforeHandover = log.every((entry) => entry.bus === 'a');
     const stopping = consumerA.stop().then(() => { stoppedA = true; });
     resume.resolve();
     await stopping;
     expect(onlyABeforeHandover).toBe(true);
-    await allHandled.promise;
+    await allHandled.wait();
     await consumerB.drained();
 
     const ids = log.map((entry) => entry.event.id);

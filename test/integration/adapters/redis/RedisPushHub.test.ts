@@ -5,37 +5,34 @@ import { CallStateKeys, type PushRedisKeys } from '../../../../src/adapters/redi
 import { RedisPushHub } from '../../../../src/adapters/redis/RedisPushHub';
 import { createLogger } from '../../../../src/shared/logger';
 import { REDIS_URL, TEST_CALLS_DB, uniqueName } from '../../../support/services';
+import { Inbox } from '../../../support/wait';
 
-interface Inbox {
+/** A message tagged with a number the test reads back (the hub relays messages as they are). */
+type Tagged = ServerMessage & { n: number };
+
+interface Connection {
   connection: PushConnection;
-  received: ServerMessage[];
-  /** Resolves with the first message of `type` not yet taken. */
-  next(type: string): Promise<ServerMessage>;
+  received: readonly Tagged[];
+  /** Resolves with the first message of `type` not yet taken (fails after WAIT_MS). */
+  next(type: string): Promise<Tagged>;
 }
 
-function inbox(id: string, account: string, agent: string | null): Inbox {
-  const received: ServerMessage[] = [];
-  const waiting: Array<{ type: string; resolve: (m: ServerMessage) => void }> = [];
+function inbox(id: string, account: string, agent: string | null): Connection {
+  const messages = new Inbox<Tagged>(`connection ${id}`);
   const connection: PushConnection = {
     id, account, agent,
-    send: (data) => {
-      const message = JSON.parse(data) as ServerMessage;
-      received.push(message);
-      const i = waiting.findIndex((w) => w.type === message.type);
-      if (i >= 0) waiting.splice(i, 1)[0]!.resolve(message);
-    },
+    send: (data) => messages.push(JSON.parse(data) as Tagged),
   };
   return {
-    connection, received,
-    next: (type) => new Promise((resolve) => {
-      const found = received.find((m) => m.type === type);
-      if (found) resolve(found);
-      else waiting.push({ type, resolve });
-    }),
+    connection,
+    get received() {
+      return messages.all;
+    },
+    next: (type) => messages.next((m) => m.type === type, `a ${type} message`),
   };
 }
 
-const message = (type: ServerMessage['type'], account: string, n: number): ServerMessage => ({ type, at: n, account, n });
+const message = (type: ServerMessage['type'], account: string, n: number): ServerMessage => ({ type, at: n, account, n }) as unknown as Tagged;
 
 describe('RedisPushHub (push across processes over Redis pub/sub)', () => {
   let root: string;

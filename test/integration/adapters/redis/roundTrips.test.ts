@@ -4,6 +4,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { RedisCallStateStore } from '../../../../src/adapters/redis/callstate/RedisCallStateStore';
 import { uniqueName } from '../../../support/services';
 import { adminRedis, deleteUnder } from '../../../support/redis';
+import { waitFor } from '../../../support/wait';
 
 const ACCOUNT = 'acme';
 const REMOTE = '+15550100';
@@ -39,10 +40,12 @@ class CommandWatch {
   /** Waits until MONITOR has shown everything sent so far; returns the command names since the last step. */
   async step(): Promise<string[]> {
     const marker = `rt-marker-${ulid()}`;
-    const shown = new Promise<void>((resolve) => this.waiting.set(marker, resolve));
+    const shown = waitFor<void>(`MONITOR to show the PING marker ${marker}`, (resolve) => {
+      this.waiting.set(marker, () => resolve());
+      return () => this.waiting.delete(marker);
+    });
     await this.watched.ping(marker);
     await shown;
-    this.waiting.delete(marker);
     const names = this.seen.map((args) => args[0]!.toLowerCase());
     this.seen = [];
     return names;

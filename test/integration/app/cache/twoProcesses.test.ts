@@ -47,7 +47,7 @@ describe('directory cache across two processes', () => {
     await a.directory.upsertAgent('acme', { id: 'alice', name: 'Old' });
     const held = b.source.hold('getAgent');
     const racing = b.directory.getAgent('acme', 'alice');
-    await held.reached;
+    await held.reached();
     await a.directory.upsertAgent('acme', { id: 'alice', name: 'New' });
     held.release();
     expect((await racing)?.name).toBe('Old');

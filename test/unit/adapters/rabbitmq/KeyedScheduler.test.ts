@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeyedScheduler, type RunOutcome } from '../../../../src/adapters/rabbitmq/KeyedScheduler';
-import { deferred, type Deferred } from '../../../contracts/support';
+import { deferred, waitFor, type Deferred } from '../../../support/wait';
 
 interface Item { key: string; name: string }
 
@@ -13,7 +13,7 @@ function harness(concurrency: number) {
   const scheduler = new KeyedScheduler<Item>({
     concurrency,
     run: (item) => {
-      const run = deferred<RunOutcome>();
+      const run = deferred<RunOutcome>(`run ${item.name} to finish`);
       runs.set(item.name, run);
       started.push(item.name);
       startedOne.splice(0).forEach((wake) => wake());
@@ -28,7 +28,15 @@ function harness(concurrency: number) {
     runs.get(name)!.resolve(outcome);
     await new Promise((resolve) => setImmediate(resolve));
   };
-  const nextStart = () => new Promise<void>((resolve) => startedOne.push(resolve));
+  /** Resolves at the next run the scheduler starts, from this call on (fails after WAIT_MS). */
+  const nextStart = () => waitFor<void>('the scheduler to start another run', (resolve) => {
+    const wake = () => resolve();
+    startedOne.push(wake);
+    return () => {
+      const at = startedOne.indexOf(wake);
+      if (at >= 0) startedOne.splice(at, 1);
+    };
+  });
   return { scheduler, add, finish, started, nextStart, done: () => done };
 }
 

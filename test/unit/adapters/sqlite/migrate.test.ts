@@ -1,29 +1,18 @@
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CALLLOG_MIGRATIONS, CALLLOG_SCHEMA } from '../../../../src/adapters/sqlite/calllog/schema';
 import { openDatabase } from '../../../../src/adapters/sqlite/database';
 import { makeTempDir } from '../../../support/tmp';
+import { raceWorkers, startLine } from '../../../support/workers';
 
 const PROCESSES = 4;
 const ROUNDS = 5;
 
 /** Starts `PROCESSES` workers that each open `file` and migrate it, all released at the same instant. */
 async function startAtOnce(file: string): Promise<Array<string | null>> {
-  const start = new Int32Array(new SharedArrayBuffer(4));
-  const ready: Array<Promise<void>> = [];
-  const results = Array.from({ length: PROCESSES }, () => new Promise<string | null>((resolve, reject) => {
-    const worker = new Worker(new URL('./migrate-worker.mjs', import.meta.url), { workerData: { file, start } });
-    ready.push(new Promise((ok) => worker.once('message', () => ok())));
-    worker.once('error', reject);
-    worker.on('message', (message: { ready?: boolean; error?: string | null }) => {
-      if (!message.ready) resolve(message.error ?? null);
-    });
-  }));
-  await Promise.all(ready);
-  Atomics.store(start, 0, 1);
-  Atomics.notify(start, 0);
-  return Promise.all(results);
+  const { start, release } = startLine();
+  const results = await raceWorkers<{ error?: string | null }>(new URL('./migrate-worker.mjs', import.meta.url), Array.from({ length: PROCESSES }, () => ({ file, start })), 'migrate', release);
+  return results.map((message) => message.error ?? null);
 }
 
 /**

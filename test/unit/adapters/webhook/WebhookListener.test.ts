@@ -138,7 +138,7 @@ describe('webhook listener: what real phones send', () => {
   });
 
   it('answers pipelined keep-alive requests in order, even when accept() finishes out of order', async () => {
-    const first = deferred();
+    const first = deferred('the first event to become durable');
     const accepted: CallEvent[] = [];
     const l = await listen({
       accept: (event) => {
@@ -234,8 +234,8 @@ describe('webhook listener: what real phones send', () => {
   });
 
   it('close() waits for an event in flight and answers it', async () => {
-    const durable = deferred();
-    const started = deferred();
+    const durable = deferred('the event to become durable');
+    const started = deferred('accept() to be called');
     const l = await startTestListener({
       accept: () => {
         started.resolve();
@@ -244,7 +244,7 @@ describe('webhook listener: what real phones send', () => {
     });
     const client = await RawClient.open(l.port);
     client.send(get(`/gs/${TOKEN}/cti/boot`));
-    await started.promise;
+    await started.wait();
     const closing = l.close();
     durable.resolve();
     const response = await client.next();

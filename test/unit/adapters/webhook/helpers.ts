@@ -4,6 +4,7 @@ import type { CallEvent } from '../../../../src/domain/events/CallEvent';
 import { startWebhookListener, type WebhookListener, type WebhookListenerOptions } from '../../../../src/adapters/webhook/WebhookListener';
 import { createLogger } from '../../../../src/shared/logger';
 import { createMetrics } from '../../../../src/shared/metrics';
+import { waitFor, withTimeout } from '../../../support/wait';
 
 export const TOKEN = 'test-token-5f2a';
 
@@ -63,11 +64,12 @@ export interface RawResponse {
 /**
  * A raw TCP client that reads HTTP responses framed by Content-Length. Everything is
  * event-driven: `next()` resolves when a whole response has arrived, `closed` when the
- * server closes the connection.
+ * server closes the connection; both fail after WAIT_MS, naming what they waited for.
  */
 export class RawClient {
   readonly socket: Socket;
-  readonly closed: Promise<void>;
+  private readonly closing: Promise<void>;
+  private responses = 0;
   /** True once the server has sent FIN. */
   serverEnded = false;
   private buffer = Buffer.alloc(0);
@@ -83,7 +85,7 @@ export class RawClient {
       this.serverEnded = true;
     });
     this.socket.on('error', () => undefined); // a reset is reported through `closed`
-    this.closed = new Promise((resolve) => {
+    this.closing = new Promise((resolve) => {
       this.socket.on('close', () => {
         for (const w of this.waiters.splice(0)) w.reject(new Error('connection closed before a full response'));
         resolve();
@@ -93,11 +95,21 @@ export class RawClient {
 
   static async open(port: number, host = '127.0.0.1'): Promise<RawClient> {
     const client = new RawClient(port, host);
-    await new Promise<void>((resolve, reject) => {
-      client.socket.once('connect', resolve);
+    await waitFor<void>(`a connection to ${host}:${port}`, (resolve, reject) => {
+      const connected = () => resolve();
+      client.socket.once('connect', connected);
       client.socket.once('error', reject);
+      return () => {
+        client.socket.off('connect', connected);
+        client.socket.off('error', reject);
+      };
     });
     return client;
+  }
+
+  /** Resolves once the server closed the connection (each await has its own deadline). */
+  get closed(): Promise<void> {
+    return withTimeout(this.closing, `the server to close the connection (${this.where()})`);
   }
 
   send(data: string | Buffer): this {
@@ -107,10 +119,16 @@ export class RawClient {
 
   /** The next response; `head` = it answers a HEAD request (no body). */
   next(head = false): Promise<RawResponse> {
-    return new Promise((resolve, reject) => {
-      this.waiters.push({ head, resolve, reject });
+    const n = ++this.responses;
+    return waitFor<RawResponse>(`response ${n} (${this.where()})`, (resolve, reject) => {
+      const waiter = { head, resolve, reject };
+      this.waiters.push(waiter);
       this.deliver();
-    });
+      return () => {
+        const at = this.waiters.indexOf(waiter);
+        if (at >= 0) this.waiters.splice(at, 1);
+      };
+    }, { seen: () => `received and not yet read: ${JSON.stringify(this.buffer.toString('latin1').slice(0, 400))}` });
   }
 
   /** Everything the server sent until it closed, as text. */
@@ -125,6 +143,10 @@ export class RawClient {
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  private where(): string {
+    return `from 127.0.0.1:${this.socket.remotePort ?? '?'} to local port ${this.socket.localPort ?? '?'}`;
   }
 
   private deliver(): void {
@@ -168,4 +190,4 @@ export function get(target: string, headers: string[] = []): string {
   return `GET ${target} HTTP/1.1\r\nHost: phone-test\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`;
 }
 
-export { deferred } from '../../../contracts/support';
+export { deferred } from '../../../support/wait';

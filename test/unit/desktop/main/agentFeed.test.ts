@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AgentFeed, reconnectDelayMs, websocketUrl, type FeedState, type Timers } from '../../../../src/desktop/main/agentFeed';
-import type { ServerMessage } from '../../../../src/desktop/main/feedMessages';
+import type { ServerMessage } from '../../../../src/protocol/messages';
+import { callView, ringing } from '../../protocol/fixtures';
 import { FakeEmitter } from './fakes';
 
 class ManualTimers implements Timers {
@@ -137,8 +138,10 @@ describe('agent feed', () => {
     socket.send('not json');
     socket.send(JSON.stringify({ no: 'type' }));
     socket.send(JSON.stringify({ type: 'call.ringing', at: 1, account: 'default', call: { id: 'c1' } }));
-    await progress.until(() => messages.length === 1);
-    expect(messages).toEqual([{ type: 'call.ringing', at: 1, account: 'default', call: { id: 'c1' } }]);
+    socket.send(JSON.stringify({ type: 'presence.changed', at: 1, account: 'default', agent: 'me', status: 'away' }));
+    socket.send(JSON.stringify(ringing(callView({ id: 'c2' }))));
+    await progress.until(() => messages.length === 2);
+    expect(messages).toEqual([{ type: 'presence.changed', at: 1, account: 'default', agent: 'me', status: 'away' }, ringing(callView({ id: 'c2' }))]);
   });
 
   it('sends heartbeats on its interval and presence.set when asked', async () => {

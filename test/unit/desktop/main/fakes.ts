@@ -5,6 +5,7 @@ import type { BrowserWindowConstructorOptions, MenuItemConstructorOptions, Notif
 import type { IpcInvokeEvent, IpcMainLike } from '../../../../src/desktop/main/ipc';
 import type { ShellElectron } from '../../../../src/desktop/main/shell';
 import type { CspSession, GuardedContents, HeaderDetails, NavigationEvent, PermissionSession } from '../../../../src/desktop/main/security';
+import { waitFor } from '../../../support/wait';
 
 export class FakeEvent implements NavigationEvent {
   prevented = false;
@@ -99,7 +100,8 @@ export class FakeSession implements PermissionSession, CspSession {
 
 /**
  * A minimal event emitter for the fakes, with `until`: a promise that settles once a condition
- * holds, checked now and after every change the fake reports (no polling, no sleeps).
+ * holds, checked now and after every change the fake reports (no polling, no sleeps), and fails
+ * after WAIT_MS naming the condition.
  */
 export class FakeEmitter {
   private readonly handlers = new Map<string, Array<(...args: never[]) => unknown>>();
@@ -127,10 +129,20 @@ export class FakeEmitter {
     return this.handlers.get(event)?.length ?? 0;
   }
 
-  /** Resolves when `test()` holds: checked at once and after each change. */
-  until(test: () => boolean): Promise<void> {
-    if (test()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+  /**
+   * Resolves when `test()` holds: checked at once and after each change. Fails after WAIT_MS
+   * naming `what` (by default the condition's own source, e.g. `() => popup.visible`).
+   */
+  until(test: () => boolean, what = `${String(test)} to hold`): Promise<void> {
+    return waitFor<void>(what, (resolve) => {
+      if (test()) return resolve();
+      const waiter = { test, resolve: () => resolve() };
+      this.waiters.push(waiter);
+      return () => {
+        const at = this.waiters.indexOf(waiter);
+        if (at >= 0) this.waiters.splice(at, 1);
+      };
+    });
   }
 
   protected changed(): void {

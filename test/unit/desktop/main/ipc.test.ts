@@ -2,7 +2,7 @@
 // through a fake ipcMain that invokes handlers the way Electron does.
 import { describe, expect, it } from 'vitest';
 import { IPC_SPEC, IpcRejected, registerIpc, type IpcHandlers, type WindowRole } from '../../../../src/desktop/main/ipc';
-import { IPC } from '../../../../src/desktop/main/ipcChannels';
+import { IPC } from '../../../../src/protocol/ipc';
 import { FakeIpcMain } from './fakes';
 
 const APP = 'http://127.0.0.1:7790';

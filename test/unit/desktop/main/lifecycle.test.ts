@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { appArguments, closeCoreOnQuit } from '../../../../src/desktop/main/lifecycle';
+import { deferred, withTimeout } from '../../../support/wait';
 import { FakeApp } from './fakes';
-
-function deferred() {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 describe('quitting closes the core', () => {
   it('holds the quit until the core has closed, then quits', async () => {
     const app = new FakeApp();
-    const closing = deferred();
+    const closing = deferred('the core to close');
     let closeCalls = 0;
     closeCoreOnQuit(app, () => ({
       close: () => {
@@ -31,18 +22,18 @@ describe('quitting closes the core', () => {
     expect(app.exited).toBe(false);
 
     closing.resolve();
-    await app.whenExited;
+    await withTimeout(app.whenExited, 'the app to exit');
     expect(closeCalls).toBe(1);
   });
 
   it('still quits when closing the core fails, and reports the error', async () => {
     const app = new FakeApp();
-    const closing = deferred();
+    const closing = deferred('the core to close');
     const errors: unknown[] = [];
     closeCoreOnQuit(app, () => ({ close: () => closing.promise }), (error) => errors.push(error));
     app.quit();
     closing.reject(new Error('disk gone'));
-    await app.whenExited;
+    await withTimeout(app.whenExited, 'the app to exit');
     expect(errors).toEqual([new Error('disk gone')]);
   });
 

@@ -1,25 +1,43 @@
 // The incoming-call popup: where it goes, what it holds, when it and its notification close, and the
 // window it lives in (a fake BrowserWindow: the Electron runtime cannot start on this machine).
 import { describe, expect, it } from 'vitest';
-import { IPC } from '../../../../src/desktop/main/ipcChannels';
+import { IPC } from '../../../../src/protocol/ipc';
 import { Notifications } from '../../../../src/desktop/main/notifications';
 import { entryFromRinging, notificationText, PopupController, type PopupEntry } from '../../../../src/desktop/main/popupController';
 import { popupBounds, popupCorner, popupSize, POPUP_WIDTH } from '../../../../src/desktop/main/popupPlacement';
 import { PopupWindow, popupUrl, popupWindowOptions } from '../../../../src/desktop/main/popupWindow';
+import { parseServerMessage, readServerMessage, type ServerMessage, type ServerMessageOf } from '../../../../src/protocol/messages';
+import type { RingingEndType } from '../../../../src/protocol/rules';
+import type { CallView } from '../../../../src/protocol/views';
+import { callView, message, missedCall } from '../../protocol/fixtures';
 import { FakeBrowserWindow, FakeElectron, FakeScreen } from './fakes';
 
 const WORK_AREA = { x: 0, y: 0, width: 1920, height: 1040 };
 
-function ringing(id: string, extra: Record<string, unknown> = {}, call: Record<string, unknown> = {}) {
-  return {
-    type: 'call.ringing', at: 1_000, account: 'default',
-    call: { id, direction: 'in', remote: '+923001234567', remoteName: 'PHONE NAME', line: 'direct', helpline: null, startedAt: 900, contact: null, ...call },
-    card: { number: '+923001234567', name: null, company: null, notes: null, crmUrl: null, source: 'none' },
+const NUMBER = '+923001234567';
+const card = (fields: Partial<NonNullable<ServerMessageOf<'call.ringing'>['card']>> = {}) => ({ number: NUMBER, name: null, company: null, notes: null, crmUrl: null, source: 'none' as const, ...fields });
+const contact = (name: string, company: string | null) => ({ number: NUMBER, name, company, notes: null, crmUrl: null });
+
+function ringing(id: string, extra: Partial<ServerMessageOf<'call.ringing'>> = {}, call: Partial<CallView> = {}): ServerMessageOf<'call.ringing'> {
+  return message('call.ringing', {
+    call: callView({ id, direction: 'in', remote: NUMBER, remoteName: 'PHONE NAME', line: 'direct', helpline: null, startedAt: 900, contact: null, ...call }),
+    card: card(), transferredFrom: null, transferredFromName: null,
     ...extra,
-  };
+  }, 1_000);
 }
 
-const over = (type: string, id: string, extra: Record<string, unknown> = {}) => ({ type, at: 2_000, account: 'default', call: { id, direction: 'in', remote: '+923001234567' }, ...extra });
+/** A message after which the call rings no more (src/protocol/rules.ts), about call `id`. */
+function over(type: RingingEndType, id: string, extra: Record<string, unknown> = {}): ServerMessage {
+  const call = callView({ id, direction: 'in', remote: NUMBER });
+  const fields = {
+    'call.answered': { call },
+    'call.dismissed': { call, answeredBy: null, answeredByAgent: null },
+    'call.ended': { call, outcome: 'unanswered', endedAt: 2_000 },
+    'call.missed': { call, missed: missedCall({ callId: id, remote: NUMBER }) },
+    'call.transferred': { call, kind: null },
+  }[type];
+  return message(type, { ...fields, ...extra } as never, 2_000);
+}
 
 class RecordingSurface {
   shown: PopupEntry[][] = [];
@@ -78,20 +96,21 @@ describe('popup placement', () => {
 
 describe('popup entries', () => {
   it('takes the best name: the caller card, then the contact, then the phone display name', () => {
-    expect(entryFromRinging(ringing('c1', { card: { name: 'Card Name', company: 'Acme', notes: 'VIP', crmUrl: 'https://crm/1' } }))).toMatchObject({ callId: 'c1', name: 'Card Name', company: 'Acme', notes: 'VIP', crmUrl: 'https://crm/1' });
-    expect(entryFromRinging(ringing('c1', {}, { contact: { name: 'Contact Name', company: 'Co' } }))).toMatchObject({ name: 'Contact Name', company: 'Co' });
+    expect(entryFromRinging(ringing('c1', { card: card({ name: 'Card Name', company: 'Acme', notes: 'VIP', crmUrl: 'https://crm/1' }) }))).toMatchObject({ callId: 'c1', name: 'Card Name', company: 'Acme', notes: 'VIP', crmUrl: 'https://crm/1' });
+    expect(entryFromRinging(ringing('c1', {}, { contact: contact('Contact Name', 'Co') }))).toMatchObject({ name: 'Contact Name', company: 'Co' });
     expect(entryFromRinging(ringing('c1'))).toMatchObject({ name: 'PHONE NAME', company: null, startedAt: 900 });
     expect(entryFromRinging(ringing('c1', {}, { remoteName: '  ' }))).toMatchObject({ name: null });
   });
 
   it('ignores outgoing calls and malformed messages', () => {
     expect(entryFromRinging(ringing('c1', {}, { direction: 'out' }))).toBeNull();
-    expect(entryFromRinging({ type: 'call.ringing', at: 1, account: 'a', call: { remote: 'x' } })).toBeNull();
-    expect(entryFromRinging('garbage')).toBeNull();
+    // Malformed messages never reach the popup: the feed reads messages with the protocol's schemas.
+    expect(readServerMessage({ type: 'call.ringing', at: 1, account: 'a', call: { remote: 'x' } })).toBeNull();
+    expect(parseServerMessage('garbage')).toBeNull();
   });
 
   it('writes the notification: who, the number, the company, the helpline, a transfer', () => {
-    const entry = entryFromRinging(ringing('c1', { card: { name: 'Ann', company: 'Acme' }, transferredFromName: 'Bob' }, { line: 'helpline', helpline: '5000' }))!;
+    const entry = entryFromRinging(ringing('c1', { card: card({ name: 'Ann', company: 'Acme' }), transferredFromName: 'Bob' }, { line: 'helpline', helpline: '5000' }))!;
     expect(notificationText(entry)).toEqual({ title: 'Incoming call: Ann', body: '+923001234567 · Acme · on helpline 5000 · transferred by Bob' });
     const bare = entryFromRinging(ringing('c2', {}, { remoteName: '' }))!;
     expect(notificationText(bare)).toEqual({ title: 'Incoming call: +923001234567', body: 'Ringing on your phone' });
@@ -118,7 +137,7 @@ describe('popup controller', () => {
     expect(electron.notifications[0]!.closed).toBe(true);
   });
 
-  it.each(['call.answered', 'call.ended', 'call.missed', 'call.transferred'])('closes both on %s', (type) => {
+  it.each(['call.answered', 'call.ended', 'call.missed', 'call.transferred'] as const)('closes both on %s', (type) => {
     const { popup, surface, electron } = controller();
     popup.handle(ringing('c1'));
     popup.handle(over(type, 'c1'));
@@ -140,7 +159,7 @@ describe('popup controller', () => {
   it('updates an entry in place when the same call rings again (a late CRM card), without a second notification', () => {
     const { popup, surface, electron } = controller();
     popup.handle(ringing('c1'));
-    popup.handle(ringing('c1', { card: { name: 'From CRM', source: 'crm' } }));
+    popup.handle(ringing('c1', { card: card({ name: 'From CRM', source: 'crm' }) }));
     expect(popup.entries().map((e) => e.name)).toEqual(['From CRM']);
     expect(surface.shown.at(-1)!.map((e) => e.name)).toEqual(['From CRM']);
     expect(electron.notifications).toHaveLength(1);
@@ -150,7 +169,7 @@ describe('popup controller', () => {
     const { popup, surface } = controller();
     popup.handle(over('call.ended', 'unknown'));
     popup.handle({ type: 'presence.changed', at: 1, account: 'a', agent: 'me', status: 'away' });
-    popup.handle({ type: 'health', at: 1, account: 'a' });
+    popup.handle({ type: 'health', at: 1, account: 'a', listener: 'up', redis: 'embedded', rabbitmq: 'embedded', spoolDepth: 0 });
     expect(surface.shown).toEqual([]);
     expect(surface.hidden).toBe(0);
   });

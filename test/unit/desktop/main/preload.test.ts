@@ -1,8 +1,8 @@
 // The sandboxed preload's bridge (src/desktop/preload/api.ts), with a fake ipcRenderer: what the page gets
 // as window.ringside, and exactly what it sends to the main process.
 import { describe, expect, it } from 'vitest';
-import { IPC } from '../../../../src/desktop/main/ipcChannels';
-import { VERSION_ARGUMENT } from '../../../../src/desktop/main/security';
+import { IPC } from '../../../../src/protocol/ipc';
+import { VERSION_ARGUMENT } from '../../../../src/protocol/ipc';
 import { bridgeApi, exposeBridge, versionFromArgv, type IpcRendererLike } from '../../../../src/desktop/preload/api';
 
 class FakeIpcRenderer implements IpcRendererLike {

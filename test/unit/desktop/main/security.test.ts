@@ -10,8 +10,8 @@ import {
   mainWindowOptions,
   originOf,
   safeExternalUrl,
-  VERSION_ARGUMENT,
 } from '../../../../src/desktop/main/security';
+import { VERSION_ARGUMENT } from '../../../../src/protocol/ipc';
 import { FakeSession, FakeShell, FakeWebContents } from './fakes';
 
 const APP_ORIGIN = 'http://127.0.0.1:7790';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../../src/shared/logger';
 import { ALICE } from '../../../../tools/simulator/cast';
-import { IPC } from '../../../../src/desktop/main/ipcChannels';
+import { IPC } from '../../../../src/protocol/ipc';
 import type { PopupEntry } from '../../../../src/desktop/main/popupController';
 import { DEFAULT_DIAL_SHORTCUT, Shell, type ShellOptions } from '../../../../src/desktop/main/shell';
 import { claimSingleInstance } from '../../../../src/desktop/main/singleInstance';

@@ -6,6 +6,9 @@ import { MissedTracker } from '../../../../src/desktop/main/missedCount';
 import { TrayController } from '../../../../src/desktop/main/tray';
 import { pixelAt, PRESENCE_COLOURS, trayIconBitmap, UNREAD_COLOUR, type IconBitmap } from '../../../../src/desktop/main/trayIcon';
 import { missedLabel, trayMenuTemplate, trayTitle, trayTooltip, type TrayActions, type TrayState } from '../../../../src/desktop/main/trayMenu';
+import { readServerMessage, type ServerMessage } from '../../../../src/protocol/messages';
+import type { MissedCallView } from '../../../../src/protocol/views';
+import { missedCall } from '../../protocol/fixtures';
 import { FakeMenu, FakeTray } from './fakes';
 
 const STATE: TrayState = { presence: 'available', unread: 0, connected: true, openAtLogin: false, dialShortcut: 'CommandOrControl+Alt+D' };
@@ -148,14 +151,15 @@ describe('tray controller', () => {
 });
 
 describe('unread missed count', () => {
-  const missed = (callId: string, extra: Record<string, unknown> = {}) => ({ callId, remote: '+1555', remoteName: '', line: 'direct', at: 1, status: 'open', targets: ['me'], ...extra });
-  const message = (type: string, item: Record<string, unknown>) => ({ type, at: 1, account: 'default', missed: item });
+  const missed = (callId: string, extra: Partial<MissedCallView> = {}) => missedCall({ callId, remote: '+1555', remoteName: '', line: 'direct', at: 1, status: 'open', targets: ['me'], ...extra });
+  const message = (type: 'call.missed' | 'missed.claimed', item: MissedCallView): ServerMessage =>
+    (type === 'call.missed' ? { type, at: 1, account: 'default', call: null, missed: item } : { type, at: 1, account: 'default', missed: item });
 
   it('counts open missed calls for this agent and helpline calls, not other agents\' direct calls', () => {
     const tracker = new MissedTracker('me');
     tracker.reset([
-      missed('a') as never, missed('b', { targets: ['bob'] }) as never, missed('c', { line: 'helpline', targets: ['bob'] }) as never,
-      missed('d', { targets: [] }) as never, missed('e', { status: 'claimed' }) as never,
+      missed('a'), missed('b', { targets: ['bob'] }), missed('c', { line: 'helpline', targets: ['bob'] }),
+      missed('d', { targets: [] }), missed('e', { status: 'claimed' }),
     ]);
     expect(tracker.unread()).toBe(3);
   });
@@ -171,16 +175,17 @@ describe('unread missed count', () => {
     expect(tracker.unread()).toBe(0);
     tracker.setSeen([]);
     expect(tracker.unread()).toBe(1);
-    expect(tracker.handle({ type: 'presence.changed', at: 1, account: 'default' })).toBe(false);
-    expect(tracker.handle(message('call.missed', { callId: 'x' }))).toBe(false);
+    expect(tracker.handle({ type: 'presence.changed', at: 1, account: 'default', agent: 'me', status: 'away' })).toBe(false);
+    // A call.missed without a usable missed call never reaches the tracker: the feed drops it.
+    expect(readServerMessage({ type: 'call.missed', at: 1, account: 'default', missed: { callId: 'x' } })).toBeNull();
   });
 
   it('keeps a call.missed that arrives while the list is being read', async () => {
     const tracker = new MissedTracker('me');
-    let release!: (items: never[]) => void;
+    let release!: (items: MissedCallView[]) => void;
     const reading = tracker.snapshot(() => new Promise((resolve) => (release = resolve)));
     tracker.handle(message('call.missed', missed('late')));
-    release([missed('listed') as never]);
+    release([missed('listed')]);
     await reading;
     expect(tracker.unread()).toBe(2);
   });

@@ -1,7 +1,9 @@
-// The WebSocket client (src/desktop/renderer/api/socket.ts): heartbeat, backoff with jitter, reconnect,
-// and giving up on a refused session. A fake socket and vitest's fake timers stand in for the browser.
+// The WebSocket client (src/desktop/renderer/api/socket.ts, the protocol's AgentFeedClient with the
+// browser's WebSocket): heartbeat, backoff with jitter, reconnect, giving up on a refused session, and
+// the states the health banner shows. A fake socket and vitest's fake timers stand in for the browser.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AgentSocket, backoffDelayMs, HEARTBEAT_MS, type SocketLike } from '../../../../src/desktop/renderer/api/socket';
+import type { ServerMessage } from '../../../../src/desktop/renderer/api/types';
 import type { ConnectionState } from '../../../../src/desktop/renderer/state/health';
 
 class FakeSocket implements SocketLike {
@@ -12,7 +14,9 @@ class FakeSocket implements SocketLike {
   onmessage: ((event: { data: unknown }) => void) | null = null;
   onclose: ((event: unknown) => void) | null = null;
   onerror: ((event: unknown) => void) | null = null;
-  constructor(readonly url: string) {}
+  constructor(readonly url: string) {
+    sockets.push(this);
+  }
   send(data: string): void {
     this.sent.push(data);
   }
@@ -32,19 +36,15 @@ class FakeSocket implements SocketLike {
 
 let sockets: FakeSocket[];
 let states: ConnectionState[];
-let messages: string[];
+let messages: ServerMessage[];
 
 function client(stillAuthorized?: () => Promise<boolean>): AgentSocket {
   return new AgentSocket({
     url: 'ws://127.0.0.1:7790/ws?token=t',
-    onMessage: (text) => messages.push(text),
+    onMessage: (message) => messages.push(message),
     onState: (state) => states.push(state),
     stillAuthorized,
-    createSocket: (url) => {
-      const socket = new FakeSocket(url);
-      sockets.push(socket);
-      return socket;
-    },
+    WebSocket: FakeSocket,
     random: () => 0.5,
     now: () => Date.now(),
   });
@@ -70,14 +70,15 @@ describe('the agent socket', () => {
     expect(backoffDelayMs(20, () => 1)).toBe(30_000);
   });
 
-  it('passes messages on and sends a heartbeat every 60 s while open', () => {
+  it('passes the messages it can read on and sends a heartbeat every 60 s while open', () => {
     const socket = client();
     socket.start();
     expect(states).toEqual([{ status: 'connecting', retryAt: null, attempt: 0 }]);
     sockets[0]!.open();
     expect(last(states).status).toBe('open');
     sockets[0]!.onmessage?.({ data: '{"type":"health"}' });
-    expect(messages).toEqual(['{"type":"health"}']);
+    sockets[0]!.onmessage?.({ data: '{"type":"presence.changed","at":1,"account":"a","agent":"bob","status":"away"}' });
+    expect(messages).toEqual([{ type: 'presence.changed', at: 1, account: 'a', agent: 'bob', status: 'away' }]);
     vi.advanceTimersByTime(HEARTBEAT_MS * 2);
     expect(sockets[0]!.sent).toEqual(['{"type":"heartbeat"}', '{"type":"heartbeat"}']);
     expect(socket.send({ type: 'presence.set', status: 'away' })).toBe(true);

@@ -56,6 +56,16 @@ describe('the reducer', () => {
     expect(state.callsVersion).toBe(2);
   });
 
+  it('closes a card still ringing when its call is missed (its call.ended was lost): the shell’s popup closes on the same messages', () => {
+    const call = callView();
+    const state = run([
+      { type: 'message', message: ringing(call), now: 1 },
+      { type: 'message', message: message('call.missed', { call, missed: missed() }), now: 3 },
+    ]);
+    expect(state.cards[0]).toMatchObject({ phase: 'ended', outcome: 'unanswered', closedAt: 3 });
+    expect(run([{ type: 'message', message: message('call.missed', { call: null, missed: missed() }), now: 3 }], state).cards).toBe(state.cards);
+  });
+
   it('shows who took a missed call (missed.claimed), and a call-back answer’s own view of it', () => {
     const claimed = missed({ status: 'claimed', owner: 'bob', claimedAt: 6_000 });
     let state = run([{ type: 'missed.loaded', items: [missed()] }, { type: 'message', message: message('missed.claimed', { missed: claimed }), now: 1 }]);

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PerCallOrder } from '../../../../src/domain/calls/PerCallOrder';
-
-function gate<T>(): { promise: Promise<T>; open: (value: T) => void } {
-  let open!: (value: T) => void;
-  const promise = new Promise<T>((resolve) => (open = resolve));
-  return { promise, open };
-}
+import { deferred } from '../../../support/wait';
 
 describe('PerCallOrder', () => {
   it('sends at once while nothing of the call waits; a waiting push holds back its call only', async () => {
@@ -16,7 +11,7 @@ describe('PerCallOrder', () => {
     order.run('c1', () => sent.push('c1 ringing (no wait)'));
     expect(sent).toEqual(['c1 ringing (no wait)']);
 
-    const card = gate<string>();
+    const card = deferred<string>('the card');
     order.after('c2', card.promise, (value) => sent.push(`c2 ringing ${value}`));
     order.run('c2', () => sent.push('c2 answered'));
     order.run('c1', () => sent.push('c1 answered'));
@@ -24,13 +19,13 @@ describe('PerCallOrder', () => {
     expect(sent).toEqual(['c1 ringing (no wait)', 'c1 answered']);
     expect(order.waiting).toBe(1);
 
-    const done = gate<void>();
+    const done = deferred('the last push of the call to be sent');
     order.run('c2', () => {
       sent.push('c2 ended');
-      done.open();
+      done.resolve();
     });
-    card.open('with card');
-    await done.promise;
+    card.resolve('with card');
+    await done.wait();
     expect(sent).toEqual(['c1 ringing (no wait)', 'c1 answered', 'c2 ringing with card', 'c2 answered', 'c2 ended']);
     expect(errors).toEqual([]);
   });
@@ -39,17 +34,17 @@ describe('PerCallOrder', () => {
     const sent: string[] = [];
     const errors: unknown[] = [];
     const order = new PerCallOrder((error) => errors.push(error));
-    const card = gate<void>();
+    const card = deferred('the card');
     order.after('c1', card.promise, () => {
       throw new Error('socket gone');
     });
-    const done = gate<void>();
+    const done = deferred('the last push of the call to be sent');
     order.run('c1', () => {
       sent.push('answered');
-      done.open();
+      done.resolve();
     });
-    card.open();
-    await done.promise;
+    card.resolve();
+    await done.wait();
     expect(sent).toEqual(['answered']);
     expect(errors).toEqual([expect.objectContaining({ message: 'socket gone' })]);
   });

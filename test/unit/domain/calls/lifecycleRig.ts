@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallerCards } from '../../../../src/domain/cards/CallerCards';
-import { EmbeddedCallStateStore } from '../../../../src/adapters/sqlite/callstate/SqliteCallStateStore';
+import { SqliteCallStateStore } from '../../../../src/adapters/sqlite/callstate/SqliteCallStateStore';
 import { CallLifecycle } from '../../../../src/domain/calls/CallLifecycle';
 import { MissedCallSweeper } from '../../../../src/domain/calls/MissedCallSweeper';
 import { StaleCallReaper } from '../../../../src/domain/calls/StaleCallReaper';
@@ -84,7 +84,7 @@ export interface Rig<L extends SqliteCallLog = SqliteCallLog> {
   /** Everything pushed to the agents' UIs, in order. */
   readonly pushed: Pushed[];
   // The parts below live on the call state, so loseCallState() replaces them: read them from the rig each time.
-  readonly state: EmbeddedCallStateStore;
+  readonly state: SqliteCallStateStore;
   readonly missed: MissedCallSweeper;
   readonly lifecycle: CallLifecycle;
   readonly reaper: StaleCallReaper;
@@ -123,7 +123,7 @@ export async function createRig<L extends SqliteCallLog = SqliteCallLog>(options
   const stateFile = join(temp.dir, 'state.db');
 
   function wire(): Pick<Rig<L>, 'state' | 'missed' | 'lifecycle' | 'reaper'> {
-    const state = EmbeddedCallStateStore.open(stateFile);
+    const state = SqliteCallStateStore.open(stateFile);
     const presence = new PresenceService({ state, log, directory, push, clock });
     const deps = { state, log, push, logger, clock, delayMs: DELAY };
     const missed = scheduleCrash

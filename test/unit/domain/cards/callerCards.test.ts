@@ -5,6 +5,7 @@ import { SqliteDirectory } from '../../../../src/adapters/sqlite/directory/Sqlit
 import type { SqliteDatabase } from '../../../../src/adapters/sqlite/database';
 import { TestCrmServer } from '../../../support/crmServer';
 import { openTempDatabase } from '../../../support/tmp';
+import { waitFor } from '../../../support/wait';
 import { createRig, MAC_A, type Pushed } from '../calls/lifecycleRig';
 
 const ZARA = '+923001234567';
@@ -196,17 +197,17 @@ describe('the ringing push with a CRM', () => {
   });
 });
 
-/** Resolves with the next push of that type (for that caller) that an admin connection of the account sees. */
+/**
+ * Resolves with the next push of that type (for that caller) that an admin connection of the
+ * account sees, from this call on; fails after WAIT_MS.
+ */
 function nextPush(push: import('../../../../src/domain/push/PushHub').PushHub, type: string, remote?: string): Promise<Record<string, unknown> & { card?: CallerCard }> {
-  return new Promise((resolve) => {
-    const unregister = push.register({
-      id: `wait-${type}-${remote ?? ''}`, account: 'default', agent: null,
-      send: (data) => {
-        const message = JSON.parse(data) as Record<string, unknown> & { call?: { remote?: string } };
-        if (message.type !== type || (remote !== undefined && message.call?.remote !== remote)) return;
-        unregister();
-        resolve(message);
-      },
-    });
-  });
+  return waitFor(`a ${type} push${remote === undefined ? '' : ` for ${remote}`}`, (resolve) => push.register({
+    id: `wait-${type}-${remote ?? ''}`, account: 'default', agent: null,
+    send: (data) => {
+      const message = JSON.parse(data) as Record<string, unknown> & { call?: { remote?: string } };
+      if (message.type !== type || (remote !== undefined && message.call?.remote !== remote)) return;
+      resolve(message);
+    },
+  }));
 }

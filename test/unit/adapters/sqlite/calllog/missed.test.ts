@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { raceWorkers, startLine } from '../../../../support/workers';
 import { callStart, ev, legStart, makeHarness, MAC_A, MAC_B, T0, type Harness } from './helpers';
 
 let h: Harness;
@@ -75,26 +75,14 @@ describe('claimMissedCall', () => {
   it('agents racing from separate threads and connections: exactly one winner', async () => {
     await ringingCall('call-1');
     await h.log.recordMissedCall({ callId: 'call-1', account: 'acme', at: T0 + 30_000 });
-    const start = new Int32Array(new SharedArrayBuffer(4));
+    const { start, release } = startLine();
     const agents = ['alice', 'bob', 'carol', 'dave'];
-    const ready: Array<Promise<void>> = [];
-    const workers = agents.map(
-      (agent) =>
-        new Promise<{ agent: string; won: boolean; owner: string }>((resolve, reject) => {
-          const worker = new Worker(new URL('./claim-worker.mjs', import.meta.url), {
-            workerData: { file: h.file, agent, callId: 'call-1', at: T0 + 40_000, start },
-          });
-          ready.push(new Promise((ok) => worker.once('message', () => ok())));
-          worker.once('error', reject);
-          worker.on('message', (message: { ready?: boolean; agent: string; won: boolean; owner: string }) => {
-            if (!message.ready) resolve(message);
-          });
-        }),
+    const results = await raceWorkers<{ agent: string; won: boolean; owner: string }>(
+      new URL('./claim-worker.mjs', import.meta.url),
+      agents.map((agent) => ({ file: h.file, agent, callId: 'call-1', at: T0 + 40_000, start })),
+      'claim',
+      release,
     );
-    await Promise.all(ready);
-    Atomics.store(start, 0, 1);
-    Atomics.notify(start, 0);
-    const results = await Promise.all(workers);
     const winners = results.filter((r) => r.won);
     expect(winners).toHaveLength(1);
     expect(new Set(results.map((r) => r.owner))).toEqual(new Set([winners[0]!.agent]));

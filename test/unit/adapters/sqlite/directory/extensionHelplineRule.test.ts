@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type SqliteDatabase } from '../../../../../src/adapters/sqlite/database';
 import { SqliteDirectory } from '../../../../../src/adapters/sqlite/directory/SqliteDirectory';
 import { makeTempDir, openTempDatabase } from '../../../../support/tmp';
+import { raceWorkers } from '../../../../support/workers';
 
 // The rule of src/domain/directory/rules.ts as SqliteDirectory enforces it: an agent's extension
 // is never a helpline number of the same account, whichever is written second.
@@ -98,20 +98,12 @@ describe('two connections on one database file', () => {
     const numbers = Array.from({ length: 60 }, (_, i) => String(7000 + i));
     const barrier = new Int32Array(new SharedArrayBuffer(8));
     try {
-      const ready: Array<Promise<void>> = [];
-      const racers = (['agent', 'helpline'] as const).map(
-        (side) =>
-          new Promise<{ side: string; outcomes: string[] }>((resolve, reject) => {
-            const worker = new Worker(new URL('./rule-race-worker.mjs', import.meta.url), { workerData: { file, side, numbers, barrier } });
-            ready.push(new Promise((ok) => worker.once('message', () => ok())));
-            worker.once('error', reject);
-            worker.on('message', (message: { ready?: boolean; side: string; outcomes: string[] }) => {
-              if (!message.ready) resolve(message);
-            });
-          }),
+      // The two workers meet at their own barrier before each write: nothing to release.
+      const [agentSide, helplineSide] = await raceWorkers<{ side: string; outcomes: string[] }>(
+        new URL('./rule-race-worker.mjs', import.meta.url),
+        (['agent', 'helpline'] as const).map((side) => ({ file, side, numbers, barrier })),
+        'extension/helpline race',
       );
-      await Promise.all(ready);
-      const [agentSide, helplineSide] = await Promise.all(racers);
 
       const winners = { agent: 0, helpline: 0 };
       numbers.forEach((number, i) => {

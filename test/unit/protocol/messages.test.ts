@@ -1,7 +1,8 @@
-// Server messages from JSON (src/desktop/renderer/state/messages.ts): what the UI relies on, or nothing.
+// Server messages from JSON (src/protocol/messages.ts, read this way by the agent UI and the Electron
+// shell alike): what the readers rely on, or nothing.
 import { describe, expect, it } from 'vitest';
-import { parseServerMessage } from '../../../../src/desktop/renderer/state/messages';
-import { callView, missed } from './fixtures';
+import { clientMessage, parseServerMessage, readServerMessage } from '../../../src/protocol/messages';
+import { callView, missedCall as missed } from './fixtures';
 
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -32,6 +33,42 @@ describe('server messages', () => {
     for (const text of ['not json', '[]', json({ at: 1 }), json({ type: 'call.answered' }), json({ type: 'call.ended', call: { id: 1 } }), json({ type: 'call.missed', call: callView() }),
       json({ type: 'presence.changed', agent: 'bob' }), json({ type: 'health' }), json({ type: 'something.new', call: callView() })]) {
       expect(parseServerMessage(text), text).toBeNull();
+    }
+  });
+
+  it('reads what the server sends as it is', () => {
+    const ringing = { type: 'call.ringing', at: 5, account: 'default', call: callView(), card: { number: '+44', name: 'Ann', company: null, notes: null, crmUrl: null, source: 'crm' }, transferredFrom: null, transferredFromName: null };
+    expect(readServerMessage(ringing)).toEqual(ringing);
+    const ended = { type: 'call.ended', at: 6, account: 'default', call: callView({ status: 'no_answer' }), outcome: 'no_answer', endedAt: 6 };
+    expect(readServerMessage(ended)).toEqual(ended);
+    const transferred = { type: 'call.transferred', at: 7, account: 'default', call: callView(), kind: 'blind' };
+    expect(readServerMessage(transferred)).toEqual(transferred);
+  });
+
+  it('reads a nullable field that is absent as null, and leaves out fields it does not know', () => {
+    const { contact: _contact, ...call } = callView();
+    const parsed = readServerMessage({ type: 'call.answered', at: 1, account: 'a', call: { ...call, newField: 1 }, extra: true });
+    expect(parsed).toEqual({ type: 'call.answered', at: 1, account: 'a', call: callView() });
+  });
+
+  it('drops messages whose call, missed call or presence is not one (the shell and the UI never see them)', () => {
+    for (const raw of [
+      { type: 'call.ringing', at: 1, account: 'a', call: { remote: 'x' } },
+      { type: 'call.ringing', at: 1, account: 'a', call: callView({ direction: 'sideways' as never }) },
+      { type: 'call.missed', at: 1, account: 'a', call: null, missed: { callId: 'x' } },
+      { type: 'missed.claimed', at: 1, account: 'a', missed: missed({ status: 'gone' as never }) },
+      { type: 'presence.changed', at: 1, account: 'a', agent: 'bob', status: 'asleep' },
+      { type: 'call.ended', at: 1, account: 'a', call: callView(), outcome: 'answered' },
+    ]) {
+      expect(readServerMessage(raw), JSON.stringify(raw)).toBeNull();
+    }
+  });
+
+  it('reads the client messages the server accepts, and nothing else', () => {
+    expect(clientMessage.parse({ type: 'heartbeat' })).toEqual({ type: 'heartbeat' });
+    expect(clientMessage.parse({ type: 'presence.set', status: 'dnd' })).toEqual({ type: 'presence.set', status: 'dnd' });
+    for (const raw of [{ type: 'presence.set', status: 'on_call' }, { type: 'presence.set' }, { type: 'hello' }, null]) {
+      expect(clientMessage.safeParse(raw).success, JSON.stringify(raw)).toBe(false);
     }
   });
 });

@@ -1,0 +1,177 @@
+// What the agent REST API answers, as TypeScript types shared by the server (the routes, the
+// domain and the app take them from here) and its clients (the agent UI, the Electron shell).
+// The values the WebSocket carries too (calls, missed calls, presence, health) are in views.ts,
+// with their schemas; the request bodies are in rest.ts.
+import type { MissedCallView, PresenceStatus, ServiceHealth } from './views';
+
+export interface Agent {
+  id: string;
+  account: string;
+  name: string;
+  extension: string | null;
+  devices: string[];
+  helplines: string[];
+  /** Sees everyone's figures (GET /api/stats), not only their own. */
+  supervisor: boolean;
+}
+
+/** GET /api/agents: every agent with their derived presence. */
+export type AgentWithPresence = Agent & { presence: PresenceStatus };
+
+export interface Device {
+  mac: string;
+  account: string;
+  agent: string | null;
+  ip: string | null;
+  registered: boolean | null;
+  lastEvent: string | null;
+  lastSeenAt: number | null;
+  /** How Ringside drives the phone's web API; the password itself is never part of a Device. */
+  control: DeviceControlView;
+}
+
+/** Phone control settings as the API shows them: whether a password is set, never the password. */
+export interface DeviceControlView {
+  /** The address Ringside drives: the one set, else the last IP the phone reported (null: none yet). */
+  host: string | null;
+  /** True when `host` is the phone's last reported IP rather than a configured address. */
+  hostFromEvents: boolean;
+  port: number;
+  username: string;
+  passwordSet: boolean;
+}
+
+export interface Helpline {
+  number: string;
+  account: string;
+  name: string;
+  /** null: every agent of the account. */
+  agents: string[] | null;
+}
+
+/** GET /api/stats: one agent's figures over the period. */
+export interface AgentStats {
+  agent: string;
+  offered: number;
+  answered: number;
+  missed: number;
+  avgRingMs: number | null;
+  avgTalkMs: number | null;
+  /** What the averages are made of, so figures of several agents add up exactly: the sums and how many calls each covers. */
+  ringMsTotal: number;
+  ringCount: number;
+  talkMsTotal: number;
+  talkCount: number;
+}
+
+/** The call-back's dial: what the answer of POST /api/missed/:id/callback says under `dial`. */
+export type CallbackDial =
+  | { status: 'dialling'; mac: string; number: string }
+  | { status: 'failed'; mac: string; number: string; error: string; reason: string; httpStatus: number }
+  | { status: 'unavailable'; reason: string };
+
+/** POST /api/missed/:id/callback and /api/missed/next/callback: the missed call as it now stands, and the dial. */
+export interface CallbackResult {
+  missed: MissedCallView;
+  dial: CallbackDial;
+}
+
+/**
+ * GET /api/session: who the token is. An agent session names its agent; the admin token none.
+ * A server without the endpoint answers 404 (or 405): the UI then works the agent out itself.
+ */
+export interface SessionInfo {
+  account: string;
+  agent: string | null;
+  name: string | null;
+  kind: 'agent' | 'admin';
+  expiresAt: number | null;
+  /** Sees everyone's figures on Today (the server's rule for GET /api/stats); the admin token does. */
+  supervisor: boolean;
+}
+
+/** GET /api/settings: what the settings screen shows; never a secret (URLs masked, no phone password). */
+export interface SettingsView {
+  /** The phone listener: the address bound, and the host phones reach it by (the Action URLs'). */
+  webhook: { host: string; port: number; publicHost: string };
+  api: { host: string; port: number };
+  /** null: embedded (no REDIS_URL). */
+  redis: { url: string; callsDb: number; cacheDb: number; keyPrefix: string } | null;
+  /** null: embedded (no AMQP_URL). */
+  amqp: { url: string; exchange: string; queue: string; shards: number } | null;
+  /** The caller's own phones (the admin: every phone) as GET /api/devices shows them. */
+  phones: Device[];
+}
+
+/** How a phone's web UI logs in: the older passcode form, or the session form with a nonce. */
+export type LoginForm = 'passcode' | 'session';
+
+/** POST /api/devices/:mac/control/test when the phone let Ringside in. */
+export interface PhoneControlTest {
+  ok: true;
+  mac: string;
+  /** The phone's api-get_phone_status: available, ringing or busy. */
+  phoneStatus: string;
+  loginForm: LoginForm | null;
+}
+
+/**
+ * POST /api/services/:service/test: an active check of a shared service, a Redis PING or a
+ * RabbitMQ channel opened and the exchange checked. `state` is the service's health after the
+ * check (`embedded`: not used). `error` never carries the URL or its password.
+ */
+export interface ServiceProbe {
+  ok: boolean;
+  state: ServiceHealth;
+  latencyMs?: number;
+  error?: string;
+}
+
+export interface ActionUrl {
+  label: string;
+  pValue: string;
+  event: string;
+  url: string;
+  /** True when the phone would drop this value (longer than MAX_ACTION_URL_LENGTH). */
+  tooLong: boolean;
+}
+
+/** Where the host in the Action URLs came from: the configuration, this machine's addresses, or 127.0.0.1. */
+export type PublicHostSource = 'config' | 'detected' | 'fallback';
+
+/** GET /api/action-urls (admin token): the lines to paste into a phone; they carry the webhook token. */
+export interface ActionUrlsView {
+  host: string;
+  hostSource: PublicHostSource;
+  port: number;
+  urls: ActionUrl[];
+}
+
+/**
+ * What happened to one Action URL slot:
+ * - `written`: it was empty and now holds Ringside's URL (checked by reading it back).
+ * - `updated`: it held an older URL of this Ringside listener (another token or parameters).
+ * - `unchanged`: it already held exactly the URL.
+ * - `foreign`: it holds someone else's URL, which is never overwritten.
+ * - `too-long`: the URL is longer than phones keep; nothing was written.
+ * - `not-kept`: the phone answered the write but does not hold the URL when read back.
+ * - `manual`: the firmware does not let programs write it; paste it on the phone.
+ */
+export type SlotOutcome = 'written' | 'updated' | 'unchanged' | 'foreign' | 'too-long' | 'not-kept' | 'manual';
+
+export interface SlotReport {
+  label: string;
+  pValue: string;
+  url: string;
+  outcome: SlotOutcome;
+  /** The slot's value before provisioning ('' when empty or unknown). */
+  found: string;
+}
+
+/** POST /api/devices/:mac/provision, and `ringside provision`. */
+export interface ProvisionReport {
+  slots: SlotReport[];
+  /** Why slots are `manual`, when some are: the phone's own words. */
+  manualReason: string | null;
+  dryRun: boolean;
+}
