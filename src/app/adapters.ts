@@ -11,7 +11,8 @@ import { SqliteCallStateStore } from '../adapters/sqlite/callstate/SqliteCallSta
 import { RedisCallStateStore } from '../adapters/redis/callstate/RedisCallStateStore';
 import { CallStateKeys } from '../adapters/redis/keys';
 import { ScriptRunner } from '../adapters/redis/scripts';
-import { InProcessAgentStatusStore, type AgentStatusStore } from '../domain/presence/AgentStatusStore';
+import { type AgentStatusStore } from '../domain/presence/AgentStatusStore';
+import { InProcessAgentStatusStore } from '../adapters/memory/InProcessAgentStatusStore';
 import { RedisAgentStatusStore } from '../adapters/redis/RedisAgentStatusStore';
 import type { Queues } from '../domain/queues/Queues';
 import { RedisQueues } from '../adapters/redis/RedisQueues';
@@ -23,7 +24,8 @@ import type { SqliteDatabase } from '../adapters/sqlite/database';
 import type { RingsideConfig } from './config/schema';
 import { openEmbeddedCache, openRedisCache } from './cache/openCache';
 import type { TwoLayerCache } from './cache/TwoLayerCache';
-import { InProcessPushHub, type PushHub } from '../domain/push/PushHub';
+import { type PushHub } from '../domain/push/PushHub';
+import { InProcessPushHub } from '../adapters/memory/InProcessPushHub';
 import { RedisPushHub } from '../adapters/redis/RedisPushHub';
 import type { Logger } from '../shared/logger';
 import type { Metrics } from '../shared/metrics';
@@ -152,7 +154,7 @@ async function openRedisParts(config: RingsideConfig, node: string, options: Ope
   const queues = new RedisQueues(stateClient, keys, scripts);
   const push = RedisPushHub.start({
     redis: connect('push', false), subscriber: connect('push-sub', true), keys: keys.push(), node, logger: options.logger,
-    onSend: (type) => options.metrics.pushMessages.inc({ type }),
+    local: new InProcessPushHub((type) => options.metrics.pushMessages.inc({ type })),
   });
   // Closed before the connections above (closers run in reverse).
   closers.push(() => push.close());

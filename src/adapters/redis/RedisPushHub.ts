@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger';
 import { settlesWithin } from '../../shared/settlesWithin';
-import { InProcessPushHub, type PushConnection, type PushHub, type ServerMessage, type ServerMessageType } from '../../domain/push/PushHub';
+import type { PushConnection, PushHub, ServerMessage } from '../../domain/push/PushHub';
 import type { PushRedisKeys } from './keys';
 
 const CLOSE_WAIT_MS = 1_000;
@@ -22,7 +22,8 @@ export interface RedisPushHubOptions {
   /** This process's id; a node ignores its own messages coming back from Redis (it delivered them already). */
   node: string;
   logger: Logger;
-  onSend?: (type: ServerMessageType) => void;
+  /** Delivers to this process's own connections (src/adapters/memory/InProcessPushHub.ts), counting what it sends. */
+  local: PushHub;
 }
 
 /**
@@ -33,13 +34,13 @@ export interface RedisPushHubOptions {
  * on a push having arrived.
  */
 export class RedisPushHub implements PushHub {
-  private readonly local: InProcessPushHub;
+  private readonly local: PushHub;
   /** Resolves once the node is subscribed: from then on nothing another node publishes is missed. */
   readonly subscribed: Promise<void>;
   private readonly onMessage = (_pattern: string, _channel: string, payload: string) => this.receive(payload);
 
   private constructor(private readonly options: RedisPushHubOptions) {
-    this.local = new InProcessPushHub(options.onSend);
+    this.local = options.local;
     options.subscriber.on('pmessage', this.onMessage);
     // Not awaited by start(): with Redis down at start-up this process must still take calls;
     // ioredis subscribes again on every reconnect.

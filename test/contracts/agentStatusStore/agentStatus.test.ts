@@ -5,10 +5,12 @@ import type { CallStateStore } from '../../../src/domain/callstate/CallStateStor
 import { RedisCallStateStore } from '../../../src/adapters/redis/callstate/RedisCallStateStore';
 import { SqliteCallLog } from '../../../src/adapters/sqlite/calllog/SqliteCallLog';
 import { SqliteDirectory } from '../../../src/adapters/sqlite/directory/SqliteDirectory';
-import { InProcessAgentStatusStore, type AgentStatusStore } from '../../../src/domain/presence/AgentStatusStore';
+import { type AgentStatusStore } from '../../../src/domain/presence/AgentStatusStore';
+import { InProcessAgentStatusStore } from '../../../src/adapters/memory/InProcessAgentStatusStore';
 import { PresenceService } from '../../../src/domain/presence/PresenceService';
 import { RedisAgentStatusStore } from '../../../src/adapters/redis/RedisAgentStatusStore';
-import { InProcessPushHub, type ServerMessage } from '../../../src/domain/push/PushHub';
+import { type ServerMessage } from '../../../src/domain/push/PushHub';
+import { InProcessPushHub } from '../../../src/adapters/memory/InProcessPushHub';
 import { openDatabase, type SqliteDatabase } from '../../../src/adapters/sqlite/database';
 import { describeAgentStatusStoreContract } from '../agentStatusStoreContract';
 import { openRedisState, type RedisState } from '../../support/redisState';

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PushConnection, ServerMessage } from '../../../../src/domain/push/PushHub';
 import { CallStateKeys, type PushRedisKeys } from '../../../../src/adapters/redis/keys';
+import { InProcessPushHub } from '../../../../src/adapters/memory/InProcessPushHub';
 import { RedisPushHub } from '../../../../src/adapters/redis/RedisPushHub';
 import { createLogger } from '../../../../src/shared/logger';
 import { REDIS_URL, TEST_CALLS_DB, uniqueName } from '../../../support/services';
@@ -45,7 +46,7 @@ describe('RedisPushHub (push across processes over Redis pub/sub)', () => {
     return redis;
   };
   const node = async (name: string) => {
-    const hub = RedisPushHub.start({ redis: connect(), subscriber: connect(), keys, node: name, logger: createLogger({ level: 'silent' }) });
+    const hub = RedisPushHub.start({ redis: connect(), subscriber: connect(), keys, node: name, logger: createLogger({ level: 'silent' }), local: new InProcessPushHub() });
     hubs.push(hub);
     await hub.subscribed;
     return hub;

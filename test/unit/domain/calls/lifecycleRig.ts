@@ -10,7 +10,7 @@ import { SqliteCallLog } from '../../../../src/adapters/sqlite/calllog/SqliteCal
 import { SqliteDirectory, contactHooksFor } from '../../../../src/adapters/sqlite/directory/SqliteDirectory';
 import type { CallEvent, CallEventType } from '../../../../src/domain/events/CallEvent';
 import { PresenceService } from '../../../../src/domain/presence/PresenceService';
-import { InProcessPushHub } from '../../../../src/domain/push/PushHub';
+import { InProcessPushHub } from '../../../../src/adapters/memory/InProcessPushHub';
 import { createLogger } from '../../../../src/shared/logger';
 import { openDatabase, type SqliteDatabase } from '../../../../src/adapters/sqlite/database';
 import { makeTempDir } from '../../../support/tmp';
