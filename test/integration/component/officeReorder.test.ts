@@ -64,8 +64,6 @@ describe('an office whose seats relay one call out of order', () => {
     expect(ended.outcome).toBe('unanswered');
   }
 
-
-
   const missedPushes = (client: AgentClient, caller: string) =>
     client.received('call.missed').filter((m) => (m.call as { remote: string }).remote === caller);
 

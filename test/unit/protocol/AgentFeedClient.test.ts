@@ -1,9 +1,10 @@
 // The agent WebSocket client the agent UI and the Electron shell share (src/protocol/AgentFeedClient.ts),
 // with a fake WebSocket class and timers driven by hand.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AgentFeedClient, type AgentFeedClientOptions, type FeedClientState, type FeedEndpoint, type FeedSocket, type Timers } from '../../../src/protocol/AgentFeedClient';
+import { AgentFeedClient, type AgentFeedClientOptions, type FeedClientState, type FeedEndpoint, type FeedSocket } from '../../../src/protocol/AgentFeedClient';
 import type { ServerMessage } from '../../../src/protocol/messages';
 import { callView, ringing } from './fixtures';
+import { ManualTimers } from './manualTimers';
 
 class FakeSocket implements FeedSocket {
   static made: FakeSocket[] = [];
@@ -50,36 +51,6 @@ class TerminableSocket extends FakeSocket {
     this.terminated = true;
     this.onerror?.({ error: new Error('closed before the connection was established') });
     this.drop();
-  }
-}
-
-class ManualTimers implements Timers {
-  timeouts: Array<{ callback: () => void; ms: number }> = [];
-  intervals: Array<{ callback: () => void; ms: number; cleared: boolean }> = [];
-  setTimeout(callback: () => void, ms: number): unknown {
-    const timer = { callback, ms };
-    this.timeouts.push(timer);
-    return timer;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timeouts = this.timeouts.filter((t) => t !== handle);
-  }
-  setInterval(callback: () => void, ms: number): unknown {
-    const timer = { callback, ms, cleared: false };
-    this.intervals.push(timer);
-    return timer;
-  }
-  clearInterval(handle: unknown): void {
-    (handle as { cleared: boolean }).cleared = true;
-  }
-  /** Runs the pending timeouts; returns their delays. */
-  runTimeouts(): number[] {
-    const due = this.timeouts.splice(0);
-    for (const t of due) t.callback();
-    return due.map((t) => t.ms);
-  }
-  live(): number[] {
-    return this.intervals.filter((t) => !t.cleared).map((t) => t.ms);
   }
 }
 

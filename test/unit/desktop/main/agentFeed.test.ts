@@ -4,39 +4,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AgentFeed, reconnectDelayMs, websocketUrl, type FeedState, type Timers } from '../../../../src/desktop/main/agentFeed';
+import { AgentFeed, reconnectDelayMs, websocketUrl, type FeedState } from '../../../../src/desktop/main/agentFeed';
 import type { ServerMessage } from '../../../../src/protocol/messages';
 import { callView, ringing } from '../../protocol/fixtures';
+import { ManualTimers } from '../../protocol/manualTimers';
 import { FakeEmitter } from './fakes';
-
-class ManualTimers implements Timers {
-  timeouts: Array<{ callback: () => void; ms: number }> = [];
-  intervals: Array<{ callback: () => void; ms: number; cleared: boolean }> = [];
-  setTimeout(callback: () => void, ms: number): unknown {
-    const timer = { callback, ms };
-    this.timeouts.push(timer);
-    return timer;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timeouts = this.timeouts.filter((t) => t !== handle);
-  }
-  setInterval(callback: () => void, ms: number): unknown {
-    const timer = { callback, ms, cleared: false };
-    this.intervals.push(timer);
-    return timer;
-  }
-  clearInterval(handle: unknown): void {
-    (handle as { cleared: boolean }).cleared = true;
-  }
-  runTimeouts(): number[] {
-    const due = this.timeouts.splice(0);
-    for (const t of due) t.callback();
-    return due.map((t) => t.ms);
-  }
-  tickIntervals(): void {
-    for (const t of this.intervals) if (!t.cleared) t.callback();
-  }
-}
 
 interface Connection {
   request: IncomingMessage;

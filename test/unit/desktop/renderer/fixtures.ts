@@ -1,14 +1,7 @@
 // Server values as the agent API sends them, for the UI's pure logic.
 import type { AgentWithPresence, CallView, HealthReport, LegView, MissedCallView, ServerMessage, ServerMessageOf } from '../../../../src/desktop/renderer/api/types';
 
-export function callView(overrides: Partial<CallView> = {}): CallView {
-  return {
-    id: 'c1', account: 'default', direction: 'in', remote: '+4420555000', remoteName: 'Customer', local: '201',
-    line: 'direct', helpline: null, agent: null, device: null, status: 'ringing', startedAt: 1_000, answeredAt: null,
-    endedAt: null, ringMs: null, talkMs: null, holdMs: 0, parentId: null, transferredFrom: null, rejectedBy: null,
-    legs: [], contact: null, ...overrides,
-  };
-}
+export { callView } from '../../protocol/fixtures';
 
 export function leg(overrides: Partial<LegView> = {}): LegView {
   return {
