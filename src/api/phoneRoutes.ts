@@ -19,7 +19,7 @@ export interface PhoneRouteDeps {
 }
 
 /**
- * HTTP answers for the phone's failures (SPEC 8). Ringside acts as a gateway to the phone, so a
+ * HTTP answers for the phone's failures (docs/agent-api.md, Driving the phone). Ringside acts as a gateway to the phone, so a
  * phone that is away or answers nonsense is a 502 and one that is too slow a 504; a phone that
  * would not run the command in its present state (pop-up confirmation on, nothing to answer) a
  * 409; a web login Ringside stopped trying, or the phone locked, a 423 (saving the phone's

@@ -30,7 +30,7 @@ export interface ApiDeps {
   clock: () => number;
   sessionTtlMs: number;
   health: () => Promise<Record<string, unknown>>;
-  /** One phone client per phone (SPEC 8): the agent's own phone, and the call-back's dial. */
+  /** One phone client per phone (docs/agent-api.md, Driving the phone): the agent's own phone, and the call-back's dial. */
   phones: PhoneRegistry;
   /** The listener's Action URLs as phones reach it (for the settings screen and provisioning). */
   actionUrls: () => ListenerActionUrls;

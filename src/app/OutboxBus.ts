@@ -13,7 +13,7 @@ export interface OutboxBusOptions {
 }
 
 /**
- * Shared mode's bus (SPEC 10, issue 3): the local spool is the outbox. publish() is the spool's
+ * Shared mode's bus (docs/architecture.md, The event pipeline; issue 3): the local spool is the outbox. publish() is the spool's
  * durable local write, so the phone's 200 never waits for the shared bus; a relay forwards
  * spooled events to it and marks them sent only once it confirmed them. The relay never gives up
  * on an event: with the shared bus down for minutes the spool grows and drains when it returns.

@@ -49,7 +49,7 @@ export interface DependencyHealth {
   spoolDepth: number;
 }
 
-/** The ports whose adapter depends on the topology (SPEC 1): embedded, or Redis and/or RabbitMQ. */
+/** The ports whose adapter depends on the topology (docs/architecture.md, Embedded and shared mode): embedded, or Redis and/or RabbitMQ. */
 export interface Adapters {
   bus: EventBus;
   state: CallStateStore;
@@ -191,7 +191,7 @@ function recordHealth(metrics: Metrics, health: DependencyHealth, shared: boolea
 
 /**
  * Start-up gives reachable services a moment to connect, so the first calls and the first health
- * report see them up; an unreachable one does not hold the start up (SPEC 9: calls spool locally
+ * report see them up; an unreachable one does not hold the start up (docs/architecture.md, Failures and outages: calls spool locally
  * and health says so).
  */
 const STARTUP_WAIT_MS = 5_000;

@@ -123,7 +123,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     throw err;
   });
   const { bus, state, push, sessions, statuses, queues } = adapters;
-  // Every other reader and writer goes through the two-layer cache (SPEC 6).
+  // Every other reader and writer goes through the two-layer cache (docs/redis.md, Cache database).
   const directory = new CachedDirectory(source, new SqliteDispositions(db), adapters.cache);
   const checkpointer = startWalCheckpointer(config.redis.url ? [files.spool, database] : Object.values(files));
   await ensureSeatAgent(directory, config);

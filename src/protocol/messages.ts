@@ -1,4 +1,4 @@
-// The agent WebSocket (`/ws`, SPEC section 7): every message the server pushes and every message a
+// The agent WebSocket (`/ws`, docs/agent-api.md, WebSocket): every message the server pushes and every message a
 // client sends, as zod schemas with the TypeScript types inferred from them. The server builds
 // its pushes with these types (the push hub, the call handlers, AgentWebSocket), and parses the
 // client messages with `clientMessage`; the Electron shell and the agent UI read the pushes with

@@ -108,7 +108,7 @@ export type MissedCallView = z.infer<typeof missedCallView>;
 export const callerCardSource = z.enum(['contact', 'crm', 'phone', 'none']);
 
 /**
- * The caller card a popup shows (SPEC 6): who is calling, from the directory, else from the
+ * The caller card a popup shows (docs/agent-api.md, Caller cards): who is calling, from the directory, else from the
  * CRM, else what the phone said. `call.ringing` carries it as `card`. Empty text reads as null,
  * an unknown source as `none`.
  */
@@ -124,7 +124,7 @@ export const callerCard = z.object({
 });
 export type CallerCard = z.infer<typeof callerCard>;
 
-/** An agent's derived status (SPEC 4.10): what the server computes and pushes. */
+/** An agent's derived status (docs/agent-api.md, Presence): what the server computes and pushes. */
 export const presenceStatus = z.enum(['available', 'away', 'dnd', 'on_call', 'offline']);
 export type PresenceStatus = z.infer<typeof presenceStatus>;
 
@@ -133,7 +133,7 @@ export const manualPresence = z.enum(['available', 'away', 'dnd']);
 export type ManualPresence = z.infer<typeof manualPresence>;
 
 /**
- * How a shared service looks from the server (SPEC 9 "reported in health and the UI"):
+ * How a shared service looks from the server (docs/agent-api.md, Health: "reported in health and the UI"):
  * - embedded: not configured, the embedded adapter is in use;
  * - up: connected and keeping up;
  * - degraded: connected but behind (RabbitMQ: the outbox holds a backlog it is still forwarding);

@@ -15,7 +15,7 @@ const MAC_B = '000B82000B02';
 
 /**
  * The behaviour every directory cache must have, embedded (local layer over SQLite) or shared
- * (local + Redis + pub/sub invalidation): run unchanged against each (SPEC 6).
+ * (local + Redis + pub/sub invalidation): run unchanged against each (docs/redis.md, Cache database).
  */
 export function describeDirectoryCacheContract(name: string, factory: () => Promise<CacheHarness>): void {
   describe(`directory cache contract: ${name}`, () => {

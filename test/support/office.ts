@@ -8,7 +8,7 @@ import { makeTempDir } from './tmp';
 import { WaitTimeout, withTimeout } from './wait';
 
 /**
- * An office (SPEC 1): several Ringside seats on one real Redis and one real RabbitMQ, sharing the
+ * An office (docs/architecture.md, Embedded and shared mode): several Ringside seats on one real Redis and one real RabbitMQ, sharing the
  * call log and directory database, under a key prefix and exchange/queue names of their own.
  */
 export interface Office {

@@ -1,5 +1,5 @@
 /**
- * The directory cache (SPEC 6), on the bench's private redis-server: a local-layer hit, a
+ * The directory cache (docs/redis.md, Cache database), on the bench's private redis-server: a local-layer hit, a
  * Redis-layer hit beside a plain Redis GET on the same connection, and how soon a second
  * process (a child of its own) sees an invalidation. Targets from the issue: local hit <= 2 µs,
  * Redis-layer hit p50 <= 0.3 ms, invalidation seen p99 <= 2 ms (the seed claims 1-5 ms and 1-2 ms).

@@ -8,7 +8,7 @@ const START_TIMEOUT_MS = 10_000;
 
 /**
  * The run's own redis-server on a free loopback port, without persistence: `kill -9` and a
- * restart on the same port lose every key, which is the fault (SPEC 10: calls continue from the
+ * restart on the same port lose every key, which is the fault (docs/call-lifecycle.md, Recovery after a call-state loss: calls continue from the
  * call log). The machine's own Redis is never touched.
  */
 export class PrivateRedis {

@@ -1,6 +1,6 @@
 /**
  * The calls the load generator plays, each with the effect it owes once every one of its events
- * was acknowledged (SPEC 4): one call-log row with this status and direction, and exactly one
+ * was acknowledged (docs/call-lifecycle.md): one call-log row with this status and direction, and exactly one
  * missed-call record for an unanswered incoming call, none otherwise.
  */
 export type ScenarioName = 'answered' | 'ring_group_answered' | 'unanswered' | 'ring_group_unanswered' | 'outgoing_no_answer';
@@ -107,7 +107,7 @@ export function planCall(random: Random, remote: string, phones: Phone[][]): Cal
     }
     case 'unanswered': {
       const phone = anyPhone();
-      // SPEC 4.4: an unanswered call that ends with a hang-up and no "missed" is missed too.
+      // docs/call-lifecycle.md, Missed calls: an unanswered call that ends with a hang-up and no "missed" is missed too.
       const end = random() < 0.7 ? 'missed' : 'hangup';
       return { scenario, remote, owed: MISSED, steps: [{ phone, event: 'incoming' }, { phone, event: end }] };
     }

@@ -27,7 +27,7 @@ export interface RedisPushHubOptions {
 }
 
 /**
- * Push across processes (SPEC 2, the second seed's WebSocket routing): a message is delivered at
+ * Push across processes (docs/redis.md, Push across processes; the second seed's WebSocket routing): a message is delivered at
  * once to this node's own connections, and published on the account's channel for the agents
  * whose WebSocket is on another node. Pub/sub is fire-and-forget by design: a UI that was not
  * reachable re-reads the calls over REST when it reconnects, and nothing in the call log depends

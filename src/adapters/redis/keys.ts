@@ -42,7 +42,7 @@ export class CallStateKeys {
   }
 
   /**
-   * The push hub's names (SPEC 5: the seed's `cal:ws:connections`, and a `push` channel per
+   * The push hub's names (docs/redis.md, Push across processes: the seed's `cal:ws:connections`, and a `push` channel per
    * account; the account's `events` channel is the directory cache's invalidation channel and
    * stays free of popups), kept here so that one module names everything under the root.
    */

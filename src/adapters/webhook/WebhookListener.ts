@@ -10,7 +10,7 @@ import { createRateLimiter } from './rateLimit';
 import { createTokenCheck } from './token';
 
 /**
- * The phone webhook listener (SPEC section 3): a minimal HTTP/1.1 server on node:net, because
+ * The phone webhook listener (docs/webhook.md): a minimal HTTP/1.1 server on node:net, because
  * node:http rejects what real Grandstream phones send (unencoded spaces and raw UTF-8 in the
  * request line). It serves the phone paths and nothing else.
  */

@@ -29,7 +29,7 @@ interface Waiter {
 }
 
 /**
- * Invalidation across processes over Redis pub/sub (SPEC 6): a write publishes its change on the
+ * Invalidation across processes over Redis pub/sub (docs/redis.md, Invalidation): a write publishes its change on the
  * account's `events` channel (or `<root>:events`) and waits until every process that received it
  * confirms, on the writer's acknowledgement channel, that it dropped its entries. PUBLISH answers
  * how many subscribers received the event; the writer waits for that many acknowledgements (its

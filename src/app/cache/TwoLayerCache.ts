@@ -7,7 +7,7 @@ export type CacheNotice =
   | { type: 'reset'; reason: 'dropped' | 'resubscribed' | 'source-changed' };
 
 /**
- * The directory cache (SPEC 6; the seed's CallableCache): an in-process lru-cache, then Redis
+ * The directory cache (docs/redis.md, Cache database; the seed's CallableCache): an in-process lru-cache, then Redis
  * (REDIS_CACHE_DB), then the source of truth, which the caller passes as `load`. Adapters:
  * LayeredCache with a Redis layer and pub/sub invalidation (shared mode), or with the local
  * layer only (embedded). Every entry is the account's: ids of two accounts never meet, and an

@@ -30,7 +30,7 @@ const DEFAULTS: Omit<RingsideConfig, 'dataDir' | 'token'> = {
   crmLookupTimeoutMs: 300,
 };
 
-/** Environment variables of SPEC section 9 and where they land in the config. */
+/** Environment variables (docs/architecture.md, Configuration) and where they land in the config. */
 const ENV_PATHS: Record<string, string> = {
   RINGSIDE_DATA_DIR: 'dataDir',
   RINGSIDE_TOKEN: 'token',

@@ -5,7 +5,7 @@ import { isCountryCode } from '../../domain/directory/numbers';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().positive();
 
-/** The effective configuration (SPEC section 9). Every field has a default but the token and data dir. */
+/** The effective configuration (docs/architecture.md, Configuration). Every field has a default but the token and data dir. */
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1),
   token: z.string().min(16, 'RINGSIDE_TOKEN must be at least 16 characters'),

@@ -4,7 +4,7 @@ import { backoffDelay, type BackoffPolicy } from '../../protocol/backoff';
 import type { ClientMessage, ServerMessage } from '../../protocol/messages';
 
 /**
- * The shell's WebSocket to its own core (`/ws`, SPEC section 7): the same pushes the agent UI
+ * The shell's WebSocket to its own core (`/ws`, docs/agent-api.md, WebSocket): the same pushes the agent UI
  * gets (call.ringing, call.dismissed, call.missed, missed.claimed, presence.changed, ...), which
  * drive the popup, the notifications and the tray. The token goes in Sec-WebSocket-Protocol (not
  * the URL, which servers log). No Origin header: the core's exact Origin allow-list is for browsers;

@@ -1,6 +1,6 @@
 // The Electron shell's entry: single instance, then the core (in-process, or beside it under npm
 // start), then the shell (windows, popup, tray, notifications, dial links and shortcut;
-// src/desktop/main/shell.ts). It contains no call logic (SPEC section 2) and binds the real electron
+// src/desktop/main/shell.ts). It contains no call logic (docs/architecture.md, The desktop shell) and binds the real electron
 // module to the shell's ShellElectron slice.
 import {
   app, BrowserWindow, clipboard, dialog, globalShortcut, ipcMain, Menu, nativeImage, Notification, screen, session, shell, Tray,

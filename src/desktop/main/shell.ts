@@ -23,7 +23,7 @@ import { TrayController, type TrayLike } from './tray';
 import type { IconBitmap } from './trayIcon';
 
 /**
- * The Electron shell around a running core (SPEC section 2: windows, popup, tray, notifications,
+ * The Electron shell around a running core (docs/architecture.md, The desktop shell: windows, popup, tray, notifications,
  * auto-launch, protocol handler; no call logic). Every Electron object comes in through
  * ShellElectron, so the whole shell runs in tests against a hand-written fake of the electron
  * module (the Electron runtime cannot start on the build machines) and a real core.

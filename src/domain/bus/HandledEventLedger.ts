@@ -3,7 +3,7 @@
  * redelivers an event whose ack it never got (connection lost, kill -9 between the handler's
  * commit and the ack), and a redelivery whose id is here is acked without running the handler.
  *
- * Handlers stay idempotent by event id (SPEC 4.9); the ledger saves their work and the side
+ * Handlers stay idempotent by event id (docs/call-lifecycle.md, Ordering, duplicates and late events); the ledger saves their work and the side
  * effects that cannot be undone twice (pushes to agents). It must be cheap and local: the call
  * state budget allows no extra Redis round trip per event. Sync or async implementations both work.
  */

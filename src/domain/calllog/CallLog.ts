@@ -89,7 +89,7 @@ export interface CallLog {
    * The newest call from `remote` (exactly as the phone sent it) that has not ended (status
    * ringing or in_progress) and started at or after `since`, with its legs; with `mac`, only a
    * call with a leg on that device. When the call state has forgotten calls (Redis restarted
-   * without persistence, SPEC 10), this is what the handlers continue such a call from.
+   * without persistence, docs/call-lifecycle.md, Recovery after a call-state loss), this is what the handlers continue such a call from.
    */
   openCallOf(account: string, input: { remote: string; since: number; mac?: string }): Promise<CallView | null>;
   /** Calls not ended yet that started before the cut-off, oldest first (the stale-call reaper's input). */

@@ -46,7 +46,7 @@ export function handledMarker(eventId: string): string {
 }
 
 /**
- * The consumer's handlers (SPEC section 4). Each handler is safe to run twice for one event:
+ * The consumer's handlers (docs/call-lifecycle.md). Each handler is safe to run twice for one event:
  * call-state steps recognise the event id, call-log steps commit with a processed marker per
  * step, and follow-ups (finalising, queueing the missed call) are idempotent by call id.
  * Pushes go out only the first time a step applies.
@@ -228,7 +228,7 @@ export class CallLifecycle {
       if (notify) this.pushCall(value ?? call, await this.audience(call), { type: 'call.ended', outcome: status, endedAt });
       return;
     }
-    // Unanswered incoming: it becomes a missed call only after the grace delay (SPEC 4.4).
+    // Unanswered incoming: it becomes a missed call only after the grace delay (docs/call-lifecycle.md, Missed calls).
     await this.deps.missed.schedule(call, endedAt);
     // The call log says "ringing" until the grace delay decides; the popup closes now.
     if (notify) this.pushCall(call, await this.audience(call), { type: 'call.ended', outcome: 'unanswered', endedAt });

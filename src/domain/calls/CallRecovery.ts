@@ -6,7 +6,7 @@ import type { CallEvent } from '../events/CallEvent';
 import { deviceKey } from './routing';
 
 /**
- * SPEC 10: nothing acknowledged is lost when Redis restarts, and Redis may restart without
+ * docs/call-lifecycle.md, Recovery after a call-state loss: nothing acknowledged is lost when Redis restarts, and Redis may restart without
  * persistence (an embedded state.db may be lost while ringside.db survives, too). The call state
  * then has forgotten calls that the call log still shows as open. Left alone, an answer would
  * start a second call-log row for the same customer call, an end would be dropped (the call "in

@@ -17,7 +17,7 @@ function stateRemoteOf(call: CallView): string {
 }
 
 /**
- * SPEC 4.4: an unanswered call is queued and becomes a missed call only after the grace delay,
+ * docs/call-lifecycle.md, Missed calls: an unanswered call is queued and becomes a missed call only after the grace delay,
  * because another device may still report that it answered. The queue lives in the call-state
  * store, so a pending missed call survives a restart and is raised by whichever process sweeps.
  *

@@ -34,7 +34,7 @@ export interface Route {
 }
 
 /**
- * SPEC 4.2: an agent's extension rings that agent only; a helpline rings its available agents
+ * docs/call-lifecycle.md, Routing: an agent's extension rings that agent only; a helpline rings its available agents
  * who are not on a call; otherwise (or when nobody on the helpline is free) the phone's owner.
  */
 export async function routeIncoming(

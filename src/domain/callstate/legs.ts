@@ -1,7 +1,7 @@
 import type { ActiveCall, AnsweredResult, Direction, LegInfo, TransferFingerprint } from './CallStateStore';
 
 /**
- * The leg rules of SPEC section 4, as pure functions over one live call, so that every adapter
+ * The leg rules of docs/call-lifecycle.md (Answered, Call outcomes, Transfers, late events), as pure functions over one live call, so that every adapter
  * (the SQLite transaction here, a Lua script in Redis) applies exactly the same decisions.
  * KEEP IN STEP: redis/lua/includes/legs.lua is a port of these functions for the Redis store;
  * the two must change together (the contract suite runs against both adapters).

@@ -1,5 +1,5 @@
 /**
- * Every call-state key of SPEC section 5 with its lifetime, in one place (the seed's
+ * Every call-state key (docs/redis.md, Call-state keys) with its lifetime, in one place (the seed's
  * constants.rs), for both adapters: RedisCallStateStore uses exactly these keys (built only by
  * redis/keys.ts); SqliteCallStateStore keeps the same records as tables (cs_<name>) with an
  * expires_at column. In Redis every record also keeps its expiry time (ms) inside the value,

@@ -5,7 +5,7 @@ import type { Logger } from '../../shared/logger';
 import type { CrmLookup, CrmRecord } from './CrmLookup';
 
 /**
- * The caller card a popup shows (SPEC 6): who is calling, from the directory, else from the
+ * The caller card a popup shows (docs/agent-api.md, Caller cards): who is calling, from the directory, else from the
  * CRM, else what the phone said. `call.ringing` carries it as `card` (defined in src/protocol;
  * the number is E.164 when it can be placed, see numbers.ts).
  */

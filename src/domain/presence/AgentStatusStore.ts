@@ -1,7 +1,7 @@
 import type { PresenceStatus } from '../../protocol/views';
 import type { ManualStatus } from '../callstate/CallStateStore';
 
-/** An agent's derived status (SPEC 4.10): what PresenceService computes and pushes (defined in src/protocol). */
+/** An agent's derived status (docs/agent-api.md, Presence): what PresenceService computes and pushes (defined in src/protocol). */
 export type { PresenceStatus };
 
 /** One agent as a presence pass sees it. */
@@ -23,7 +23,7 @@ export interface AgentStatus extends AgentStatusEntry {
 }
 
 /**
- * The agent status port (SPEC 5, the seed's `agent:status:<user>`, `agents:registered`,
+ * The agent status port (docs/redis.md, Sessions, agent statuses and queues; the seed's `agent:status:<user>`, `agents:registered`,
  * `agents:available`, `agents:connected`, `agents:by_user`): the account's agents with their
  * derived status, readable by anyone sharing the store (a wallboard, another process) without
  * recomputing presence. It is not a second presence: PresenceService derives the statuses from

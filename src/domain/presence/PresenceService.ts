@@ -19,7 +19,7 @@ export interface AgentPresence {
 }
 
 /**
- * Agent presence (SPEC 4.10), derived from the facts other parts keep: live UI sessions
+ * Agent presence (docs/agent-api.md, Presence), derived from the facts other parts keep: live UI sessions
  * (heartbeats), the agent's manual choice, the phone's DND, and calls in progress. It pushes
  * `presence.changed` when an agent's derived status differs from the last one it pushed, and
  * records each new picture in the agent status store (`statuses`: agent:status:<agent>,

@@ -1,5 +1,5 @@
 /**
- * The queue port (SPEC 5, the seed's `queue:<name>` sorted sets and `queues:meta`): named queues
+ * The queue port (docs/redis.md, Sessions, agent statuses and queues; the seed's `queue:<name>` sorted sets and `queues:meta`): named queues
  * of an account, ordered by score (lowest first; equal scores by id). Taking an item (pop) is
  * one atomic step, so two takers never get the same item. The call-back queue of missed calls is
  * one (callback/CallbackQueue.ts).

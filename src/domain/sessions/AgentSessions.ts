@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /**
- * The agent UI session port (SPEC 5: the seed's `session:<id>` with `sessions:active`): the token
+ * The agent UI session port (docs/redis.md, Sessions, agent statuses and queues: the seed's `session:<id>` with `sessions:active`): the token
  * `POST /api/session` hands out, bound to one account and one agent, with a lifetime.
  * Adapters: SqliteAgentSessions (the call-log database; embedded mode, and every seat sharing the
  * file) and RedisAgentSessions (shared mode: sessions live in Redis, so a token works on every

@@ -21,7 +21,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('redeliver' as const), pick: fc.nat() }),
 );
 
-/** The reference model of one remote's logical call (no transfers): SPEC section 4, items 1, 3, 5. */
+/** The reference model of one remote's logical call (no transfers): docs/call-lifecycle.md, Ringing, Answered and Rejected. */
 interface ModelCall {
   callId: string;
   legs: Map<string, LegState>;

@@ -7,7 +7,7 @@ import { makeTempDir } from '../../support/tmp';
 import { HELPLINE, MAC_A, MAC_B, callsFrom, newCaller, onlyCallFrom, params, phoneSays } from './fixtures';
 
 /**
- * SPEC 10: Redis may restart without persistence, and an embedded state.db may be lost while
+ * docs/call-lifecycle.md, Recovery after a call-state loss: Redis may restart without persistence, and an embedded state.db may be lost while
  * ringside.db survives. Either way the call state forgets calls the call log still shows open.
  * Here the loss is real: Ringside is closed, state.db is deleted, and Ringside starts again on
  * the same data dir (the spool and the call log survive); the agents' UIs connect again.

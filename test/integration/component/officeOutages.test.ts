@@ -10,7 +10,7 @@ import { eventually } from '../../support/wait';
 import { HELPLINE, MAC_A, MAC_B, callsFrom, helplineOnTwoSeats, missedCallsFrom, newCaller, params, unappliedEvents } from './fixtures';
 
 /**
- * SPEC 10 in an office (CI-sized chaos): seats in this process on the real Redis and RabbitMQ,
+ * docs/architecture.md, Failures and outages, in an office (CI-sized chaos): seats in this process on the real Redis and RabbitMQ,
  * reached through TCP proxies the test owns, so that a service can be taken away from the seats
  * without touching the servers other test files use. "Redis restarted without persistence" is:
  * every connection cut, every key of the office deleted, Redis back.

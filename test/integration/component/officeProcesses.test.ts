@@ -74,7 +74,7 @@ describe('an office of two Ringside processes on one Redis and one RabbitMQ', { 
     }
   });
 
-  /** The environment that puts a server into this office (SPEC 9's variables, names of this test). */
+  /** The environment that puts a server into this office (the variables of docs/architecture.md, Configuration; names of this test). */
   function officeEnv(name: string, redisUrl = REDIS_URL): Record<string, string> {
     return {
       RINGSIDE_DATA_DIR: join(temp.dir, name),

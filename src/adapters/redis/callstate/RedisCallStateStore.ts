@@ -26,7 +26,7 @@ export interface RedisCallStateConnectOptions extends RedisCallStateStoreOptions
 }
 
 /**
- * The shared call-state store (SPEC section 5): every key of an account under one hash tag, every
+ * The shared call-state store (docs/redis.md, Call-state keys): every key of an account under one hash tag, every
  * multi-step change one Lua script (lua/*.lua), so ringing, answered and legEnded each cost one
  * round trip (one EVALSHA). Behaves exactly like SqliteCallStateStore (one contract suite runs
  * against both): expiry is decided against the method's `now` (expiry times are kept in the

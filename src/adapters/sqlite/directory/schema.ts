@@ -72,7 +72,7 @@ export const DIRECTORY_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX dir_sessions_expiry ON dir_sessions (expires_at);
     `);
   },
-  // Phone control (SPEC 8): where and how Ringside drives each phone's web API. The password is
+  // Phone control (docs/agent-api.md, Driving the phone): where and how Ringside drives each phone's web API. The password is
   // kept as given (the phone's login needs it: sha256(password + nonce), or the passcode itself)
   // and is never returned by the API. control_version counts saves: a save resets the phone client.
   (db) => {

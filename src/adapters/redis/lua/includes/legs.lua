@@ -1,4 +1,4 @@
--- The leg rules of SPEC section 4, ported from src/domain/callstate/legs.ts.
+-- The leg rules of docs/call-lifecycle.md, ported from src/domain/callstate/legs.ts.
 -- KEEP IN STEP: legs.ts (the embedded store) and this file must change together; the contract
 -- suite (test/contracts/callStateStoreContract.ts) runs against both adapters.
 -- A call here is the table readCall returns (includes/call.lua); legs maps mac -> {state, transfer, eventId}.
