@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { DirectoryError } from '../domain/directory/errors';
-import { MAX_DISPOSITIONS, isLookupName, type Lookups } from '../domain/directory/Lookups';
+import { isLookupName, type Lookups } from '../domain/directory/Lookups';
+import { dispositionsBody, noQuery } from '../protocol/rest';
 import type { Authenticator } from './auth';
 import { HttpError, parseWith, readJson } from './http';
 import type { Router } from './router';
@@ -10,13 +10,6 @@ export interface LookupRouteDeps {
   auth: Authenticator;
 }
 
-const dispositionsBody = z.strictObject({
-  items: z.array(z.strictObject({
-    code: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only (1–64)'),
-    label: z.string().trim().min(1).max(120),
-  })).min(1).max(MAX_DISPOSITIONS),
-});
-const noQuery = z.strictObject({});
 
 /**
  * The master lookups for the UI's drop-downs (the seed's `dropdown:` entries), cached for 1 to 24

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { maskedConfig } from '../app/config/loadConfig';
 import type { RingsideConfig } from '../app/config/schema';
 import { parseMac } from '../protocol/mac';
+import { serviceTestBody } from '../protocol/rest';
 import type { PhoneControlTest, SettingsView } from '../protocol/responses';
 import { probeAmqpUrl, probeRedisUrl, type ServiceProbes } from '../app/serviceProbe';
 import { codedHttpError, parseWith, readJson } from './http';
@@ -25,19 +26,6 @@ export type { PhoneControlTest, SettingsView };
 export interface SettingsRouteDeps extends ProvisioningRouteDeps {
   settings: SettingsSources;
 }
-
-const SCHEMES = { redis: ['redis:', 'rediss:'], rabbitmq: ['amqp:', 'amqps:'] } as const;
-
-/** `{url}` to test a URL other than the one in use; its messages never repeat the URL (it may carry a password). */
-const serviceTestBody = (service: keyof typeof SCHEMES) => z.strictObject({
-  url: z.string().max(2000).refine((raw) => {
-    try {
-      return (SCHEMES[service] as readonly string[]).includes(new URL(raw).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a ${SCHEMES[service].join(' or ')}// URL`).optional(),
-});
 
 async function optionalBody<T extends z.ZodType>(req: IncomingMessage, schema: T): Promise<z.infer<T>> {
   return req.headers['content-type'] === undefined ? parseWith(schema, {}) : readJson(req, schema);

@@ -74,3 +74,31 @@ export const callsQuery = z.strictObject({
 export const missedQuery = z.strictObject({ status: z.enum(['open', 'claimed', 'closed']).optional(), limit: z.coerce.number().int().min(1).max(500).optional() });
 export const statsQuery = z.strictObject({ from: millis.optional(), to: millis.optional(), agent: id.optional() });
 export const contactsQuery = z.strictObject({ q: z.string().max(100).default(''), limit: z.coerce.number().int().min(1).max(200).optional() });
+
+/** The most wrap-up codes an account may have. */
+export const MAX_DISPOSITIONS = 100;
+
+/** PUT /api/dispositions: replaces the account's wrap-up codes. */
+export const dispositionsBody = z.strictObject({
+  items: z.array(z.strictObject({
+    code: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only (1–64)'),
+    label: z.string().trim().min(1).max(120),
+  })).min(1).max(MAX_DISPOSITIONS),
+});
+
+/** A path that takes no query parameters. */
+export const noQuery = z.strictObject({});
+
+const SERVICE_SCHEMES = { redis: ['redis:', 'rediss:'], rabbitmq: ['amqp:', 'amqps:'] } as const;
+export type TestableService = keyof typeof SERVICE_SCHEMES;
+
+/** POST /api/services/:service/test `{url?}`: a URL other than the one in use; its messages never repeat the URL (it may carry a password). */
+export const serviceTestBody = (service: TestableService) => z.strictObject({
+  url: z.string().max(2000).refine((raw) => {
+    try {
+      return (SERVICE_SCHEMES[service] as readonly string[]).includes(new URL(raw).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${SERVICE_SCHEMES[service].join(' or ')}// URL`).optional(),
+});

@@ -29,7 +29,7 @@ export const DEFAULT_DISPOSITIONS: readonly Disposition[] = [
   { code: 'spam', label: 'Spam or nuisance' },
 ];
 
-export const MAX_DISPOSITIONS = 100;
+export { MAX_DISPOSITIONS } from '../../protocol/rest';
 
 /** Where the dispositions are kept (SqliteDispositions). */
 export interface DispositionStore {
