@@ -24,3 +24,4 @@ export declare function findElectronBinary(files: ElectronFiles): string | null;
 export declare function hasDisplay(env: Record<string, string | undefined>, platform: string): boolean;
 export declare function decideLaunch(input: LaunchInput): LaunchDecision;
 export declare function fallbackLine(reason: string): string;
+export declare function serveArguments(argv: string[], where: { env: Record<string, string | undefined>; platform: string; interactive: boolean }): string[];

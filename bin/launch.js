@@ -66,6 +66,19 @@ export function decideLaunch(input) {
   return { mode: 'headless', reason: 'Electron runtime not available (the download left no binary)' };
 }
 
+/**
+ * `ringside serve`'s arguments for the headless fallback: with `--signin-link` (a one-time link
+ * for the seat's own agent) only when someone reads the terminal on a desktop, the seat's owner;
+ * never without a display (a server, whose output ends up in journals).
+ * @param {string[]} argv
+ * @param {{ env: Record<string, string | undefined>, platform: string, interactive: boolean }} where
+ * @returns {string[]}
+ */
+export function serveArguments(argv, where) {
+  const desktop = where.interactive && hasDisplay(where.env, where.platform);
+  return desktop ? ['serve', '--signin-link', ...argv] : ['serve', ...argv];
+}
+
 /** The one line `npm start` prints when it falls back. */
 export function fallbackLine(reason) {
   return `${reason}; ${HEADLESS_SUFFIX}`;

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decideLaunch, fallbackLine } from './launch.js';
+import { decideLaunch, fallbackLine, serveArguments } from './launch.js';
 import { loadCli } from './load-cli.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -113,5 +113,6 @@ if (decision.mode === 'electron') {
 } else {
   process.stdout.write(`${fallbackLine(decision.reason)}\n`);
   const cli = await loadCli();
-  await cli.runCli(['serve', ...argv]);
+  // The seat's owner at a desktop's terminal gets a one-time sign-in link; a server prints none.
+  await cli.runCli(serveArguments(argv, { env: process.env, platform: process.platform, interactive: Boolean(process.stdout.isTTY) }));
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../shared/logger';
+import { isStorageError, storageReason } from '../shared/storageHealth';
 import type { AgentWebSocket } from './AgentWebSocket';
 import { HttpError, queryParams, sendJson } from './http';
 import type { Router } from './router';
@@ -35,6 +36,13 @@ export async function startAgentApiServer(options: {
       if (error instanceof HttpError) {
         const headers: Record<string, string> = error.status === 405 ? { Allow: error.allow.join(', ') } : {};
         if (!res.headersSent) sendJson(res, error.status, error.body ?? { error: error.message, details: error.details }, headers);
+        return;
+      }
+      if (isStorageError(error)) {
+        // A full (or read-only) disk: nothing was changed (the write's transaction rolled back); try again later.
+        const reason = storageReason(error);
+        logger.error({ err: error, path: url.pathname, reason }, 'agent API request failed: the database cannot be written');
+        if (!res.headersSent) sendJson(res, 503, { error: 'storage_unavailable', reason: `Ringside cannot save this now (${reason}); nothing was changed, try again later` });
         return;
       }
       logger.error({ err: error, path: url.pathname }, 'agent API request failed');

@@ -52,6 +52,8 @@ export class AgentWebSocket {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024, handleProtocols: (protocols) => [...protocols][0] ?? false });
 
   private readonly healthConnections = new Set<HealthConnection>();
+  /** Every open connection and its agent (null: opened with the admin token). */
+  private readonly principals = new Map<WebSocket, string | null>();
 
   constructor(private readonly deps: AgentWebSocketDeps) {}
 
@@ -116,7 +118,9 @@ export class AgentWebSocket {
       await presence.publishChanges(account);
     };
     const healthConnection: HealthConnection = { ws, account, agent, lastKey: null };
+    this.principals.set(ws, agent);
     ws.on('close', () => {
+      this.principals.delete(ws);
       this.healthConnections.delete(healthConnection);
       unregister();
       metrics.wsConnections.dec();
@@ -151,6 +155,11 @@ export class AgentWebSocket {
       return;
     }
     await this.deps.presence.setManual(account, agent, result.data.status);
+  }
+
+  /** The admin token was rotated: the connections it opened end (4001), as its requests are refused from now on. */
+  closeAdminConnections(): void {
+    for (const [ws, agent] of this.principals) if (agent === null) ws.close(4001, 'admin token rotated');
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AgentSessions } from '../domain/sessions/AgentSessions';
-import { HttpError } from './http';
+import { codedHttpError, HttpError } from './http';
 
 export type Principal =
   | { kind: 'admin'; account: string }
@@ -21,24 +21,38 @@ export function bearerToken(req: IncomingMessage): string | null {
   return match ? match[1]! : null;
 }
 
+/** The process's live tokens (src/app/Credentials.ts): the admin token changes when it is rotated. */
+export interface TokenChecks {
+  isAdmin(candidate: string): boolean;
+  /** The phones' webhook token (current or replaced): it only delivers phone events. */
+  isWebhookToken(candidate: string): boolean;
+}
+
 /**
  * Who a bearer token is. Both kinds are bound to the account this process serves: the admin token
- * (RINGSIDE_TOKEN) is its admin, and an agent token is looked up among that account's sessions
- * only, so another tenant's agent token is refused here (401) rather than served its own data.
+ * (RINGSIDE_ADMIN_TOKEN, `<data dir>/admin-token`) is its admin, and an agent token is looked up
+ * among that account's sessions only, so another tenant's agent token is refused here (401)
+ * rather than served its own data. The webhook token the phones carry is no principal at all.
  */
 export class Authenticator {
-  constructor(private readonly deps: { adminToken: string; account: string; sessions: AgentSessions; clock: () => number }) {}
+  constructor(private readonly deps: { tokens: TokenChecks; account: string; sessions: AgentSessions; clock: () => number }) {}
 
-  /** Admin token (RINGSIDE_TOKEN) or an agent session token of this account; null when neither. */
+  /** The admin token or an agent session token of this account; null for anything else (the webhook token included). */
   async principal(token: string | null): Promise<Principal | null> {
     if (!token) return null;
-    if (secretsEqual(token, this.deps.adminToken)) return { kind: 'admin', account: this.deps.account };
+    if (this.deps.tokens.isAdmin(token)) return { kind: 'admin', account: this.deps.account };
+    if (this.deps.tokens.isWebhookToken(token)) return null;
     const session = await this.deps.sessions.get(this.deps.account, token, this.deps.clock());
     return session ? { kind: 'agent', account: session.account, agent: session.agent } : null;
   }
 
   async require(req: IncomingMessage, role: 'admin' | 'any'): Promise<Principal> {
-    const principal = await this.principal(bearerToken(req));
+    const token = bearerToken(req);
+    const principal = await this.principal(token);
+    // A token of the wrong kind, as an agent token on an admin endpoint is: it is known, and may not do this.
+    if (!principal && token !== null && this.deps.tokens.isWebhookToken(token)) {
+      throw codedHttpError(403, 'webhook_token', 'this is the webhook token the phones carry: it only delivers phone events; the agent API takes the admin token or an agent token');
+    }
     if (!principal) throw new HttpError(401, 'missing or invalid bearer token');
     if (role === 'admin' && principal.kind !== 'admin') throw new HttpError(403, 'this endpoint needs the admin token');
     return principal;

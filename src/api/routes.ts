@@ -10,11 +10,11 @@ import type { AgentSessions } from '../domain/sessions/AgentSessions';
 import type { CallbackQueue } from '../domain/callback/CallbackQueue';
 import { Authenticator, bearerToken } from './auth';
 import { addCallbackRoutes } from './callbackRoutes';
-import { HttpError, bodyChunks, parseWith, readJson } from './http';
+import { HttpError, bodyChunks, codedHttpError, parseWith, readJson } from './http';
 import type { ListenerActionUrls } from '../domain/provisioning/actionUrls';
 import { addProvisioningRoutes } from './provisioningRoutes';
 import { addSettingsRoutes, type SettingsSources } from './settingsRoutes';
-import { statsAgentFor } from './roles';
+import { callAudienceFor, contactsFor, devicesFor, MIN_AGENT_CONTACT_QUERY, seesTeam, statsAgentFor } from './roles';
 import { addPhoneRoutes } from './phoneRoutes';
 import { Router } from './router';
 import * as s from '../protocol/rest';
@@ -40,6 +40,8 @@ export interface ApiDeps {
   sessions: AgentSessions;
   /** The call-back queue of open missed calls. */
   callbacks: CallbackQueue;
+  /** False while a shared service the call state needs (Redis) is unreachable: readers then do not wait for it. */
+  servicesUp?: () => boolean;
 }
 
 const CSV_LIMIT = 10 << 20;
@@ -87,7 +89,9 @@ export function buildRoutes(deps: ApiDeps): Router {
   });
   router.on('GET', '/api/agents', async ({ req }) => {
     const { account } = await auth.require(req, 'any');
-    const [agents, snapshot] = await Promise.all([directory.listAgents(account), presence.snapshot(account)]);
+    // While Redis is unreachable the presence is the last this process knew (the health says Redis is down), not a wait for it.
+    const presenceNow = deps.servicesUp?.() === false ? Promise.resolve(presence.lastKnown(account)) : presence.snapshot(account);
+    const [agents, snapshot] = await Promise.all([directory.listAgents(account), presenceNow]);
     return { items: agents.map((a): AgentWithPresence => ({ ...a, presence: snapshot.get(a.id) ?? 'offline' })) };
   });
   router.on('POST', '/api/devices', async ({ req }) => {
@@ -95,7 +99,11 @@ export function buildRoutes(deps: ApiDeps): Router {
     const body = await readJson(req, s.deviceBody);
     return domainCall(() => directory.bindDevice(account, body.mac, body.agent));
   });
-  router.on('GET', '/api/devices', async ({ req }) => ({ items: await directory.listDevices((await auth.require(req, 'any')).account) }));
+  // An agent: their own phones, without control address or user name (roles.ts devicesFor).
+  router.on('GET', '/api/devices', async ({ req }) => {
+    const principal = await auth.require(req, 'any');
+    return { items: devicesFor(principal, await directory.listDevices(principal.account)) };
+  });
   router.on('POST', '/api/helplines', async ({ req }) => {
     const { account } = await auth.require(req, 'admin');
     const body = await readJson(req, s.helplineBody);
@@ -105,7 +113,7 @@ export function buildRoutes(deps: ApiDeps): Router {
   router.on('GET', '/api/helplines', async ({ req }) => ({ items: await directory.listHelplines((await auth.require(req, 'any')).account) }));
 
   router.on('POST', '/api/contacts', async ({ req }) => {
-    const { account } = await auth.require(req, 'any');
+    const { account } = await auth.require(req, 'admin');
     const body = await readJson(req, s.contactBody);
     return domainCall(() => directory.upsertContact(account, { number: body.number, name: body.name, company: body.company ?? null, notes: body.notes ?? null, crmUrl: body.crmUrl ?? null }));
   });
@@ -115,9 +123,15 @@ export function buildRoutes(deps: ApiDeps): Router {
     return domainCall(() => directory.importContactsCsv(account, bodyChunks(req, CSV_LIMIT)));
   });
   router.on('GET', '/api/contacts', async ({ req, query }) => {
-    const { account } = await auth.require(req, 'any');
+    const principal = await auth.require(req, 'any');
     const q = parseWith(s.contactsQuery, queryObject(query));
-    return { items: await directory.searchContacts(account, q.q, q.limit) };
+    if (await seesTeam(directory, principal)) return { items: await directory.searchContacts(principal.account, q.q, q.limit) };
+    // An agent looks a contact up (by name, company or number) to call back: not the whole list, and
+    // not the notes, which they see on the card of a call of theirs (roles.ts contactsFor).
+    if (q.q.trim().length < MIN_AGENT_CONTACT_QUERY) {
+      throw codedHttpError(400, 'query_too_short', `an agent token searches contacts with q of at least ${MIN_AGENT_CONTACT_QUERY} characters`);
+    }
+    return { items: contactsFor(await directory.searchContacts(principal.account, q.q, q.limit)) };
   });
 
   const removal = (path: string, remove: (account: string, key: string) => Promise<boolean>, what: string) =>
@@ -153,19 +167,28 @@ export function buildRoutes(deps: ApiDeps): Router {
     return { account: principal.account, agent: principal.agent, name: agent?.name ?? null, kind: 'agent', expiresAt: session?.expiresAt ?? null, supervisor: agent?.supervisor ?? false } satisfies SessionInfo;
   });
 
+  // Who sees which calls (roles.ts callAudienceFor, docs/agent-api.md, Who sees what): the admin and
+  // supervisors the account's; an agent their own, their helplines' and those that rang nobody in
+  // particular. The call log applies it in the query, so filters, pages and cursors are theirs alone.
   router.on('GET', '/api/calls', async ({ req, query }) => {
-    const { account } = await auth.require(req, 'any');
-    return domainCall(() => log.listCalls(account, parseWith(s.callsQuery, queryObject(query))));
+    const principal = await auth.require(req, 'any');
+    const q = parseWith(s.callsQuery, queryObject(query));
+    const audience = await callAudienceFor(directory, principal);
+    return domainCall(() => log.listCalls(principal.account, audience === null ? q : { ...q, audience }));
   });
   router.on('GET', '/api/calls/:id', async ({ req, params }) => {
-    const { account } = await auth.require(req, 'any');
-    const call = await log.getCall(account, params.id!);
+    const principal = await auth.require(req, 'any');
+    const audience = await callAudienceFor(directory, principal);
+    // Another agent's call is a 404 like an unknown one: the answer does not tell that it exists.
+    const call = await log.getCall(principal.account, params.id!, audience ?? undefined);
     if (!call) throw new HttpError(404, 'no such call');
     return call;
   });
   router.on('GET', '/api/missed', async ({ req, query }) => {
-    const { account } = await auth.require(req, 'any');
-    return { items: await log.listMissed(account, parseWith(s.missedQuery, queryObject(query))) };
+    const principal = await auth.require(req, 'any');
+    const q = parseWith(s.missedQuery, queryObject(query));
+    const audience = await callAudienceFor(directory, principal);
+    return { items: await log.listMissed(principal.account, audience === null ? q : { ...q, audience }) };
   });
   addCallbackRoutes(router, { directory, auth, phones: deps.phones, log, push, callbacks: deps.callbacks, clock });
   addPhoneRoutes(router, { directory, auth, phones: deps.phones });

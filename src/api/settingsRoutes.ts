@@ -9,6 +9,7 @@ import { probeAmqpUrl, probeRedisUrl, type ServiceProbes } from '../app/serviceP
 import { codedHttpError, parseWith, readJson } from './http';
 import { drive, phoneFor } from './phoneRoutes';
 import type { ProvisioningRouteDeps } from './provisioningRoutes';
+import { devicesFor } from './roles';
 import type { Router } from './router';
 
 /** What the settings screen reads besides the directory: the configuration and the live ports. */
@@ -53,8 +54,8 @@ export function addSettingsRoutes(router: Router, deps: SettingsRouteDeps): void
       amqp: config.amqpUrl
         ? { url: masked.amqpUrl, exchange: config.amqp.exchange, queue: config.amqp.queue, shards: config.amqp.shards }
         : null,
-      // The caller's own phones as GET /api/devices shows them (the password never; control.passwordSet); the admin: all.
-      phones: principal.kind === 'admin' ? devices : devices.filter((d) => d.agent === principal.agent),
+      // The caller's own phones as GET /api/devices shows them (roles.ts devicesFor: an agent never sees the control address or user name); the admin: all.
+      phones: devicesFor(principal, devices),
     };
   });
 

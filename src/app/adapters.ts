@@ -31,6 +31,7 @@ import type { Logger } from '../shared/logger';
 import type { Metrics } from '../shared/metrics';
 import { connectRedis } from '../adapters/redis/connection';
 import { settlesWithin } from '../shared/settlesWithin';
+import type { StorageHealth } from '../shared/storageHealth';
 import { SERVICE_HEALTH_GAUGE, rabbitHealth, redisHealth } from '../shared/serviceHealth';
 import type { ServiceHealth } from '../protocol/views';
 import { EMBEDDED_PROBE, probeRedisClient, timedProbe, type ServiceProbes } from './serviceProbe';
@@ -65,6 +66,8 @@ export interface Adapters {
   /** This process's id in shared structures (cal:ws:connections). */
   node: string;
   health(): Promise<DependencyHealth>;
+  /** When the oldest event still pending in the local spool (embedded: not handled; shared: not forwarded) was published, or null. */
+  oldestSpooledAt(): Promise<number | null>;
   /** Asks Redis and RabbitMQ now on this process's own connections (the settings screen's Test buttons). */
   probes: ServiceProbes;
   /** True when every shared service the handlers need answers now. */
@@ -82,6 +85,10 @@ interface OpenOptions {
   handledEvents: HandledEventLedger;
   /** The call-log database (files.database, opened by the caller): the embedded sessions and queues live in it. */
   database: SqliteDatabase;
+  /** Stop asked for during start-up (SIGTERM): the wait for the shared services ends at once. */
+  signal?: AbortSignal;
+  /** Told of the spool's write outcomes (a full disk shows in health). */
+  storage?: StorageHealth;
 }
 
 /**
@@ -94,7 +101,7 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
   const closers: Array<() => Promise<void>> = [];
   try {
     const redis = config.redis.url ? await openRedisParts(config, node, options, closers) : null;
-    const state = redis?.state ?? SqliteCallStateStore.open(files.state, { checkpointPages: options.checkpointPages });
+    const state = redis?.state ?? SqliteCallStateStore.open(files.state, { checkpointPages: options.checkpointPages, logger: options.logger });
     if (!redis) closers.push(() => state.close());
     const push = redis?.push ?? new InProcessPushHub((type) => options.metrics.pushMessages.inc({ type }));
     const sessions = redis?.sessions ?? new SqliteAgentSessions(options.database);
@@ -102,11 +109,11 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
     const queues = redis?.queues ?? new SqliteQueues(options.database);
     const cache = redis?.cache ?? openEmbeddedCache({ db: options.database, logger: options.logger, root: config.redis.keyPrefix });
     if (!redis) closers.push(() => cache.close());
-    const spool = SqliteSpoolBus.open(files.spool, { logger: options.logger, checkpointPages: options.checkpointPages });
+    const spool = SqliteSpoolBus.open(files.spool, { logger: options.logger, checkpointPages: options.checkpointPages, storage: options.storage?.watch('spool') });
     const rabbit = config.amqpUrl ? openRabbit(config, options) : null;
     const bus: EventBus = rabbit ? new OutboxBus(spool, rabbit, { logger: options.logger }) : spool;
     closers.push(() => bus.close());
-    await waitAtStartUp([redis?.ready(), rabbit?.whenUp(STARTUP_WAIT_MS)], options.logger);
+    await waitAtStartUp([redis?.ready(), rabbit?.whenUp(STARTUP_WAIT_MS)], options.logger, options.signal);
 
     const health = async (): Promise<DependencyHealth> => {
       const spoolDepth = await spool.depth();
@@ -128,7 +135,8 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
         return probe.ok ? { ...probe, state: rabbitHealth(true, await spool.depth()) } : probe;
       },
     };
-    return { probes, bus, state, push, sessions, statuses, queues, cache, node, health, servicesUp, interrupt, close: () => closeAll(closers) };
+    const oldestSpooledAt = async () => spool.oldestPendingAt();
+    return { probes, bus, state, push, sessions, statuses, queues, cache, node, health, oldestSpooledAt, servicesUp, interrupt, close: () => closeAll(closers) };
   } catch (err) {
     await closeAll(closers);
     throw err;
@@ -149,7 +157,10 @@ async function openRedisParts(config: RingsideConfig, node: string, options: Ope
   const keys = new CallStateKeys(keyPrefix);
   // Sessions, agent statuses and queues are state beside the call state (REDIS_CALLS_DB), on its connection.
   const scripts = new ScriptRunner(stateClient);
-  const sessions = new RedisAgentSessions(stateClient, keys, scripts);
+  // Not waiting for Redis to check or make a session: a process started while Redis is
+  // unreachable still serves its UIs (RedisAgentSessions: made locally, written once it is back).
+  const sessions = new RedisAgentSessions(stateClient, keys, scripts, { away: () => stateClient.status !== 'ready', logger: options.logger });
+  closers.push(() => sessions.close());
   const statuses = new RedisAgentStatusStore(stateClient, keys);
   const queues = new RedisQueues(stateClient, keys, scripts);
   const push = RedisPushHub.start({
@@ -197,11 +208,20 @@ function recordHealth(metrics: Metrics, health: DependencyHealth, shared: boolea
 const STARTUP_WAIT_MS = 5_000;
 const RABBIT_MAX_RECONNECT_DELAY_MS = 2_000;
 
-async function waitAtStartUp(connecting: Array<Promise<unknown> | undefined>, logger: Logger): Promise<void> {
+async function waitAtStartUp(connecting: Array<Promise<unknown> | undefined>, logger: Logger, signal?: AbortSignal): Promise<void> {
   const pending = connecting.filter((p): p is Promise<unknown> => p !== undefined);
-  if (pending.length === 0) return;
-  if (!(await settlesWithin(Promise.allSettled(pending), STARTUP_WAIT_MS))) {
-    logger.warn('a shared service did not answer at start-up; calls are spooled until it does');
+  if (pending.length === 0 || signal?.aborted) return;
+  let stopAsked: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    stopAsked = resolve;
+    signal?.addEventListener('abort', stopAsked, { once: true });
+  });
+  try {
+    if (!(await settlesWithin(Promise.race([Promise.allSettled(pending), stopped]), STARTUP_WAIT_MS))) {
+      logger.warn('a shared service did not answer at start-up; calls are spooled until it does');
+    }
+  } finally {
+    signal?.removeEventListener('abort', stopAsked);
   }
 }
 

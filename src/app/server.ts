@@ -5,6 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { AgentWebSocket } from '../api/AgentWebSocket';
 import { startAgentApiServer } from '../api/AgentApiServer';
 import { Authenticator } from '../api/auth';
+import { SigninCodes } from '../api/signinCodes';
+import { addTokenRoutes } from '../api/tokenRoutes';
+import { Credentials } from './Credentials';
+import type { SigninLink } from '../protocol/responses';
+import { browsableOrigin } from '../protocol/urls';
 import { buildRoutes } from '../api/routes';
 import { listenerActionUrls } from '../domain/provisioning/actionUrls';
 import { UiAssets } from '../api/ui';
@@ -31,7 +36,12 @@ import { createLogger, type Logger } from '../shared/logger';
 import { createMetrics, type Metrics } from '../shared/metrics';
 import { handleThroughOutages } from '../shared/outages';
 import { settlesWithin } from '../shared/settlesWithin';
+import { StorageHealth, retryThroughStorageFailures } from '../shared/storageHealth';
+import { backoffDelay } from '../protocol/backoff';
 import { openDatabase } from '../adapters/sqlite/database';
+import { handledMarkerCutoff } from '../domain/bus/HandledEventLedger';
+import { makePrivateDir, modeFixedMessage, PRIVATE_DIR_MODE } from '../shared/privateFiles';
+import { openSecretsKey, secretsKeyFile } from './secretsKey';
 import { HOT_CONNECTION_CHECKPOINT_PAGES, startWalCheckpointer } from '../adapters/sqlite/walCheckpointer';
 
 export interface RingsideInstance {
@@ -43,9 +53,11 @@ export interface RingsideInstance {
   metrics: Metrics;
   /** A UI session token for an agent of this instance's account (the seat's agent by default). */
   createAgentSession(agent?: string): Promise<{ token: string; expiresAt: number }>;
+  /** A one-time sign-in link to the agent UI for an agent (the seat's agent by default): `npm start` on a desktop prints it. */
+  createSigninLink(agent?: string): Promise<SigninLink>;
   /** Resolves once every event accepted so far has been handled. */
   drained(): Promise<void>;
-  /** Runs the periodic work now: retention, stale calls, due missed calls, presence changes (expired sessions). */
+  /** Runs the periodic work now: retention, handled-marker pruning, stale calls, due missed calls, presence changes (expired sessions). */
   housekeeping(): Promise<void>;
   /** Polls now every phone that has a call up (DeviceHealth); resolves with how many were polled. */
   pollPhones(): Promise<number>;
@@ -58,11 +70,20 @@ export interface RingsideInstance {
 export interface StartOptions {
   logger?: Logger;
   clock?: () => number;
-  /** How long close() lets handlers that wait for an unreachable service finish before interrupting them (default 3 s). */
+  /**
+   * How long close() lets handlers that wait for a shared service finish before interrupting them
+   * (default 3 s); none when Redis is unreachable as the stop begins (nothing waiting for it could finish).
+   */
   stopGraceMs?: number;
+  /**
+   * Stop asked for during start-up (SIGTERM while a shared service does not answer): the wait for
+   * the shared services ends at once. startRingside still resolves; the caller then closes it.
+   */
+  signal?: AbortSignal;
 }
 
 const DAY_MS = 24 * 60 * 60_000;
+const MARKER_PRUNE_EVERY_MS = 10 * 60_000;
 /**
  * Calls handled at the same time with Redis call state: a handler spends most of its time waiting
  * for Redis and RabbitMQ, so one call at a time would leave the process idle. Embedded handlers
@@ -70,7 +91,11 @@ const DAY_MS = 24 * 60 * 60_000;
  */
 const SHARED_HANDLER_CONCURRENCY = 64;
 const STOP_GRACE_MS = 3_000;
+/** Stopping while Redis is unreachable: how long interrupted work gets to give up before it is left behind. */
+const LEFT_BEHIND_WAIT_MS = 500;
 const HEALTH_PUSH_INTERVAL_MS = 2_000;
+/** A call event whose write failed for the disk is tried again after this long: doubling from 100 ms to 5 s. */
+const storageRetryDelay = (attempt: number) => backoffDelay(attempt, { baseMs: 100, capMs: 5_000, jitter: 'equal' });
 
 /**
  * Where the built agent UI is: out/renderer, seen from the sources (src/core) or from the
@@ -107,18 +132,33 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const clock = options.clock ?? Date.now;
   const metrics = createMetrics();
+  // Whether the spool and the database can be written (a full disk): in health, /metrics and the UI.
+  const storage = new StorageHealth({ metrics, clock });
+  // Deprecated settings in use (RINGSIDE_TOKEN): said once, at start.
+  for (const warning of config.warnings) logger.warn(warning);
+  const credentials = new Credentials(config, { clock, logger });
 
+  // The data directory is its user's alone, and so is every file Ringside keeps (docs/architecture.md, Files on disk).
+  makePrivateDir(config.dataDir, (path, oldMode, error) => logger.warn({ file: path }, modeFixedMessage(path, oldMode, PRIVATE_DIR_MODE, error)));
   const database = config.database ?? join(config.dataDir, 'ringside.db');
   const files = { spool: join(config.dataDir, 'spool.db'), state: join(config.dataDir, 'state.db'), database };
   const checkpointPages = HOT_CONNECTION_CHECKPOINT_PAGES;
-  const db = openDatabase(database, { checkpointPages });
+  const db = openDatabase(database, { checkpointPages, logger });
   // The source of truth; the call log's synchronous caller-card lookups read it directly.
-  const source = new SqliteDirectory(db, { defaultCountry: config.defaultCountry });
+  let source: SqliteDirectory;
+  try {
+    // Phone web passwords are sealed with the key next to the database (shared by every process on that file).
+    const secrets = openSecretsKey(secretsKeyFile(database), logger);
+    source = new SqliteDirectory(db, { defaultCountry: config.defaultCountry, secrets, logger });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   // Many handlers run at once with Redis call state: their call-log writes share commits.
-  const log = new SqliteCallLog(db, { ...contactHooksFor(source), groupCommit: config.redis.url !== undefined });
+  const log = new SqliteCallLog(db, { ...contactHooksFor(source), groupCommit: config.redis.url !== undefined, clock });
   // The handler commits this marker with its last step, so the bus needs no ledger write of its own.
   const handledEvents = { has: (id: string) => log.hasProcessed(handledMarker(id)), add: () => undefined };
-  const adapters = await openAdapters(config, files, { logger, metrics, checkpointPages, handledEvents, database: db }).catch((err: unknown) => {
+  const adapters = await openAdapters(config, files, { logger, metrics, checkpointPages, handledEvents, database: db, signal: options.signal, storage }).catch((err: unknown) => {
     db.close();
     throw err;
   });
@@ -152,7 +192,14 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const consumer = bus.consume(async (event) => {
     const stop = metrics.handlerSeconds.startTimer();
     try {
-      await handleThroughOutages(() => lifecycle.handle(event), adapters.servicesUp, logger, shutdown.signal);
+      // A write that fails for the disk (full, read-only) is not the event's fault: it is retried,
+      // without spending the event's attempts, until there is space (or until shutdown).
+      await retryThroughStorageFailures(() => handleThroughOutages(() => lifecycle.handle(event), adapters.servicesUp, logger, shutdown.signal), {
+        health: storage, store: 'database', signal: shutdown.signal, retryDelay: storageRetryDelay,
+        onFailure: (err, reason, attempt) => {
+          if (attempt === 0) logger.error({ err, reason, eventId: event.id, type: event.type }, 'a call event could not be saved; it is retried until it can be');
+        },
+      });
       metrics.eventsHandled.inc({ type: event.type, outcome: 'ok' });
     } catch (error) {
       metrics.eventsHandled.inc({ type: event.type, outcome: 'error' });
@@ -175,9 +222,10 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const seatAgent = config.redis.url ? null : config.agent;
   const health = async (): Promise<Omit<HealthReport, 'phones'>> => {
     const dependencies = await adapters.health();
-    const degraded = dependencies.redis === 'down' || dependencies.rabbitmq === 'down' || dependencies.rabbitmq === 'degraded';
+    const storageNow = storage.report();
+    const degraded = dependencies.redis === 'down' || dependencies.rabbitmq === 'down' || dependencies.rabbitmq === 'degraded' || storageNow.state === 'down';
     const phone = await devices.summary(config.account, seatAgent, seatAgent !== null);
-    return { status: degraded ? 'degraded' : 'ok', listener: webhookState, phone, ...dependencies };
+    return { status: degraded ? 'degraded' : 'ok', listener: webhookState, phone, ...dependencies, storage: storageNow };
   };
   /**
    * What a WebSocket `health` message adds for its authenticated viewer: `phone` becomes the
@@ -190,13 +238,22 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   };
 
   const webhook = await startWebhookListener({
-    host: config.webhook.host, port: config.webhook.port, token: config.token, account: config.account,
+    host: config.webhook.host, port: config.webhook.port, account: config.account,
+    // The webhook token only (the admin token is refused here), and the replaced one during its grace.
+    checkToken: (candidate) => {
+      const match = credentials.matchWebhook(candidate);
+      return match === 'previous' ? 'previous' : match === 'current';
+    },
+    onPreviousToken: (event) => credentials.notePreviousUse(event.device, event.receivedAt),
     allow: config.phoneAllow, accept: (event) => bus.publish([event]), logger, metrics,
-    limits: { ratePerSecond: config.phoneRatePerSecond },
+    limits: {
+      ratePerSecond: config.phoneRatePerSecond,
+      maxConnections: config.webhook.maxConnections, maxConnectionsPerAddress: config.webhook.maxConnectionsPerAddress,
+    },
   });
   webhookState = 'up';
 
-  const auth = new Authenticator({ adminToken: config.token, account: config.account, sessions, clock });
+  const auth = new Authenticator({ tokens: credentials, account: config.account, sessions, clock });
   let apiPort = config.api.port;
   const websocket = new AgentWebSocket({
     auth, push, presence, state, logger, metrics, clock, heartbeatTtlMs: config.heartbeatTtlMs,
@@ -207,11 +264,22 @@ export async function startRingside(config: RingsideConfig, options: StartOption
       .then((agent) => websocket.refreshHealth({ account, agent: agent ?? undefined }))
       .catch((error: unknown) => logger.warn({ err: error }, 'phone health push failed'));
   };
-  const actionUrls = () => listenerActionUrls(config.publicHost, Number(new URL(webhook.url).port), config.token, networkInterfaces());
-  const router = buildRoutes({ directory, log, presence, push, auth, metrics, clock, sessionTtlMs: config.sessionTtlMs, health, phones, actionUrls, sessions, callbacks,
+  const actionUrls = () => listenerActionUrls(config.publicHost, Number(new URL(webhook.url).port), credentials.webhookToken(), networkInterfaces());
+  const signin = new SigninCodes(clock);
+  const issueSigninLink = async (agent: string): Promise<SigninLink> => {
+    if (!(await directory.getAgent(config.account, agent))) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
+    const { code, expiresAt } = signin.issue(agent);
+    return { agent, url: `${browsableOrigin(api.url)}/#signin=${code}`, expiresAt };
+  };
+  const router = buildRoutes({ directory, log, presence, push, auth, metrics, clock, sessionTtlMs: config.sessionTtlMs, health, phones, actionUrls, sessions, callbacks, servicesUp: adapters.servicesUp,
     settings: { config, webhookPort: () => Number(new URL(webhook.url).port), apiPort: () => apiPort, probes: adapters.probes },
   });
   addLookupRoutes(router, { lookups: directory, auth });
+  addTokenRoutes(router, {
+    account: config.account, auth, credentials, directory, phones, actionUrls, sessions, sessionTtlMs: config.sessionTtlMs, clock, logger,
+    issueSigninLink: (agent) => issueSigninLink(agent ?? config.agent), redeemSignin: (code) => signin.redeem(code),
+    adminTokenRotated: () => websocket.closeAdminConnections(),
+  });
   const api = await startAgentApiServer({ host: config.api.host, port: config.api.port, router, ui: new UiAssets(rendererRoot()), websocket, logger });
   apiPort = api.port;
 
@@ -219,6 +287,21 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   void prune();
   const retentionTimer = setInterval(() => void prune(), DAY_MS / 4);
   retentionTimer.unref();
+  /**
+   * Handled markers are kept for HANDLED_EVENT_WINDOW_MS after their handling (why that is safe:
+   * src/domain/bus/HandledEventLedger.ts), and always while an event published before them is
+   * still pending in the spool: its handling may have committed before a crash took its done mark,
+   * so it comes again. Not at start-up (the redeliveries of a restart come first), then every 10 minutes.
+   */
+  const pruneMarkers = async () => {
+    try {
+      await log.pruneHandledMarkers(handledMarkerCutoff(clock(), await adapters.oldestSpooledAt()));
+    } catch (error) {
+      logger.error({ err: error }, 'pruning handled-event markers failed');
+    }
+  };
+  const markerTimer = setInterval(() => void pruneMarkers(), MARKER_PRUNE_EVERY_MS);
+  markerTimer.unref();
   const reap = () => reaper.reap(config.account).catch((error: unknown) => logger.error({ err: error }, 'stale-call reaper failed'));
   // The call-back queue is checked against the call log at start and then with the reaper.
   const reconcileCallbacks = () => callbacks.reconcile(config.account).catch((error: unknown) => logger.warn({ err: error }, 'call-back queue check failed'));
@@ -228,12 +311,17 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     void reconcileCallbacks();
   }, 60_000);
   reaperTimer.unref();
-  const presenceTimer = setInterval(() => void presence.publishChanges(config.account).catch(() => {}), Math.min(5000, config.heartbeatTtlMs / 3));
+  // Skipped while Redis is unreachable: each pass would wait for it, and they would pile up.
+  const presenceTimer = setInterval(() => {
+    if (adapters.servicesUp()) void presence.publishChanges(config.account).catch(() => {});
+  }, Math.min(5000, config.heartbeatTtlMs / 3));
   presenceTimer.unref();
 
   // A UI learns at once when a service goes down or comes back, not only when it connects; a
   // phone's change is pushed when it happens (phoneChanged), and caught here too otherwise.
   const healthTimer = setInterval(() => void websocket.refreshHealth().catch(() => undefined), HEALTH_PUSH_INTERVAL_MS);
+  // A write failing (or working again) is told at once, not at the next tick.
+  const stopStorageWatch = storage.listen(() => void websocket.refreshHealth().catch(() => undefined));
   healthTimer.unref();
 
   let closing: Promise<void> | null = null;
@@ -246,11 +334,13 @@ export async function startRingside(config: RingsideConfig, options: StartOption
       if (!(await directory.getAgent(config.account, agent))) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
       return sessions.create(config.account, agent, config.sessionTtlMs, clock());
     },
+    createSigninLink: (agent = config.agent) => issueSigninLink(agent),
     drained: () => consumer.drained(),
     pollPhones: () => devices.pollNow(),
     routes: () => router.list(),
     housekeeping: async () => {
       await prune();
+      await pruneMarkers();
       await reap();
       await missed.sweep();
       await reconcileCallbacks();
@@ -259,26 +349,30 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     close: () => {
       closing ??= (async () => {
         clearInterval(retentionTimer);
+        clearInterval(markerTimer);
         clearInterval(presenceTimer);
         clearInterval(reaperTimer);
         await webhook.close();
         webhookState = 'down';
         clearInterval(healthTimer);
+        stopStorageWatch();
         devices.stop();
         shutdown.abort();
         // Handlers waiting for an unreachable Redis would hold the shutdown forever: after a grace
         // period their commands are failed, and their events (not acknowledged) come back later.
-        const grace = options.stopGraceMs ?? STOP_GRACE_MS;
+        // With Redis unreachable as the stop begins (started during an outage, say), nothing that
+        // waits for it can finish: no grace, so a SIGTERM is honoured within a second or two.
+        const grace = adapters.servicesUp() ? options.stopGraceMs ?? STOP_GRACE_MS : 0;
         const stopped = Promise.all([consumer.stop(), missed.stop()]);
         if (!(await settlesWithin(stopped, grace))) {
           logger.warn('shutdown: handlers still wait for a shared service; interrupting them');
           adapters.interrupt();
           // Handlers give up on their own (handleThroughOutages); a missed-call sweep stuck in a
           // Redis client that never fails its command is left behind rather than holding the exit.
-          if (!(await settlesWithin(stopped, grace))) logger.warn('shutdown: left a sweep waiting for Redis behind');
+          if (!(await settlesWithin(stopped, grace || LEFT_BEHIND_WAIT_MS))) logger.warn('shutdown: left a sweep waiting for Redis behind');
         }
         await api.close();
-        await settlesWithin(callbacksStarted, options.stopGraceMs ?? STOP_GRACE_MS);
+        await settlesWithin(callbacksStarted, grace);
         await adapters.close();
         await log.close();
         await directory.close();

@@ -5,18 +5,18 @@ import { describePublicHost, formatActionUrlLine, listenerActionUrls, MAX_ACTION
 import { HELP_OPTION, parseCommandArgs } from './args';
 import type { CliIo } from './main';
 
-/** The Action URLs of this configuration's listener, as phones on the LAN reach it. */
+/** The Action URLs of this configuration's listener, as phones on the LAN reach it: they carry the webhook token. */
 export function configuredActionUrls(command: string, config: RingsideConfig): ListenerActionUrls {
   if (config.webhook.port === 0) {
     throw new ConfigError(`${command}: the webhook port is 0 (picked at start-up); phones need a fixed one: set RINGSIDE_WEBHOOK_PORT`);
   }
-  return listenerActionUrls(config.publicHost, config.webhook.port, config.token, networkInterfaces());
+  return listenerActionUrls(config.publicHost, config.webhook.port, config.webhookToken, networkInterfaces());
 }
 
 /** Says which URLs a phone would drop, and what makes them shorter. */
 export function warnTooLong(urls: readonly ActionUrl[], io: CliIo): void {
   for (const entry of urls.filter((u) => u.tooLong)) {
-    io.stderr(`ringside: warning: the ${entry.label} URL is ${entry.url.length} characters; phones drop values over ${MAX_ACTION_URL_LENGTH}: use a shorter RINGSIDE_TOKEN or RINGSIDE_PUBLIC_HOST\n`);
+    io.stderr(`ringside: warning: the ${entry.label} URL is ${entry.url.length} characters; phones drop values over ${MAX_ACTION_URL_LENGTH}: use a shorter RINGSIDE_WEBHOOK_TOKEN or RINGSIDE_PUBLIC_HOST\n`);
   }
 }
 

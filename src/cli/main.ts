@@ -7,14 +7,17 @@ import { actionUrlsCommand } from './actionUrlsCommand';
 import { provisionCommand, PROVISION_USAGE } from './provisionCommand';
 import { simulateCommand, SIMULATE_USAGE } from './simulateCommand';
 import { loadStartRingside, type StartRingside } from './startCore';
-import { agentUiUrl, browsableOrigin } from '../protocol/urls';
+import { signinCommand, SIGNIN_USAGE, tokenCommand, TOKEN_USAGE } from './tokenCommand';
+import { settlesWithin } from '../shared/settlesWithin';
 
 export const USAGE = `Usage: ringside <command> [options]
 
 Commands:
   serve          run headless: the phone listener, the agent API and the agent UI for a browser
-                 (--headless is accepted and implied)
-  config         print the effective configuration, secrets masked
+                 (--headless is accepted and implied); prints no token: sign in with ringside signin
+  signin         print a one-time sign-in link to the agent UI of the running Ringside
+${SIGNIN_USAGE}  token          the webhook token (phones) and the admin token (agent API): show, rotate
+${TOKEN_USAGE}  config         print the effective configuration, secrets masked
   action-urls    print the Action URL lines to paste into the phone (--json for JSON)
   provision      write the Action URLs into a phone through its configuration API
 ${PROVISION_USAGE}  simulate       simulated Grandstream phones play a call against a running Ringside
@@ -22,7 +25,7 @@ ${SIMULATE_USAGE}  help           this text
 
 Configuration options (every command): the environment variable names listed in the README
 in kebab case without the RINGSIDE_ prefix, overriding the environment and the config file:
-  --data-dir DIR  --token TOKEN  --account NAME  --agent ID
+  --data-dir DIR  --webhook-token TOKEN  --admin-token TOKEN  --account NAME  --agent ID
   --webhook-host HOST  --webhook-port PORT  --api-host HOST  --api-port PORT  --public-host HOST
   --redis-url URL  --amqp-url URL  --log-level LEVEL  ...
 `;
@@ -65,21 +68,29 @@ function configCommand(args: string[], io: CliIo): number {
   const { values } = parseCommandArgs('config', args, HELP_OPTION);
   if (values.help) return usage(io);
   const config = loadConfig({ env: io.env, argv: args });
+  for (const warning of config.warnings) io.stderr(`ringside: warning: ${warning}\n`);
   io.stdout(`${JSON.stringify(maskedConfig(config), null, 2)}\n`);
   return 0;
 }
 
+/**
+ * The longest a stop may take once asked for: close() gives handlers that wait for an unreachable
+ * service their grace period and closes every connection with a bound of its own, so this is
+ * only a backstop against a close that never settles (the process then exits 1, not clean).
+ */
+export const STOP_DEADLINE_MS = 20_000;
+
 async function serveCommand(args: string[], io: CliIo, deps: CliDeps): Promise<number> {
-  const { values } = parseCommandArgs('serve', args, { ...HELP_OPTION, headless: { type: 'boolean' } });
+  const { values } = parseCommandArgs('serve', args, { ...HELP_OPTION, headless: { type: 'boolean' }, 'signin-link': { type: 'boolean' } });
   if (values.help) return usage(io);
   const config = loadConfig({ env: io.env, argv: args });
   // stdout carries the start-up lines people and scripts read; the JSON log goes to stderr.
   const logger = createLogger({ level: config.logLevel, destination: process.stderr });
-  const startRingside = await deps.loadStartRingside();
-
   let stopping = false;
   let requestStop: (signal: NodeJS.Signals) => void = () => {};
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => (requestStop = resolve));
+  // A signal during start-up ends the wait for shared services that do not answer at once.
+  const startAbort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
       io.stderr(`ringside: ${signal} again, exiting without a clean shutdown\n`);
@@ -88,6 +99,7 @@ async function serveCommand(args: string[], io: CliIo, deps: CliDeps): Promise<n
     }
     stopping = true;
     requestStop(signal);
+    startAbort.abort();
   };
   deps.signals.on('SIGINT', onSignal);
   deps.signals.on('SIGTERM', onSignal);
@@ -98,27 +110,43 @@ async function serveCommand(args: string[], io: CliIo, deps: CliDeps): Promise<n
 
   let instance;
   try {
-    instance = await startRingside(config, { logger });
+    // Loaded with the handlers in place: a signal while the core loads stops it right after its start.
+    const startRingside = await deps.loadStartRingside();
+    instance = await startRingside(config, { logger, signal: startAbort.signal });
   } catch (error) {
     removeHandlers();
     throw error;
   }
   io.stdout(`webhook listening on ${new URL(instance.webhookUrl).origin}\n`);
   io.stdout(`agent API on ${new URL(instance.apiUrl).origin}\n`);
-  if (!stopping) {
-    try {
-      const session = await instance.createAgentSession();
-      io.stdout(`open the agent UI: ${agentUiUrl(instance.apiUrl, session.token)}\n`);
-    } catch (error) {
-      logger.warn({ err: error }, 'could not create a UI session for the seat agent');
-      io.stdout(`open the agent UI: ${browsableOrigin(instance.apiUrl)}/ (no session: ${(error as Error).message})\n`);
-    }
+  // No token on stdout: a server's output ends up in journals and CI logs. `npm start` on a
+  // desktop (the seat's owner at the keyboard) asks for a one-time link with --signin-link.
+  const signinHint = `sign in to the agent UI: npx ringside signin (a one-time link; it reads the admin token in ${instance.config.tokenOrigins.admin.file ?? 'RINGSIDE_ADMIN_TOKEN'})\n`;
+  if (!stopping && !values['signin-link']) io.stdout(signinHint);
+  if (!stopping && values['signin-link']) {
+    // A stop asked for meanwhile is not kept waiting by the link (it never waits for Redis, but
+    // nothing here may hold a SIGTERM up).
+    const link = instance.createSigninLink().then(
+      (created) => `open the agent UI as ${created.agent} (this link signs in once, within 5 minutes; later: npx ringside signin): ${created.url}\n`,
+      (error: unknown) => {
+        logger.warn({ err: error }, 'could not create a sign-in link for the seat agent');
+        return signinHint;
+      },
+    );
+    const line = await Promise.race([link, stopRequested.then(() => null)]);
+    if (line !== null) io.stdout(line);
   }
 
   const signal = await stopRequested;
   logger.info({ signal }, 'shutting down');
   try {
-    await instance.close();
+    const closing = instance.close();
+    if (!(await settlesWithin(closing, STOP_DEADLINE_MS))) {
+      logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'shutdown did not finish in time; exiting without a clean shutdown');
+      io.stderr(`ringside: shutdown did not finish within ${STOP_DEADLINE_MS / 1000} s; exiting without a clean shutdown\n`);
+      return 1;
+    }
+    await closing;
     return 0;
   } catch (error) {
     logger.error({ err: error }, 'shutdown failed');
@@ -149,6 +177,10 @@ export async function main(argv: string[], io: CliIo = processIo, deps: CliDeps 
         return await provisionCommand(args, io, () => usage(io));
       case 'simulate':
         return await simulateCommand(args, io);
+      case 'token':
+        return await tokenCommand(args, io, () => usage(io));
+      case 'signin':
+        return await signinCommand(args, io, () => usage(io));
       case undefined:
       case 'help':
       case '--help':

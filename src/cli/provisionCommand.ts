@@ -84,7 +84,7 @@ function describeSlot(slot: SlotReport, dryRun: boolean): string {
     case 'foreign':
       return `left alone  ${name}: holds ${slot.found}, not Ringside's`;
     case 'too-long':
-      return `not written  ${name}: the URL is ${slot.url.length} characters, phones drop values over 255 (shorter RINGSIDE_TOKEN or RINGSIDE_PUBLIC_HOST)`;
+      return `not written  ${name}: the URL is ${slot.url.length} characters, phones drop values over 255 (shorter RINGSIDE_WEBHOOK_TOKEN or RINGSIDE_PUBLIC_HOST)`;
     case 'not-kept':
       return `not kept  ${name}: the phone took the value but reads back something else`;
     case 'manual':

@@ -16,7 +16,9 @@ export const SIMULATE_USAGE = `                 ringside simulate [direct|ring-g
                    so Ringside must run on this machine)
                    --webhook URL   the phone listener (default: 127.0.0.1 and the configured webhook port)
                    --api URL       the agent API (default: the configured API host and port)
-                   --token T       the webhook and admin token (default: the configured one)
+                   --webhook-token T  the phones' token (default: the configured one, <data dir>/webhook-token)
+                   --admin-token T    the agent API's admin token for the directory set-up
+                                      (default: the configured one, <data dir>/admin-token)
                    --setup / --no-setup   create the scenario's agents, phones and helpline
                                    (default: only when they do not exist yet)
                    --delay-ms N    pause between two phone events (default 400)
@@ -55,12 +57,13 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   const setup: SetupMode = values.setup ? 'always' : values['no-setup'] ? 'never' : 'auto';
   const delayMs = parseDelay(values['delay-ms']);
 
-  // --token is also a configuration flag: loadConfig applies it, so config.token is the one to use.
+  // --webhook-token and --admin-token are configuration flags: loadConfig applies them. The
+  // phones carry the webhook token; the directory set-up needs the admin token.
   const config = loadConfig({ env: io.env, argv: args });
   const webhookUrl = typeof values.webhook === 'string' ? values.webhook : defaultWebhook(config.webhook.host, config.webhook.port);
   const apiUrl = typeof values.api === 'string' ? values.api : browsableOrigin(`http://${config.api.host}:${config.api.port}`);
-  const webhook = { ...webhookAddress(webhookUrl, '--webhook'), token: config.token };
-  const api = new AdminApi(new URL(apiUrl).origin, config.token);
+  const webhook = { ...webhookAddress(webhookUrl, '--webhook'), token: config.webhookToken };
+  const api = new AdminApi(new URL(apiUrl).origin, config.adminToken);
 
   const scenarios: Scenario[] = name === 'all' ? SCENARIO_NAMES.map((n) => SCENARIOS[n]) : [SCENARIOS[name]];
   const out = (line: string) => io.stdout(`${line}\n`);

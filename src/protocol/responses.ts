@@ -41,6 +41,23 @@ export interface DeviceControlView {
   passwordSet: boolean;
 }
 
+/**
+ * What an agent token is shown of a phone's control settings (their own phones only): whether
+ * Ringside can drive it, never where or as whom (the address, port and user name are the admin's).
+ */
+export interface DeviceControlSummary {
+  withheld: true;
+  passwordSet: boolean;
+  /** Ringside has what it needs to drive the phone: an address (set, or reported by the phone) and a password. */
+  ready: boolean;
+}
+
+/**
+ * A phone as GET /api/devices and GET /api/settings show it: the admin token sees `Device`; an
+ * agent token sees only their own phones, without `ip` (null) and with a DeviceControlSummary.
+ */
+export type DeviceView = Device | (Omit<Device, 'ip' | 'control'> & { ip: null; control: DeviceControlSummary });
+
 export interface Helpline {
   number: string;
   account: string;
@@ -100,7 +117,7 @@ export interface SettingsView {
   /** null: embedded (no AMQP_URL). */
   amqp: { url: string; exchange: string; queue: string; shards: number } | null;
   /** The caller's own phones (the admin: every phone) as GET /api/devices shows them. */
-  phones: Device[];
+  phones: DeviceView[];
 }
 
 /** How a phone's web UI logs in: the older passcode form, or the session form with a nonce. */
@@ -174,4 +191,73 @@ export interface ProvisionReport {
   /** Why slots are `manual`, when some are: the phone's own words. */
   manualReason: string | null;
   dryRun: boolean;
+}
+
+/** A phone that delivered an event with the replaced webhook token during its grace period. */
+export interface PhoneOnPreviousToken {
+  /** null when its event carried no MAC (then `ip` tells it). */
+  mac: string | null;
+  ip: string | null;
+  lastSeenAt: number;
+}
+
+/** Where a token is kept: never the token itself. */
+export interface TokenInfo {
+  /** `file`: `<data dir>/webhook-token` or `admin-token`, rotatable; `configured`: environment, flag or config file. */
+  source: 'configured' | 'file';
+  file: string | null;
+  /** `RINGSIDE_TOKEN` when the webhook token comes from that deprecated setting. */
+  deprecatedSetting: string | null;
+  rotatable: boolean;
+}
+
+/** GET /api/tokens (admin). */
+export interface TokensView {
+  webhook: TokenInfo & {
+    /** The last rotation this process knows of (epoch ms), or null. */
+    rotatedAt: number | null;
+    /** The replaced token while it still works, and the phones seen using it since the rotation. */
+    previous: { validUntil: number; phones: PhoneOnPreviousToken[] } | null;
+  };
+  admin: TokenInfo;
+}
+
+/**
+ * One phone of the account after a webhook token rotation:
+ * - `reprovisioned`: its Action URLs now carry the new token (written through its control settings);
+ * - `manual`: paste the new Action URLs (`ringside action-urls`), for `reason`;
+ * - `elsewhere`: none of its slots points at this Ringside (another seat's process, a CRM): left alone.
+ */
+export interface PhoneRotation {
+  mac: string;
+  agent: string | null;
+  ip: string | null;
+  outcome: 'reprovisioned' | 'manual' | 'elsewhere';
+  reason: string | null;
+}
+
+/** POST /api/tokens/webhook/rotate (admin): the new token is not in the answer (`ringside token show webhook`). */
+export interface WebhookRotation {
+  kind: 'webhook';
+  rotatedAt: number;
+  /** Until when the replaced token still works (epoch ms); null: refused at once. */
+  previousValidUntil: number | null;
+  reprovisioned: PhoneRotation[];
+  manual: PhoneRotation[];
+  elsewhere: PhoneRotation[];
+}
+
+/** POST /api/tokens/admin/rotate (admin): the new token is only in the file. */
+export interface AdminRotation {
+  kind: 'admin';
+  rotatedAt: number;
+  file: string | null;
+}
+
+/** POST /api/signin-links (admin): a link that signs `agent` in once, until `expiresAt`. */
+export interface SigninLink {
+  agent: string;
+  /** The agent UI's address with `#signin=<code>`. */
+  url: string;
+  expiresAt: number;
 }

@@ -33,6 +33,14 @@ export const contactBody = z.strictObject({
   crmUrl: z.string().url().refine((u) => /^https?:/i.test(u), 'must be http(s)').nullish(),
 });
 export const sessionBody = z.strictObject({ agent: id });
+/** POST /api/signin-links: a one-time sign-in link for an agent (default: the seat's agent). */
+export const signinLinkBody = z.strictObject({ agent: id.optional() });
+/** POST /api/signin: the agent UI trades a sign-in link's code for a session, once. */
+export const signinBody = z.strictObject({ code: z.string().min(16).max(128) });
+/** The longest grace a webhook token rotation may give the replaced token (30 days). */
+export const MAX_WEBHOOK_GRACE_MS = 30 * 24 * 60 * 60_000;
+/** POST /api/tokens/webhook/rotate: how long phones may keep using the replaced token (default 24 h; 0: refused at once). */
+export const webhookRotateBody = z.strictObject({ graceMs: z.number().int().min(0).max(MAX_WEBHOOK_GRACE_MS).optional() });
 export const callbackBody = z.strictObject({ agent: id.optional(), mac: macSchema.optional() });
 export const provisionBody = z.strictObject({ dryRun: z.boolean().optional() });
 

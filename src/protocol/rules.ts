@@ -1,14 +1,20 @@
 // What the server's messages mean for an agent's screens, decided once for the Electron shell (the
 // popup, the tray's missed count) and the agent UI (the call cards, the missed-call list).
 import type { ServerMessage, ServerMessageOf } from './messages';
+import type { DeviceView } from './responses';
 import type { MissedCallView } from './views';
 
 /**
- * The missed calls an agent deals with: the ones that rang for them, helpline calls (anyone on
- * the account may call those back), and calls that rang for nobody in particular.
+ * The missed calls an agent deals with (and may call back): the ones that rang for them, calls of
+ * the helplines they belong to, and direct calls that rang for nobody in particular. The server
+ * passes the agent's `helplines` (docs/agent-api.md, Who sees what) and lists an agent only these;
+ * without `helplines`, any helpline call counts (a reader that does not know the membership, of a
+ * list the server has already narrowed).
  */
-export function isMissedCallFor(missed: Pick<MissedCallView, 'line' | 'targets'>, agent: string): boolean {
-  return missed.line === 'helpline' || missed.targets.length === 0 || missed.targets.includes(agent);
+export function isMissedCallFor(missed: Pick<MissedCallView, 'line' | 'helpline' | 'targets'>, agent: string, helplines?: readonly string[]): boolean {
+  if (missed.targets.includes(agent)) return true;
+  if (missed.line === 'helpline') return helplines === undefined || (missed.helpline !== null && helplines.includes(missed.helpline));
+  return missed.targets.length === 0;
 }
 
 /**
@@ -29,4 +35,9 @@ export function endsRinging(message: ServerMessage): message is RingingEndMessag
 /** The call whose ringing the message ends for the agent who gets it, or null. */
 export function ringingEndedFor(message: ServerMessage): string | null {
   return endsRinging(message) ? (message.call?.id ?? null) : null;
+}
+
+/** Whether Ringside can drive the phone (dial, answer, hang up, hold) with its saved settings, as the admin's or an agent's view of it says. */
+export function phoneReady(device: DeviceView): boolean {
+  return 'withheld' in device.control ? device.control.ready : device.control.passwordSet && device.control.host !== null;
 }

@@ -202,8 +202,22 @@ export const phoneHealthSummary = z.object({
 export type PhoneHealthSummary = z.infer<typeof phoneHealthSummary>;
 
 /**
+ * Whether Ringside can write its files (docs/agent-api.md, Health): `down` while a write fails
+ * (a full disk), with the reason: `disk full`, `read-only`, or the error code. `failing` names the
+ * stores: `spool` (the phone's event is refused with a 503 until it fits: the phone sends it
+ * again) and `database` (the call log: events wait in the spool and are saved once it can).
+ */
+export const storageHealth = z.object({
+  state: z.enum(['up', 'down']),
+  reason: orNull(z.string()),
+  failing: z.array(z.string()).catch([]),
+  since: orNull(z.number()),
+});
+export type StorageHealth = z.infer<typeof storageHealth>;
+
+/**
  * `/healthz`, and the body of a `health` message (which adds the viewer's own phones). A reader
- * needs `listener`; `status` and `phone` may be missing (a server without device health).
+ * needs `listener`; `status`, `storage` and `phone` may be missing (an older server).
  */
 export const healthReport = z.object({
   status: z.enum(['ok', 'degraded']).optional(),
@@ -211,6 +225,7 @@ export const healthReport = z.object({
   redis: serviceHealth,
   rabbitmq: serviceHealth,
   spoolDepth: z.number(),
+  storage: storageHealth.optional(),
   phone: phoneHealthSummary.optional(),
   /** Only in the WebSocket message: the phones of the viewer (an agent's own, an admin's: all). */
   phones: z.array(phoneHealthEntry).optional(),

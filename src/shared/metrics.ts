@@ -12,6 +12,23 @@ export function createMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    webhookConnections: new Gauge({
+      name: 'ringside_webhook_connections',
+      help: 'Open phone webhook connections (those being answered and closed included)',
+      registers: [registry],
+    }),
+    webhookConnectionsRefused: new Counter({
+      name: 'ringside_webhook_connections_refused_total',
+      help: 'New phone webhook connections answered 503 and closed because a connection cap was reached, by cap (per_address, total)',
+      labelNames: ['limit'] as const,
+      registers: [registry],
+    }),
+    webhookConnectionsReclaimed: new Counter({
+      name: 'ringside_webhook_connections_reclaimed_total',
+      help: 'Waiting phone webhook connections (idle, or no request yet) closed to make room for a new one at a connection cap, by cap',
+      labelNames: ['limit'] as const,
+      registers: [registry],
+    }),
     eventsAccepted: new Counter({
       name: 'ringside_events_accepted_total',
       help: 'Call events made durable, by type',
@@ -44,6 +61,18 @@ export function createMetrics() {
       name: 'ringside_service_up',
       help: 'Shared services as this process sees them: 1 up, 0.5 degraded, 0 down (absent in embedded mode)',
       labelNames: ['service'] as const,
+      registers: [registry],
+    }),
+    storageUp: new Gauge({
+      name: 'ringside_storage_up',
+      help: 'Whether the last write to a store succeeded: 1 yes, 0 no (disk full, read-only, I/O error); store: spool (spool.db) or database (call log, directory, state.db)',
+      labelNames: ['store'] as const,
+      registers: [registry],
+    }),
+    storageFailures: new Counter({
+      name: 'ringside_storage_failures_total',
+      help: 'Writes that failed, by store and reason (disk full, read-only, or the error code); each is retried',
+      labelNames: ['store', 'reason'] as const,
       registers: [registry],
     }),
     wsConnections: new Gauge({

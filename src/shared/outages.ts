@@ -33,22 +33,64 @@ function untilShutdownWhileDown<T>(work: Promise<T>, servicesUp: () => boolean, 
     const giveUp = () => {
       if (!servicesUp()) reject(new Error('shutting down while a shared service is down; the event will be delivered again'));
     };
-    if (signal.aborted) giveUp();
-    signal.addEventListener('abort', giveUp, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', giveUp));
+    const stopWatching = onAbort(signal, giveUp);
+    work.then(resolve, reject).finally(stopWatching);
   });
 }
 
 function waitUntil(condition: () => boolean, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    let stopWatching = () => {};
+    const done = () => {
+      clearInterval(timer);
+      stopWatching();
+      resolve();
+    };
     const timer = setInterval(() => {
-      if (!condition() && !signal?.aborted) return;
-      clearInterval(timer);
-      resolve();
+      if (condition() || signal?.aborted) done();
     }, RECHECK_MS);
-    signal?.addEventListener('abort', () => {
-      clearInterval(timer);
-      resolve();
-    }, { once: true });
+    if (signal) stopWatching = onAbort(signal, done);
   });
+}
+
+interface AbortWatch {
+  callbacks: Set<() => void>;
+  listener: () => void;
+}
+
+const watches = new WeakMap<AbortSignal, AbortWatch>();
+
+/**
+ * Runs `callback` once when `signal` aborts (at once if it has), unless the returned function is
+ * called first. Every handler in flight waits on the same shutdown signal (64 at once in shared
+ * mode), so they share one 'abort' listener, there only while someone waits: a listener each
+ * would pile up on the signal (Node warns past 10), and one never removed would stay for the
+ * life of the process.
+ */
+export function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  if (signal.aborted) {
+    callback();
+    return () => {};
+  }
+  let watch = watches.get(signal);
+  if (watch === undefined) {
+    const callbacks = new Set<() => void>();
+    const listener = () => {
+      watches.delete(signal);
+      for (const waiting of [...callbacks]) waiting();
+      callbacks.clear();
+    };
+    watch = { callbacks, listener };
+    watches.set(signal, watch);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  const { callbacks, listener } = watch;
+  // Each registration is its own entry, so the same function registered twice is removed once each.
+  const entry = () => callback();
+  callbacks.add(entry);
+  return () => {
+    if (!callbacks.delete(entry) || callbacks.size > 0) return;
+    signal.removeEventListener('abort', listener);
+    if (watches.get(signal)?.listener === listener) watches.delete(signal);
+  };
 }

@@ -53,6 +53,22 @@ export function describeQueuesContract(name: string, factory: () => Promise<Queu
       expect((await queues.pop('acme', 'callback'))?.id).toBe('for-bob');
     });
 
+    it('a taker known by several names (an agent and its helplines) takes the items meant for any of them', async () => {
+      const { queues } = h;
+      await queues.add('acme', 'callback', item('helpline-700', 1, ['bob', 'helpline:700']));
+      await queues.add('acme', 'callback', item('helpline-600', 2, ['bob', 'helpline:600']));
+      await queues.add('acme', 'callback', item('for-alice', 3, ['alice']));
+      await queues.add('acme', 'callback', item('anyone', 4));
+      const alice = { members: ['alice', 'helpline:600'] };
+      expect((await queues.peek('acme', 'callback', alice))?.id).toBe('helpline-600');
+      expect(ids([await queues.pop('acme', 'callback', alice), await queues.pop('acme', 'callback', alice), await queues.pop('acme', 'callback', alice)]))
+        .toEqual(['helpline-600', 'for-alice', 'anyone']);
+      expect(await queues.pop('acme', 'callback', alice)).toBeNull();
+      // No names: only what is for anyone (nothing is left of that); `member` and `members` together count both.
+      expect(await queues.pop('acme', 'callback', { members: [] })).toBeNull();
+      expect((await queues.pop('acme', 'callback', { member: 'carol', members: ['helpline:700'] }))?.id).toBe('helpline-700');
+    });
+
     it('remove takes an item out wherever it is', async () => {
       const { queues } = h;
       for (const [i, id] of ['a', 'b', 'c'].entries()) await queues.add('acme', 'q', item(id, i));

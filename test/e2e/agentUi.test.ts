@@ -7,7 +7,7 @@ import { ALICE, BOB } from '../../tools/simulator/cast';
 import type { SimulatedPhoneControl } from '../../tools/simulator/control/SimulatedPhoneControl';
 import { closeAllPhones, PHONE_PASSWORD, startPhone } from '../unit/tools/simulator/controlHelpers';
 import { launchBrowser, openAgentUi, saveScreenshot, type AgentUiPage } from '../support/browser';
-import { TEST_TOKEN, type TestRingside } from '../support/ringside';
+import { TEST_WEBHOOK_TOKEN, type TestRingside } from '../support/ringside';
 import { newCaller } from '../integration/component/fixtures';
 import { HELPLINE, startUiOffice, type UiOffice } from './office';
 
@@ -98,7 +98,7 @@ describe('the agent UI in a browser', () => {
     const webhook = new URL(ringside.instance.webhookUrl);
     const desk: SimulatedPhoneControl = await startPhone({
       identity: ALICE.phone, form: 'session', remoteAnswer: { afterMs: 0 },
-      webhook: { host: '127.0.0.1', port: Number(webhook.port), token: TEST_TOKEN },
+      webhook: { host: '127.0.0.1', port: Number(webhook.port), token: TEST_WEBHOOK_TOKEN },
     });
     await office.admin('PUT', `/api/devices/${ALICE.phone.mac}/control`, { host: desk.host, port: desk.port, password: PHONE_PASSWORD });
     const caller = newCaller();
@@ -164,6 +164,43 @@ describe('the agent UI in a browser', () => {
     expect(legText).toContain('Alice');
     expect(legText).toContain('Bob');
     await saveScreenshot(page, task.name);
+  });
+
+  it("an agent's own: History and Missed calls hold her calls and her helpline's, not Bob's; Settings shows her phone without its address or login", { timeout: TIMEOUT }, async () => {
+    const [hers, bobsAnswered, bobsMissed, onTheHelpline] = [newCaller(), newCaller(), newCaller(), newCaller()];
+    await office.admin('PUT', `/api/devices/${ALICE.phone.mac}/control`, { host: '192.0.2.55', port: 8088, username: 'desk', password: PHONE_PASSWORD });
+    for (const [mac, remote, local] of [[ALICE.phone.mac, hers, ALICE.phone.extension], [BOB.phone.mac, bobsAnswered, BOB.phone.extension]] as const) {
+      for (const event of ['incoming', 'answered', 'hangup']) await office.phone(event, call(mac, remote, local));
+    }
+    // Bob's direct missed call, and a helpline call that rang only Bob's phone: hers as a member of the helpline.
+    for (const [remote, local] of [[bobsMissed, BOB.phone.extension], [onTheHelpline, HELPLINE]] as const) {
+      await office.phone('incoming', call(BOB.phone.mac, remote, local));
+      await office.phone('missed', call(BOB.phone.mac, remote, local));
+    }
+    await ringside.settle();
+    ringside.advance(MISSED_DELAY_MS + 1_000);
+    await ringside.settle();
+    const { page } = await openAsAlice();
+
+    await page.getByRole('tab', { name: /Missed calls/ }).click();
+    await page.locator('li.missed', { hasText: onTheHelpline }).waitFor();
+    expect(await page.locator('li.missed', { hasText: bobsMissed }).count()).toBe(0);
+
+    await page.getByRole('tab', { name: 'History' }).click();
+    const calls = page.getByRole('table', { name: 'Calls' });
+    await calls.locator('tr', { hasText: hers }).waitFor();
+    await calls.locator('tr', { hasText: onTheHelpline }).waitFor();
+    for (const remote of [bobsAnswered, bobsMissed]) expect(await calls.locator('tr', { hasText: remote }).count(), remote).toBe(0);
+    await saveScreenshot(page, 'agent own history');
+
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const mac = ALICE.phone.mac.replaceAll(':', '');
+    const phone = page.getByRole('group', { name: `Phone ${mac}` });
+    await phone.locator(`[data-phone-ready="${mac}"]`, { hasText: 'yes' }).waitFor();
+    expect(await page.getByRole('textbox', { name: /Address|User name/ }).count()).toBe(0);
+    const text = await page.locator('body').innerText();
+    for (const secret of ['192.0.2.55', '8088', 'desk', PHONE_PASSWORD]) expect(text, secret).not.toContain(secret);
+    await saveScreenshot(page, 'agent own settings');
   });
 
   it("presence: the agent's choice reaches Ringside, and others' presence on the helpline follows live", { timeout: TIMEOUT }, async ({ task }) => {

@@ -1,13 +1,17 @@
 import { request } from 'node:http';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/app/config/loadConfig';
+import { currentToken } from '../../src/app/config/tokenFiles';
 import type { RingsideConfig } from '../../src/app/config/schema';
 import { startRingside, type RingsideInstance } from '../../src/app/server';
 import { createLogger } from '../../src/shared/logger';
 import { makeTempDir } from './tmp';
 import { Inbox, show, waitFor, withTimeout, type WaitOptions } from './wait';
 
+/** The test servers' admin token (the agent API's admin). */
 export const TEST_TOKEN = 'test-admin-token-0123456789';
+/** The test servers' webhook token: what their phones carry; never an admin token. */
+export const TEST_WEBHOOK_TOKEN = 'test-webhook-token-0123456789';
 
 export interface TestRingside {
   instance: RingsideInstance;
@@ -32,7 +36,7 @@ export async function startTestRingside(overrides: Record<string, unknown> = {},
   const config = loadConfig({
     env: { RINGSIDE_PROVISIONING_FILE: '/nonexistent/ringside.json' },
     overrides: {
-      dataDir: dir, token: TEST_TOKEN, webhook: { host: '127.0.0.1', port: 0 }, api: { host: '127.0.0.1', port: 0 },
+      dataDir: dir, adminToken: TEST_TOKEN, webhookToken: TEST_WEBHOOK_TOKEN, webhook: { host: '127.0.0.1', port: 0 }, api: { host: '127.0.0.1', port: 0 },
       missedDelayMs: 60_000, logLevel: 'silent', phoneRatePerSecond: 0, ...overrides,
     },
   });
@@ -50,9 +54,10 @@ export async function startTestRingside(overrides: Record<string, unknown> = {},
       await withTimeout(instance.drained(), 'Ringside to drain (every accepted event handled)');
       await instance.housekeeping();
     },
-    // The instance's own token (TEST_TOKEN unless the test gave it another one).
-    phone: (event, params) => phoneRequest(instance.webhookUrl, event, params, config.token),
-    api: (method, path, options = {}) => apiRequest(instance.apiUrl, method, path, { token: config.token, ...options }),
+    // The instance's own tokens (TEST_WEBHOOK_TOKEN and TEST_TOKEN unless the test gave others;
+    // kept in the data directory, they are read as they are now: a rotation changes them).
+    phone: (event, params) => phoneRequest(instance.webhookUrl, event, params, currentToken(config, 'webhook')),
+    api: (method, path, options = {}) => apiRequest(instance.apiUrl, method, path, { token: currentToken(config, 'admin'), ...options }),
     async agent(id, options = {}) {
       const created = await self.api('POST', '/api/agents', { body: { id, name: options.name ?? `Agent ${id}`, extension: options.extension, devices: options.devices, helplines: options.helplines } });
       if (created.status !== 200) throw new Error(`creating agent ${id}: ${created.status} ${JSON.stringify(created.body)}`);
@@ -70,7 +75,7 @@ export async function startTestRingside(overrides: Record<string, unknown> = {},
   return self;
 }
 
-export function phoneRequest(baseUrl: string, event: string, params: Record<string, string>, token = TEST_TOKEN): Promise<{ status: number; body: Record<string, unknown> }> {
+export function phoneRequest(baseUrl: string, event: string, params: Record<string, string>, token = TEST_WEBHOOK_TOKEN): Promise<{ status: number; body: Record<string, unknown> }> {
   // Percent-encoded: URLSearchParams would write a space as `+`, which the listener keeps as a
   // plus, as phones mean it (`remote=+92...`).
   const query = Object.entries(params).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');

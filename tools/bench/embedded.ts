@@ -1,7 +1,7 @@
 /** The embedded single-seat topology: ingest ratio against bare node:http, popup latency, memory. */
 import { startChild, type ChildServer } from './children';
 import { CONNECTIONS, SECONDS, callLoad, counter, formatLatency, mb, ringingLatency } from './measure';
-import { startEmbeddedRingside } from './ringsideCommand';
+import { dataDirSize, dataDirSizeOnceIdle, startEmbeddedRingside } from './ringsideCommand';
 
 export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
   const embedded = await startEmbeddedRingside();
@@ -29,6 +29,8 @@ export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
     console.log(`ingest: ${ringsideResult.ok} answered 200, ${durable} durable in the spool (${verdict}), ${ringsideResult.non2xx} non-2xx, ${ringsideResult.errors} errors`);
     console.log(formatLatency(latency, '5 ms'));
     console.log(`resident memory: ${mb(rssIdle)} at start, ${mb(rssLoaded)} after the load runs`);
+    console.log(`${dataDirSize(embedded.dataDir)} after the load runs`);
+    console.log(await dataDirSizeOnceIdle(embedded.dataDir));
   } finally {
     await embedded.stop();
     await bare?.stop();

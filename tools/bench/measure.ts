@@ -5,6 +5,10 @@ import WebSocket from 'ws';
 import type { ChildServer } from './children';
 
 export const TOKEN = 'bench-admin-token-0123456789';
+/** What the bench's phones carry: the webhook token, never the admin token. */
+export const WEBHOOK_TOKEN = 'bench-webhook-token-0123456789';
+/** The bench servers' two tokens, as environment variables. */
+export const TOKEN_ENV = { RINGSIDE_ADMIN_TOKEN: TOKEN, RINGSIDE_WEBHOOK_TOKEN: WEBHOOK_TOKEN } as const;
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 export const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 1000);
@@ -12,7 +16,7 @@ export const BENCH_MAC = '000B82000001';
 
 /** `remote` is +92300 followed by `n` on 7 digits; `displayRemote` is what the phone shows (no spaces: sent as is). */
 export function eventPath(n: number, event = 'incoming', displayRemote = 'Bench'): string {
-  return `/gs/${TOKEN}/cti/${event}?mac=${BENCH_MAC}&remote=%2B92300${String(n).padStart(7, '0')}&local=100&display_remote=${displayRemote}`;
+  return `/gs/${WEBHOOK_TOKEN}/cti/${event}?mac=${BENCH_MAC}&remote=%2B92300${String(n).padStart(7, '0')}&local=100&display_remote=${displayRemote}`;
 }
 
 export interface LoadResult { rate: number; ok: number; non2xx: number; errors: number }

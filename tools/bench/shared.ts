@@ -8,9 +8,9 @@ import { ulid } from 'ulid';
 import { deleteTopology, resolveTopology } from '../../src/adapters/rabbitmq/topology';
 import { makeTempDir } from '../../test/support/tmp';
 import { startChild, type ChildServer } from './children';
-import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN, adminRequest, callLoad, counter, formatLatency, mb, ringingLatency } from './measure';
+import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WEBHOOK_TOKEN, adminRequest, callLoad, counter, formatLatency, mb, ringingLatency } from './measure';
 import { startPrivateRedis, type PrivateRedis } from './privateRedis';
-import { ringsideCommand } from './ringsideCommand';
+import { dataDirSize, dataDirSizeOnceIdle, ringsideCommand } from './ringsideCommand';
 
 const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const SHARDS = 4;
@@ -28,7 +28,7 @@ export async function benchShared(onlyLatency: boolean): Promise<void> {
   let ringside: ChildServer | null = null;
   try {
     ringside = await startChild(args, {
-      ...env, RINGSIDE_DATA_DIR: temp.dir, RINGSIDE_TOKEN: TOKEN, RINGSIDE_PHONE_RATE_LIMIT: '0',
+      ...env, RINGSIDE_DATA_DIR: temp.dir, ...TOKEN_ENV, RINGSIDE_PHONE_RATE_LIMIT: '0',
       REDIS_URL: redis.url, REDIS_KEY_PREFIX: names.prefix, AMQP_URL, AMQP_EXCHANGE: names.exchange, AMQP_QUEUE: names.queue, AMQP_SHARDS: String(SHARDS),
     }, ['webhookUrl', 'apiUrl']);
     // In shared mode a phone has no implicit owner: the bench's phone belongs to an agent, whose popups the admin socket sees.
@@ -46,6 +46,8 @@ export async function benchShared(onlyLatency: boolean): Promise<void> {
     console.log(`end to end: ${sustained.handled} call events handled in ${(sustained.elapsedMs / 1000).toFixed(1)} s from the first request to the last handled: ${sustained.rate.toFixed(0)} events/s (target >= 5,000); ${sustained.verdict}`);
     console.log(`Redis per call event: ${perEvent.callState.toFixed(2)} call-state scripts (one round trip each; goal <= 2); every command clients sent, per event: ${perEvent.all.toFixed(2)} (${perEvent.breakdown})`);
     console.log(`resident memory: ${mb(rssIdle)} at start, ${mb(ringside.rssBytes())} after the load`);
+    console.log(`${dataDirSize(temp.dir)} after the load`);
+    console.log(await dataDirSizeOnceIdle(temp.dir));
   } finally {
     await ringside?.stop();
     await redis.stop();
@@ -61,7 +63,7 @@ async function redisCommandsPerEvent(ringside: ChildServer, redis: PrivateRedis)
   const counts = await redis.clientCommands(async () => {
     for (let i = 0; i < COUNTED_CALLS; i++) {
       for (const event of ['incoming', 'answered', 'hangup']) {
-        const res = await fetch(`${base}/gs/${TOKEN}/cti/${event}?mac=${BENCH_MAC}&remote=%2B92311${String(i).padStart(7, '0')}&local=100`);
+        const res = await fetch(`${base}/gs/${WEBHOOK_TOKEN}/cti/${event}?mac=${BENCH_MAC}&remote=%2B92311${String(i).padStart(7, '0')}&local=100`);
         if (res.status !== 200) throw new Error(`${event}: ${res.status}`);
       }
     }

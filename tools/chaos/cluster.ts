@@ -23,7 +23,10 @@ export interface Cluster {
   shardQueues: string[];
   /** Events the consumers gave up on (set aside after repeated handler failures). */
   deadLetterQueue: string;
+  /** The admin token of both processes (metrics, the call log). */
   token: string;
+  /** What the load's phones carry. */
+  webhookToken: string;
 }
 
 export async function startCluster(config: ChaosConfig, dir: string, cleanup: Cleanup, say: (line: string) => void): Promise<Cluster> {
@@ -42,9 +45,11 @@ export async function startCluster(config: ChaosConfig, dir: string, cleanup: Cl
   say(`redis: private redis-server on 127.0.0.1:${redis.port} (no persistence); rabbitmq: ${broker.describe()}`);
 
   const token = randomBytes(18).toString('base64url');
+  const webhookToken = randomBytes(18).toString('base64url');
   const shared: Record<string, string> = {
     ...scrubbedEnv(),
-    RINGSIDE_TOKEN: token,
+    RINGSIDE_ADMIN_TOKEN: token,
+    RINGSIDE_WEBHOOK_TOKEN: webhookToken,
     RINGSIDE_WEBHOOK_HOST: '127.0.0.1',
     RINGSIDE_API_HOST: '127.0.0.1',
     RINGSIDE_PUBLIC_HOST: '127.0.0.1',
@@ -70,7 +75,7 @@ export async function startCluster(config: ChaosConfig, dir: string, cleanup: Cl
     return RingsideProcess.start(`ringside-${i}`, dataDir, { ...shared, RINGSIDE_DATA_DIR: dataDir }, cleanup);
   }));
   for (const node of nodes) say(`${node.name}: pid ${node.pid}, webhook ${node.webhookUrl}, agent API ${node.apiUrl}`);
-  return { id, redis, broker, nodes, keyPrefix: prefix, shardQueues: shardQueues(topology), deadLetterQueue: topology.deadLetterQueue, token };
+  return { id, redis, broker, nodes, keyPrefix: prefix, shardQueues: shardQueues(topology), deadLetterQueue: topology.deadLetterQueue, token, webhookToken };
 }
 
 async function startBroker(config: ChaosConfig, id: string, dir: string, names: BrokerNames, cleanup: Cleanup, say: (line: string) => void): Promise<ChaosBroker> {

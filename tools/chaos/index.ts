@@ -62,7 +62,7 @@ async function main(): Promise<number> {
 /** Steady load with the three faults one after the other, and steady load between and after them. */
 async function playFaultsUnderLoad(config: ChaosConfig, cluster: Cluster, say: (line: string) => void) {
   const [a, b] = cluster.nodes;
-  const load = new LoadGenerator(cluster.nodes.map((node) => ({ webhookUrl: () => node.webhookUrl, token: cluster.token })), {
+  const load = new LoadGenerator(cluster.nodes.map((node) => ({ webhookUrl: () => node.webhookUrl, token: cluster.webhookToken })), {
     concurrency: config.concurrency, phones: makePhones(2, 8), random: seededRandom(config.seed),
     runTag: cluster.id.replace(/\D/g, '').padEnd(4, '0').slice(0, 4), thinkMs: [20, 120],
   });

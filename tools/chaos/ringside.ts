@@ -35,7 +35,7 @@ export class RingsideProcess {
   ) {}
 
   static async start(name: string, dataDir: string, env: Record<string, string>, cleanup: Cleanup): Promise<RingsideProcess> {
-    const ringside = new RingsideProcess(name, dataDir, env, env.RINGSIDE_TOKEN!, cleanup);
+    const ringside = new RingsideProcess(name, dataDir, env, env.RINGSIDE_ADMIN_TOKEN!, cleanup);
     await ringside.launch({ RINGSIDE_WEBHOOK_PORT: '0', RINGSIDE_API_PORT: '0' });
     return ringside;
   }

@@ -27,7 +27,7 @@ export class AdminApi {
     }
     const text = await res.text();
     if (res.status === 401 || res.status === 403) {
-      throw new Error(`${method} ${path}: ${res.status}: the admin token was refused (use the token of the running Ringside: --token, RINGSIDE_TOKEN or its data directory)`);
+      throw new Error(`${method} ${path}: ${res.status}: the admin token was refused (use the running Ringside's admin token: --admin-token, RINGSIDE_ADMIN_TOKEN or <data dir>/admin-token; the webhook token is not an admin token)`);
     }
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.trim()}`);
     return (text ? JSON.parse(text) : {}) as T;

@@ -86,9 +86,12 @@ export class RedisPushHub implements PushHub {
   /** Stops listening and forgets this node's connections in the shared hash. */
   async close(): Promise<void> {
     this.options.subscriber.off('pmessage', this.onMessage);
-    // With Redis away these would wait for it: closing is best effort and bounded.
-    await settlesWithin(this.options.subscriber.punsubscribe(this.options.keys.pushChannelPattern), CLOSE_WAIT_MS);
-    await settlesWithin(this.forgetConnections(), CLOSE_WAIT_MS);
+    // With Redis away these would wait for it: closing is best effort and bounded, and skipped
+    // while a connection is not up (the caller disconnects it next; Redis drops its subscriptions).
+    if (this.options.subscriber.status === 'ready') {
+      await settlesWithin(this.options.subscriber.punsubscribe(this.options.keys.pushChannelPattern), CLOSE_WAIT_MS);
+    }
+    if (this.options.redis.status === 'ready') await settlesWithin(this.forgetConnections(), CLOSE_WAIT_MS);
   }
 
   private async forgetConnections(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { RedisClient, ScriptRunner } from './scripts';
 import type { CallStateKeys } from './keys';
-import { checkItem, checkQueueName, itemBody, itemFrom, type QueueItem, type QueueMeta, type Queues, type TakeOptions } from '../../domain/queues/Queues';
+import { checkItem, checkQueueName, itemBody, itemFrom, takerNamesOf, type QueueItem, type QueueMeta, type Queues, type TakeOptions } from '../../domain/queues/Queues';
 
 /** Items read per step while queueTake looks for one the member may take. */
 const TAKE_BATCH = 64;
@@ -8,7 +8,7 @@ const TAKE_BATCH = 64;
 /**
  * Queues in Redis (shared mode), under the account's hash tag: `queue:<name>` (zset id -> score),
  * `queue:<name>:items` (hash id -> {data, audience}) and `queues:meta` (hash name -> meta JSON).
- * pop is one Lua script (lua/queueTake-2.lua: find the first item the member may take, remove it), so
+ * pop is one Lua script (lua/queueTake-2.lua: find the first item the taker may take, remove it), so
  * two takers on any connections never get the same item; add and remove are one MULTI each.
  */
 export class RedisQueues implements Queues {
@@ -53,7 +53,8 @@ export class RedisQueues implements Queues {
   private async take(account: string, queue: string, options: TakeOptions, pop: boolean): Promise<QueueItem | null> {
     checkQueueName(queue);
     const k = this.keys.tenant(account);
-    const reply = (await this.scripts.run('queueTake', [k.queue(queue), k.queueItems(queue)], [options.member ?? '', pop ? 1 : 0, TAKE_BATCH])) as
+    const names = takerNamesOf(options);
+    const reply = (await this.scripts.run('queueTake', [k.queue(queue), k.queueItems(queue)], [names === null ? '' : JSON.stringify(names), pop ? 1 : 0, TAKE_BATCH])) as
       | [string, string, string]
       | null;
     return reply ? itemFrom(reply[0], Number(reply[1]), reply[2]) : null;

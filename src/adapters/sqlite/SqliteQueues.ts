@@ -1,5 +1,5 @@
 import { migrate, statementCache, type Migration, type SqliteDatabase, type Statement } from './database';
-import { checkItem, checkQueueName, itemBody, itemFrom, type QueueItem, type QueueMeta, type Queues, type TakeOptions } from '../../domain/queues/Queues';
+import { checkItem, checkQueueName, itemBody, itemFrom, takerNamesOf, type QueueItem, type QueueMeta, type Queues, type TakeOptions } from '../../domain/queues/Queues';
 
 export const QUEUES_SCHEMA = 'queues';
 
@@ -33,10 +33,11 @@ interface ItemRow {
   body: string;
 }
 
-/** The first item in order that the member (if any) may take. */
+/** The first item in order that the taker (if any: a JSON array of its names) may take. */
 const FIRST_ITEM = `SELECT id, score, body FROM q_items
   WHERE account = @account AND queue = @queue
-    AND (@member IS NULL OR audience IS NULL OR EXISTS (SELECT 1 FROM json_each(q_items.audience) WHERE value = @member))
+    AND (@members IS NULL OR audience IS NULL
+      OR EXISTS (SELECT 1 FROM json_each(q_items.audience) a WHERE a.value IN (SELECT value FROM json_each(@members))))
   ORDER BY score, id LIMIT 1`;
 
 /**
@@ -89,7 +90,8 @@ export class SqliteQueues implements Queues {
   }
 
   private first(account: string, queue: string, options: TakeOptions): ItemRow | undefined {
-    return this.sql(FIRST_ITEM).get({ account, queue, member: options.member ?? null }) as ItemRow | undefined;
+    const names = takerNamesOf(options);
+    return this.sql(FIRST_ITEM).get({ account, queue, members: names === null ? null : JSON.stringify(names) }) as ItemRow | undefined;
   }
 
   async remove(account: string, queue: string, id: string): Promise<boolean> {

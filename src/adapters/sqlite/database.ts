@@ -1,25 +1,100 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createPrivateFile, keepFilePrivate, makeParentDirs, modeFixedMessage, PRIVATE_FILE_MODE, type ModeFixed } from '../../shared/privateFiles';
 
 export type SqliteDatabase = Database.Database;
+
+export interface OpenDatabaseOptions {
+  durability?: 'normal' | 'full';
+  checkpointPages?: number;
+  /**
+   * 'incremental': freed pages can be given back to the file system (`reclaimFreePages`). Set on
+   * a new file before its first table; an existing file is switched by one VACUUM, once.
+   */
+  autoVacuum?: 'incremental';
+  /** Told when a file's mode was found wider than 0600 and narrowed (one warning line each). */
+  logger?: { warn(fields: object, message: string): void };
+}
+
+/**
+ * The largest a WAL file stays once a checkpoint has emptied it: SQLite truncates it to this on
+ * the next write (`journal_size_limit`). Without it a WAL keeps the size of its biggest burst for
+ * as long as the process runs (40 MB and more, docs/architecture.md, Files on disk).
+ */
+export const JOURNAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/** The files SQLite keeps for a database in WAL mode. */
+export function databaseFiles(file: string): string[] {
+  return [file, `${file}-wal`, `${file}-shm`];
+}
 
 /**
  * Opens a SQLite file for Ringside's durable stores. WAL with synchronous=NORMAL: a committed
  * transaction survives kill -9 of the process (it is in the WAL, handed to the OS); only an
  * OS crash or power loss can take the last transactions, which `durability: 'full'` closes.
+ *
+ * The file is its user's alone: created 0600 before SQLite writes a byte into it (its -wal and
+ * -shm files take the database file's mode), and narrowed to 0600 when it, or a -wal or -shm
+ * left by an earlier run, is found wider, with a warning. That is also a RINGSIDE_DATABASE outside
+ * the data directory (the file is ours); its directory is left as it is (seats of one machine and
+ * user may share it), only created 0700 when missing.
  */
-export function openDatabase(file: string, options: { durability?: 'normal' | 'full'; checkpointPages?: number } = {}): SqliteDatabase {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
+  const onFixed = modeWarning(options.logger);
+  if (file !== ':memory:') {
+    makeParentDirs(dirname(file));
+    for (const path of databaseFiles(file)) keepFilePrivate(path, onFixed);
+    createPrivateFile(file);
+  }
   const db = new Database(file);
   // First: switching a fresh file to WAL takes a lock that another process opening the same file
   // at the same moment may hold; without the timeout that is an immediate SQLITE_BUSY.
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // Before WAL: switching to WAL writes the file's header, after which a new file no longer takes it.
+  if (options.autoVacuum === 'incremental') db.pragma('auto_vacuum = INCREMENTAL');
   switchToWal(db);
   db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
+  db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
   if (options.checkpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${options.checkpointPages}`);
+  // Another process may have created the file between our check and SQLite's open: check again.
+  if (file !== ':memory:') for (const path of databaseFiles(file)) keepFilePrivate(path, onFixed);
   return db;
+}
+
+function modeWarning(logger: OpenDatabaseOptions['logger']): ModeFixed | undefined {
+  if (!logger) return undefined;
+  return (path, oldMode, error) => logger.warn({ file: path }, modeFixedMessage(path, oldMode, PRIVATE_FILE_MODE, error));
+}
+
+/** SQLite's auto_vacuum setting: 0 none, 1 full, 2 incremental. */
+const AUTO_VACUUM_INCREMENTAL = 2;
+
+/**
+ * Switches a file opened with `autoVacuum: 'incremental'` that was created without it (an older
+ * Ringside's spool): one VACUUM rewrites it with the setting, which also gives back the space its
+ * deleted rows left. Run after the schema exists (a new file has the setting from its first table).
+ * Returns whether it vacuumed.
+ */
+export function ensureIncrementalVacuum(db: SqliteDatabase): boolean {
+  if (db.pragma('auto_vacuum', { simple: true }) === AUTO_VACUUM_INCREMENTAL) return false;
+  db.pragma('auto_vacuum = INCREMENTAL');
+  db.exec('VACUUM');
+  return true;
+}
+
+/**
+ * Gives free pages back to the file system when more than `keepPages` are free (a few are kept,
+ * so a file that shrinks and grows by a little every pass is left alone), at most `maxPages` per
+ * call (each call is a short write, not one long stall). The file shrinks at the next checkpoint.
+ * Only for a file with incremental auto_vacuum; returns the pages given back.
+ */
+export function reclaimFreePages(db: SqliteDatabase, options: { keepPages: number; maxPages: number }): number {
+  const free = db.pragma('freelist_count', { simple: true }) as number;
+  if (free <= options.keepPages) return 0;
+  const pages = Math.min(free, options.maxPages);
+  db.pragma(`incremental_vacuum(${pages})`);
+  return free - (db.pragma('freelist_count', { simple: true }) as number);
 }
 
 const BUSY_TIMEOUT_MS = 5000;

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { JOURNAL_SIZE_LIMIT_BYTES } from './database';
 
 /**
  * Moves WAL checkpoints off the event loop. With synchronous=NORMAL a commit only appends to
@@ -8,23 +9,38 @@ import { Worker } from 'node:worker_threads';
  * stalls whichever request is in flight for milliseconds, so the hot connections raise their
  * threshold (a bound if this worker is gone) and a worker thread checkpoints on its own
  * connection, which SQLite allows concurrently with readers and the writer (PASSIVE mode).
+ *
+ * The WAL file itself stays small: a writer truncates it to JOURNAL_SIZE_LIMIT_BYTES when it
+ * starts it over after a checkpoint (database.ts). A WAL left large by a burst with no write after
+ * it (an idle seat) is truncated here: once a checkpoint has copied all of it back, a TRUNCATE
+ * checkpoint that does not wait (busy_timeout 0: given up at once if anyone reads or writes) empties it.
  */
 const WORKER_SOURCE = `
+const { statSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const connections = workerData.files.map((file) => {
   const db = new Database(file);
   db.pragma('busy_timeout = 1000');
-  return db;
+  return { db, wal: file + '-wal' };
 });
+function walSize(file) {
+  try { return statSync(file).size; } catch { return 0; }
+}
 const timer = setInterval(() => {
-  for (const db of connections) {
-    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the next round takes it */ }
+  for (const { db, wal } of connections) {
+    try {
+      const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+      if (result && result.busy === 0 && result.log === result.checkpointed && walSize(wal) > workerData.walLimitBytes) {
+        db.pragma('busy_timeout = 0');
+        try { db.pragma('wal_checkpoint(TRUNCATE)'); } finally { db.pragma('busy_timeout = 1000'); }
+      }
+    } catch { /* busy: the next round takes it */ }
   }
 }, workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
-  for (const db of connections) {
+  for (const { db } of connections) {
     try { db.pragma('wal_checkpoint(PASSIVE)'); db.close(); } catch { /* closing anyway */ }
   }
   parentPort.postMessage('closed');
@@ -40,7 +56,7 @@ export interface WalCheckpointer {
 
 export function startWalCheckpointer(files: string[], intervalMs = 500): WalCheckpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, files, intervalMs } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, files, intervalMs, walLimitBytes: JOURNAL_SIZE_LIMIT_BYTES } });
   worker.unref();
   return {
     close: () =>

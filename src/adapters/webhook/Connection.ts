@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { CallEvent } from '../../domain/events/CallEvent';
-import { forbidden, onlyBlankLines, type ListenerShared } from './listenerShared';
+import type { Occupancy, Occupant } from './connectionTable';
+import { forbidden, onlyBlankLines, tooManyConnections, type ListenerShared } from './listenerShared';
 import { evaluateHead, type Outcome, type PipelineContext } from './pipeline';
 import { HeadScanner, httpError, type HttpError } from './requestParser';
 import { errorBody, formatResponse, okBody } from './responses';
@@ -26,12 +27,15 @@ type Deadline = 'none' | 'head' | 'idle' | 'linger';
  * writes the responses in request order even though accept() may finish out of order.
  * It implements PipelineContext itself so the hot path allocates no context per request.
  */
-export class Connection implements PipelineContext {
+export class Connection implements PipelineContext, Occupant {
   readonly account: string;
-  readonly checkToken: (candidate: string) => boolean;
+  readonly checkToken: (candidate: string) => boolean | 'previous';
+  readonly onPreviousToken?: (event: CallEvent) => void;
   receivedAt = 0;
   deadline = 0;
   deadlineKind: Deadline = 'head';
+  /** Since when nothing has been in flight (the connection, or its last answer): the connection table's age. */
+  waitingSince = 0;
 
   private buf: Buffer | null = null;
   private readonly scanner: HeadScanner;
@@ -42,6 +46,8 @@ export class Connection implements PipelineContext {
   private peerEnded = false;
   private paused = false;
   private processing = false;
+  /** At least one answer went out: waiting now means idle between requests. */
+  private served = false;
 
   constructor(
     private readonly socket: Socket,
@@ -51,8 +57,10 @@ export class Connection implements PipelineContext {
   ) {
     this.account = shared.account;
     this.checkToken = shared.checkToken;
+    this.onPreviousToken = shared.onPreviousToken;
     this.scanner = new HeadScanner(shared.limits);
-    this.deadline = Date.now() + shared.limits.headersTimeoutMs;
+    this.waitingSince = Date.now();
+    this.deadline = this.waitingSince + shared.limits.headersTimeoutMs;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onPeerEnd());
     socket.on('drain', () => this.resumeIfPossible());
@@ -86,6 +94,26 @@ export class Connection implements PipelineContext {
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  occupancy(): Occupancy {
+    if (this.ended) return this.socket.writableFinished || this.socket.destroyed ? 'closing' : 'busy';
+    return this.queue.length > 0 || this.socket.writableLength > 0 ? 'busy' : 'waiting';
+  }
+
+  /** A connection cap is reached: a new connection is answered 503 and closed. Not a request: not counted as one. */
+  refuse(): void {
+    this.finalError(tooManyConnections(), false);
+  }
+
+  /**
+   * Closes this waiting connection to make room for a new one: an idle keep-alive connection is
+   * simply closed (as the idle timeout would), one whose request has yet to come is answered 503.
+   */
+  reclaim(): void {
+    if (this.ended || this.queue.length > 0) return;
+    if (this.served && (this.buf === null || onlyBlankLines(this.buf))) this.endGracefully();
+    else this.finalError(tooManyConnections(), false);
   }
 
   /** Listener shutdown: finish what is in flight, read nothing more. */
@@ -211,6 +239,7 @@ export class Connection implements PipelineContext {
   private writeReady(): boolean {
     while (this.queue.length > 0 && (this.queue[0] as Slot).done) {
       const slot = this.queue.shift() as Slot;
+      this.served = true;
       const last = !slot.keepAlive || (!this.reading && this.queue.length === 0);
       const accepted = this.socket.write(formatResponse(slot.status, slot.body, !last, slot.omitBody, slot.headers));
       if (last) {
@@ -224,8 +253,8 @@ export class Connection implements PipelineContext {
   }
 
   /** Answers an error after which the byte stream cannot be trusted, then closes. */
-  private finalError(error: HttpError): void {
-    this.record(error.status, null);
+  private finalError(error: HttpError, isRequest = true): void {
+    if (isRequest) this.record(error.status, null);
     this.queue.push({ done: true, status: error.status, body: errorBody(error.reason), omitBody: false, keepAlive: false, headers: error.headers });
     this.stopReading();
     this.flush();
@@ -271,12 +300,15 @@ export class Connection implements PipelineContext {
     } else if (this.buf !== null && this.buf.length > 0) {
       // Set once per head: a client trickling bytes does not push the deadline out.
       if (this.deadlineKind !== 'head') {
+        const now = Date.now();
+        if (this.deadlineKind === 'none') this.waitingSince = now; // answered everything; the next request has begun
         this.deadlineKind = 'head';
-        this.deadline = Date.now() + this.shared.limits.headersTimeoutMs;
+        this.deadline = now + this.shared.limits.headersTimeoutMs;
       }
     } else if (this.deadlineKind === 'none') {
       this.deadlineKind = 'idle';
-      this.deadline = Date.now() + this.shared.limits.idleTimeoutMs;
+      this.waitingSince = Date.now();
+      this.deadline = this.waitingSince + this.shared.limits.idleTimeoutMs;
     }
   }
 

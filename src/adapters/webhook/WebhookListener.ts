@@ -5,6 +5,8 @@ import type { Logger } from '../../shared/logger';
 import type { Metrics } from '../../shared/metrics';
 import { createAllowList, normaliseAddress, type AllowList } from './allowList';
 import { Connection } from './Connection';
+import { checkConnectionCaps, ConnectionTable } from './connectionTable';
+import { LimitLog } from './limitLog';
 import type { ListenerShared } from './listenerShared';
 import { createRateLimiter } from './rateLimit';
 import { createTokenCheck } from './token';
@@ -17,7 +19,11 @@ import { createTokenCheck } from './token';
 export interface WebhookListenerOptions {
   host: string;
   port: number; // port 0 = pick a free port
-  token: string;
+  /** The webhook token; or `checkToken` decides (tokens that change while running). */
+  token?: string;
+  checkToken?: (candidate: string) => boolean | 'previous';
+  /** An event accepted with a replaced webhook token still in its grace period. */
+  onPreviousToken?: (event: CallEvent) => void;
   account: string;
   allow: string[]; // CIDRs; empty = any source
   accept: (event: CallEvent) => Promise<void>; // resolves when the event is durable; reply 200 only after it resolves
@@ -33,6 +39,8 @@ export interface WebhookLimits {
   idleTimeoutMs: number; // 30000
   ratePerSecond: number; // 200 per source IP, 0 disables
   rateBurst: number; // 1000
+  maxConnections: number; // 512 open connections in all (at least 1)
+  maxConnectionsPerAddress: number; // 128 per source IP (at least 1, at most maxConnections)
 }
 
 export interface WebhookListener {
@@ -49,6 +57,8 @@ export const DEFAULT_WEBHOOK_LIMITS: Readonly<WebhookLimits> = {
   idleTimeoutMs: 30000,
   ratePerSecond: 200,
   rateBurst: 1000,
+  maxConnections: 512,
+  maxConnectionsPerAddress: 128,
 };
 
 /** A closing socket gets this long to be closed by its peer before it is destroyed. */
@@ -61,13 +71,21 @@ export async function startWebhookListener(options: WebhookListenerOptions): Pro
   const limits = resolveLimits(options.limits);
   const allowList = createAllowList(options.allow); // throws on a bad CIDR: a config error
   const shared = createShared(options, limits);
-  const connections = new Set<Connection>();
+  const connections = new ConnectionTable<Connection>(limits.maxConnections, limits.maxConnectionsPerAddress);
+  const limitLog = new LimitLog(options.logger, () => ({
+    open: connections.size, maxConnections: limits.maxConnections, maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
+  }));
+  for (const limit of ['per_address', 'total'] as const) {
+    // Present in /metrics from the start, at 0.
+    options.metrics.webhookConnectionsRefused.inc({ limit }, 0);
+    options.metrics.webhookConnectionsReclaimed.inc({ limit }, 0);
+  }
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-    onConnection(socket, allowList, shared, connections);
+    onConnection(socket, allowList, shared, connections, limitLog);
   });
   server.on('error', (err) => options.logger.error({ err }, 'webhook listener error'));
   await listen(server, options.host, options.port);
-  const sweeper = startSweeper(connections, limits, shared);
+  const sweeper = startSweeper(connections, limits, shared, limitLog);
   const port = addressPort(server);
   let closing: Promise<void> | null = null;
   return {
@@ -78,12 +96,13 @@ export async function startWebhookListener(options: WebhookListenerOptions): Pro
   };
 }
 
-/** Defaults filled in; a negative or non-numeric limit is a configuration error. */
+/** Defaults filled in; a negative or non-numeric limit, or a connection cap that cannot work, is a configuration error. */
 function resolveLimits(overrides: Partial<WebhookLimits> | undefined): WebhookLimits {
   const limits = { ...DEFAULT_WEBHOOK_LIMITS, ...overrides };
   for (const [name, value] of Object.entries(limits)) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error(`invalid webhook limit ${name}: ${String(value)}`);
   }
+  checkConnectionCaps(limits.maxConnections, limits.maxConnectionsPerAddress);
   return limits;
 }
 
@@ -91,7 +110,8 @@ function createShared(options: WebhookListenerOptions, limits: WebhookLimits): L
   const nextId = createIdGenerator();
   return {
     account: options.account,
-    checkToken: createTokenCheck(options.token),
+    checkToken: options.checkToken ?? createTokenCheck(options.token ?? ''),
+    onPreviousToken: options.onPreviousToken,
     accept: options.accept,
     logger: options.logger,
     metrics: options.metrics,
@@ -102,7 +122,7 @@ function createShared(options: WebhookListenerOptions, limits: WebhookLimits): L
   };
 }
 
-function onConnection(socket: Socket, allowList: AllowList, shared: ListenerShared, connections: Set<Connection>): void {
+function onConnection(socket: Socket, allowList: AllowList, shared: ListenerShared, connections: ConnectionTable<Connection>, limitLog: LimitLog): void {
   const address = socket.remoteAddress;
   if (address === undefined) {
     socket.destroy(); // already gone before we saw it
@@ -111,8 +131,26 @@ function onConnection(socket: Socket, allowList: AllowList, shared: ListenerShar
   const ip = normaliseAddress(address);
   // Decided once per connection: the address cannot change, and it is the cheapest check.
   const connection = new Connection(socket, ip, allowList.allows(ip), shared);
-  connections.add(connection);
-  socket.on('close', () => connections.delete(connection));
+  const metrics = shared.metrics;
+  // Room is made (or the connection refused) before it is read from: a cap is never exceeded
+  // by connections that are read (docs/webhook.md, Connection limits).
+  const admission = connections.admit(connection);
+  socket.on('close', () => {
+    connections.release(connection);
+    metrics.webhookConnections.set(connections.size);
+  });
+  metrics.webhookConnections.set(connections.size);
+  if (admission.reclaimed.length === 0 && admission.refused === null) return;
+  const now = Date.now();
+  for (const { limit, occupant } of admission.reclaimed) {
+    metrics.webhookConnectionsReclaimed.inc({ limit });
+    limitLog.note('reclaimed', limit, occupant.sourceIp, now);
+  }
+  if (admission.refused !== null) {
+    metrics.webhookConnectionsRefused.inc({ limit: admission.refused });
+    limitLog.note('refused', admission.refused, ip, now);
+    connection.refuse();
+  }
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {
@@ -130,7 +168,7 @@ function listen(server: Server, host: string, port: number): Promise<void> {
  * One timer for all connections instead of timers per request: the hot path only stores a
  * deadline number. The resolution is a quarter of the shortest timeout.
  */
-function startSweeper(connections: Set<Connection>, limits: WebhookLimits, shared: ListenerShared): NodeJS.Timeout {
+function startSweeper(connections: ConnectionTable<Connection>, limits: WebhookLimits, shared: ListenerShared, limitLog: LimitLog): NodeJS.Timeout {
   const shortest = Math.min(limits.headersTimeoutMs, limits.idleTimeoutMs, shared.lingerMs);
   const every = Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
   let lastPrune = Date.now();
@@ -139,6 +177,7 @@ function startSweeper(connections: Set<Connection>, limits: WebhookLimits, share
     for (const connection of connections) {
       if (connection.deadlineKind !== 'none' && now >= connection.deadline) connection.onDeadline();
     }
+    limitLog.tick(now);
     if (shared.rate !== null && now - lastPrune >= RATE_PRUNE_EVERY_MS) {
       shared.rate.prune(now);
       lastPrune = now;
@@ -148,7 +187,7 @@ function startSweeper(connections: Set<Connection>, limits: WebhookLimits, share
   return timer;
 }
 
-async function closeListener(server: Server, connections: Set<Connection>, sweeper: NodeJS.Timeout): Promise<void> {
+async function closeListener(server: Server, connections: ConnectionTable<Connection>, sweeper: NodeJS.Timeout): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const connection of connections) connection.shutdown();
   // The sweeper keeps running so lingering sockets are destroyed on time.

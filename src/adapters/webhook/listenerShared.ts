@@ -7,7 +7,8 @@ import { httpError, type HttpError } from './requestParser';
 /** What every connection of one listener shares. */
 export interface ListenerShared {
   account: string;
-  checkToken: (candidate: string) => boolean;
+  checkToken: (candidate: string) => boolean | 'previous';
+  onPreviousToken?: (event: CallEvent) => void;
   accept: (event: CallEvent) => Promise<void>;
   logger: Logger;
   metrics: Metrics;
@@ -28,4 +29,12 @@ export function onlyBlankLines(buf: Buffer): boolean {
 
 export function forbidden(): HttpError {
   return httpError(403, 'source address not allowed');
+}
+
+/** What a connection refused at a cap is told to wait: caps are about bursts, which pass quickly. */
+export const CONNECTION_RETRY_AFTER_S = 1;
+
+/** A connection cap is reached (docs/webhook.md, Connection limits). */
+export function tooManyConnections(): HttpError {
+  return httpError(503, 'too many connections, retry later', true, { 'Retry-After': String(CONNECTION_RETRY_AFTER_S) });
 }

@@ -10,7 +10,10 @@ import { checkNoBody, HeadScanner, httpError, parseHead, type HeadLimits, type H
  */
 export interface PipelineContext {
   account: string;
-  checkToken: (candidate: string) => boolean;
+  /** Whether the phone's token delivers events; `previous`: a replaced webhook token still in its grace period. */
+  checkToken: (candidate: string) => boolean | 'previous';
+  /** An event accepted with the replaced webhook token (the phone still has the old Action URLs). */
+  onPreviousToken?: (event: CallEvent) => void;
   /** The socket's peer address. */
   sourceIp: string;
   receivedAt: number;
@@ -27,17 +30,19 @@ const ALLOWED_METHODS = 'GET, HEAD';
 
 export function evaluateHead(headBytes: Buffer, ctx: PipelineContext): Outcome {
   const parsed = parseHead(headBytes);
-  if (!parsed.ok) return errorOutcome(parsed.error, false, false);
+  if (!parsed.ok) return errorOutcome(parsed.error, false);
   const request = parsed.request;
   const isHead = request.method === 'HEAD';
   const failure = checkRequest(request, ctx);
-  if (failure !== null) return errorOutcome(failure, request.keepAlive, isHead);
+  if (failure !== null) return errorOutcome(failure, isHead);
   const url = parseActionUrl(request.target);
-  if (!url.ok) return errorOutcome(url.error, request.keepAlive, isHead);
-  if (url.value.token === null) return errorOutcome(httpError(401, 'missing token', false), request.keepAlive, isHead);
-  if (!ctx.checkToken(url.value.token)) return errorOutcome(httpError(401, 'invalid token', false), request.keepAlive, isHead);
+  if (!url.ok) return errorOutcome(url.error, isHead);
+  if (url.value.token === null) return errorOutcome(httpError(401, 'missing token', false), isHead);
+  const token = ctx.checkToken(url.value.token);
+  if (!token) return errorOutcome(httpError(401, 'invalid token', false), isHead);
   const envelope = buildEnvelope(url.value, ctx);
-  if (!envelope.ok) return errorOutcome(envelope.error, request.keepAlive, isHead);
+  if (!envelope.ok) return errorOutcome(envelope.error, isHead);
+  if (token === 'previous') ctx.onPreviousToken?.(envelope.event);
   return { kind: 'event', event: envelope.event, keepAlive: request.keepAlive, head: isHead };
 }
 
@@ -55,8 +60,14 @@ function checkRequest(request: ParsedRequest, ctx: PipelineContext): HttpError |
   return bodyError;
 }
 
-function errorOutcome(error: HttpError, keepAlive: boolean, head: boolean): Outcome {
-  return { kind: 'error', error, keepAlive: keepAlive && !error.close, head };
+/**
+ * Every refusal closes the connection once it is answered (docs/webhook.md, Answers): a phone
+ * that was refused is misconfigured and reconnects anyway, while a client that keeps a
+ * connection open with requests it knows will be refused (a wrong token every 20 s) would
+ * otherwise hold it, and its file descriptor, for ever.
+ */
+function errorOutcome(error: HttpError, head: boolean): Outcome {
+  return { kind: 'error', error, keepAlive: false, head };
 }
 
 /**
@@ -66,7 +77,7 @@ function errorOutcome(error: HttpError, keepAlive: boolean, head: boolean): Outc
 export function evaluateBytes(bytes: Buffer, limits: HeadLimits, ctx: PipelineContext): Outcome {
   const scanner = new HeadScanner(limits);
   const scan = scanner.scan(bytes);
-  if (scan.kind === 'error') return errorOutcome(scan.error, false, false);
-  if (scan.kind === 'incomplete') return errorOutcome(httpError(408, 'request head not received in time'), false, false);
+  if (scan.kind === 'error') return errorOutcome(scan.error, false);
+  if (scan.kind === 'incomplete') return errorOutcome(httpError(408, 'request head not received in time'), false);
   return evaluateHead(bytes.subarray(scan.start, scan.headEnd), ctx);
 }

@@ -1,18 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { configSchema, type RingsideConfig } from './schema';
+import { configSchema, type RingsideConfig, type TokenOrigin } from './schema';
+import { persistedToken, TokenFileError, type TokenKind } from './tokenFiles';
 
 type Layer = Record<string, unknown>;
 
 export class ConfigError extends Error {}
 
-const DEFAULTS: Omit<RingsideConfig, 'dataDir' | 'token'> = {
+const DEFAULTS: Omit<RingsideConfig, 'dataDir' | 'webhookToken' | 'adminToken' | 'tokenOrigins' | 'warnings'> = {
   account: 'default',
   agent: 'me',
-  webhook: { host: '0.0.0.0', port: 7789 },
+  webhook: { host: '0.0.0.0', port: 7789, maxConnections: 512, maxConnectionsPerAddress: 128 },
   api: { host: '127.0.0.1', port: 7790 },
   phoneAllow: [],
   phoneRatePerSecond: 200,
@@ -33,11 +33,16 @@ const DEFAULTS: Omit<RingsideConfig, 'dataDir' | 'token'> = {
 /** Environment variables (docs/architecture.md, Configuration) and where they land in the config. */
 const ENV_PATHS: Record<string, string> = {
   RINGSIDE_DATA_DIR: 'dataDir',
+  RINGSIDE_WEBHOOK_TOKEN: 'webhookToken',
+  RINGSIDE_ADMIN_TOKEN: 'adminToken',
+  /** Deprecated: read as the webhook token (tokens.legacy below); never the admin token. */
   RINGSIDE_TOKEN: 'token',
   RINGSIDE_ACCOUNT: 'account',
   RINGSIDE_AGENT: 'agent',
   RINGSIDE_WEBHOOK_HOST: 'webhook.host',
   RINGSIDE_WEBHOOK_PORT: 'webhook.port',
+  RINGSIDE_WEBHOOK_MAX_CONNECTIONS: 'webhook.maxConnections',
+  RINGSIDE_WEBHOOK_MAX_CONNECTIONS_PER_ADDRESS: 'webhook.maxConnectionsPerAddress',
   RINGSIDE_API_HOST: 'api.host',
   RINGSIDE_API_PORT: 'api.port',
   RINGSIDE_PUBLIC_HOST: 'publicHost',
@@ -131,14 +136,44 @@ function readJsonLayer(file: string): Layer {
   }
 }
 
-/** The webhook/admin token: generated at first start and kept in the data dir when not configured. */
-function persistedToken(dataDir: string): string {
-  const file = join(dataDir, 'token');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const token = randomBytes(24).toString('base64url');
-  writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
-  return token;
+/** The one-line warning for the deprecated RINGSIDE_TOKEN, logged at start and printed by `ringside config`. */
+export const LEGACY_TOKEN_WARNING = 'RINGSIDE_TOKEN (--token, "token") is deprecated: it is read as the webhook token only and is never the admin token; '
+  + 'set RINGSIDE_WEBHOOK_TOKEN instead (the admin token is RINGSIDE_ADMIN_TOKEN or <data dir>/admin-token)';
+
+/**
+ * The webhook and admin tokens, configured or from their files in the data directory (generated
+ * when missing; an old data directory's `token` becomes the webhook token). RINGSIDE_TOKEN, the
+ * one token of older versions, is read as the webhook token only, with a warning.
+ */
+function resolveTokens(merged: Layer, dataDir: string, warnings: string[]): Record<TokenKind, TokenOrigin> {
+  const legacy = merged.token;
+  delete merged.token;
+  const legacyUsed = legacy !== undefined && merged.webhookToken === undefined;
+  if (legacy !== undefined) {
+    warnings.push(legacyUsed ? LEGACY_TOKEN_WARNING : `${LEGACY_TOKEN_WARNING} (ignored here: RINGSIDE_WEBHOOK_TOKEN is set)`);
+    if (legacyUsed) merged.webhookToken = legacy;
+  }
+  const origin = (kind: TokenKind, key: 'webhookToken' | 'adminToken'): TokenOrigin => {
+    if (merged[key] !== undefined) return { source: 'configured', file: null, legacy: kind === 'webhook' && legacyUsed };
+    try {
+      const persisted = persistedToken(dataDir, kind);
+      merged[key] = persisted.value;
+      return { source: 'file', file: persisted.file, legacy: false };
+    } catch (error) {
+      if (error instanceof TokenFileError) throw new ConfigError(error.message);
+      throw new ConfigError(`the ${kind} token in ${dataDir}: ${(error as Error).message}`);
+    }
+  };
+  // Configured tokens are checked before any file is generated: a configuration that cannot start creates nothing.
+  const configured = configSchema.pick({ webhookToken: true, adminToken: true }).partial().safeParse(
+    Object.fromEntries(['webhookToken', 'adminToken'].filter((key) => merged[key] !== undefined).map((key) => [key, merged[key]])),
+  );
+  if (!configured.success) throw invalid(configured.error.issues);
+  const origins = { webhook: origin('webhook', 'webhookToken'), admin: origin('admin', 'adminToken') };
+  if (merged.webhookToken === merged.adminToken) {
+    throw new ConfigError('the admin token (RINGSIDE_ADMIN_TOKEN) must differ from the webhook token the phones carry (RINGSIDE_WEBHOOK_TOKEN, RINGSIDE_TOKEN)');
+  }
+  return origins;
 }
 
 export interface LoadConfigInput {
@@ -164,21 +199,35 @@ export function loadConfig(input: LoadConfigInput = {}): RingsideConfig {
   let merged = deepMerge(DEFAULTS as unknown as Layer, provisioning);
   for (const layer of [readJsonLayer(userFile), envLayer, flagLayer, input.overrides ?? {}]) merged = deepMerge(merged, layer);
   merged.dataDir = dataDir;
-  merged.token ??= persistedToken(dataDir);
+  const warnings: string[] = [];
+  // Checked before any token file is written: a configuration that cannot start creates nothing.
+  const withoutTokenIssues = configSchema.omit({ webhookToken: true, adminToken: true }).safeParse(withoutTokens(merged));
+  if (!withoutTokenIssues.success) throw invalid(withoutTokenIssues.error.issues);
+  const tokenOrigins = resolveTokens(merged, dataDir, warnings);
   const result = configSchema.safeParse(merged);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  return result.data;
+  if (!result.success) throw invalid(result.error.issues);
+  return { ...result.data, tokenOrigins, warnings };
+}
+
+function withoutTokens(merged: Layer): Layer {
+  const { token: _legacy, webhookToken: _webhook, adminToken: _admin, ...rest } = merged;
+  return rest;
+}
+
+function invalid(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): ConfigError {
+  const problems = issues.map((i) => `${i.path.map(String).join('.') || 'config'}: ${i.message}`);
+  return new ConfigError(`invalid configuration: ${problems.join('; ')}`);
 }
 
 /** The configuration with secrets masked, for `ringside config` and logs. */
 export function maskedConfig(config: RingsideConfig): Record<string, unknown> {
+  const { warnings: _warnings, ...shown } = config;
+  const maskToken = (token: string) => `${token.slice(0, 4)}…(${token.length} chars)`;
   const maskUrl = (url: string | undefined) => url?.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
   return {
-    ...config,
-    token: `${config.token.slice(0, 4)}…(${config.token.length} chars)`,
+    ...shown,
+    webhookToken: maskToken(config.webhookToken),
+    adminToken: maskToken(config.adminToken),
     redis: { ...config.redis, url: maskUrl(config.redis.url) },
     amqpUrl: maskUrl(config.amqpUrl),
     crmLookupUrl: maskUrl(config.crmLookupUrl),

@@ -1,17 +1,37 @@
 import { z } from 'zod';
 import { isCrmUrlTemplate } from '../../adapters/crm/HttpCrmLookup';
 import { isCountryCode } from '../../domain/directory/numbers';
+import { tokenProblem, type TokenKind } from './tokenFiles';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().positive();
 
-/** The effective configuration (docs/architecture.md, Configuration). Every field has a default but the token and data dir. */
+const token = (variable: string) => z.string().superRefine((value, ctx) => {
+  const problem = tokenProblem(value);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: `${variable}: ${problem}` });
+});
+
+/** The effective configuration (docs/architecture.md, Configuration). Every field has a default but the tokens and data dir. */
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1),
-  token: z.string().min(16, 'RINGSIDE_TOKEN must be at least 16 characters'),
+  /** What phones carry in their Action URLs: it only delivers phone events (docs/webhook.md, Token). */
+  webhookToken: token('RINGSIDE_WEBHOOK_TOKEN'),
+  /** The agent API's admin (docs/agent-api.md); never the webhook token. */
+  adminToken: token('RINGSIDE_ADMIN_TOKEN'),
   account: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'RINGSIDE_ACCOUNT: letters, digits, _ . - only'),
   agent: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'RINGSIDE_AGENT: letters, digits, _ . @ - only'),
-  webhook: z.strictObject({ host: z.string().min(1), port }),
+  webhook: z
+    .strictObject({
+      host: z.string().min(1),
+      port,
+      /** Open phone connections in all, and per source address (docs/webhook.md, Connection limits). */
+      maxConnections: z.coerce.number().int().min(1).max(100_000),
+      maxConnectionsPerAddress: z.coerce.number().int().min(1).max(100_000),
+    })
+    .refine((w) => w.maxConnectionsPerAddress <= w.maxConnections, {
+      path: ['maxConnectionsPerAddress'],
+      message: 'RINGSIDE_WEBHOOK_MAX_CONNECTIONS_PER_ADDRESS must not exceed RINGSIDE_WEBHOOK_MAX_CONNECTIONS (a cap per address below the total keeps one source from taking every connection)',
+    }),
   api: z.strictObject({ host: z.string().min(1), port }),
   /** The address phones use to reach this machine (for `ringside action-urls`); detected when unset. */
   publicHost: z.string().min(1).optional(),
@@ -56,5 +76,22 @@ export const configSchema = z.strictObject({
   crmLookupTimeoutMs: z.coerce.number().int().positive().max(10_000),
 });
 
-export type RingsideConfig = z.infer<typeof configSchema>;
+/** Where a token came from: configured (environment, flag, config file), or its file in the data directory. */
+export interface TokenOrigin {
+  source: 'configured' | 'file';
+  /** The file it is kept in (source `file`); null when configured. */
+  file: string | null;
+  /** Configured through RINGSIDE_TOKEN (`--token`, `"token"`): read as the webhook token, deprecated. */
+  legacy: boolean;
+}
+
+/**
+ * The validated configuration, plus what loadConfig found out on the way: where each token came
+ * from (a configured token is not rotated by Ringside) and the warnings to log once at start and
+ * print with `ringside config` (a deprecated setting in use).
+ */
+export type RingsideConfig = z.infer<typeof configSchema> & {
+  tokenOrigins: Readonly<Record<TokenKind, TokenOrigin>>;
+  warnings: readonly string[];
+};
 

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../../app/config/loadConfig';
+import { currentToken } from '../../app/config/tokenFiles';
 import type { RingsideConfig } from '../../app/config/schema';
 import { startRingside, type RingsideInstance } from '../../app/server';
 import { createLogger, type Logger } from '../../shared/logger';
@@ -63,7 +64,8 @@ async function openCore(config: RingsideConfig, logger: Logger): Promise<ShellCo
   if (external) {
     core = { close: async () => {} };
     logger.info({ api: external }, 'Ringside core runs beside the desktop app');
-    return { apiUrl: external, config, ...remoteSessionIssuer(external, config.token, config.agent) };
+    // The seat's own admin token, read from the data directory it shares with the core (never printed).
+    return { apiUrl: external, config, ...remoteSessionIssuer(external, () => currentToken(config, 'admin'), config.agent) };
   }
   const instance = await startRingside(config, { logger });
   core = instance;

@@ -4,8 +4,8 @@ import type { MissedCallView } from '../../protocol/views';
 
 /**
  * The tray's unread missed-call count: open missed calls this agent deals with (the ones that rang
- * for them, and helpline calls, which anyone may call back: isMissedCallFor in src/protocol/rules.ts,
- * the agent UI's rule too) that the agent has not looked at yet. `call.missed` adds one, `missed.claimed` updates it (taken, or closed by a
+ * for them, and helpline calls, of which the server lists an agent only their helplines':
+ * isMissedCallFor in src/protocol/rules.ts, the agent UI's rule too) that the agent has not looked at yet. `call.missed` adds one, `missed.claimed` updates it (taken, or closed by a
  * call-back); what the agent has seen is reported by the agent UI (IPC `missed:seen`).
  */
 export class MissedTracker {

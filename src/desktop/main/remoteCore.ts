@@ -26,13 +26,18 @@ export function externalCoreApi(env: NodeJS.ProcessEnv): string | null {
 
 const sessionAnswer = z.object({ token: z.string().min(16), expiresAt: z.number() });
 
-/** Sessions for the seat's agent from the core's API (POST /api/session with the admin token). */
-export function remoteSessionIssuer(apiUrl: string, adminToken: string, agent: string, fetchFn: typeof fetch = fetch): SessionIssuer {
+/**
+ * Sessions for the seat's agent from the core's API (POST /api/session with the admin token). The
+ * app runs as the seat's user beside its core, so it reads the admin token where the core keeps it
+ * (`<data dir>/admin-token`), again for each session: a rotated admin token is picked up.
+ */
+export function remoteSessionIssuer(apiUrl: string, adminToken: string | (() => string), agent: string, fetchFn: typeof fetch = fetch): SessionIssuer {
   return {
     async createAgentSession(): Promise<AgentSession> {
+      const token = typeof adminToken === 'string' ? adminToken : adminToken();
       const res = await fetchFn(`${apiUrl}/api/session`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ agent }),
       });
       if (!res.ok) throw new Error(`the core at ${apiUrl} gave no session for ${agent}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);

@@ -356,7 +356,7 @@ export class Shell {
     try {
       this.loginItem.setEnabled(true);
       files.mkdirSync(core.config.dataDir, { recursive: true });
-      files.writeFileSync(marker, `${JSON.stringify({ enabledAt: new Date().toISOString() })}\n`, { mode: 0o644 });
+      files.writeFileSync(marker, `${JSON.stringify({ enabledAt: new Date().toISOString() })}\n`, { mode: 0o600 });
     } catch (error) {
       logger.warn({ err: error }, 'turning start at login on failed');
     }

@@ -16,6 +16,7 @@ import { healthProblems, type ConnectionStatus } from './state/health';
 import { agentName } from './state/identity';
 import { missedFor, unreadCount } from './state/missed';
 import { myPresence } from './state/store';
+import { phoneReady } from '../../protocol/rules';
 
 type Screen = 'missed' | 'history' | 'today' | 'team' | 'settings';
 
@@ -38,7 +39,7 @@ export function App({ token }: { token: string | null }) {
   const seen = useMemo(() => new Set(state.seenMissed), [state.seenMissed]);
   const unread = unreadCount(missed, seen);
   const myPhones = devices.filter((d) => me !== null && d.agent === me);
-  const canDrive = myPhones.length === 1 && myPhones[0]!.control.passwordSet && myPhones[0]!.control.host !== null;
+  const canDrive = myPhones.length === 1 && phoneReady(myPhones[0]!);
 
   // Looking at the list is reading it: the count goes once the agent has seen the missed calls.
   useEffect(() => {

@@ -1,20 +1,35 @@
-import { isMissedCallFor } from '../../protocol/rules';
-import type { CallLog, MissedCallView } from '../calllog/CallLog';
+import type { CallAudience, CallLog, MissedCallView } from '../calllog/CallLog';
+import { dealsWith } from '../calllog/audience';
 import type { Queues } from '../queues/Queues';
 import type { Logger } from '../../shared/logger';
 
 /** The queue's name (queue:callback under the account's prefix). */
 export const CALLBACK_QUEUE = 'callback';
-const DESCRIPTION = 'Open missed calls to call back, oldest first; a direct call only for its agents, a helpline call for anyone';
+const DESCRIPTION = 'Open missed calls to call back, oldest first; a direct call only for its agents, a helpline call for its members';
 
-/** Who may call a missed call back: a direct call's agents (when it had any), anyone for a helpline call. */
+/** How a helpline's members are named in a queue item's audience (agent ids cannot contain `:`). */
+export function helplineMember(number: string): string {
+  return `helpline:${number}`;
+}
+
+/**
+ * Who may call a missed call back, as a queue item's audience: a direct call's agents (when it
+ * had any); a helpline call's agents and the helpline's members (helplineMember, so membership is
+ * read when the call is taken, not when it was queued); null: anyone.
+ */
 export function callBackAudience(missed: MissedCallView): string[] | null {
-  return missed.line === 'direct' && missed.targets.length > 0 ? [...missed.targets] : null;
+  if (missed.line === 'helpline' && missed.helpline !== null) return [...missed.targets, helplineMember(missed.helpline)];
+  return missed.targets.length > 0 ? [...missed.targets] : null;
+}
+
+/** The names an agent takes queue items under: their id and their helplines' (helplineMember). */
+export function takerNames(audience: CallAudience): string[] {
+  return [audience.agent, ...audience.helplines.map(helplineMember)];
 }
 
 /** The agent deals with this missed call: the rule the shell's tray and the agent UI's list follow too (src/protocol/rules.ts). */
-export function mayCallBack(missed: MissedCallView, agent: string): boolean {
-  return isMissedCallFor(missed, agent);
+export function mayCallBack(missed: MissedCallView, audience: CallAudience): boolean {
+  return dealsWith(missed, audience);
 }
 
 export interface ClaimResult {
@@ -69,20 +84,23 @@ export class CallbackQueue {
   }
 
   /**
-   * Takes the oldest open missed call the agent may call back: null when there is none. Checks
-   * the queue against the call log once before saying so.
+   * Takes the oldest open missed call the agent may call back (it rang them, it came in on one of
+   * their helplines, or it rang nobody in particular): null when there is none. Checks the queue
+   * against the call log once before saying so.
    */
-  async takeNext(account: string, agent: string, at: number): Promise<MissedCallView | null> {
-    const taken = await this.popAndClaim(account, agent, at);
+  async takeNext(account: string, taker: CallAudience, at: number): Promise<MissedCallView | null> {
+    const taken = await this.popAndClaim(account, taker, at);
     if (taken) return taken;
     await this.reconcile(account);
-    return this.popAndClaim(account, agent, at);
+    return this.popAndClaim(account, taker, at);
   }
 
-  private async popAndClaim(account: string, agent: string, at: number): Promise<MissedCallView | null> {
+  private async popAndClaim(account: string, taker: CallAudience, at: number): Promise<MissedCallView | null> {
     const { queues, log } = this.deps;
+    const agent = taker.agent;
+    const members = takerNames(taker);
     for (;;) {
-      const item = await queues.pop(account, CALLBACK_QUEUE, { member: agent });
+      const item = await queues.pop(account, CALLBACK_QUEUE, { members });
       if (!item) return null;
       let result: Awaited<ReturnType<CallLog['claimMissedCall']>>;
       try {
@@ -98,23 +116,34 @@ export class CallbackQueue {
   }
 
   /**
-   * Brings the queue in line with the call log: every open missed call queued, nothing else.
-   * The queue is read first: an item is queued only after its call was recorded open, so a call
-   * queued meanwhile is never mistaken for a closed one. A call claimed between the two reads may
-   * be queued again; taking it drops it (the claim is not fresh).
+   * Brings the queue in line with the call log: every open missed call queued with the audience
+   * it has now (an item queued by an older version, for anyone, is queued again for its
+   * audience), nothing else. The queue is read first: an item is queued only after its call was
+   * recorded open, so a call queued meanwhile is never mistaken for a closed one. A call claimed
+   * between the two reads may be queued again; taking it drops it (the claim is not fresh).
    */
   async reconcile(account: string): Promise<void> {
     const { queues, log } = this.deps;
     const queued = await queues.items(account, CALLBACK_QUEUE);
     const open = await log.openMissedCalls(account);
-    const openIds = new Set(open.map((m) => m.callId));
-    const queuedIds = new Set(queued.map((item) => item.id));
-    for (const missed of open) if (!queuedIds.has(missed.callId)) await this.enqueue(missed);
-    for (const item of queued) if (!openIds.has(item.id)) await queues.remove(account, CALLBACK_QUEUE, item.id);
+    const openById = new Map(open.map((m) => [m.callId, m]));
+    const queuedById = new Map(queued.map((item) => [item.id, item]));
+    for (const missed of open) {
+      const item = queuedById.get(missed.callId);
+      if (item && sameAudience(item.audience, callBackAudience(missed))) continue;
+      if (item) await queues.remove(account, CALLBACK_QUEUE, item.id);
+      await this.enqueue(missed);
+    }
+    for (const item of queued) if (!openById.has(item.id)) await queues.remove(account, CALLBACK_QUEUE, item.id);
   }
 
   /** How many calls wait (any agent's). */
   length(account: string): Promise<number> {
     return this.deps.queues.length(account, CALLBACK_QUEUE);
   }
+}
+
+function sameAudience(a: readonly string[] | null, b: readonly string[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((name, i) => name === b[i]);
 }

@@ -25,6 +25,21 @@ export interface Applied<T> {
   value: T;
 }
 
+/**
+ * Whose calls a reader sees when that is not the whole account (docs/agent-api.md, Who sees what):
+ * an agent's. A call is theirs when it rang them, they answered it or placed it (the owner, a
+ * leg's agent or a popup target), when it came in on a helpline they belong to, or when it rang
+ * nobody in particular (no target, no owner, not a helpline call). A missed call is theirs when it
+ * rang them, came in on a helpline they belong to, or rang nobody in particular
+ * (isMissedCallFor in src/protocol/rules.ts, with their helplines). The admin and supervisors
+ * read without one.
+ */
+export interface CallAudience {
+  agent: string;
+  /** The helplines the agent belongs to: named as a member, or a helpline of every agent. */
+  helplines: readonly string[];
+}
+
 export interface CallQuery {
   remote?: string;
   agent?: string;
@@ -36,6 +51,8 @@ export interface CallQuery {
   q?: string;
   limit?: number;
   cursor?: string;
+  /** Only the calls this agent sees; absent: the whole account. */
+  audience?: CallAudience;
 }
 
 /**
@@ -44,12 +61,13 @@ export interface CallQuery {
  *
  * Every mutation that takes an `eventId` is idempotent by it: the effects and the
  * "event processed" marker commit in one transaction, and a second call with the same
- * eventId changes nothing and returns { applied: false }.
+ * eventId changes nothing and returns { applied: false }, for as long as the marker is kept
+ * (HANDLED_EVENT_WINDOW_MS from when it was written; pruneHandledMarkers).
  */
 export interface CallLog {
   hasProcessed(eventId: string): Promise<boolean>;
   /** Marks an event processed that has no call-log effect of its own (presence, device health). */
-  markProcessed(eventId: string, at: number): Promise<boolean>;
+  markProcessed(eventId: string): Promise<boolean>;
 
   /** Creates the call, or adds a leg to it (ring group, transfer continuation: reopens an ended call). Records the popup targets. */
   recordRinging(eventId: string, input: { call: CallStart; leg: LegStart; targets: string[] }): Promise<Applied<CallView>>;
@@ -74,9 +92,11 @@ export interface CallLog {
   /** Closes open or claimed missed calls from this remote (a call-back or a later answered call reached them). */
   closeMissedCalls(account: string, remote: string, by: string, at: number): Promise<MissedCallView[]>;
 
-  getCall(account: string, id: string): Promise<CallView | null>;
+  /** With an audience, null also for a call the agent does not see (CallAudience). */
+  getCall(account: string, id: string, audience?: CallAudience): Promise<CallView | null>;
   listCalls(account: string, query: CallQuery): Promise<{ items: CallView[]; next: string | null }>;
-  listMissed(account: string, query: { status?: MissedStatus; limit?: number }): Promise<MissedCallView[]>;
+  /** With an audience, only the missed calls the agent deals with (CallAudience). */
+  listMissed(account: string, query: { status?: MissedStatus; limit?: number; audience?: CallAudience }): Promise<MissedCallView[]>;
   getMissed(account: string, callId: string): Promise<MissedCallView | null>;
   /** Every open missed call of the account, oldest first. */
   openMissedCalls(account: string): Promise<MissedCallView[]>;
@@ -94,7 +114,12 @@ export interface CallLog {
   openCallOf(account: string, input: { remote: string; since: number; mac?: string }): Promise<CallView | null>;
   /** Calls not ended yet that started before the cut-off, oldest first (the stale-call reaper's input). */
   unfinishedCalls(account: string, startedBefore: number, limit?: number): Promise<CallView[]>;
-  /** Deletes calls, legs, missed calls and processed-event markers older than the cut-off. Returns calls deleted. */
+  /** Deletes calls (with their legs, targets, missed-call records) started before the cut-off. Returns calls deleted. */
   prune(olderThan: number): Promise<number>;
+  /**
+   * Deletes the processed-event markers written before the cut-off (their event's redeliveries
+   * are long over: HANDLED_EVENT_WINDOW_MS, src/domain/bus/HandledEventLedger.ts). Returns how many.
+   */
+  pruneHandledMarkers(writtenBefore: number): Promise<number>;
   close(): Promise<void>;
 }

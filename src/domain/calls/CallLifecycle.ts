@@ -2,6 +2,7 @@ import { DirectoryCallerCards, type CallerCards, type CardLookup } from '../card
 import type { CallEvent } from '../events/CallEvent';
 import type { CallStateStore, Direction, LegEndedResult, LegOutcome } from '../callstate/CallStateStore';
 import type { CallLog, CallView, MissedCallView } from '../calllog/CallLog';
+import { pushMissedClaimed } from '../calllog/audience';
 import type { Directory } from '../directory/Directory';
 import type { PushHub } from '../push/PushHub';
 import type { ServerMessage, ServerMessageOf } from '../../protocol/messages';
@@ -77,7 +78,7 @@ export class CallLifecycle {
     const handled = handledMarker(event.id);
     if (await this.deps.log.hasProcessed(handled)) return;
     await this.dispatch(event);
-    await this.deps.log.markProcessed(handled, event.receivedAt);
+    await this.deps.log.markProcessed(handled);
   }
 
   private async dispatch(event: CallEvent): Promise<void> {
@@ -196,7 +197,8 @@ export class CallLifecycle {
     }
     if (result.owner) {
       const closed = await log.closeMissedCalls(account, event.remote, agent ?? mac, event.receivedAt);
-      for (const missed of closed) this.deps.push.toAccount(account, { type: 'missed.claimed', at: event.receivedAt, account, missed });
+      // Told to those who see the missed call (its agents, its helpline's, the supervisors), or the account when it rang nobody in particular.
+      for (const missed of closed) await pushMissedClaimed(this.deps, missed, event.receivedAt);
       if (closed.length > 0) await this.deps.onMissedClosed?.(account, closed);
     }
     this.refreshPresence(account);

@@ -42,6 +42,17 @@ export class PresenceService {
     return new Map((await this.entries(account)).map((entry) => [entry.agent, entry.status]));
   }
 
+  /**
+   * The statuses this process pushed last (nothing asked of the call state): what a reader gets
+   * while the shared call state is unreachable, instead of waiting for it.
+   */
+  lastKnown(account: string): Map<string, PresenceStatus> {
+    const prefix = `${account}\u0000`;
+    const known = new Map<string, PresenceStatus>();
+    for (const [key, status] of this.lastPushed) if (key.startsWith(prefix)) known.set(key.slice(prefix.length), status);
+    return known;
+  }
+
   /** Every agent of the account with its derived status and what it was derived from. */
   async entries(account: string): Promise<AgentStatusEntry[]> {
     const { state, log, directory, clock } = this.deps;

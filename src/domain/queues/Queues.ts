@@ -5,7 +5,8 @@
  * one (callback/CallbackQueue.ts).
  *
  * An item may be meant for some members only (`audience`, e.g. the agents a direct call was
- * for): pop and peek with a `member` skip the items that member may not take. null: anyone.
+ * for): pop and peek with a `member` (or `members`, every name a taker goes by) skip the items
+ * the taker may not take. null: anyone.
  *
  * Adapters: SqliteQueues (the call-log database; embedded mode) and RedisQueues (shared mode).
  */
@@ -25,8 +26,19 @@ export interface QueueMeta {
 }
 
 export interface TakeOptions {
-  /** Only items this member may take; without it, the first item whatever its audience. */
+  /** Only items this member may take; without it (and without `members`), the first item whatever its audience. */
   member?: string;
+  /**
+   * Only items one of these names may take: a taker known by several names (an agent, and the
+   * helplines it belongs to). With `member`, both count.
+   */
+  members?: readonly string[];
+}
+
+/** Every name of a taker (TakeOptions), or null: anyone's items. */
+export function takerNamesOf(options: TakeOptions): string[] | null {
+  if (options.member === undefined && options.members === undefined) return null;
+  return [...new Set([...(options.member === undefined ? [] : [options.member]), ...(options.members ?? [])])];
 }
 
 export interface Queues {

@@ -7,7 +7,11 @@ import { openDatabase, type SqliteDatabase } from '../../../src/adapters/sqlite/
 import { describeAgentSessionsContract } from '../agentSessionsContract';
 import { openRedisState, type RedisState } from '../../support/redisState';
 import { makeTempDir, openTempDatabase } from '../../support/tmp';
-import { withTimeout } from '../../support/wait';
+import { eventually, withTimeout } from '../../support/wait';
+import { Redis } from 'ioredis';
+import { ScriptRunner } from '../../../src/adapters/redis/scripts';
+import { REDIS_URL, TEST_CALLS_DB } from '../../support/services';
+import { startTcpProxy, targetOf } from '../../support/tcpProxy';
 
 describeAgentSessionsContract('SqliteAgentSessions', async () => {
   const tmp = makeTempDir();
@@ -119,5 +123,42 @@ describe('RedisAgentSessions while Redis is away', () => {
     expect(await sessions.get('globex', made.token, now + 1)).toBeNull();
     expect(await sessions.get('acme', revoked.token, now + 1)).toBeNull();
     expect(await sessions.get('acme', made.token, now + 60_000)).toBeNull();
+  });
+});
+
+describe('RedisAgentSessions started while Redis is unreachable (adapters.ts: away while the connection is not ready)', () => {
+  let state: RedisState;
+  beforeEach(() => {
+    state = openRedisState('sessions-start');
+  });
+  afterEach(async () => {
+    await state.cleanup();
+  });
+
+  it('makes a session at once, accepts its token, and writes it to Redis once Redis answers', async () => {
+    const proxy = await startTcpProxy(targetOf(REDIS_URL, 6379));
+    proxy.pause({ newConnections: 'refuse' });
+    // As adapters.ts connects the call state: commands wait for Redis instead of failing.
+    const client = new Redis(proxy.url(REDIS_URL), { db: TEST_CALLS_DB, maxRetriesPerRequest: null, retryStrategy: () => 20 });
+    client.on('error', () => undefined);
+    try {
+      const sessions = new RedisAgentSessions(client, state.keys, new ScriptRunner(client), { away: () => client.status !== 'ready' });
+      const now = Date.now();
+      const made = await withTimeout(sessions.create('acme', 'alice', 60_000, now), 'a session made while Redis is unreachable');
+      expect(await withTimeout(sessions.get('acme', made.token, now + 1), 'its token checked while Redis is unreachable')).toMatchObject({ agent: 'alice' });
+      expect(await sessions.get('globex', made.token, now + 1)).toBeNull();
+      expect(await state.keysUnder()).toEqual([]);
+
+      proxy.resume();
+      await eventually('the session written to Redis', () => state.keysUnder(), (keys) => keys.length > 0);
+      // Another process (another connection) accepts the token now.
+      const elsewhere = new RedisAgentSessions(state.client, state.keys, state.scripts);
+      expect(await elsewhere.get('acme', made.token, now + 1)).toMatchObject({ agent: 'alice', expiresAt: now + 60_000 });
+      expect(sessions.unwrittenCount).toBe(0);
+      await sessions.close();
+    } finally {
+      client.disconnect();
+      await proxy.close();
+    }
   });
 });

@@ -7,7 +7,8 @@ import type { CallEvent } from '../../../src/domain/events/CallEvent';
 import { makeTempDir } from '../../support/tmp';
 import { describeEventBusContract } from '../eventBusContract';
 import { callEvent } from '../support';
-import { deferred } from '../../support/wait';
+import { deferred, waitFor } from '../../support/wait';
+import { StorageHealth } from '../../../src/shared/storageHealth';
 import { killHard, startChildUntil } from '../../support/childProcess';
 
 describeEventBusContract('SqliteSpoolBus', async () => {
@@ -79,6 +80,56 @@ describe('SqliteSpoolBus (adapter specifics)', () => {
     saboteur.close();
     await bus.publish([callEvent()]);
     expect(await bus.depth()).toBe(1);
+  });
+
+  describe('when its file cannot be written (a full or read-only disk)', () => {
+    /** The bus's own connection, made read-only (PRAGMA query_only): its writes then fail with SQLITE_READONLY, as on a read-only disk. */
+    const readOnly = (bus: SqliteSpoolBus, on: boolean) => void (bus as unknown as { db: Database.Database }).db.pragma(`query_only = ${on ? 'ON' : 'OFF'}`);
+    /** The next change of the spool's storage health (true: up). */
+    const nextChange = (storage: StorageHealth, what: string) => waitFor<boolean>(what, (resolve) => storage.listen((_store, reason) => resolve(reason === null)));
+
+    it('keeps the mark of an event handled meanwhile and writes it once it can: the depth comes back to 0 without reopening', async () => {
+      const storage = new StorageHealth();
+      const bus = open({ storage: storage.watch('spool'), writeRetry: { baseMs: 10, capMs: 50 } });
+      const handled = deferred<string>('the event to be handled');
+      const consumer = bus.consume(async (event) => {
+        // The disk turns read-only while the event is being handled: its mark cannot be written.
+        readOnly(bus, true);
+        handled.resolve(event.id);
+      });
+      const down = nextChange(storage, 'the spool to be reported down');
+      const event = callEvent();
+      await bus.publish([event]);
+      expect(await handled.wait()).toBe(event.id);
+      expect(await down).toBe(false);
+      expect(storage.report()).toMatchObject({ state: 'down', reason: 'read-only', failing: ['spool'] });
+      expect(bus.unrecordedOutcomes).toBe(1);
+      expect(await bus.depth()).toBe(1);
+
+      // Writable again: the retry (not a new event, not a reopen) writes the mark.
+      const up = nextChange(storage, 'the spool to be reported up');
+      readOnly(bus, false);
+      expect(await up).toBe(true);
+      expect(bus.unrecordedOutcomes).toBe(0);
+      expect(await bus.depth()).toBe(0);
+      await consumer.stop();
+    });
+
+    it('reports a failed publish and finds out by itself when events fit again', async () => {
+      const storage = new StorageHealth();
+      const bus = open({ storage: storage.watch('spool'), writeRetry: { baseMs: 10, capMs: 50 } });
+      readOnly(bus, true);
+      await expect(bus.publish([callEvent()])).rejects.toMatchObject({ code: 'SQLITE_READONLY' });
+      expect(storage.report()).toMatchObject({ state: 'down', reason: 'read-only' });
+      const up = nextChange(storage, 'the spool to be reported up without a publish');
+      readOnly(bus, false);
+      expect(await up).toBe(true);
+      // The probe left nothing behind.
+      expect(await bus.depth()).toBe(0);
+      expect(rowCount()).toBe(0);
+      await bus.publish([callEvent()]);
+      expect(await bus.depth()).toBe(1);
+    });
   });
 
   it('rejects a publish of an event without an id on its own, without failing the others', async () => {

@@ -7,7 +7,7 @@ import { closeAllPhones, PHONE_PASSWORD, startPhone } from '../../unit/tools/sim
 afterEach(closeAllPhones);
 
 const TOKEN = 'provision-test-token-0123';
-const LISTENER = ['--public-host', '10.1.2.3', '--webhook-port', '7789', '--token', TOKEN];
+const LISTENER = ['--public-host', '10.1.2.3', '--webhook-port', '7789', '--webhook-token', TOKEN];
 const URLS = buildActionUrls({ host: '10.1.2.3', port: 7789, token: TOKEN });
 
 async function provision(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {

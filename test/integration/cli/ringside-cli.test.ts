@@ -1,6 +1,6 @@
 // The real `ringside` command, run as a child process exactly as a user runs it (bin/ringside.js
 // through tsx, no build step).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTION_URL_EVENTS } from '../../../src/domain/provisioning/actionUrls';
@@ -36,28 +36,45 @@ const EXPECTED_EVENTS: Array<[string, string, string]> = [
 ];
 
 describe('ringside config', () => {
-  it('prints the effective configuration with the token masked, generating the token once and reusing it', async () => {
+  it('prints the effective configuration with the tokens masked, generating each token once (0600) and reusing it', async () => {
     const dir = dataDir();
     const env = cliEnv({ RINGSIDE_DATA_DIR: dir });
 
     const first = await runCli(['config'], env);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    const tokenFile = join(dir, 'token');
-    expect(existsSync(tokenFile)).toBe(true);
-    const token = readFileSync(tokenFile, 'utf8').trim();
-    expect(token.length).toBeGreaterThanOrEqual(16);
-
     const printed = JSON.parse(first.stdout) as Record<string, unknown>;
+    const tokens: Record<string, string> = {};
+    for (const kind of ['webhook', 'admin']) {
+      const file = join(dir, `${kind}-token`);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const token = readFileSync(file, 'utf8').trim();
+      expect(token.length).toBeGreaterThanOrEqual(16);
+      expect(printed[`${kind}Token`]).toBe(`${token.slice(0, 4)}…(${token.length} chars)`);
+      expect(first.stdout).not.toContain(token);
+      tokens[kind] = token;
+    }
+    expect(tokens.webhook).not.toBe(tokens.admin);
+    expect(existsSync(join(dir, 'token'))).toBe(false);
     expect(printed.dataDir).toBe(dir);
-    expect(printed.token).toBe(`${token.slice(0, 4)}…(${token.length} chars)`);
-    expect(first.stdout).not.toContain(token);
     expect(printed).toMatchObject({ account: 'default', agent: 'me', webhook: { host: '0.0.0.0', port: 7789 }, api: { host: '127.0.0.1', port: 7790 } });
 
     const second = await runCli(['config'], env);
     expect(second.code).toBe(0);
-    expect(readFileSync(tokenFile, 'utf8').trim()).toBe(token);
+    expect(readFileSync(join(dir, 'webhook-token'), 'utf8').trim()).toBe(tokens.webhook);
+    expect(readFileSync(join(dir, 'admin-token'), 'utf8').trim()).toBe(tokens.admin);
     expect(JSON.parse(second.stdout)).toEqual(printed);
+  });
+
+  it('warns in one line that RINGSIDE_TOKEN is deprecated and reads it as the webhook token only', async () => {
+    const legacy = 'legacy-phone-token-0123456789';
+    const result = await runCli(['config'], cliEnv({ RINGSIDE_DATA_DIR: dataDir(), RINGSIDE_TOKEN: legacy }));
+    expect(result.code).toBe(0);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^ringside: warning: RINGSIDE_TOKEN .*deprecated.*webhook token.*never the admin token/)]);
+    const printed = JSON.parse(result.stdout) as { webhookToken: string; adminToken: string; tokenOrigins: Record<string, unknown> };
+    expect(printed.webhookToken).toBe('lega…(29 chars)');
+    expect(printed.adminToken).not.toBe(printed.webhookToken);
+    expect(printed.tokenOrigins).toMatchObject({ webhook: { source: 'configured', legacy: true }, admin: { source: 'file' } });
   });
 
   it('applies environment variables and then command-line flags on top', async () => {
@@ -67,14 +84,20 @@ describe('ringside config', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ account: 'acme', webhook: { port: 8001 }, api: { port: 8002 } });
   });
 
-  it('masks a configured token and the password of a Redis URL', async () => {
+  it('masks the configured tokens and the password of a Redis URL', async () => {
     const token = 'configured-secret-token-0123456789';
-    const env = cliEnv({ RINGSIDE_DATA_DIR: dataDir(), RINGSIDE_TOKEN: token, REDIS_URL: 'redis://user:hunter2@redis.local:6379' });
+    const admin = 'configured-admin-token-0123456789';
+    const env = cliEnv({ RINGSIDE_DATA_DIR: dataDir(), RINGSIDE_WEBHOOK_TOKEN: token, RINGSIDE_ADMIN_TOKEN: admin, REDIS_URL: 'redis://user:hunter2@redis.local:6379' });
     const result = await runCli(['config'], env);
     expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
     expect(result.stdout).not.toContain(token);
+    expect(result.stdout).not.toContain(admin);
     expect(result.stdout).not.toContain('hunter2');
-    expect(JSON.parse(result.stdout)).toMatchObject({ token: 'conf…(34 chars)', redis: { url: 'redis://user:***@redis.local:6379' } });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      webhookToken: 'conf…(34 chars)', adminToken: 'conf…(33 chars)', redis: { url: 'redis://user:***@redis.local:6379' },
+      tokenOrigins: { webhook: { source: 'configured', legacy: false }, admin: { source: 'configured' } },
+    });
   });
 
   it('rejects a bad setting with exit code 2 and one clear line on stderr', async () => {
@@ -94,13 +117,15 @@ describe('ringside config', () => {
 });
 
 describe('ringside action-urls', () => {
-  it('prints one line per phone event with the P-value, host, port and token, each under 256 characters', async () => {
+  it('prints one line per phone event with the P-value, host, port and webhook token, each under 256 characters', async () => {
     const dir = dataDir();
     const env = cliEnv({ RINGSIDE_DATA_DIR: dir, RINGSIDE_PUBLIC_HOST: '192.168.1.20' });
     const result = await runCli(['action-urls'], env);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const token = readFileSync(join(dir, 'token'), 'utf8').trim();
+    const token = readFileSync(join(dir, 'webhook-token'), 'utf8').trim();
+    // The phones get the webhook token, never the admin token.
+    expect(result.stdout).not.toContain(readFileSync(join(dir, 'admin-token'), 'utf8').trim());
 
     const lines = result.stdout.trimEnd().split('\n');
     const comments = lines.filter((l) => l.startsWith('#'));
@@ -172,14 +197,14 @@ describe('ringside usage', () => {
 
 });
 
-const SERVE_LINES = [/^webhook listening on http:\/\/127\.0\.0\.1:\d+$/, /^agent API on http:\/\/127\.0\.0\.1:\d+$/, /^open the agent UI: http:\/\/127\.0\.0\.1:\d+\/#token=.+$/];
+const SERVE_LINES = [/^webhook listening on http:\/\/127\.0\.0\.1:\d+$/, /^agent API on http:\/\/127\.0\.0\.1:\d+$/, /^sign in to the agent UI: npx ringside signin \(a one-time link; it reads the admin token in .+\/admin-token\)$/];
 
 function serveEnv(): NodeJS.ProcessEnv {
   return cliEnv({ RINGSIDE_DATA_DIR: dataDir(), RINGSIDE_WEBHOOK_HOST: '127.0.0.1', RINGSIDE_WEBHOOK_PORT: '0', RINGSIDE_API_PORT: '0' });
 }
 
 async function serveAndStop(running: ReturnType<typeof startCli>, signal: NodeJS.Signals): Promise<string[]> {
-  await running.waitForLine(/^open the agent UI: /);
+  await running.waitForLine(/^sign in to the agent UI: /);
   running.child.kill(signal);
   const result = await running.exited;
   expect(result.code, result.stderr).toBe(0);
@@ -187,12 +212,49 @@ async function serveAndStop(running: ReturnType<typeof startCli>, signal: NodeJS
 }
 
 describe('ringside serve', () => {
-  it('prints the listeners and the agent UI link, and exits 0 on SIGTERM after closing', async () => {
-    const lines = await serveAndStop(startCli(['serve'], serveEnv()), 'SIGTERM');
+  it('prints the listeners and how to sign in, never a token, and exits 0 on SIGTERM after closing', async () => {
+    const env = serveEnv();
+    const running = startCli(['serve'], env);
+    const lines = await serveAndStop(running, 'SIGTERM');
     expect(lines).toHaveLength(3);
     SERVE_LINES.forEach((pattern, i) => expect(lines[i]).toMatch(pattern));
-    const apiOrigin = lines[1]!.replace('agent API on ', '');
-    expect(lines[2]!.startsWith(`open the agent UI: ${apiOrigin}/#token=`)).toBe(true);
+    // No token of any kind on stdout or stderr: a server's output ends up in journals.
+    const { stdout, stderr } = await running.exited;
+    const tokens = ['webhook-token', 'admin-token'].map((name) => readFileSync(join(env.RINGSIDE_DATA_DIR!, name), 'utf8').trim());
+    for (const token of tokens) {
+      expect(stdout).not.toContain(token);
+      expect(stderr).not.toContain(token);
+    }
+    expect(stdout).not.toMatch(/#token=|#signin=/);
+  });
+
+  it('serves an older set-up whose phones carry RINGSIDE_TOKEN: their events arrive, the API refuses that token, and the start says once that it is deprecated', async () => {
+    const legacy = 'legacy-phone-token-0123456789';
+    const running = startCli(['serve'], { ...serveEnv(), RINGSIDE_TOKEN: legacy });
+    const out = await running.waitForLine(/^sign in to the agent UI: /);
+    const webhook = /^webhook listening on (\S+)$/m.exec(out)![1]!;
+    const api = /^agent API on (\S+)$/m.exec(out)![1]!;
+    const delivered = await fetch(`${webhook}/gs/${legacy}/cti/registered?mac=000B82000001`);
+    expect(delivered.status).toBe(200);
+    const refused = await fetch(`${api}/api/agents`, { headers: { authorization: `Bearer ${legacy}` } });
+    expect(refused.status).toBe(403);
+    running.child.kill('SIGTERM');
+    const { code, stdout, stderr } = await running.exited;
+    expect(code, stderr).toBe(0);
+    expect(stderr.match(/RINGSIDE_TOKEN \(--token, \\"token\\"\) is deprecated/g)).toHaveLength(1);
+    expect(stdout).not.toContain(legacy);
+  });
+
+  it('prints a one-time sign-in link for the seat\'s agent when asked (--signin-link: npm start at a desktop\'s terminal)', async () => {
+    const running = startCli(['serve', '--signin-link'], serveEnv());
+    const out = await running.waitForLine(/^open the agent UI as /);
+    const link = /^open the agent UI as me \(this link signs in once, within 5 minutes; later: npx ringside signin\): (http:\/\/127\.0\.0\.1:\d+)\/#signin=(\S+)$/m.exec(out);
+    expect(link, out).not.toBeNull();
+    const signin = () => fetch(`${link![1]}/api/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: link![2] }) });
+    expect((await signin()).status).toBe(200);
+    expect((await signin()).status).toBe(401);
+    running.child.kill('SIGTERM');
+    expect((await running.exited).code).toBe(0);
   });
 
   it('exits 0 on SIGINT', async () => {

@@ -2,7 +2,7 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALICE } from '../../../tools/simulator/cast';
-import { startTestRingside, TEST_TOKEN, type TestRingside } from '../../support/ringside';
+import { startTestRingside, TEST_TOKEN, TEST_WEBHOOK_TOKEN, type TestRingside } from '../../support/ringside';
 import { makeTempDir } from '../../support/tmp';
 import { cliEnv, runCli } from './helpers';
 
@@ -36,7 +36,7 @@ describe('ringside simulate', () => {
   it('plays the direct scenario end to end, sets up the directory, prints each event and the call log, exits 0', async () => {
     const r = await ringside();
     const result = await runCli(
-      ['simulate', 'direct', '--webhook', r.instance.webhookUrl, '--api', r.instance.apiUrl, '--token', TEST_TOKEN, '--delay-ms', '0'],
+      ['simulate', 'direct', '--webhook', r.instance.webhookUrl, '--api', r.instance.apiUrl, '--webhook-token', TEST_WEBHOOK_TOKEN, '--admin-token', TEST_TOKEN, '--delay-ms', '0'],
       cliEnv({ RINGSIDE_DATA_DIR: dataDir() }),
     );
     expect(result.stderr).toBe('');
@@ -48,10 +48,10 @@ describe('ringside simulate', () => {
     expect(agents.body.items.map((a) => a.id)).toContain(ALICE.id);
   });
 
-  it('takes its defaults from the configuration (token and ports) when no flags are given', async () => {
+  it('takes its defaults from the configuration (tokens and ports) when no flags are given', async () => {
     const r = await ringside();
     const env = cliEnv({
-      RINGSIDE_DATA_DIR: dataDir(), RINGSIDE_TOKEN: TEST_TOKEN,
+      RINGSIDE_DATA_DIR: dataDir(), RINGSIDE_WEBHOOK_TOKEN: TEST_WEBHOOK_TOKEN, RINGSIDE_ADMIN_TOKEN: TEST_TOKEN,
       RINGSIDE_WEBHOOK_PORT: new URL(r.instance.webhookUrl).port, RINGSIDE_API_PORT: new URL(r.instance.apiUrl).port,
     });
     const result = await runCli(['simulate', '--delay-ms=0'], env);
@@ -63,7 +63,7 @@ describe('ringside simulate', () => {
   it('says Ringside is not reachable and how to start it, exit code 1, when nothing listens', async () => {
     const port = await closedPort();
     const result = await runCli(
-      ['simulate', '--webhook', `http://127.0.0.1:${port}`, '--api', `http://127.0.0.1:${port}`, '--token', TEST_TOKEN],
+      ['simulate', '--webhook', `http://127.0.0.1:${port}`, '--api', `http://127.0.0.1:${port}`, '--webhook-token', TEST_WEBHOOK_TOKEN, '--admin-token', TEST_TOKEN],
       cliEnv({ RINGSIDE_DATA_DIR: dataDir() }),
     );
     expect(result.code).toBe(1);

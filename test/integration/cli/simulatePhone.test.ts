@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../../../src/cli/main';
 import { ALICE } from '../../../tools/simulator/cast';
-import { startTestRingside, TEST_TOKEN, type AgentClient, type TestRingside } from '../../support/ringside';
+import { startTestRingside, TEST_WEBHOOK_TOKEN, type AgentClient, type TestRingside } from '../../support/ringside';
 import { TextWatch } from '../../support/wait';
 
 const ENV = { RINGSIDE_PROVISIONING_FILE: '/nonexistent/ringside.json', RINGSIDE_CONFIG: '/nonexistent/config.json' };
@@ -45,7 +45,7 @@ describe('ringside simulate phone', () => {
 
     const provision = capture();
     const webhookPort = new URL(r.instance.webhookUrl).port;
-    const code = await main(['provision', '--phone', `127.0.0.1:${port}`, '--password', 'typed-demo-pass', '--public-host', '127.0.0.1', '--webhook-port', webhookPort, '--token', TEST_TOKEN], provision.io);
+    const code = await main(['provision', '--phone', `127.0.0.1:${port}`, '--password', 'typed-demo-pass', '--public-host', '127.0.0.1', '--webhook-port', webhookPort, '--webhook-token', TEST_WEBHOOK_TOKEN], provision.io);
     expect(provision.output()).toContain('All 14 events now reach Ringside');
     expect(code).toBe(0);
 

@@ -2,7 +2,7 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decideLaunch, fallbackLine, findElectronBinary, type LaunchInput } from '../../../bin/launch';
+import { decideLaunch, fallbackLine, findElectronBinary, serveArguments, type LaunchInput } from '../../../bin/launch';
 import { makeTempDir } from '../../support/tmp';
 import { cliEnv, START_BIN, startCli } from './helpers';
 
@@ -90,6 +90,14 @@ describe('npm start: the launch decision', () => {
     expect(findElectronBinary({ electronDir: ELECTRON_DIR, env: { ELECTRON_OVERRIDE_DIST_PATH: '/opt/electron' }, exists: (p) => p in override, readFile: (p) => override[p]! })).toBe('/opt/electron/electron');
   });
 
+  it('asks serve for a one-time sign-in link only at a desktop terminal, never on a server', () => {
+    const argv = ['--webhook-port', '0'];
+    expect(serveArguments(argv, { env: { DISPLAY: ':0' }, platform: 'linux', interactive: true })).toEqual(['serve', '--signin-link', ...argv]);
+    expect(serveArguments(argv, { env: {}, platform: 'darwin', interactive: true })).toEqual(['serve', '--signin-link', ...argv]);
+    expect(serveArguments(argv, { env: {}, platform: 'linux', interactive: true })).toEqual(['serve', ...argv]);
+    expect(serveArguments(argv, { env: { DISPLAY: ':0' }, platform: 'linux', interactive: false })).toEqual(['serve', ...argv]);
+  });
+
   it('prints one line saying why it falls back', () => {
     expect(fallbackLine('Electron runtime not available (binary not downloaded)')).toBe(
       'Electron runtime not available (binary not downloaded); running headless — the agent UI is served to your browser',
@@ -108,7 +116,7 @@ describe('npm start: headless fallback', () => {
     cleanups.push(temp.cleanup);
     const env = cliEnv({ RINGSIDE_DATA_DIR: temp.dir, RINGSIDE_HEADLESS: '1', RINGSIDE_WEBHOOK_HOST: '127.0.0.1', RINGSIDE_API_PORT: '0' });
     const running = startCli(['--webhook-port', '0'], env, START_BIN);
-    await running.waitForLine(/^open the agent UI: /);
+    await running.waitForLine(/^sign in to the agent UI: /);
     running.child.kill('SIGTERM');
     const result = await running.exited;
     expect(result.code, result.stderr).toBe(0);

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AgentClient, TEST_TOKEN, apiRequest } from '../../support/ringside';
+import { AgentClient, TEST_WEBHOOK_TOKEN, apiRequest } from '../../support/ringside';
 import { waitFor } from '../../support/wait';
 import { MAC_A, newCaller, params, useRingside } from './fixtures';
 
@@ -29,10 +29,10 @@ describe('bad input gets its 4xx and changes no state', () => {
     const caller = newCaller();
     const query = new URLSearchParams(params(MAC_A, caller)).toString();
     const cases: Array<[string | Buffer, number]> = [
-      [`GET /gs/${TEST_TOKEN}/cti/teleport?${query} HTTP/1.1\r\nHost: x\r\n\r\n`, 404],
-      [`POST /gs/${TEST_TOKEN}/cti/incoming?${query} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`, 405],
-      [`GET /gs/${TEST_TOKEN}/cti/incoming?${query}&pad=${'x'.repeat(9000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
-      [`GET /gs/${TEST_TOKEN}/cti/incoming?${query} HTTP/1.1\r\nHost: x\r\nX-Big: ${'y'.repeat(20000)}\r\n\r\n`, 431],
+      [`GET /gs/${TEST_WEBHOOK_TOKEN}/cti/teleport?${query} HTTP/1.1\r\nHost: x\r\n\r\n`, 404],
+      [`POST /gs/${TEST_WEBHOOK_TOKEN}/cti/incoming?${query} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`, 405],
+      [`GET /gs/${TEST_WEBHOOK_TOKEN}/cti/incoming?${query}&pad=${'x'.repeat(9000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
+      [`GET /gs/${TEST_WEBHOOK_TOKEN}/cti/incoming?${query} HTTP/1.1\r\nHost: x\r\nX-Big: ${'y'.repeat(20000)}\r\n\r\n`, 431],
       [Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff, 0x00, 0x0d, 0x0a, 0x0d, 0x0a]), 400],
       [`GET /gs/cti/incoming?${query} HTTP/1.1\r\nHost: x\r\n\r\n`, 401],
       [`GET /gs/wrong-token-000000000000/cti/incoming?${query} HTTP/1.1\r\nHost: x\r\n\r\n`, 401],

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killHard, startChildUntil } from '../../support/childProcess';
-import { TEST_TOKEN, apiRequest, phoneRequest } from '../../support/ringside';
+import { TEST_TOKEN, TEST_WEBHOOK_TOKEN, apiRequest, phoneRequest } from '../../support/ringside';
 import { makeTempDir } from '../../support/tmp';
 import { eventually } from '../../support/wait';
 import { MAC_A, params } from './fixtures';
@@ -15,7 +15,7 @@ interface Child {
 }
 
 async function startChild(dataDir: string, env: Record<string, string>): Promise<Child> {
-  const { child, line } = await startChildUntil(SERVE, [], '{', { RINGSIDE_DATA_DIR: dataDir, RINGSIDE_TOKEN: TEST_TOKEN, ...env });
+  const { child, line } = await startChildUntil(SERVE, [], '{', { RINGSIDE_DATA_DIR: dataDir, RINGSIDE_ADMIN_TOKEN: TEST_TOKEN, RINGSIDE_WEBHOOK_TOKEN: TEST_WEBHOOK_TOKEN, ...env });
   return { process: child, ...(JSON.parse(line) as { webhookUrl: string; apiUrl: string }) };
 }
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ALICE, BOB } from '../../../tools/simulator/cast';
 import type { SimulatedPhoneControl } from '../../../tools/simulator/control/SimulatedPhoneControl';
 import { closeAllPhones, PHONE_PASSWORD, startPhone } from '../../unit/tools/simulator/controlHelpers';
-import { startTestRingside, TEST_TOKEN, type AgentClient, type PushedMessage, type TestRingside } from '../../support/ringside';
+import { startTestRingside, TEST_WEBHOOK_TOKEN, type AgentClient, type PushedMessage, type TestRingside } from '../../support/ringside';
 import { newCaller } from './fixtures';
 
 interface PhoneEntry { mac: string; state: string; polling: boolean; reachable: boolean | null; phoneStatus: string | null; error: string | null }
@@ -72,7 +72,7 @@ describe('device health', () => {
     const webhook = new URL(ringside.instance.webhookUrl);
     const phone: SimulatedPhoneControl = await startPhone({
       identity: ALICE.phone, form: 'session', remoteAnswer: { afterMs: 0 },
-      webhook: { host: '127.0.0.1', port: Number(webhook.port), token: TEST_TOKEN },
+      webhook: { host: '127.0.0.1', port: Number(webhook.port), token: TEST_WEBHOOK_TOKEN },
     });
     expect((await ringside.api('PUT', `/api/devices/${ALICE.phone.mac}/control`, { body: { host: phone.host, port: phone.port, password: PHONE_PASSWORD } })).status).toBe(200);
     // No call up: nothing is polled.

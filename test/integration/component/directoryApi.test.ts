@@ -33,7 +33,7 @@ describe('the directory through the agent API', () => {
     const r = ringside();
     const res = await new Promise<{ status: number; allow: string | undefined }>((resolve, reject) => {
       const url = new URL('/api/devices/000B82000001/control', r.instance.apiUrl);
-      const req = request(url, { method: 'PATCH', headers: { authorization: 'Bearer ' + r.config.token } }, (response) => {
+      const req = request(url, { method: 'PATCH', headers: { authorization: 'Bearer ' + r.config.adminToken } }, (response) => {
         response.resume();
         response.on('end', () => resolve({ status: response.statusCode ?? 0, allow: response.headers.allow }));
       });

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveTopology, shardQueues } from '../../../src/adapters/rabbitmq/topology';
 import { killHard, startChildUntil } from '../../support/childProcess';
 import { OFFICE_SHARDS, deleteOfficeState } from '../../support/office';
-import { AgentClient, TEST_TOKEN, apiRequest, phoneRequest } from '../../support/ringside';
+import { AgentClient, TEST_TOKEN, TEST_WEBHOOK_TOKEN, apiRequest, phoneRequest } from '../../support/ringside';
 import { AMQP_URL, REDIS_URL, TEST_CACHE_DB, TEST_CALLS_DB, uniqueName } from '../../support/services';
 import { startTcpProxy, targetOf, type TcpProxy } from '../../support/tcpProxy';
 import { makeTempDir } from '../../support/tmp';
@@ -78,7 +78,8 @@ describe('an office of two Ringside processes on one Redis and one RabbitMQ', { 
   function officeEnv(name: string, redisUrl = REDIS_URL): Record<string, string> {
     return {
       RINGSIDE_DATA_DIR: join(temp.dir, name),
-      RINGSIDE_TOKEN: TEST_TOKEN,
+      RINGSIDE_ADMIN_TOKEN: TEST_TOKEN,
+      RINGSIDE_WEBHOOK_TOKEN: TEST_WEBHOOK_TOKEN,
       RINGSIDE_DATABASE: database,
       RINGSIDE_MISSED_DELAY_MS: String(MISSED_DELAY_MS),
       REDIS_URL: redisUrl,

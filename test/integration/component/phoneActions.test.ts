@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALICE, BOB, SIM_HELPLINE } from '../../../tools/simulator/cast';
 import type { SimulatedPhoneControl, SimulatedPhoneControlOptions } from '../../../tools/simulator/control/SimulatedPhoneControl';
 import { closeAllPhones, PHONE_PASSWORD, startPhone } from '../../unit/tools/simulator/controlHelpers';
-import { startTestRingside, TEST_TOKEN, type AgentClient, type TestRingside } from '../../support/ringside';
+import { startTestRingside, TEST_WEBHOOK_TOKEN, type AgentClient, type TestRingside } from '../../support/ringside';
 import { newCaller, params, phoneSays } from './fixtures';
 
 interface CallItem { direction: string; status: string; agent: string | null; remote: string; endedAt: number | null }
@@ -30,7 +30,7 @@ async function deskPhone(who: typeof ALICE, options: Partial<SimulatedPhoneContr
   const webhook = new URL(r.instance.webhookUrl);
   const phone = await startPhone({
     identity: who.phone, form: 'session', remoteAnswer: { afterMs: 0 },
-    webhook: { host: '127.0.0.1', port: Number(webhook.port), token: TEST_TOKEN }, ...options,
+    webhook: { host: '127.0.0.1', port: Number(webhook.port), token: TEST_WEBHOOK_TOKEN }, ...options,
   });
   const saved = await r.api('PUT', `/api/devices/${who.phone.mac}/control`, { body: { host: phone.host, port: phone.port, password } });
   expect(saved.status).toBe(200);
@@ -157,7 +157,7 @@ describe('a phone that cannot do it: the documented answer, and nothing changes'
 
   it('no password set: 409 phone_not_configured, and the phone is never contacted', async () => {
     const webhook = new URL(r.instance.webhookUrl);
-    const phone = await startPhone({ identity: ALICE.phone, form: 'session', webhook: { host: '127.0.0.1', port: Number(webhook.port), token: TEST_TOKEN } });
+    const phone = await startPhone({ identity: ALICE.phone, form: 'session', webhook: { host: '127.0.0.1', port: Number(webhook.port), token: TEST_WEBHOOK_TOKEN } });
     await r.api('PUT', `/api/devices/${ALICE.phone.mac}/control`, { body: { host: phone.host, port: phone.port } });
 
     const answer = await r.api<ErrorBody>('POST', '/api/phone/dial', { token: alice.token, body: { number: '123' } });

@@ -13,7 +13,7 @@ import { MAC_A, MAC_B, newCaller, params, phoneSays } from './fixtures';
 
 interface StatsRow { agent: string; offered: number; answered: number; missed: number; ringMsTotal: number; ringCount: number; talkMsTotal: number; talkCount: number }
 interface Probe { ok: boolean; state: string; latencyMs?: number; error?: string }
-interface DeviceView { mac: string; agent: string | null; control: { host: string | null; port: number; username: string; passwordSet: boolean } }
+interface DeviceView { mac: string; agent: string | null; ip: string | null; control: { host?: string | null; port?: number; username?: string; passwordSet: boolean; withheld?: true; ready?: boolean } }
 interface Settings {
   webhook: { host: string; port: number; publicHost: string };
   api: { host: string; port: number };
@@ -141,9 +141,20 @@ describe('GET /api/settings', () => {
     expect(admin.body.webhook.port).toBeGreaterThan(0);
     expect(admin.body.phones.map((p) => [p.mac, p.agent])).toEqual([['000B825E0001', ALICE.id], ['000B825E0002', BOB.id]]);
 
+    expect(admin.body.phones[0]!.control).toMatchObject({ host: '127.0.0.1', port: 8080, username: 'user', passwordSet: true });
+
+    // An agent: their own phone, whether Ringside can drive it, never where it is or the login (admin only).
     const own = await r.api<Settings>('GET', '/api/settings', { token: alice.token });
     expect(own.status).toBe(200);
-    expect(own.body.phones).toEqual([expect.objectContaining({ mac: '000B825E0001', agent: ALICE.id, control: expect.objectContaining({ host: '127.0.0.1', port: 8080, passwordSet: true }) })]);
+    expect(own.body.phones).toEqual([expect.objectContaining({ mac: '000B825E0001', agent: ALICE.id, ip: null, control: { withheld: true, passwordSet: true, ready: true } })]);
+    const devices = await r.api<{ items: DeviceView[] }>('GET', '/api/devices', { token: alice.token });
+    expect(devices.body.items).toEqual(own.body.phones);
+    const bobs = await r.api<{ items: DeviceView[] }>('GET', '/api/devices', { token: (await r.api<{ token: string }>('POST', '/api/session', { body: { agent: BOB.id } })).body.token });
+    expect(bobs.body.items).toEqual([expect.objectContaining({ mac: '000B825E0002', control: { withheld: true, passwordSet: false, ready: false } })]);
+    for (const text of [JSON.stringify(own.body.phones), JSON.stringify(devices.body), JSON.stringify(bobs.body)]) {
+      expect(text).not.toContain('127.0.0.1:8080');
+      expect(text).not.toMatch(/"(host|username|port)"|8080|"user"/);
+    }
 
     for (const body of [admin.body, own.body]) {
       const text = JSON.stringify(body);

@@ -2,10 +2,10 @@ import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OFFICE_SHARDS, deleteOfficeState } from '../../support/office';
-import { AgentClient, TEST_TOKEN, type PushedMessage, type TestRingside, startTestRingside } from '../../support/ringside';
+import { AgentClient, TEST_TOKEN, TEST_WEBHOOK_TOKEN, type PushedMessage, type TestRingside, startTestRingside } from '../../support/ringside';
 import { AMQP_URL, REDIS_URL, TEST_CACHE_DB, TEST_CALLS_DB, uniqueName } from '../../support/services';
 import { makeTempDir } from '../../support/tmp';
-import { HELPLINE, MAC_A, MAC_C, newCaller, params } from './fixtures';
+import { HELPLINE, MAC_A, MAC_B, MAC_C, newCaller, params } from './fixtures';
 
 /**
  * Two tenants, acme and globex, each served by its own Ringside process, sharing one Redis (one
@@ -23,6 +23,7 @@ const GLOBEX_CONTACT = '+923009999999'; // globex only
 const GLOBEX_HELPLINE = '5999'; // globex only
 const MAC_A_KEY = MAC_A.replaceAll(':', '');
 const MAC_C_KEY = MAC_C.replaceAll(':', ''); // globex only
+const MAC_B_KEY = MAC_B.replaceAll(':', ''); // acme's Bob (the roles below)
 
 interface Tenant {
   name: 'acme' | 'globex';
@@ -94,7 +95,7 @@ async function populate(t: Omit<Tenant, 'alice' | 'admin' | 'callIds' | 'missedI
     ['incoming', params(MAC_A, answered, '201')], ['answered', params(MAC_A, answered, '201')], ['hangup', params(MAC_A, answered, '201')],
     ['incoming', params(MAC_A, missed, '201')], ['missed', params(MAC_A, missed, '201')],
   ]);
-  const admin = await AgentClient.connect(r.instance.apiUrl, r.config.token);
+  const admin = await AgentClient.connect(r.instance.apiUrl, r.config.adminToken);
   return { ...t, alice, admin, callIds: [], missedIds: [] };
 }
 
@@ -124,7 +125,7 @@ async function globexView(): Promise<unknown> {
 
 beforeAll(async () => {
   const acmeSeat = await startTestRingside({ ...shared, account: 'acme' });
-  const globexSeat = await startTestRingside({ ...shared, account: 'globex', token: GLOBEX_TOKEN });
+  const globexSeat = await startTestRingside({ ...shared, account: 'globex', adminToken: GLOBEX_TOKEN });
   acme = await populate({ name: 'acme', r: acmeSeat });
   globex = await populate({ name: 'globex', r: globexSeat });
   // Globex only: an agent, a phone, a helpline, a contact, phone control settings, a helpline missed call.
@@ -162,7 +163,7 @@ afterAll(async () => {
   databaseDir.cleanup();
 });
 
-/** What acme's tokens get: the admin's (RINGSIDE_TOKEN of acme) and Alice's agent token. */
+/** What acme's tokens get: the admin's (RINGSIDE_ADMIN_TOKEN of acme) and Alice's agent token. */
 const asAdmin = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
   acme.r.api<T>(method, path, body === undefined ? {} : typeof body === 'string' ? { raw: body } : { body });
 const asAgent = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
@@ -266,7 +267,8 @@ const attempts: Record<string, () => Promise<void>> = {
     expect((await asAdmin('DELETE', `/api/helplines/${GLOBEX_HELPLINE}`)).status).toBe(404);
   },
   'POST /api/contacts': async () => {
-    expect(await asAgent('POST', '/api/contacts', { number: GLOBEX_CONTACT, name: 'Overwrite' })).toMatchObject({ status: 200, body: { name: 'Overwrite' } });
+    expect((await asAgent('POST', '/api/contacts', { number: GLOBEX_CONTACT, name: 'Overwrite' })).status).toBe(403);
+    expect(await asAdmin('POST', '/api/contacts', { number: GLOBEX_CONTACT, name: 'Overwrite' })).toMatchObject({ status: 200, body: { name: 'Overwrite' } });
     expect((await asAdmin('DELETE', `/api/contacts/${encodeURIComponent(GLOBEX_CONTACT)}`)).status).toBe(200);
   },
   'POST /api/contacts/import': async () => {
@@ -276,7 +278,9 @@ const attempts: Record<string, () => Promise<void>> = {
   },
   'GET /api/contacts': async () => {
     for (const get of [asAdmin, asAgent]) {
-      expect((await get<ListBody<{ number: string; name: string }>>('GET', '/api/contacts')).body.items.map((c) => [c.number, c.name])).toEqual([[CONTACT, 'Customer of acme']]);
+      // An agent looks contacts up by at least two characters (the roles below); the admin lists them all.
+      const all = get === asAdmin ? '/api/contacts' : '/api/contacts?q=Customer';
+      expect((await get<ListBody<{ number: string; name: string }>>('GET', all)).body.items.map((c) => [c.number, c.name])).toEqual([[CONTACT, 'Customer of acme']]);
       for (const q of ['globex', 'Secret', '9999999', GLOBEX_CONTACT]) {
         expect((await get<ListBody<unknown>>('GET', `/api/contacts?q=${encodeURIComponent(q)}`)).body.items).toEqual([]);
       }
@@ -357,8 +361,44 @@ const attempts: Record<string, () => Promise<void>> = {
   'GET /api/action-urls': async () => {
     expect((await asAgent('GET', '/api/action-urls')).status).toBe(403);
     const res = await asAdmin('GET', '/api/action-urls');
-    expect(JSON.stringify(res.body)).toContain(TEST_TOKEN);
+    // The lines carry the webhook token, never the admin token.
+    expect(JSON.stringify(res.body)).toContain(TEST_WEBHOOK_TOKEN);
+    expect(JSON.stringify(res.body)).not.toContain(TEST_TOKEN);
     expectNoGlobex(res.body);
+  },
+  'GET /api/tokens': async () => {
+    expect((await asAgent('GET', '/api/tokens')).status).toBe(403);
+    const res = await asAdmin('GET', '/api/tokens');
+    expect(res).toMatchObject({ status: 200, body: { webhook: { source: 'configured' }, admin: { source: 'configured' } } });
+    expect(JSON.stringify(res.body)).not.toContain(TEST_TOKEN);
+    expectNoGlobex(res.body);
+  },
+  'POST /api/tokens/webhook/rotate': async () => {
+    expect((await asAgent('POST', '/api/tokens/webhook/rotate', {})).status).toBe(403);
+    // Configured tokens are changed where they are configured, not by Ringside.
+    expect(await asAdmin('POST', '/api/tokens/webhook/rotate', {})).toMatchObject({ status: 409, body: { error: 'token_configured' } });
+  },
+  'POST /api/tokens/webhook/retire': async () => {
+    expect((await asAgent('POST', '/api/tokens/webhook/retire', {})).status).toBe(403);
+    expect(await asAdmin('POST', '/api/tokens/webhook/retire', {})).toMatchObject({ status: 200, body: { retired: false } });
+  },
+  'POST /api/tokens/admin/rotate': async () => {
+    expect((await asAgent('POST', '/api/tokens/admin/rotate', {})).status).toBe(403);
+    expect(await asAdmin('POST', '/api/tokens/admin/rotate', {})).toMatchObject({ status: 409, body: { error: 'token_configured' } });
+  },
+  'POST /api/signin-links': async () => {
+    expect((await asAgent('POST', '/api/signin-links', { agent: ALICE })).status).toBe(403);
+    expect((await asAdmin('POST', '/api/signin-links', { agent: GINA })).status).toBe(404);
+    const { url } = (await asAdmin<{ url: string }>('POST', '/api/signin-links', { agent: ALICE })).body;
+    const code = new URL(url).hash.replace('#signin=', '');
+    // Globex's process does not take acme's link; acme's signs acme's Alice in.
+    expect((await globex.r.api('POST', '/api/signin', { token: undefined, body: { code } })).status).toBe(401);
+    expect(await acme.r.api('POST', '/api/signin', { token: undefined, body: { code } })).toMatchObject({ status: 200, body: { account: 'acme', agent: ALICE } });
+  },
+  'POST /api/signin': async () => {
+    const { url } = (await globex.r.api<{ url: string }>('POST', '/api/signin-links', { body: { agent: GINA } })).body;
+    const code = new URL(url).hash.replace('#signin=', '');
+    expect((await acme.r.api('POST', '/api/signin', { token: undefined, body: { code } })).status).toBe(401);
   },
   'GET /api/stats': async () => {
     const all = await asAdmin<ListBody<{ agent: string; offered: number }>>('GET', '/api/stats');
@@ -428,7 +468,8 @@ describe('tenant isolation: acme cannot reach globex (one Redis, one RabbitMQ, o
 
   it("globex's tokens open nothing at acme's process, on any route or the WebSocket", async () => {
     for (const { method, path } of acme.r.instance.routes()) {
-      if (path === '/healthz') continue;
+      // No bearer token: anyone may ask, and a sign-in link's code is the credential (tried above).
+      if (path === '/healthz' || path === '/api/signin') continue;
       for (const token of [GLOBEX_TOKEN, globex.alice.token]) {
         const res = await acme.r.api(method, globexPath(path), method === 'GET' || method === 'DELETE' ? { token } : { token, body: {} });
         expect(res.status, `${method} ${path}`).toBe(401);
@@ -510,6 +551,345 @@ describe('tenant isolation: acme cannot reach globex (one Redis, one RabbitMQ, o
     }
     expect(await redis.hget(`${root}:account:{acme}:agents:by_user`, ALICE)).toBe('Alice (acme)');
     expect(await redis.hget(`${root}:account:{globex}:agents:by_user`, ALICE)).toBe('Alice (globex)');
+  });
+});
+
+/**
+ * Inside one account, who sees what (docs/agent-api.md, Who sees what): the admin, a supervisor,
+ * agent A (Alice), agent B (Bob), another account's agent and no token, against every route.
+ * Acme gets Bob (his own phone and extension, and helpline 5100 of his alone) and Sam, a
+ * supervisor without a phone; helpline 5000 becomes Alice's alone. Then: Bob's answered and
+ * missed direct calls, a missed call of 5100, and a missed call of 5000 that rang Bob's phone
+ * while Alice was away (so it was offered to Bob, not to her).
+ */
+const BOB = 'bob';
+const SAM = 'sam';
+const BOB_HELPLINE = '5100';
+const BOB_ANSWERED = '+923005550021';
+const BOB_MISSED = '+923005550022';
+const ON_ALICES_HELPLINE = '+923005550023';
+const ON_BOBS_HELPLINE = '+923005550024';
+const NOTES = 'Prefers mornings; account 7731';
+
+type Role = 'admin' | 'supervisor' | 'agentA' | 'agentB' | 'otherAccount' | 'none';
+const ACME_ROLES = ['admin', 'supervisor', 'agentA', 'agentB'] as const;
+type AcmeRole = (typeof ACME_ROLES)[number];
+const NON_ADMIN = ['supervisor', 'agentA', 'agentB'] as const;
+
+interface CallItem { id: string; remote: string; account: string }
+interface MissedItem { callId: string; remote: string; status: string; owner: string | null }
+interface DeviceItem { mac: string; agent: string | null; ip: string | null; registered: boolean | null; control: Record<string, unknown> }
+
+let bob: AgentClient;
+let sam: AgentClient;
+const roleToken: Partial<Record<Role, string | undefined>> = {};
+/** Acme's calls by who sees them, as the admin lists them once the calls above are in. */
+let acmeCalls: CallItem[] = [];
+let bobsOwn: string[] = [];
+let onAlicesHelpline = '';
+
+const as = (role: Role) => <T = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
+  acme.r.api<T>(method, path, { token: roleToken[role], ...(body === undefined ? {} : typeof body === 'string' ? { raw: body } : { body }) });
+const idsOf = (items: Array<{ id: string }>) => items.map((c) => c.id).sort();
+const idOf = (remote: string) => acmeCalls.find((c) => c.remote === remote)!.id;
+
+/**
+ * An admin-only route: the supervisor and both agents are refused (403) whatever they send; the
+ * admin gets past the check (the probe is harmless: bad input, an unknown key or a dry run).
+ */
+function adminOnly(method: string, path: string, probe?: unknown, adminStatus?: number): () => Promise<void> {
+  return async () => {
+    for (const role of NON_ADMIN) expect((await as(role)(method, path, probe)).status, `${role} ${method} ${path}`).toBe(403);
+    const admin = await as('admin')(method, path, probe);
+    if (adminStatus !== undefined) expect(admin.status, `admin ${method} ${path}`).toBe(adminStatus);
+    else expect([401, 403], `admin ${method} ${path}: ${JSON.stringify(admin.body)}`).not.toContain(admin.status);
+  };
+}
+
+const roleChecks: Record<string, () => Promise<void>> = {
+  'GET /healthz': async () => {
+    for (const role of [...ACME_ROLES, 'otherAccount', 'none'] as const) expect((await as(role)('GET', '/healthz')).status, role).toBe(200);
+  },
+  'GET /metrics': adminOnly('GET', '/metrics', undefined, 200),
+  'POST /api/agents': adminOnly('POST', '/api/agents', {}, 400),
+  'GET /api/agents': async () => {
+    // The team list (names, extensions, presence) is everyone's on the account.
+    for (const role of ACME_ROLES) {
+      expect((await as(role)<ListBody<{ id: string }>>('GET', '/api/agents')).body.items.map((a) => a.id).sort(), role).toEqual([ALICE, BOB, SAM]);
+    }
+  },
+  'DELETE /api/agents/:key': adminOnly('DELETE', '/api/agents/nobody', undefined, 404),
+  'POST /api/devices': adminOnly('POST', '/api/devices', {}, 400),
+  'GET /api/devices': async () => {
+    const admin = (await as('admin')<ListBody<DeviceItem>>('GET', '/api/devices')).body.items;
+    expect(admin.map((d) => [d.mac, d.agent])).toEqual([[MAC_A_KEY, ALICE], [MAC_B_KEY, BOB]]);
+    expect(admin[1]!.control).toMatchObject({ host: '127.0.0.7', port: 8081, username: 'desk', passwordSet: true });
+    // Agents: their own phone, its state and whether Ringside drives it; no address, port or login name.
+    const alices = (await as('agentA')<ListBody<DeviceItem>>('GET', '/api/devices')).body.items;
+    const bobs = (await as('agentB')<ListBody<DeviceItem>>('GET', '/api/devices')).body.items;
+    expect(alices).toEqual([expect.objectContaining({ mac: MAC_A_KEY, agent: ALICE, ip: null, control: { withheld: true, passwordSet: false, ready: false } })]);
+    expect(bobs).toEqual([expect.objectContaining({ mac: MAC_B_KEY, agent: BOB, ip: null, registered: true, control: { withheld: true, passwordSet: true, ready: true } })]);
+    expect((await as('supervisor')<ListBody<DeviceItem>>('GET', '/api/devices')).body.items).toEqual([]);
+    for (const items of [alices, bobs]) expect(JSON.stringify(items)).not.toMatch(/127\.0\.0\.7|192\.0\.2\.77|8081|desk|"host"|"username"|"port"/);
+  },
+  'DELETE /api/devices/:key': adminOnly('DELETE', '/api/devices/000B82FFFFFF', undefined, 404),
+  'PUT /api/devices/:mac/control': adminOnly('PUT', '/api/devices/000B82FFFFFF/control', { password: 'x' }, 404),
+  'POST /api/devices/:mac/provision': adminOnly('POST', '/api/devices/000B82FFFFFF/provision', { dryRun: true }, 404),
+  'POST /api/helplines': adminOnly('POST', '/api/helplines', {}, 400),
+  'GET /api/helplines': async () => {
+    for (const role of ACME_ROLES) {
+      expect((await as(role)<ListBody<{ number: string }>>('GET', '/api/helplines')).body.items.map((h) => h.number), role).toEqual([HELPLINE, BOB_HELPLINE]);
+    }
+  },
+  'DELETE /api/helplines/:key': adminOnly('DELETE', '/api/helplines/5998', undefined, 404),
+  'POST /api/contacts': adminOnly('POST', '/api/contacts', {}, 400),
+  'POST /api/contacts/import': adminOnly('POST', '/api/contacts/import', '', 400),
+  'GET /api/contacts': async () => {
+    // The admin and the supervisor: the directory's cards, notes too, listed or searched.
+    for (const role of ['admin', 'supervisor'] as const) {
+      expect((await as(role)<ListBody<{ number: string; notes: string | null }>>('GET', '/api/contacts')).body.items, role).toEqual([expect.objectContaining({ number: CONTACT, notes: NOTES })]);
+    }
+    // An agent: a look-up by name, company or number to call back, without the notes, never the whole list.
+    for (const role of ['agentA', 'agentB'] as const) {
+      for (const q of ['Customer', '1234567']) {
+        expect((await as(role)<ListBody<{ number: string; notes: string | null }>>('GET', `/api/contacts?q=${q}`)).body.items, `${role} ${q}`).toEqual([expect.objectContaining({ number: CONTACT, name: 'Customer of acme', notes: null })]);
+      }
+      for (const q of ['', 'C', ' ']) {
+        expect(await as(role)('GET', `/api/contacts?q=${encodeURIComponent(q)}`), `${role} q=${q}`).toMatchObject({ status: 400, body: { error: 'query_too_short' } });
+      }
+      expect((await as(role)('GET', '/api/contacts')).status).toBe(400);
+    }
+  },
+  'DELETE /api/contacts/:key': adminOnly('DELETE', `/api/contacts/${encodeURIComponent('+923001110000')}`, undefined, 404),
+  'POST /api/session': adminOnly('POST', '/api/session', {}, 400),
+  'GET /api/session': async () => {
+    expect(await as('admin')('GET', '/api/session')).toMatchObject({ status: 200, body: { kind: 'admin', agent: null, supervisor: true } });
+    expect(await as('supervisor')('GET', '/api/session')).toMatchObject({ status: 200, body: { kind: 'agent', agent: SAM, supervisor: true } });
+    expect(await as('agentA')('GET', '/api/session')).toMatchObject({ status: 200, body: { kind: 'agent', agent: ALICE, supervisor: false } });
+    expect(await as('agentB')('GET', '/api/session')).toMatchObject({ status: 200, body: { kind: 'agent', agent: BOB, supervisor: false } });
+  },
+  'GET /api/calls': async () => {
+    const list = async (role: AcmeRole, query = '') => {
+      const res = await as(role)<ListBody<CallItem>>('GET', `/api/calls?limit=200${query}`);
+      expect(res.status, `${role} ${query}`).toBe(200);
+      return idsOf(res.body.items);
+    };
+    const everyone = idsOf(acmeCalls);
+    expect(await list('admin')).toEqual(everyone);
+    expect(await list('supervisor')).toEqual(everyone);
+    // Alice: everything but Bob's own calls; his call on her helpline (offered to him) is hers too.
+    expect(await list('agentA')).toEqual(everyone.filter((id) => !bobsOwn.includes(id)));
+    expect(await list('agentA')).toContain(onAlicesHelpline);
+    expect(await list('agentB')).toEqual([...bobsOwn, onAlicesHelpline].sort());
+    // Searching for Bob's callers finds nothing for Alice, in any way the list filters.
+    for (const remote of [BOB_ANSWERED, BOB_MISSED, ON_BOBS_HELPLINE]) {
+      for (const query of [`&remote=${encodeURIComponent(remote)}`, `&q=${remote.slice(-7)}`, `&q=${encodeURIComponent(remote)}`]) {
+        expect(await list('agentA', query), `alice ${query}`).toEqual([]);
+        expect(await list('agentB', query), `bob ${query}`).toEqual([idOf(remote)]);
+        expect(await list('supervisor', query), `sam ${query}`).toEqual([idOf(remote)]);
+      }
+    }
+    expect(await list('agentA', `&agent=${BOB}`)).toEqual([onAlicesHelpline]);
+    expect(await list('agentA', '&status=missed')).not.toContain(idOf(BOB_MISSED));
+    // Pages and cursors stay within what the agent sees.
+    const seen: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < 20; page++) {
+      const res = await as('agentA')<ListBody<CallItem> & { next: string | null }>('GET', `/api/calls?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      seen.push(...res.body.items.map((c) => c.id));
+      if (!res.body.next) break;
+      cursor = res.body.next;
+    }
+    expect(seen.sort()).toEqual(await list('agentA'));
+  },
+  'GET /api/calls/:id': async () => {
+    for (const call of acmeCalls) {
+      for (const role of ['admin', 'supervisor'] as const) expect((await as(role)('GET', `/api/calls/${call.id}`)).status, `${role} ${call.remote}`).toBe(200);
+      // Another agent's call answers as an unknown one would: 404, not 403.
+      const alices = !bobsOwn.includes(call.id);
+      const bobs = bobsOwn.includes(call.id) || call.id === onAlicesHelpline;
+      expect(await as('agentA')('GET', `/api/calls/${call.id}`), `alice ${call.remote}`).toMatchObject(alices ? { status: 200, body: { id: call.id } } : { status: 404, body: { error: 'no such call' } });
+      expect(await as('agentB')('GET', `/api/calls/${call.id}`), `bob ${call.remote}`).toMatchObject(bobs ? { status: 200, body: { id: call.id } } : { status: 404, body: { error: 'no such call' } });
+    }
+    expect(await as('agentA')('GET', '/api/calls/01NOSUCHCALL0000000000000')).toMatchObject({ status: 404, body: { error: 'no such call' } });
+  },
+  'GET /api/missed': async () => {
+    const missed = async (role: AcmeRole, query = '') => {
+      const res = await as(role)<ListBody<MissedItem>>('GET', `/api/missed?limit=500${query}`);
+      expect(res.status).toBe(200);
+      return res.body.items.map((m) => m.remote).sort();
+    };
+    const all = await missed('admin');
+    expect(all).toEqual(expect.arrayContaining([BOB_MISSED, ON_ALICES_HELPLINE, ON_BOBS_HELPLINE]));
+    expect(await missed('supervisor')).toEqual(all);
+    expect(await missed('agentA')).toEqual(all.filter((remote) => remote !== BOB_MISSED && remote !== ON_BOBS_HELPLINE));
+    expect(await missed('agentA')).toContain(ON_ALICES_HELPLINE);
+    expect(await missed('agentB')).toEqual([BOB_MISSED, ON_ALICES_HELPLINE, ON_BOBS_HELPLINE].sort());
+    const open = await missed('admin', '&status=open');
+    expect(open).toEqual(expect.arrayContaining([BOB_MISSED, ON_ALICES_HELPLINE, ON_BOBS_HELPLINE]));
+    expect(await missed('agentA', '&status=open')).toEqual(open.filter((remote) => remote !== BOB_MISSED && remote !== ON_BOBS_HELPLINE));
+  },
+  'POST /api/missed/:id/callback': async () => {
+    // Bob's direct missed call and his helpline's: not there for Alice (404); the supervisor sees
+    // them but may call back only what is theirs to (403), and so may the admin acting for Alice.
+    for (const remote of [BOB_MISSED, ON_BOBS_HELPLINE]) {
+      expect(await as('agentA')('POST', `/api/missed/${idOf(remote)}/callback`), `alice ${remote}`).toMatchObject({ status: 404, body: { error: 'no such missed call' } });
+      expect((await as('supervisor')('POST', `/api/missed/${idOf(remote)}/callback`)).status, `sam ${remote}`).toBe(403);
+      expect((await as('admin')('POST', `/api/missed/${idOf(remote)}/callback`, { agent: ALICE })).status, `admin for alice ${remote}`).toBe(403);
+    }
+    // Bob takes the one of his helpline.
+    expect(await as('agentB')('POST', `/api/missed/${idOf(ON_BOBS_HELPLINE)}/callback`)).toMatchObject({ status: 200, body: { missed: { remote: ON_BOBS_HELPLINE, owner: BOB, status: 'claimed' } } });
+    const open = async (role: AcmeRole) => (await as(role)<ListBody<MissedItem>>('GET', '/api/missed?status=open')).body.items.map((m) => m.remote);
+    expect(await open('admin')).toEqual(expect.arrayContaining([BOB_MISSED, ON_ALICES_HELPLINE]));
+    expect(await open('admin')).not.toContain(ON_BOBS_HELPLINE);
+  },
+  'POST /api/missed/next/callback': async () => {
+    // Oldest first among what each may call back: Alice gets the call of her helpline (it rang
+    // Bob), never Bob's direct one; Bob his direct one; the supervisor nothing of theirs.
+    expect(await as('supervisor')('POST', '/api/missed/next/callback')).toMatchObject({ status: 404, body: { error: 'queue_empty' } });
+    const alicesTurns: string[] = [];
+    for (let turn = 0; turn < 10; turn++) {
+      const taken = await as('agentA')<{ missed: MissedItem; error?: string }>('POST', '/api/missed/next/callback');
+      if (taken.status === 404) break;
+      expect(taken).toMatchObject({ status: 200, body: { missed: { owner: ALICE } } });
+      alicesTurns.push(taken.body.missed.remote);
+    }
+    expect(alicesTurns).toContain(ON_ALICES_HELPLINE);
+    expect(alicesTurns).not.toContain(BOB_MISSED);
+    expect(await as('agentA')('POST', '/api/missed/next/callback')).toMatchObject({ status: 404, body: { error: 'queue_empty' } });
+    expect(await as('admin')('POST', '/api/missed/next/callback', { agent: ALICE })).toMatchObject({ status: 404, body: { error: 'queue_empty' } });
+    expect(await as('agentB')('POST', '/api/missed/next/callback')).toMatchObject({ status: 200, body: { missed: { remote: BOB_MISSED, owner: BOB } } });
+    expect(await as('agentB')('POST', '/api/missed/next/callback')).toMatchObject({ status: 404, body: { error: 'queue_empty' } });
+  },
+  'POST /api/phone/dial': async () => {
+    expect(await as('agentA')('POST', '/api/phone/dial', { number: '123', mac: MAC_B })).toMatchObject({ status: 403, body: { error: 'not_your_phone' } });
+    expect(await as('agentB')('POST', '/api/phone/dial', { number: '123', mac: MAC_A })).toMatchObject({ status: 403, body: { error: 'not_your_phone' } });
+    expect(await as('supervisor')('POST', '/api/phone/dial', { number: '123', mac: MAC_A })).toMatchObject({ status: 403, body: { error: 'not_your_phone' } });
+    expect(await as('agentA')('POST', '/api/phone/dial', { number: '123' })).toMatchObject({ status: 409, body: { error: 'phone_not_configured' } });
+    expect(await as('admin')('POST', '/api/phone/dial', { number: '123' })).toMatchObject({ status: 400, body: { error: 'mac_required' } });
+  },
+  ...Object.fromEntries(phoneActions.map((action) => [`POST /api/phone/${action}`, async () => {
+    expect(await as('agentA')('POST', `/api/phone/${action}`, { mac: MAC_B })).toMatchObject({ status: 403, body: { error: 'not_your_phone' } });
+    expect(await as('agentB')('POST', `/api/phone/${action}`, { mac: MAC_A })).toMatchObject({ status: 403, body: { error: 'not_your_phone' } });
+    expect(await as('supervisor')('POST', `/api/phone/${action}`, {})).toMatchObject({ status: 404, body: { error: 'no_phone' } });
+    expect(await as('agentA')('POST', `/api/phone/${action}`, {})).toMatchObject({ status: 409, body: { error: 'phone_not_configured' } });
+    expect(await as('admin')('POST', `/api/phone/${action}`, {})).toMatchObject({ status: 400, body: { error: 'mac_required' } });
+  }])),
+  'GET /api/action-urls': adminOnly('GET', '/api/action-urls', undefined, 200),
+  'GET /api/stats': async () => {
+    const agents = async (role: AcmeRole, query = '') => (await as(role)<ListBody<{ agent: string }>>('GET', `/api/stats${query}`)).body.items.map((s) => s.agent);
+    expect(await agents('admin')).toEqual([ALICE, BOB]);
+    expect(await agents('supervisor')).toEqual([ALICE, BOB]);
+    expect(await agents('supervisor', `?agent=${BOB}`)).toEqual([BOB]);
+    expect(await agents('agentA')).toEqual([ALICE]);
+    expect(await agents('agentB')).toEqual([BOB]);
+    expect(await as('agentA')('GET', `/api/stats?agent=${BOB}`)).toMatchObject({ status: 403, body: { error: 'not_your_figures' } });
+  },
+  'GET /api/lookups/:name': async () => {
+    for (const role of ACME_ROLES) {
+      for (const name of ['agents', 'helplines', 'dispositions']) expect((await as(role)('GET', `/api/lookups/${name}`)).status, `${role} ${name}`).toBe(200);
+    }
+  },
+  'GET /api/settings': async () => {
+    const phones = async (role: AcmeRole) => (await as(role)<{ phones: DeviceItem[] }>('GET', '/api/settings')).body.phones;
+    const admins = await phones('admin');
+    expect(admins.map((p) => p.mac)).toEqual([MAC_A_KEY, MAC_B_KEY]);
+    expect(admins[1]!.control).toMatchObject({ host: '127.0.0.7', username: 'desk' });
+    expect(await phones('supervisor')).toEqual([]);
+    expect(await phones('agentA')).toEqual((await as('agentA')<ListBody<DeviceItem>>('GET', '/api/devices')).body.items);
+    const bobs = await phones('agentB');
+    expect(bobs).toEqual([expect.objectContaining({ mac: MAC_B_KEY, ip: null, control: { withheld: true, passwordSet: true, ready: true } })]);
+    expect(JSON.stringify(bobs)).not.toMatch(/127\.0\.0\.7|desk|8081/);
+  },
+  ...Object.fromEntries((['redis', 'rabbitmq'] as const).map((service) => [`POST /api/services/${service}/test`, adminOnly('POST', `/api/services/${service}/test`, {}, 200)])),
+  'POST /api/devices/:mac/control/test': async () => {
+    expect(await as('agentA')('POST', `/api/devices/${MAC_B_KEY}/control/test`, {})).toMatchObject({ status: 403, body: { error: 'not_your_phone' } });
+    expect(await as('supervisor')('POST', `/api/devices/${MAC_B_KEY}/control/test`, {})).toMatchObject({ status: 403, body: { error: 'not_your_phone' } });
+    expect(await as('agentA')('POST', `/api/devices/${MAC_A_KEY}/control/test`, {})).toMatchObject({ status: 409, body: { error: 'phone_not_configured' } });
+    expect(await as('admin')('POST', `/api/devices/${MAC_A_KEY}/control/test`, {})).toMatchObject({ status: 409, body: { error: 'phone_not_configured' } });
+  },
+  'PUT /api/dispositions': adminOnly('PUT', '/api/dispositions', {}, 400),
+  'GET /api/tokens': adminOnly('GET', '/api/tokens', undefined, 200),
+  'POST /api/tokens/webhook/rotate': adminOnly('POST', '/api/tokens/webhook/rotate', {}),
+  'POST /api/tokens/webhook/retire': adminOnly('POST', '/api/tokens/webhook/retire', {}),
+  'POST /api/tokens/admin/rotate': adminOnly('POST', '/api/tokens/admin/rotate', {}),
+  'POST /api/signin-links': adminOnly('POST', '/api/signin-links', { agent: 'not an agent id!' }, 400),
+  'POST /api/signin': async () => {
+    // No bearer token: the sign-in code is the credential, and a wrong one opens nothing for anyone.
+    for (const role of [...ACME_ROLES, 'otherAccount', 'none'] as const) {
+      expect((await as(role)('POST', '/api/signin', { code: 'not-a-code-0000000000' })).status, role).toBe(401);
+    }
+  },
+};
+
+describe('roles: inside one account, the admin, a supervisor and each agent see what is theirs', () => {
+  beforeAll(async () => {
+    const r = acme.r;
+    await ok(r, 'POST', '/api/helplines', { body: { number: HELPLINE, name: 'Support (acme)', agents: [ALICE] } });
+    bob = await r.agent(BOB, { name: 'Bob (acme)', extension: '202', devices: [MAC_B] });
+    await ok(r, 'POST', '/api/helplines', { body: { number: BOB_HELPLINE, name: 'Bob line (acme)', agents: [BOB] } });
+    await ok(r, 'POST', '/api/agents', { body: { id: SAM, name: 'Sam (acme)', supervisor: true } });
+    sam = await AgentClient.connect(r.instance.apiUrl, (await ok<{ token: string }>(r, 'POST', '/api/session', { body: { agent: SAM } })).token, { name: SAM });
+    await ok(r, 'POST', '/api/contacts', { body: { number: CONTACT, name: 'Customer of acme', notes: NOTES } });
+    await ok(r, 'PUT', `/api/devices/${MAC_B_KEY}/control`, { body: { host: '127.0.0.7', port: 8081, username: 'desk', password: 'bobs-phone-password' } });
+    Object.assign(roleToken, { admin: TEST_TOKEN, supervisor: sam.token, agentA: acme.alice.token, agentB: bob.token, otherAccount: globex.alice.token, none: undefined });
+
+    // Alice away: the call on her helpline falls back to the phone it rang, Bob's.
+    const since = acme.admin.mark();
+    acme.alice.send({ type: 'presence.set', status: 'away' });
+    await acme.admin.next((m) => m.type === 'presence.changed' && m.agent === ALICE && m.status === 'away', 'alice away', { since });
+    await phone(r, [
+      ['registered', { mac: MAC_B, phone_ip: '192.0.2.77' }],
+      ['incoming', params(MAC_B, BOB_ANSWERED, '202')], ['answered', params(MAC_B, BOB_ANSWERED, '202')], ['hangup', params(MAC_B, BOB_ANSWERED, '202')],
+      ['incoming', params(MAC_B, BOB_MISSED, '202')], ['missed', params(MAC_B, BOB_MISSED, '202')],
+      ['incoming', params(MAC_B, ON_BOBS_HELPLINE, BOB_HELPLINE)], ['missed', params(MAC_B, ON_BOBS_HELPLINE, BOB_HELPLINE)],
+      ['incoming', params(MAC_B, ON_ALICES_HELPLINE, HELPLINE)], ['missed', params(MAC_B, ON_ALICES_HELPLINE, HELPLINE)],
+    ]);
+    await settle();
+    for (const t of [acme, globex]) t.r.advance(61_000);
+    await settle();
+    acme.alice.send({ type: 'presence.set', status: 'available' });
+
+    acmeCalls = (await ok<ListBody<CallItem>>(r, 'GET', '/api/calls?limit=200')).items;
+    bobsOwn = [BOB_ANSWERED, BOB_MISSED, ON_BOBS_HELPLINE].map(idOf).sort();
+    onAlicesHelpline = idOf(ON_ALICES_HELPLINE);
+    // The call on her helpline rang Bob only: Alice sees it as a member, not as someone it was offered to.
+    const offered = (await ok<ListBody<MissedItem & { targets: string[] }>>(r, 'GET', '/api/missed?limit=500')).items.find((m) => m.remote === ON_ALICES_HELPLINE);
+    expect(offered?.targets).toEqual([BOB]);
+  });
+
+  afterAll(() => {
+    sam?.close();
+  });
+
+  it('every route of the agent API has its role checks (a new route fails here until it has)', () => {
+    const served = acme.r.instance.routes().map((r) => `${r.method} ${r.path}`).sort();
+    expect(served).toEqual(Object.keys(roleChecks).sort());
+  });
+
+  it.each(Object.keys(roleChecks))('%s', async (route) => {
+    // Another account's agent token and no token open nothing here (a sign-in code is no bearer token: tried in its own check).
+    const [method, path] = route.split(' ') as [string, string];
+    if (path !== '/healthz' && path !== '/api/signin') {
+      const concrete = path.replace(/:(\w+)/g, (_, name: string) => (name === 'mac' ? MAC_A_KEY : name === 'name' ? 'agents' : name === 'id' ? acmeCalls[0]!.id : 'x'));
+      for (const role of ['otherAccount', 'none'] as const) {
+        expect((await as(role)(method, concrete, method === 'GET' || method === 'DELETE' ? undefined : {})).status, `${role} ${route}`).toBe(401);
+      }
+    }
+    await roleChecks[route]!();
+  });
+
+  it("each agent's WebSocket gets their own calls' messages only; the supervisor hears of every missed call taken", async () => {
+    const others = [BOB_ANSWERED, BOB_MISSED, ON_BOBS_HELPLINE];
+    for (const remote of others) expect(JSON.stringify(acme.alice.messages), `alice got ${remote}`).not.toContain(remote);
+    // Bob's pushes: his calls, and the call on Alice's helpline that rang him (and its call-back by her).
+    await bob.next((m) => m.type === 'missed.claimed' && (m.missed as MissedItem).remote === ON_ALICES_HELPLINE, 'bob told alice took the call that rang him');
+    expect(JSON.stringify(bob.messages)).not.toContain(CONTACT);
+    // The supervisor: told of each missed call taken (not offered any call).
+    for (const remote of [BOB_MISSED, ON_BOBS_HELPLINE, ON_ALICES_HELPLINE]) {
+      await sam.next((m) => m.type === 'missed.claimed' && (m.missed as MissedItem).remote === remote, `sam told of ${remote} taken`);
+    }
+    expect(sam.received('call.ringing')).toEqual([]);
   });
 });
 

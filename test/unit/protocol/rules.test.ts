@@ -14,6 +14,16 @@ describe('whose missed call it is', () => {
   it("is not mine when it rang on another agent's direct line", () => {
     expect(isMissedCallFor(missedCall({ targets: ['bob'] }), 'alice')).toBe(false);
   });
+
+  it("with the agent's helplines: a helpline call is mine only on a helpline I belong to, or when it rang me", () => {
+    const mine = ['5000'];
+    expect(isMissedCallFor(missedCall({ line: 'helpline', helpline: '5000', targets: ['bob'] }), 'alice', mine)).toBe(true);
+    expect(isMissedCallFor(missedCall({ line: 'helpline', helpline: '6000', targets: ['bob'] }), 'alice', mine)).toBe(false);
+    expect(isMissedCallFor(missedCall({ line: 'helpline', helpline: '6000', targets: [] }), 'alice', mine)).toBe(false);
+    expect(isMissedCallFor(missedCall({ line: 'helpline', helpline: '6000', targets: ['alice'] }), 'alice', mine)).toBe(true);
+    expect(isMissedCallFor(missedCall({ targets: [] }), 'alice', [])).toBe(true);
+    expect(isMissedCallFor(missedCall({ targets: ['bob'] }), 'alice', mine)).toBe(false);
+  });
 });
 
 describe('which messages end a call ringing here', () => {

@@ -1,30 +1,37 @@
 --[[
-  queueTake: the oldest item of a queue that `member` may take (Queues.pop and Queues.peek,
+  queueTake: the oldest item of a queue that the taker may take (Queues.pop and Queues.peek,
   RedisQueues): lowest score first, equal scores by id. An item whose audience is null is for
-  anyone; otherwise only for the members it lists. Without a member, the oldest item whatever its
-  audience. Popping removes the item in the same step, so two takers never get the same item.
+  anyone; otherwise only for a taker known by one of the names it lists (an agent's id, or
+  `helpline:<number>` of a helpline the agent belongs to). Without a taker, the oldest item
+  whatever its audience. Popping removes the item in the same step, so two takers never get the
+  same item.
 
-  Version: 1
+  Version: 2 (the taker is a JSON array of names; version 1 took one member)
 
   Input:
     KEYS[1]  queue:<name>        (zset item id -> score)
     KEYS[2]  queue:<name>:items  (hash item id -> {"data", "audience"} JSON)
 
-    ARGV[1]  member ('' : anyone)
+    ARGV[1]  the taker's names, a JSON array ('' : anyone)
     ARGV[2]  1: pop (remove the item), 0: peek
     ARGV[3]  how many items to read per step while looking
 
   Output: nil, or { id, score, item JSON }.
 ]]
 
-local member, take, batch = ARGV[1], ARGV[2] == '1', tonumber(ARGV[3])
+local take, batch = ARGV[2] == '1', tonumber(ARGV[3])
+local names = nil
+if ARGV[1] ~= '' then
+  names = {}
+  for _, name in ipairs(cjson.decode(ARGV[1])) do names[name] = true end
+end
 
 local function mayTake(item)
-  if member == '' or item == nil then return true end
+  if names == nil or item == nil then return true end
   local audience = cjson.decode(item).audience
   if type(audience) ~= 'table' then return true end
   for _, allowed in ipairs(audience) do
-    if allowed == member then return true end
+    if names[allowed] then return true end
   end
   return false
 end

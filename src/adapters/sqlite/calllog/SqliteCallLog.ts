@@ -4,6 +4,7 @@ import type { LegOutcome } from '../../../domain/callstate/CallStateStore';
 import type {
   AgentStats,
   Applied,
+  CallAudience,
   CallLog,
   CallQuery,
   CallStart,
@@ -19,6 +20,7 @@ import { applyAnswered, applyHold, applyLegEnded, applyRinging, applyTransfer } 
 import { agentStats, agentsOnCall, listCallViews, openCallOf } from './queries';
 import { callView, createContext, getCallRow, missedView, targetsOf, type CallLogContext, type ContactLookup, type ContactSearch } from './rows';
 import { CALLLOG_MIGRATIONS, CALLLOG_SCHEMA } from './schema';
+import { callVisible } from './visibility';
 
 export interface SqliteCallLogOptions {
   /** Fills `contact` on call views (e.g. contactLookupFor(directory)); without it `contact` is null. */
@@ -30,7 +32,12 @@ export interface SqliteCallLogOptions {
    * with many handlers in flight. Off, every write is its own transaction, committed at once.
    */
   groupCommit?: boolean;
+  /** The clock handled markers are stamped with (when they were written); Date.now by default. */
+  clock?: () => number;
 }
+
+/** Handled markers deleted per transaction when pruning, so no prune holds the file for long. */
+const MARKER_PRUNE_CHUNK = 5_000;
 
 /**
  * The call log on the shared SQLite database (opened and closed by the caller). Every mutation
@@ -39,16 +46,20 @@ export interface SqliteCallLogOptions {
  * Idempotency markers are kept per (eventId, operation): the same eventId given to two
  * different operations (say recordLegEnded and finaliseCall for one hangup) applies both once;
  * the same operation again with that eventId changes nothing. A mutation on an unknown call
- * returns { applied: false, value: null } and leaves no marker.
+ * returns { applied: false, value: null } and leaves no marker. A marker carries when it was
+ * written (the clock), not the event's time: it is kept for the redelivery window from its
+ * handling (pruneHandledMarkers), however late the event was handled.
  */
 export class SqliteCallLog implements CallLog {
   private readonly ctx: CallLogContext;
   private readonly group: GroupCommit | null;
+  private readonly clock: () => number;
 
   constructor(db: SqliteDatabase, options: SqliteCallLogOptions = {}) {
     migrate(db, CALLLOG_SCHEMA, CALLLOG_MIGRATIONS);
     this.ctx = createContext(db, options.contactLookup ?? null, options.contactSearch ?? null);
     this.group = options.groupCommit ? new GroupCommit(db) : null;
+    this.clock = options.clock ?? Date.now;
   }
 
   /** One IMMEDIATE transaction: at once, or with the turn's other writes under group commit. */
@@ -58,14 +69,14 @@ export class SqliteCallLog implements CallLog {
   }
 
   /** Runs `apply` once per (eventId, op); a repeat returns `current()` with applied false. */
-  private once<T>(eventId: string | null, op: string, at: number, apply: () => T | null, current: () => T | null): Promise<Applied<T | null>> {
+  private once<T>(eventId: string | null, op: string, apply: () => T | null, current: () => T | null): Promise<Applied<T | null>> {
     return this.transaction(() => {
       if (eventId !== null && this.ctx.sql('SELECT 1 FROM cl_processed_events WHERE event_id = ? AND op = ?').get(eventId, op)) {
         return { applied: false, value: current() };
       }
       const value = apply();
       if (value === null) return { applied: false, value: null };
-      if (eventId !== null) this.ctx.sql('INSERT INTO cl_processed_events (event_id, op, at) VALUES (?, ?, ?)').run(eventId, op, at);
+      if (eventId !== null) this.ctx.sql('INSERT INTO cl_processed_events (event_id, op, at) VALUES (?, ?, ?)').run(eventId, op, this.clock());
       return { applied: true, value };
     });
   }
@@ -74,8 +85,8 @@ export class SqliteCallLog implements CallLog {
     return this.ctx.sql('SELECT 1 FROM cl_processed_events WHERE event_id = ? LIMIT 1').get(eventId) !== undefined;
   }
 
-  async markProcessed(eventId: string, at: number): Promise<boolean> {
-    return this.transaction(() => this.ctx.sql(`INSERT OR IGNORE INTO cl_processed_events (event_id, op, at) VALUES (?, 'mark', ?)`).run(eventId, at).changes === 1);
+  async markProcessed(eventId: string): Promise<boolean> {
+    return this.transaction(() => this.ctx.sql(`INSERT OR IGNORE INTO cl_processed_events (event_id, op, at) VALUES (?, 'mark', ?)`).run(eventId, this.clock()).changes === 1);
   }
 
   async recordRinging(eventId: string, input: { call: CallStart; leg: LegStart; targets: string[] }): Promise<Applied<CallView>> {
@@ -83,7 +94,6 @@ export class SqliteCallLog implements CallLog {
     const result = await this.once(
       eventId,
       'ringing',
-      input.leg.at,
       () => applyRinging(this.ctx, input),
       () => callView(this.ctx, call.account, call.id),
     );
@@ -108,29 +118,28 @@ export class SqliteCallLog implements CallLog {
     eventId: string,
     input: { callId: string; account: string; mac: string; agent: string | null; at: number; owner: boolean },
   ): Promise<Applied<CallView | null>> {
-    return this.once(eventId, 'answered', input.at, () => applyAnswered(this.ctx, input), () => callView(this.ctx, input.account, input.callId));
+    return this.once(eventId, 'answered', () => applyAnswered(this.ctx, input), () => callView(this.ctx, input.account, input.callId));
   }
 
   async recordLegEnded(
     eventId: string,
     input: { callId: string; account: string; mac: string; agent: string | null; outcome: LegOutcome; at: number },
   ): Promise<Applied<CallView | null>> {
-    return this.once(eventId, 'leg_ended', input.at, () => applyLegEnded(this.ctx, input), () => callView(this.ctx, input.account, input.callId));
+    return this.once(eventId, 'leg_ended', () => applyLegEnded(this.ctx, input), () => callView(this.ctx, input.account, input.callId));
   }
 
   async recordHold(eventId: string, input: { callId: string; account: string; mac: string; on: boolean; at: number }): Promise<Applied<CallView | null>> {
-    return this.once(eventId, 'hold', input.at, () => applyHold(this.ctx, input), () => callView(this.ctx, input.account, input.callId));
+    return this.once(eventId, 'hold', () => applyHold(this.ctx, input), () => callView(this.ctx, input.account, input.callId));
   }
 
   async recordTransfer(eventId: string, input: { callId: string; account: string; mac: string; at: number }): Promise<Applied<CallView | null>> {
-    return this.once(eventId, 'transfer', input.at, () => applyTransfer(this.ctx, input), () => callView(this.ctx, input.account, input.callId));
+    return this.once(eventId, 'transfer', () => applyTransfer(this.ctx, input), () => callView(this.ctx, input.account, input.callId));
   }
 
   async finaliseCall(eventId: string | null, input: { callId: string; account: string; status: CallStatus; endedAt: number }): Promise<Applied<CallView | null>> {
     return this.once(
       eventId,
       'finalize',
-      input.endedAt,
       () => {
         const call = getCallRow(this.ctx, input.account, input.callId);
         if (!call) return null;
@@ -153,7 +162,8 @@ export class SqliteCallLog implements CallLog {
     return this.transaction(() => applyClose(this.ctx, account, remote, by, at));
   }
 
-  async getCall(account: string, id: string): Promise<CallView | null> {
+  async getCall(account: string, id: string, audience?: CallAudience): Promise<CallView | null> {
+    if (audience !== undefined && !callVisible(this.ctx, account, id, audience)) return null;
     return callView(this.ctx, account, id);
   }
 
@@ -161,7 +171,7 @@ export class SqliteCallLog implements CallLog {
     return listCallViews(this.ctx, account, query);
   }
 
-  async listMissed(account: string, query: { status?: MissedStatus; limit?: number }): Promise<MissedCallView[]> {
+  async listMissed(account: string, query: { status?: MissedStatus; limit?: number; audience?: CallAudience }): Promise<MissedCallView[]> {
     return listMissedViews(this.ctx, account, query);
   }
 
@@ -199,8 +209,8 @@ export class SqliteCallLog implements CallLog {
 
   /**
    * Deletes calls started before the cut-off with their legs, targets, missed-call records and
-   * statistics contributions, and idempotency markers older than it. The daily statistics stay
-   * (aggregates without numbers or names).
+   * statistics contributions. The daily statistics stay (aggregates without numbers or names).
+   * Idempotency markers have their own, much shorter window: pruneHandledMarkers.
    */
   async prune(olderThan: number): Promise<number> {
     return this.transaction(() => {
@@ -208,10 +218,21 @@ export class SqliteCallLog implements CallLog {
       for (const table of ['cl_legs', 'cl_targets', 'cl_missed', 'cl_stat_contrib']) {
         this.ctx.sql(`DELETE FROM ${table} WHERE (account, call_id) IN (${old})`).run({ olderThan });
       }
-      const deleted = this.ctx.sql('DELETE FROM cl_calls WHERE started_at < @olderThan').run({ olderThan }).changes;
-      this.ctx.sql('DELETE FROM cl_processed_events WHERE at < @olderThan').run({ olderThan });
-      return deleted;
+      return this.ctx.sql('DELETE FROM cl_calls WHERE started_at < @olderThan').run({ olderThan }).changes;
     });
+  }
+
+  async pruneHandledMarkers(writtenBefore: number): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const changes = await this.transaction(() => this.ctx
+        .sql('DELETE FROM cl_processed_events WHERE rowid IN (SELECT rowid FROM cl_processed_events WHERE at < ? LIMIT ?)')
+        .run(writtenBefore, MARKER_PRUNE_CHUNK).changes);
+      removed += changes;
+      if (changes < MARKER_PRUNE_CHUNK) return removed;
+      // Between chunks the event loop serves phones and agents (the first prune after an upgrade meets a year of markers).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** The Database belongs to the caller (it is shared with the directory); nothing to release here. */

@@ -1,7 +1,8 @@
 import { normaliseNumber, numberTail } from '../../../domain/directory/numbers';
-import type { Applied, MissedCallView, MissedStatus } from '../../../domain/calllog/CallLog';
+import type { Applied, CallAudience, MissedCallView, MissedStatus } from '../../../domain/calllog/CallLog';
 import { finaliseCallRows } from './finalise';
 import { clampLimit, getCallRow, missedView, missedViews, type CallLogContext } from './rows';
+import { MISSED_VISIBLE, audienceParams } from './visibility';
 
 /**
  * Missed calls and their call-back ownership. Each function runs inside a transaction that
@@ -64,11 +65,13 @@ export function openMissedViews(ctx: CallLogContext, account: string): MissedCal
   return missedViews(ctx, account, "AND m.status = 'open' ORDER BY m.at, m.call_id", {});
 }
 
-/** Open ones first, then newest first. */
-export function listMissedViews(ctx: CallLogContext, account: string, query: { status?: MissedStatus; limit?: number }): MissedCallView[] {
+/** Open ones first, then newest first. With an audience, only the missed calls that agent deals with (visibility.ts). */
+export function listMissedViews(ctx: CallLogContext, account: string, query: { status?: MissedStatus; limit?: number; audience?: CallAudience }): MissedCallView[] {
   const filter = query.status ? 'AND m.status = @status' : '';
-  return missedViews(ctx, account, `${filter} ORDER BY (m.status = 'open') DESC, m.at DESC, m.call_id DESC LIMIT @limit`, {
+  const visible = query.audience ? `AND ${MISSED_VISIBLE}` : '';
+  return missedViews(ctx, account, `${filter} ${visible} ORDER BY (m.status = 'open') DESC, m.at DESC, m.call_id DESC LIMIT @limit`, {
     status: query.status ?? null,
     limit: clampLimit(query.limit),
+    ...(query.audience ? audienceParams(query.audience) : {}),
   });
 }

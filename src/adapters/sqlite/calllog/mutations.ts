@@ -65,6 +65,8 @@ export function applyRinging(ctx: CallLogContext, input: { call: CallStart; leg:
   if (leg.agent !== null && row.agent === null) ctx.sql('UPDATE cl_legs SET agent = ? WHERE id = ?').run(leg.agent, row.id);
   const addTarget = ctx.sql('INSERT OR IGNORE INTO cl_targets (account, call_id, agent) VALUES (?, ?, ?)');
   for (const agent of input.targets) addTarget.run(call.account, call.id, agent);
+  // Offered to someone: no longer a call that rang nobody in particular (visibility.ts).
+  if (input.targets.length > 0) ctx.sql('UPDATE cl_calls SET targeted = 1 WHERE account = ? AND id = ? AND targeted = 0').run(call.account, call.id);
   return callView(ctx, call.account, call.id)!;
 }
 

@@ -2,6 +2,7 @@ import { normaliseNumber } from '../../../domain/directory/numbers';
 import type { AgentStats, CallQuery, CallView } from '../../../domain/calllog/CallLog';
 import { CallLogError } from '../../../domain/calllog/errors';
 import { callViews, clampLimit, utcDay, type CallLogContext, type CallRow } from './rows';
+import { branchParams, callBranches } from './visibility';
 
 /** An opaque position in the newest-first order: base64url of [startedAt, id]. */
 export function encodeCursor(startedAt: number, id: string): string {
@@ -32,7 +33,8 @@ const MAX_CONTACT_MATCHES = 500;
  * pages never repeat or skip a call even when several start in the same millisecond.
  * `from` is inclusive and `to` exclusive; `remote` matches the normalised number exactly;
  * `agent` is the owner or any leg's agent; `q` is a substring of the number (as given or
- * normalised) or the remote name, or names a contact whose number the call has.
+ * normalised) or the remote name, or names a contact whose number the call has. With an
+ * `audience`, only the calls that agent sees (visibility.ts), filtered the same way.
  */
 export function listCallViews(ctx: CallLogContext, account: string, query: CallQuery): { items: CallView[]; next: string | null } {
   const where = ['c.account = @account'];
@@ -87,9 +89,15 @@ export function listCallViews(ctx: CallLogContext, account: string, query: CallQ
   }
   const limit = clampLimit(query.limit);
   params.limit = limit + 1;
-  const rows = ctx.db
-    .prepare(`SELECT c.* FROM cl_calls c WHERE ${where.join(' AND ')} ORDER BY c.started_at DESC, c.id DESC LIMIT @limit`)
-    .all(params) as CallRow[];
+  const order = 'ORDER BY c.started_at DESC, c.id DESC LIMIT @limit';
+  const filters = where.join(' AND ');
+  // An agent's calls (visibility.ts): each way a call can be theirs is a branch with its own
+  // index, each giving at most one page in this order; their union in the same order is the page.
+  const sql = query.audience === undefined
+    ? `SELECT c.* FROM cl_calls c WHERE ${filters} ${order}`
+    : `SELECT c.* FROM (${callBranches(filters, query.audience).map((branch) => `SELECT * FROM (${branch} ${order})`).join(' UNION ')}) c ${order}`;
+  if (query.audience !== undefined) Object.assign(params, branchParams(query.audience));
+  const rows = ctx.db.prepare(sql).all(params) as CallRow[];
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const next = rows.length > limit && last ? encodeCursor(last.started_at, last.id) : null;

@@ -44,6 +44,8 @@ export interface CallRow {
   parent_id: string | null;
   transferred_from: string | null;
   rejected_by: string | null;
+  /** 1 once the call was offered to an agent (a row in cl_targets). */
+  targeted: number;
 }
 
 export interface LegRow {

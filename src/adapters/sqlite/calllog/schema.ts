@@ -137,4 +137,16 @@ export const CALLLOG_MIGRATIONS: readonly Migration[] = [
     // Presence asks which agents are on an outgoing call; without this the query reads every live call.
     db.exec("CREATE INDEX cl_calls_live_out ON cl_calls (account, agent) WHERE ended_at IS NULL AND direction = 'out'");
   },
+  (db) => {
+    // Who sees a call (visibility.ts): `targeted` says the call was offered to someone (a row in
+    // cl_targets), so the calls that rang nobody in particular have an index of their own; an
+    // agent's targets and a helpline's calls have theirs.
+    db.exec(`
+      ALTER TABLE cl_calls ADD COLUMN targeted INTEGER NOT NULL DEFAULT 0;
+      UPDATE cl_calls SET targeted = 1 WHERE EXISTS (SELECT 1 FROM cl_targets t WHERE t.account = cl_calls.account AND t.call_id = cl_calls.id);
+      CREATE INDEX cl_targets_agent ON cl_targets (account, agent, call_id);
+      CREATE INDEX cl_calls_helpline ON cl_calls (account, helpline, started_at DESC, id DESC) WHERE line = 'helpline';
+      CREATE INDEX cl_calls_untargeted ON cl_calls (account, started_at DESC, id DESC) WHERE targeted = 0 AND agent IS NULL AND line <> 'helpline';
+    `);
+  },
 ];

@@ -1,4 +1,4 @@
-import { openDatabase, type SqliteDatabase } from '../database';
+import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from '../database';
 import type {
   ActiveCall, AgentPresenceRecord, AnsweredResult, CallStateStore, Direction, LegEndedResult, LegOutcome,
   LiveSession, ManualStatus, MissedCallEntry, RingingInput, RingingResult, TransferFingerprint,
@@ -33,7 +33,7 @@ export class SqliteCallStateStore implements CallStateStore {
   }
 
   /** Opens (creating if needed) the state file. Synchronous: better-sqlite3 opens and migrates in place. */
-  static open(file: string, options: { checkpointPages?: number } = {}): SqliteCallStateStore {
+  static open(file: string, options: Pick<OpenDatabaseOptions, 'checkpointPages' | 'logger'> = {}): SqliteCallStateStore {
     const db = openDatabase(file, options);
     try {
       migrateCallState(db);

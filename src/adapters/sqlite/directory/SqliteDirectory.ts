@@ -12,6 +12,7 @@ import { extensionHolderOf, extensionIsHelplineError, helplineIsExtensionError, 
 import { requireMac } from '../../../domain/directory/mac';
 import { normaliseNumber, numberNormaliser, type NumberNormaliser } from '../../../domain/directory/numbers';
 import { DIRECTORY_MIGRATIONS, DIRECTORY_SCHEMA } from './schema';
+import { SecretBox, SecretBoxError } from '../../../shared/secretBox';
 
 type AgentRow = { account: string; id: string; name: string; extension: string | null; supervisor: number };
 type DeviceRow = {
@@ -29,7 +30,25 @@ function requireText(value: string, what: string): string {
   return text;
 }
 
-function toDevice(row: DeviceRow): Device {
+/**
+ * The phone's web password as stored: sealed (src/shared/secretBox.ts), so the database file holds
+ * no password in clear. Clear text found in the column (written by an older Ringside, perhaps one
+ * still running on a shared file) is used as it is and sealed at the next start (sealClearPasswords).
+ * A sealed value that does not open (the key file was replaced) counts as no password: the phone
+ * is not driven and `passwordSet` is false, until it is entered again.
+ */
+function openPassword(secrets: SecretBox, stored: string | null): string | null {
+  if (stored === null) return null;
+  if (!SecretBox.isSealed(stored)) return stored;
+  try {
+    return secrets.open(stored);
+  } catch (error) {
+    if (error instanceof SecretBoxError) return null;
+    throw error;
+  }
+}
+
+function toDevice(row: DeviceRow, secrets: SecretBox): Device {
   return {
     mac: row.mac,
     account: row.account,
@@ -43,12 +62,12 @@ function toDevice(row: DeviceRow): Device {
       hostFromEvents: row.control_host === null && row.ip !== null,
       port: row.control_port ?? DEFAULT_CONTROL_PORT,
       username: row.control_username ?? DEFAULT_CONTROL_USERNAME,
-      passwordSet: row.control_password !== null,
+      passwordSet: openPassword(secrets, row.control_password) !== null,
     },
   };
 }
 
-function toControlSettings(row: DeviceRow): DeviceControlSettings {
+function toControlSettings(row: DeviceRow, secrets: SecretBox): DeviceControlSettings {
   return {
     account: row.account,
     mac: row.mac,
@@ -56,7 +75,7 @@ function toControlSettings(row: DeviceRow): DeviceControlSettings {
     host: row.control_host ?? row.ip,
     port: row.control_port ?? DEFAULT_CONTROL_PORT,
     username: row.control_username ?? DEFAULT_CONTROL_USERNAME,
-    password: row.control_password,
+    password: openPassword(secrets, row.control_password),
     version: row.control_version,
   };
 }
@@ -70,6 +89,14 @@ export interface SqliteDirectoryOptions {
   defaultCountry?: string | null;
   /** Row limit and batch size of a CSV import. */
   importLimits?: Partial<ImportLimits>;
+  /**
+   * Seals the phones' web passwords (the box of the secrets key file, src/app/secretsKey.ts).
+   * Without it, a key that lives as long as this process (tests): passwords saved then do not
+   * open after a restart.
+   */
+  secrets?: SecretBox;
+  /** Told how many clear-text passwords were sealed at open, and which sealed ones do not open. */
+  logger?: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
 }
 
 /**
@@ -89,13 +116,49 @@ export class SqliteDirectory implements Directory {
   /** How contact numbers are normalised and matched (the default country). */
   readonly numbers: NumberNormaliser;
   private readonly importLimits: ImportLimits;
+  private readonly secrets: SecretBox;
 
   constructor(private readonly db: SqliteDatabase, options: SqliteDirectoryOptions = {}) {
     this.sql = statementCache(db);
     this.numbers = numberNormaliser(options.defaultCountry);
     this.importLimits = { ...DEFAULT_IMPORT_LIMITS, ...options.importLimits };
+    this.secrets = options.secrets ?? SecretBox.forThisProcess();
     migrate(db, DIRECTORY_SCHEMA, DIRECTORY_MIGRATIONS);
     canonicaliseStoredNumbers(db, this.numbers);
+    this.sealClearPasswords(options.logger);
+  }
+
+  /**
+   * Seals the phone passwords an older Ringside kept in clear (once; a no-op afterwards), then
+   * rewrites the file (VACUUM) and empties the WAL, so the old clear bytes are not left behind in
+   * freed space or in old WAL frames. Several processes opening a shared file at once: each checks
+   * inside its own write transaction, so one seals and the others find nothing to do.
+   */
+  private sealClearPasswords(logger: SqliteDirectoryOptions['logger']): void {
+    const sealed = this.db.transaction(() => {
+      const rows = this.sql('SELECT account, mac, control_password FROM dir_devices WHERE control_password IS NOT NULL')
+        .all() as Array<{ account: string; mac: string; control_password: string }>;
+      let count = 0;
+      for (const row of rows) {
+        if (SecretBox.isSealed(row.control_password)) {
+          if (openPassword(this.secrets, row.control_password) === null) {
+            logger?.warn({ mac: row.mac }, `the saved web password of phone ${row.mac} does not open with this secrets key (was the key file replaced?): enter it again`);
+          }
+          continue;
+        }
+        this.sql('UPDATE dir_devices SET control_password = ? WHERE account = ? AND mac = ?').run(this.secrets.seal(row.control_password), row.account, row.mac);
+        count++;
+      }
+      return count;
+    }).immediate();
+    if (sealed === 0) return;
+    this.db.exec('VACUUM');
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // Another process reading right now: its next checkpoint empties the WAL instead.
+    }
+    logger?.info({ phones: sealed }, `sealed ${sealed} phone web password(s) kept in clear by an older Ringside`);
   }
 
   // ── agents ──
@@ -251,7 +314,7 @@ export class SqliteDirectory implements Directory {
   }
 
   async listDevices(account: string): Promise<Device[]> {
-    return (this.sql('SELECT * FROM dir_devices WHERE account = ? ORDER BY mac').all(account) as DeviceRow[]).map(toDevice);
+    return (this.sql('SELECT * FROM dir_devices WHERE account = ? ORDER BY mac').all(account) as DeviceRow[]).map((row) => toDevice(row, this.secrets));
   }
 
   async setDeviceControl(account: string, mac: string, input: DeviceControlInput): Promise<Device> {
@@ -279,7 +342,7 @@ export class SqliteDirectory implements Directory {
         keepHost: keep(host), host: host ?? null,
         keepPort: keep(input.port), port: input.port ?? null,
         keepUsername: keep(username), username: username ?? null,
-        keepPassword: keep(input.password), password: input.password ?? null,
+        keepPassword: keep(input.password), password: input.password == null ? null : this.secrets.seal(input.password),
       });
     if (changed.changes === 0) throw new DirectoryError('unknown_device', `no device ${normalised} in this account`);
     return this.deviceSync(account, normalised)!;
@@ -288,12 +351,12 @@ export class SqliteDirectory implements Directory {
   async deviceControl(account: string, mac: string): Promise<DeviceControlSettings | null> {
     const normalised = requireMac(mac);
     const row = this.sql('SELECT * FROM dir_devices WHERE account = ? AND mac = ?').get(account, normalised) as DeviceRow | undefined;
-    return row ? toControlSettings(row) : null;
+    return row ? toControlSettings(row, this.secrets) : null;
   }
 
   private deviceSync(account: string, mac: string): Device | null {
     const row = this.sql('SELECT * FROM dir_devices WHERE account = ? AND mac = ?').get(account, mac) as DeviceRow | undefined;
-    return row ? toDevice(row) : null;
+    return row ? toDevice(row, this.secrets) : null;
   }
 
   // ── helplines ──

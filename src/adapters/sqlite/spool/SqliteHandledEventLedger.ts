@@ -1,16 +1,15 @@
 import type { Logger } from '../../../shared/logger';
 import { migrate, openDatabase, type SqliteDatabase } from '../database';
-import type { HandledEventLedger } from '../../../domain/bus/HandledEventLedger';
+import { HANDLED_EVENT_WINDOW_MS, type HandledEventLedger } from '../../../domain/bus/HandledEventLedger';
 
 export interface SqliteHandledEventLedgerOptions {
-  /** How long a handled id is remembered (default 24 h): longer than any redelivery takes. */
+  /** How long a handled id is remembered (default HANDLED_EVENT_WINDOW_MS, 7 days): longer than any redelivery takes. */
   retentionMs?: number;
   /** How often add() prunes expired ids (default 60 s). */
   pruneEveryMs?: number;
   logger?: Logger;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const PRUNE_CHUNK = 5_000;
 
 function migrateLedger(db: SqliteDatabase): void {
@@ -53,7 +52,7 @@ export class SqliteHandledEventLedger implements HandledEventLedger {
   }
 
   static open(file: string, options: SqliteHandledEventLedgerOptions = {}): SqliteHandledEventLedger {
-    const db = openDatabase(file);
+    const db = openDatabase(file, { logger: options.logger });
     try {
       migrateLedger(db);
     } catch (err) {
@@ -78,7 +77,7 @@ export class SqliteHandledEventLedger implements HandledEventLedger {
   /** Deletes ids handled before `now` minus the retention, in chunks; returns how many. */
   prune(now = Date.now()): number {
     this.lastPrune = now;
-    const before = now - (this.options.retentionMs ?? DAY_MS);
+    const before = now - (this.options.retentionMs ?? HANDLED_EVENT_WINDOW_MS);
     let removed = 0;
     try {
       for (;;) {

@@ -1,6 +1,8 @@
 import { orderingKey, type CallEvent } from '../../../domain/events/CallEvent';
+import { backoffDelay } from '../../../protocol/backoff';
 import type { Logger } from '../../../shared/logger';
-import { openDatabase, type SqliteDatabase } from '../database';
+import type { StorageWatch } from '../../../shared/storageHealth';
+import { ensureIncrementalVacuum, openDatabase, reclaimFreePages, type SqliteDatabase } from '../database';
 import type { ConsumeOptions, Consumer, EventBus, EventHandler } from '../../../domain/bus/EventBus';
 import { SpoolConsumer, type SpoolAccess } from './SpoolConsumer';
 import { migrateSpool, type SpoolRow } from './schema';
@@ -15,6 +17,10 @@ export interface SqliteSpoolBusOptions {
   fetchBatch?: number;
   /** WAL pages before this connection checkpoints itself (SQLite's default 1000; raise it when a WalCheckpointer runs). */
   checkpointPages?: number;
+  /** Told of every write's outcome (health: a full disk shows as the spool down, with its reason). */
+  storage?: StorageWatch;
+  /** Retry timing of outcome writes that failed, and of the write probe while publishing fails (default 100 ms doubling to 5 s). */
+  writeRetry?: { baseMs: number; capMs: number };
 }
 
 export interface SpoolConsumeOptions extends ConsumeOptions {
@@ -32,8 +38,22 @@ interface PendingPublish {
   reject: (err: unknown) => void;
 }
 
+/** A handled (done) or set-aside (dead) event whose mark is still to be written. */
+type Outcome = { kind: 'done'; seq: number } | { kind: 'dead'; seq: number; attempts: number; error: string };
+
+/** The size of a phone event in the spool, about: what the write probe inserts (and removes) to see whether one fits again. */
+const PROBE_BYTES = 2_048;
+const DEFAULT_WRITE_RETRY = { baseMs: 100, capMs: 5_000 };
+
 const PRUNE_EVERY_MS = 5_000;
 const PRUNE_CHUNK = 5_000;
+/**
+ * The spool file gives back what pruning frees (incremental auto_vacuum): a backlog of hours
+ * (RabbitMQ away) no longer leaves a file of its size behind once forwarded. A few free pages
+ * are kept for the next writes; each pass gives back at most RECLAIM_MAX_PAGES (a short write).
+ */
+const RECLAIM_KEEP_PAGES = 256;
+const RECLAIM_MAX_PAGES = 4_096;
 
 /**
  * The embedded event bus: a spool table in its own SQLite file (WAL, synchronous NORMAL).
@@ -47,7 +67,9 @@ const PRUNE_CHUNK = 5_000;
  *   rows are picked up by a slow poll (pollIntervalMs).
  * - A row is marked done only after its handler resolved; the done marks of one turn are
  *   written in one transaction (a kill -9 in between only means a redelivery, which is allowed).
- * - Handled rows are kept (without their body) for dedupeWindowMs, then pruned.
+ * - Handled rows are kept (without their body) for dedupeWindowMs, then pruned, and the pages
+ *   they took are given back to the file system (incremental auto_vacuum), so the file shrinks
+ *   back after a backlog.
  */
 export class SqliteSpoolBus implements EventBus {
   private queued: PendingPublish[] = [];
@@ -56,8 +78,14 @@ export class SqliteSpoolBus implements EventBus {
   private closing: Promise<void> | null = null;
   private lastPrune = 0;
   private commitCount = 0;
-  private acks: number[] = [];
+  private acks: Outcome[] = [];
   private ackScheduled = false;
+  /** Outcome marks whose write failed (a full disk): kept and written again until they are, so the depth comes back to 0 without a restart. */
+  private unrecorded: Outcome[] = [];
+  /** The last publish write failed (the phones got 503s): a probe write finds out when one fits again. */
+  private publishFailing = false;
+  private writeFailures = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
   private readonly statements;
 
   private constructor(
@@ -77,17 +105,23 @@ export class SqliteSpoolBus implements EventBus {
       depth: db.prepare("SELECT COUNT(*) AS n FROM spool_events WHERE state = 'pending'"),
       maxPending: db.prepare("SELECT MAX(seq) AS seq FROM spool_events WHERE state = 'pending'"),
       deadRows: db.prepare("SELECT body FROM spool_events WHERE state = 'dead' ORDER BY seq"),
+      probeInsert: db.prepare("INSERT INTO spool_events (id, okey, body, state, published_at, done_at) VALUES (?, '', ?, 'done', 0, 0)"),
+      probeDelete: db.prepare('DELETE FROM spool_events WHERE id = ?'),
       prune: db.prepare(
         "DELETE FROM spool_events WHERE seq IN (SELECT seq FROM spool_events WHERE state = 'done' AND done_at <= ? LIMIT ?)",
       ),
+      oldestPending: db.prepare("SELECT MIN(published_at) AS at FROM spool_events WHERE state = 'pending'"),
     };
   }
 
   /** Opens (creating if needed) the spool file. Synchronous: better-sqlite3 opens and migrates in place. */
   static open(file: string, options: SqliteSpoolBusOptions = {}): SqliteSpoolBus {
-    const db = openDatabase(file, { checkpointPages: options.checkpointPages });
+    const db = openDatabase(file, { checkpointPages: options.checkpointPages, autoVacuum: 'incremental', logger: options.logger });
     try {
       migrateSpool(db);
+      // A spool file of an older Ringside has no auto_vacuum: switched once (a VACUUM), which
+      // also gives back whatever its pruned rows had left.
+      if (ensureIncrementalVacuum(db)) options.logger?.info({ file }, 'spool: switched to incremental vacuum (once)');
     } catch (err) {
       db.close();
       throw err;
@@ -125,10 +159,10 @@ export class SqliteSpoolBus implements EventBus {
     if (this.consumer) throw new Error('this spool already has a consumer');
     const spool: SpoolAccess = {
       fetch: (afterSeq, limit) => this.statements.fetch.all(afterSeq, limit) as SpoolRow[],
-      markDone: (seq) => this.recordDone(seq),
+      markDone: (seq) => this.recordOutcome({ kind: 'done', seq }),
       flushAcks: () => this.flushAcks(),
       markRetry: (seq, attempts, nextAt, error) => void this.statements.retry.run(attempts, nextAt, error.slice(0, 2000), seq),
-      markDead: (seq, attempts, error) => void this.statements.dead.run(attempts, error.slice(0, 2000), seq),
+      markDead: (seq, attempts, error) => this.recordOutcome({ kind: 'dead', seq, attempts, error: error.slice(0, 2000) }),
       maxPendingSeq: () => (this.statements.maxPending.get() as { seq: number | null }).seq,
       settlePublishes: () => this.settlePublishes(),
     };
@@ -156,6 +190,27 @@ export class SqliteSpoolBus implements EventBus {
     return (this.statements.depth.get() as { n: number }).n;
   }
 
+  /** Handled or set-aside events whose mark could not be written yet (they still count in depth()); retried in the background. */
+  get unrecordedOutcomes(): number {
+    return this.unrecorded.length;
+  }
+
+  /**
+   * When the oldest event still pending here was published (epoch ms), or null. Its handling may
+   * have committed before a crash took its done mark: such an event comes again, so the handled
+   * markers of anything newer must outlive it (server.ts, handled markers).
+   */
+  oldestPendingAt(): number | null {
+    this.flushAcks();
+    return (this.statements.oldestPending.get() as { at: number | null }).at;
+  }
+
+  /** Prunes handled rows past the dedupe window and gives their pages back now (tests; otherwise every 5 s). */
+  housekeeping(now = Date.now()): { pruned: number; reclaimedPages: number } {
+    this.flushAcks();
+    return this.prune(now);
+  }
+
   async deadLetters(): Promise<CallEvent[]> {
     const rows = this.statements.deadRows.all() as Array<{ body: string }>;
     return rows.flatMap((row) => {
@@ -172,6 +227,8 @@ export class SqliteSpoolBus implements EventBus {
     this.closing ??= (async () => {
       await this.consumer?.stop();
       await this.settlePublishes();
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      // Marks still unwritten leave their events pending: they are delivered again after a restart.
       this.db.close();
     })();
     return this.closing;
@@ -208,33 +265,99 @@ export class SqliteSpoolBus implements EventBus {
     } catch (err) {
       this.options.logger?.error({ err, publishes: batch.length }, 'spool write failed; the batch is rejected');
       for (const pending of batch) pending.reject(err);
+      this.publishFailing = true;
+      this.writeFailed(err);
       return;
     }
+    this.publishFailing = false;
+    this.writeSucceeded();
     for (const pending of batch) pending.resolve();
     this.consumer?.wake();
   }
 
-  private recordDone(seq: number): void {
-    this.acks.push(seq);
+  private recordOutcome(outcome: Outcome): void {
+    this.acks.push(outcome);
     if (this.ackScheduled) return;
     this.ackScheduled = true;
     setImmediate(() => this.flushAcks());
   }
 
-  /** Done marks of one turn in one transaction. If it fails the rows stay pending and come back on the next open. */
+  /**
+   * Outcome marks of one turn in one transaction, with those whose write failed before. When it
+   * fails (a full disk) they are kept and written again with backoff, so the events stop counting
+   * as pending as soon as there is space, without a restart; until then a kill -9 only means
+   * they are delivered again (handlers are idempotent).
+   */
   private flushAcks(): void {
     this.ackScheduled = false;
-    const acks = this.acks;
-    if (acks.length === 0) return;
+    if (this.acks.length === 0 && this.unrecorded.length === 0) return;
+    const outcomes = [...this.unrecorded, ...this.acks];
     this.acks = [];
     const now = Date.now();
     try {
       this.db.transaction(() => {
-        for (const seq of acks) this.statements.done.run(now, seq);
+        for (const o of outcomes) {
+          if (o.kind === 'done') this.statements.done.run(now, o.seq);
+          else this.statements.dead.run(o.attempts, o.error, o.seq);
+        }
       }).immediate();
     } catch (err) {
-      this.options.logger?.error({ err, events: acks.length }, 'spool: recording handled events failed; they will be delivered again after a restart');
+      if (this.unrecorded.length === 0) {
+        this.options.logger?.error({ err, events: outcomes.length }, 'spool: recording handled events failed; retrying until it can be written');
+      }
+      this.unrecorded = outcomes;
+      this.writeFailed(err);
+      return;
     }
+    if (this.unrecorded.length > 0) this.options.logger?.info({ events: this.unrecorded.length }, 'spool: handled events recorded after all');
+    this.unrecorded = [];
+    this.writeSucceeded();
+  }
+
+  private writeFailed(err: unknown): void {
+    this.options.storage?.failed(err);
+    this.scheduleRetry(this.writeFailures++);
+  }
+
+  /** Up again once neither publishing nor an outcome mark is failing. */
+  private writeSucceeded(): void {
+    if (this.publishFailing || this.unrecorded.length > 0) return;
+    this.writeFailures = 0;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.options.storage?.succeeded();
+  }
+
+  private scheduleRetry(attempt: number): void {
+    if (this.closing || this.retryTimer) return;
+    const delay = backoffDelay(attempt, this.options.writeRetry ?? DEFAULT_WRITE_RETRY);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.closing) return;
+      if (this.unrecorded.length > 0) this.flushAcks();
+      else if (this.publishFailing) this.probe();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  /**
+   * While publishing fails, whether an event would fit now: a row of an event's size written and
+   * removed in one transaction (it needs the space, and leaves nothing). The phones' next
+   * requests are then accepted, and health says so before they come.
+   */
+  private probe(): void {
+    const id = `probe:${process.pid}:${Date.now()}`;
+    try {
+      this.db.transaction(() => {
+        this.statements.probeInsert.run(id, 'x'.repeat(PROBE_BYTES));
+        this.statements.probeDelete.run(id);
+      }).immediate();
+    } catch (err) {
+      this.writeFailed(err);
+      return;
+    }
+    this.publishFailing = false;
+    this.writeSucceeded();
   }
 
   private maybePrune(): void {
@@ -243,13 +366,21 @@ export class SqliteSpoolBus implements EventBus {
     this.prune(now);
   }
 
-  private prune(now: number): void {
+  private prune(now: number): { pruned: number; reclaimedPages: number } {
     this.lastPrune = now;
     const before = now - (this.options.dedupeWindowMs ?? 60_000);
+    let pruned = 0;
+    let reclaimedPages = 0;
     try {
-      while (this.statements.prune.run(before, PRUNE_CHUNK).changes === PRUNE_CHUNK) { /* next chunk */ }
+      for (;;) {
+        const { changes } = this.statements.prune.run(before, PRUNE_CHUNK);
+        pruned += changes;
+        if (changes < PRUNE_CHUNK) break;
+      }
+      reclaimedPages = reclaimFreePages(this.db, { keepPages: RECLAIM_KEEP_PAGES, maxPages: RECLAIM_MAX_PAGES });
     } catch (err) {
       this.options.logger?.warn({ err }, 'spool prune failed');
     }
+    return { pruned, reclaimedPages };
   }
 }

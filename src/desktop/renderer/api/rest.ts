@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { CallbackResult } from '../../../protocol/responses';
 import type { deviceControlBody } from '../../../protocol/rest';
 import type {
-  ActionUrlsView, AgentStats, AgentWithPresence, CallView, Device, HealthReport, Helpline, MissedCallView, PhoneControlTest,
+  ActionUrlsView, AgentStats, AgentWithPresence, CallView, Device, DeviceView, HealthReport, Helpline, MissedCallView, PhoneControlTest,
   ProvisionReport, ServiceProbe, SessionInfo, SettingsView,
 } from './types';
 import { toSessionInfo } from '../state/identity';
@@ -77,8 +77,9 @@ export class RestClient {
     return this.request<{ items: Helpline[] }>('GET', '/api/helplines').then((r) => r.items);
   }
 
-  devices(): Promise<Device[]> {
-    return this.request<{ items: Device[] }>('GET', '/api/devices').then((r) => r.items);
+  /** The admin: every phone with its control settings; an agent: their own, with a summary of them (DeviceView). */
+  devices(): Promise<DeviceView[]> {
+    return this.request<{ items: DeviceView[] }>('GET', '/api/devices').then((r) => r.items);
   }
 
   missed(limit = 200): Promise<MissedCallView[]> {

@@ -2,7 +2,7 @@
 // shared with the server, which builds these values), so a change there is a type error here
 // instead of a silently blank field.
 export type {
-  ActionUrl, ActionUrlsView, Agent, AgentStats, AgentWithPresence, CallbackDial, Device, Helpline, PhoneControlTest, ProvisionReport,
+  ActionUrl, ActionUrlsView, Agent, AgentStats, AgentWithPresence, CallbackDial, Device, DeviceView, Helpline, PhoneControlTest, ProvisionReport,
   ServiceProbe, SessionInfo, SettingsView,
 } from '../../../protocol/responses';
 export type {

@@ -1,17 +1,19 @@
 // Settings: the phone Ringside drives (address and credentials, with a test login), this seat's
 // addresses and ports, the shared services with their (masked) URLs and a Test each, and the Action
 // URL lines. GET /api/settings says what this Ringside runs with, never a secret; testing the
-// services, changing the phone settings and the Action URL lines (they carry the webhook token)
-// need the admin token, and an agent's screen says so instead.
+// services, the phone's address and login (an agent sees only whether Ringside can drive their
+// phone) and the Action URL lines (they carry the webhook token) need the admin token, and an
+// agent's screen says so instead.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, describeError, type RestClient } from '../api/rest';
-import type { ActionUrlsView, Device, HealthReport, PhoneHealthEntry, ServiceProbe, SessionInfo, SettingsView } from '../api/types';
+import type { ActionUrlsView, Device, DeviceView, HealthReport, PhoneHealthEntry, ServiceProbe, SessionInfo, SettingsView } from '../api/types';
 import { formatWhen } from '../format';
 import { provisionSummary } from '../provisioning';
+import { phoneReady } from '../../../protocol/rules';
 
 export interface SettingsProps {
   rest: RestClient;
-  devices: readonly Device[];
+  devices: readonly DeviceView[];
   me: string | null;
   /** GET /api/session: the admin token (kind admin) may test services and see the Action URLs. */
   session: SessionInfo | null;
@@ -41,13 +43,69 @@ function phoneTestNotice(error: unknown): Notice {
   return { tone: 'bad', text: describeError(error) };
 }
 
+/** The admin's view of a phone carries its control settings; an agent's only whether Ringside can drive it. */
+function withControlDetails(device: DeviceView): device is Device {
+  return !('withheld' in device.control);
+}
+
+/** Logs in to the phone with its saved settings and reads its status (POST /api/devices/:mac/control/test). */
+function usePhoneTest(rest: RestClient, mac: string) {
+  const [result, setResult] = useState<Notice | null>(null);
+  const [testing, setTesting] = useState(false);
+  const test = () => {
+    setTesting(true);
+    setResult(null);
+    rest.testPhone(mac).then(
+      (answer) => setResult({ tone: 'ok', text: `Logged in${answer.loginForm ? ` (${answer.loginForm === 'session' ? 'session' : 'passcode'} login)` : ''}; the phone is ${answer.phoneStatus}.` }),
+      (error: unknown) => setResult(phoneTestNotice(error)),
+    ).finally(() => setTesting(false));
+  };
+  return { result, setResult, testing, setTesting, test };
+}
+
+function PhoneStatus({ device, status }: { device: DeviceView; status: PhoneHealthEntry | undefined }) {
+  return (
+    <>
+      <dt>Status</dt>
+      <dd>
+        <span className={`state--${status?.state ?? 'unknown'}`}>{status?.state.replace('_', ' ') ?? 'unknown'}</span>
+        {device.lastSeenAt ? <span className="muted">last heard {formatWhen(device.lastSeenAt, Date.now())}</span> : null}
+      </dd>
+    </>
+  );
+}
+
+/** An agent's own phone: its state, whether Ringside can drive it, and a test login. Where it is and the login are the administrator's. */
+function PhoneSummary({ rest, device, status }: { rest: RestClient; device: DeviceView; status: PhoneHealthEntry | undefined }) {
+  const { result, testing, test } = usePhoneTest(rest, device.mac);
+  return (
+    <div aria-label={`Phone ${device.mac}`} role="group">
+      <dl className="settings-grid">
+        <dt>Phone</dt>
+        <dd className="mono">{device.mac}</dd>
+        <PhoneStatus device={device} status={status} />
+        <dt>Driven by Ringside</dt>
+        <dd data-phone-ready={device.mac}>
+          {phoneReady(device) ? 'yes: Ringside can answer, hang up and dial on this phone' : 'not yet: an administrator sets the phone’s address and password'}
+        </dd>
+        <dt>Login</dt>
+        <dd>
+          <button type="button" className="button button--small" onClick={test} disabled={testing} aria-label={`Test phone ${device.mac}`}>Test</button>
+          <span className="muted">logs in with the saved settings and reads the phone&apos;s status</span>
+        </dd>
+      </dl>
+      <p className="muted">The phone&apos;s address and login are set by an administrator and shown only with the admin token.</p>
+      {result ? <p className={`notice notice--${result.tone}`} role="status" data-phone-result={device.mac}>{result.text}</p> : null}
+    </div>
+  );
+}
+
 function PhoneForm({ rest, device, status, isAdmin, onSaved }: { rest: RestClient; device: Device; status: PhoneHealthEntry | undefined; isAdmin: boolean; onSaved: () => void }) {
   const [host, setHost] = useState(device.control.hostFromEvents ? '' : (device.control.host ?? ''));
   const [port, setPort] = useState(String(device.control.port));
   const [username, setUsername] = useState(device.control.username);
   const [password, setPassword] = useState('');
-  const [result, setResult] = useState<Notice | null>(null);
-  const [testing, setTesting] = useState(false);
+  const { result, setResult, testing, setTesting, test } = usePhoneTest(rest, device.mac);
 
   const save = (event: FormEvent) => {
     event.preventDefault();
@@ -72,15 +130,6 @@ function PhoneForm({ rest, device, status, isAdmin, onSaved }: { rest: RestClien
     );
   };
 
-  const test = () => {
-    setTesting(true);
-    setResult(null);
-    rest.testPhone(device.mac).then(
-      (answer) => setResult({ tone: 'ok', text: `Logged in${answer.loginForm ? ` (${answer.loginForm === 'session' ? 'session' : 'passcode'} login)` : ''}; the phone is ${answer.phoneStatus}.` }),
-      (error: unknown) => setResult(phoneTestNotice(error)),
-    ).finally(() => setTesting(false));
-  };
-
   const provision = () => {
     setTesting(true);
     setResult(null);
@@ -96,11 +145,7 @@ function PhoneForm({ rest, device, status, isAdmin, onSaved }: { rest: RestClien
       <dl className="settings-grid">
         <dt>Phone</dt>
         <dd className="mono">{device.mac}{isAdmin && device.agent ? <span className="muted">({device.agent})</span> : null}</dd>
-        <dt>Status</dt>
-        <dd>
-          <span className={`state--${status?.state ?? 'unknown'}`}>{status?.state.replace('_', ' ') ?? 'unknown'}</span>
-          {device.lastSeenAt ? <span className="muted">last heard {formatWhen(device.lastSeenAt, Date.now())}</span> : null}
-        </dd>
+        <PhoneStatus device={device} status={status} />
         <dt>Address in use</dt>
         <dd>{device.control.host ?? 'none yet'}{device.control.hostFromEvents ? <span className="muted">(as the phone reported it)</span> : null}</dd>
         <dt>Password</dt>
@@ -264,9 +309,12 @@ export function Settings({ rest, devices, me, session, health, onSaved }: Settin
       {settingsError ? <p className="error" role="alert">{settingsError}</p> : null}
 
       <h3>Phone</h3>
-      {mine.length === 0 ? <p className="empty">{isAdmin ? 'No phone is known yet.' : 'No phone is bound to you yet. An administrator binds it (POST /api/devices).'}</p> : mine.map((device) => (
-        <PhoneForm key={device.mac} rest={rest} device={device} isAdmin={isAdmin} status={health?.phones?.find((p) => p.mac === device.mac)} onSaved={saved} />
-      ))}
+      {mine.length === 0 ? <p className="empty">{isAdmin ? 'No phone is known yet.' : 'No phone is bound to you yet. An administrator binds it (POST /api/devices).'}</p> : mine.map((device) => {
+        const status = health?.phones?.find((p) => p.mac === device.mac);
+        return withControlDetails(device)
+          ? <PhoneForm key={device.mac} rest={rest} device={device} isAdmin={isAdmin} status={status} onSaved={saved} />
+          : <PhoneSummary key={device.mac} rest={rest} device={device} status={status} />;
+      })}
 
       <h3>This seat</h3>
       <dl className="settings-grid" aria-label="This seat">
@@ -286,6 +334,12 @@ export function Settings({ rest, devices, me, session, health, onSaved }: Settin
         <ServiceRow rest={rest} service="rabbitmq" state={health?.rabbitmq} details={amqpDetails} isAdmin={isAdmin} />
         <dt>Waiting in the spool</dt>
         <dd className="mono">{health?.spoolDepth ?? '—'}</dd>
+        <dt>Saving to disk</dt>
+        <dd data-service="storage">
+          <span className={`state--${health?.storage?.state ?? 'unknown'}`}>
+            {health?.storage ? (health.storage.state === 'up' ? 'up' : `down: ${health.storage.reason ?? 'write failed'}`) : 'unknown'}
+          </span>
+        </dd>
       </dl>
       <p className="muted">
         {isAdmin

@@ -8,7 +8,7 @@ import { websocketUrl } from '../events';
 import { ApiError, type CallbackResult, type RestClient } from '../api/rest';
 import { loadSeenMissed, saveSeenMissed } from '../api/session';
 import { AgentSocket } from '../api/socket';
-import type { Device, ManualPresence } from '../api/types';
+import type { DeviceView, ManualPresence } from '../api/types';
 import { bridge } from '../bridge';
 import { isLive, nextExpiry } from '../state/cards';
 import { recoveryQueries } from '../state/recovery';
@@ -19,7 +19,7 @@ export interface AgentApp {
   state: AppState;
   dispatch: (action: Action) => void;
   rest: RestClient | null;
-  devices: readonly Device[];
+  devices: readonly DeviceView[];
   reloadDevices: () => void;
   /** False when the socket is not open (the choice could not be sent). */
   setPresence: (status: ManualPresence) => boolean;
@@ -30,7 +30,7 @@ const UNAUTHORIZED = { status: 'unauthorized', retryAt: null, attempt: 0 } as co
 
 export function useAgentApp(initialToken: string | null): AgentApp {
   const [state, dispatch] = useReducer(reducer, initialToken, (t) => initialState(t !== null, loadSeenMissed()));
-  const [devices, setDevices] = useState<readonly Device[]>([]);
+  const [devices, setDevices] = useState<readonly DeviceView[]>([]);
   const socketRef = useRef<AgentSocket | null>(null);
   const signOut = useCallback(() => dispatch({ type: 'connection', connection: UNAUTHORIZED }), []);
   const session = useSession(initialToken, signOut);

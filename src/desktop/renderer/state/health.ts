@@ -13,7 +13,7 @@ export interface ConnectionState {
 }
 
 export interface HealthProblem {
-  key: 'session' | 'connection' | 'listener' | 'redis' | 'rabbitmq' | 'phone';
+  key: 'session' | 'connection' | 'listener' | 'storage' | 'redis' | 'rabbitmq' | 'phone';
   severity: 'error' | 'warning';
   text: string;
 }
@@ -27,6 +27,21 @@ function phoneProblem(phones: readonly PhoneHealthEntry[] | undefined, summary: 
   if (state === 'signed_off') return { key: 'phone', severity: 'warning', text: 'Your phone signed off from the phone system: calls will not ring it until it registers again.' };
   if (state === 'booted') return { key: 'phone', severity: 'warning', text: 'Your phone restarted and has not reported its registration yet.' };
   return null;
+}
+
+/**
+ * Ringside cannot write its files (a full disk): what is wrong in plain words, and what happens to
+ * calls meanwhile. The reason codes (`disk full`, `read-only`, an error code) stay out of it.
+ */
+function storageProblem(storage: HealthReport['storage']): HealthProblem | null {
+  if (!storage || storage.state !== 'down') return null;
+  const why = storage.reason === 'disk full' ? 'the disk is full'
+    : storage.reason === 'read-only' ? 'its files can only be read, not written'
+    : 'the disk reports an error';
+  const meanwhile = storage.failing.includes('spool')
+    ? 'Calls that come in now may not be recorded.'
+    : 'Calls are kept and saved once it is fixed.';
+  return { key: 'storage', severity: 'error', text: `Ringside cannot save calls: ${why}. ${meanwhile} Tell IT.` };
 }
 
 /** Everything the banner should show now; an empty list hides it. */
@@ -46,6 +61,8 @@ export function healthProblems(connection: ConnectionState, health: HealthReport
   // What the server said last is stale while disconnected; the connection line above covers it.
   if (!health || connection.status !== 'open') return problems;
   if (health.listener === 'down') problems.push({ key: 'listener', severity: 'error', text: 'The phone listener is down: Ringside does not hear from the phones.' });
+  const storage = storageProblem(health.storage);
+  if (storage) problems.push(storage);
   if (health.redis === 'down') problems.push({ key: 'redis', severity: 'error', text: 'Redis is unreachable: calls keep being recorded and shared call state catches up when it is back.' });
   if (health.rabbitmq === 'down') problems.push({ key: 'rabbitmq', severity: 'error', text: `RabbitMQ is unreachable: phone events wait in the local spool (${health.spoolDepth}) and are forwarded when it is back.` });
   if (health.rabbitmq === 'degraded') problems.push({ key: 'rabbitmq', severity: 'warning', text: `RabbitMQ is behind: ${health.spoolDepth} phone events are still being forwarded.` });

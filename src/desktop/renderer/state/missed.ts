@@ -31,8 +31,10 @@ export function upsertMissed(items: readonly MissedCallView[], item: MissedCallV
 
 /**
  * The missed calls this agent deals with (isMissedCallFor in src/protocol/rules.ts: the ones that
- * rang for them, and helpline calls, which anyone on the account may call back). Without knowing
- * who the agent is, all of them.
+ * rang for them, helpline calls, and those that rang nobody in particular). The server lists an
+ * agent only the helpline calls of their own helplines; a supervisor, who is listed every missed
+ * call, sees here the direct calls that rang them and every helpline call. Without knowing who
+ * the agent is, all of them.
  */
 export function missedFor(items: readonly MissedCallView[], me: string | null): MissedCallView[] {
   if (me === null) return [...items];

@@ -5,7 +5,7 @@ import { ALICE } from '../../../../tools/simulator/cast';
 import type { LoginForm } from '../../../../tools/simulator/control/phoneAuth';
 import type { SimulatedPhoneControl } from '../../../../tools/simulator/control/SimulatedPhoneControl';
 import { GrandstreamPhoneClient } from '../../../../src/adapters/phone/GrandstreamPhoneClient';
-import { startTestRingside, TEST_TOKEN, type TestRingside } from '../../../support/ringside';
+import { startTestRingside, TEST_WEBHOOK_TOKEN, type TestRingside } from '../../../support/ringside';
 import { closeAllPhones, PHONE_PASSWORD, startPhone } from '../../../unit/tools/simulator/controlHelpers';
 
 let r: TestRingside;
@@ -21,7 +21,7 @@ afterEach(async () => {
 /** Alice's simulated phone, its Action URLs aimed at the test Ringside. */
 async function alicesPhone(form: LoginForm, remoteAnswer: { afterMs: number } | 'never'): Promise<{ phone: SimulatedPhoneControl; client: GrandstreamPhoneClient }> {
   const webhook = new URL(r.instance.webhookUrl);
-  const phone = await startPhone({ form, remoteAnswer, webhook: { host: webhook.hostname, port: Number(webhook.port), token: TEST_TOKEN } });
+  const phone = await startPhone({ form, remoteAnswer, webhook: { host: webhook.hostname, port: Number(webhook.port), token: TEST_WEBHOOK_TOKEN } });
   return { phone, client: new GrandstreamPhoneClient({ host: phone.host, port: phone.port, password: PHONE_PASSWORD, timeoutMs: 2000 }) };
 }
 

@@ -30,21 +30,20 @@ async function eventFor(l: TestListener, head: string | Buffer): Promise<CallEve
   return event;
 }
 
-/** Sends one bad request: the status, a JSON reason, and no call to accept(). */
-async function refused(l: TestListener, head: string | Buffer, status: number, opts: { closes?: boolean } = {}) {
+/**
+ * Sends one bad request: the status, a JSON reason, no call to accept(), and the connection
+ * closed by the server once the answer is out (every refusal closes: docs/webhook.md, Answers).
+ */
+async function refused(l: TestListener, head: string | Buffer, status: number) {
   const { response, client } = await exchange(l.port, head);
   expect(response.status, response.body).toBe(status);
   expect(response.headers['content-type']).toBe('application/json');
   expect(response.json).toMatchObject({ status: 'error', reason: expect.any(String) });
   expect(l.acceptCalls()).toBe(0);
   expect(l.events).toEqual([]);
-  if (opts.closes === true) {
-    expect(response.headers['connection']).toBe('close');
-    await client.closed;
-    expect(client.serverEnded).toBe(true);
-  } else {
-    client.destroy();
-  }
+  expect(response.headers['connection']).toBe('close');
+  await client.closed;
+  expect(client.serverEnded).toBe(true);
   return response;
 }
 
@@ -152,15 +151,15 @@ describe('webhook listener: what real phones send', () => {
     const client = await RawClient.open(l.port);
     client.send(
       get(`/gs/${TOKEN}/cti/incoming?remote=1`) +
-        get(`/gs/${TOKEN}/cti/nosuchevent`) +
+        get(`/gs/${TOKEN}/cti/hold?remote=1`) +
         get(`/gs/${TOKEN}/cti/answered?remote=1`) +
         `HEAD /gs/${TOKEN}/cti/hold HTTP/1.1\r\n\r\n` +
         get(`/gs/${TOKEN}/cti/hangup?remote=1`),
     );
     const responses = [await client.next(), await client.next(), await client.next(), await client.next(true), await client.next()];
-    expect(responses.map((r) => r.status)).toEqual([200, 404, 200, 200, 200]);
-    expect(accepted.map((e) => e.type)).toEqual(['incoming', 'answered', 'hold', 'hangup']);
-    expect([responses[0]!.json.id, responses[2]!.json.id, responses[4]!.json.id]).toEqual([accepted[0]!.id, accepted[1]!.id, accepted[3]!.id]);
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(accepted.map((e) => e.type)).toEqual(['incoming', 'hold', 'answered', 'hold', 'hangup']);
+    expect([responses[0]!.json.id, responses[1]!.json.id, responses[2]!.json.id, responses[4]!.json.id]).toEqual([accepted[0]!.id, accepted[1]!.id, accepted[2]!.id, accepted[4]!.id]);
     expect(responses.every((r) => r.headers['connection'] === 'keep-alive')).toBe(true);
     // The ids are ULIDs, increasing in arrival order.
     const ids = accepted.map((e) => e.id);
@@ -257,20 +256,20 @@ describe('webhook listener: what real phones send', () => {
 describe('webhook listener: refusals', () => {
   it('400 for garbage bytes, and closes', async () => {
     const l = await listen();
-    await refused(l, Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x0d, 0x0a, 0x0d, 0x0a]), 400, { closes: true });
+    await refused(l, Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x0d, 0x0a, 0x0d, 0x0a]), 400);
   });
 
   it('400 for a malformed request line or version', async () => {
     const l = await listen();
-    await refused(l, `GET /gs/${TOKEN}/cti/boot\r\n\r\n`, 400, { closes: true });
-    await refused(l, `GET /gs/${TOKEN}/cti/boot HTTP/3\r\n\r\n`, 400, { closes: true });
+    await refused(l, `GET /gs/${TOKEN}/cti/boot\r\n\r\n`, 400);
+    await refused(l, `GET /gs/${TOKEN}/cti/boot HTTP/3\r\n\r\n`, 400);
   });
 
   it('400 for a request with a body, by length or chunked', async () => {
     const l = await listen();
-    const r = await refused(l, get(`/gs/${TOKEN}/cti/boot`, ['Content-Length: 5']) + 'hello', 400, { closes: true });
+    const r = await refused(l, get(`/gs/${TOKEN}/cti/boot`, ['Content-Length: 5']) + 'hello', 400);
     expect(r.json.reason).toBe('request bodies are not accepted');
-    await refused(l, get(`/gs/${TOKEN}/cti/boot`, ['Transfer-Encoding: chunked']) + '5\r\nhello\r\n0\r\n\r\n', 400, { closes: true });
+    await refused(l, get(`/gs/${TOKEN}/cti/boot`, ['Transfer-Encoding: chunked']) + '5\r\nhello\r\n0\r\n\r\n', 400);
   });
 
   it('400 for a mac that is not a MAC', async () => {
@@ -288,9 +287,9 @@ describe('webhook listener: refusals', () => {
 
   it('403 for a source outside the allow-list, before looking at the request', async () => {
     const l = await listen({ allow: ['10.0.0.0/8', 'fd00::/8'] });
-    const r = await refused(l, get(`/gs/${TOKEN}/cti/boot`), 403, { closes: true });
+    const r = await refused(l, get(`/gs/${TOKEN}/cti/boot`), 403);
     expect(r.json.reason).toBe('source address not allowed');
-    await refused(l, 'complete garbage\r\n\r\n', 403, { closes: true });
+    await refused(l, 'complete garbage\r\n\r\n', 403);
   });
 
   it('404 for an unknown event or path', async () => {
@@ -304,26 +303,26 @@ describe('webhook listener: refusals', () => {
     const l = await listen();
     const r = await refused(l, `POST /gs/${TOKEN}/cti/incoming HTTP/1.1\r\nContent-Length: 0\r\n\r\n`, 405);
     expect(r.headers['allow']).toBe('GET, HEAD');
-    const withBody = await refused(l, `PUT /gs/${TOKEN}/cti/incoming HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}`, 405, { closes: true });
+    const withBody = await refused(l, `PUT /gs/${TOKEN}/cti/incoming HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}`, 405);
     expect(withBody.headers['allow']).toBe('GET, HEAD');
   });
 
   it('414 for a request line over maxRequestLineBytes', async () => {
     const l = await listen({ limits: { maxRequestLineBytes: 256 } });
-    await refused(l, get(`/gs/${TOKEN}/cti/incoming?display_remote=${'x'.repeat(300)}`), 414, { closes: true });
+    await refused(l, get(`/gs/${TOKEN}/cti/incoming?display_remote=${'x'.repeat(300)}`), 414);
     // Also before the line is complete: the listener does not wait for the rest.
-    await refused(l, `GET /gs/${TOKEN}/cti/incoming?x=${'y'.repeat(300)}`, 414, { closes: true });
+    await refused(l, `GET /gs/${TOKEN}/cti/incoming?x=${'y'.repeat(300)}`, 414);
   });
 
   it('431 for headers over maxHeaderBytes', async () => {
     const l = await listen({ limits: { maxHeaderBytes: 256 } });
-    await refused(l, get(`/gs/${TOKEN}/cti/boot`, [`X-Padding: ${'p'.repeat(300)}`]), 431, { closes: true });
-    await refused(l, get(`/gs/${TOKEN}/cti/boot`, Array.from({ length: 40 }, (_, i) => `X-${i}: v`)), 431, { closes: true });
+    await refused(l, get(`/gs/${TOKEN}/cti/boot`, [`X-Padding: ${'p'.repeat(300)}`]), 431);
+    await refused(l, get(`/gs/${TOKEN}/cti/boot`, Array.from({ length: 40 }, (_, i) => `X-${i}: v`)), 431);
   });
 
   it('408 when the head does not arrive within headersTimeoutMs', async () => {
     const l = await listen({ limits: { headersTimeoutMs: 50 } });
-    await refused(l, `GET /gs/${TOKEN}/cti/boot HTTP/1.1\r\nHost: x\r\n`, 408, { closes: true });
+    await refused(l, `GET /gs/${TOKEN}/cti/boot HTTP/1.1\r\nHost: x\r\n`, 408);
   });
 
   it('408 for a connection that sends nothing', async () => {

@@ -72,11 +72,14 @@ export class RawClient {
   private responses = 0;
   /** True once the server has sent FIN. */
   serverEnded = false;
+  /** True once the connection is closed (either side). */
+  isClosed = false;
   private buffer = Buffer.alloc(0);
   private waiters: Array<{ head: boolean; resolve: (r: RawResponse) => void; reject: (e: Error) => void }> = [];
 
-  constructor(port: number, host = '127.0.0.1') {
-    this.socket = connect(port, host);
+  /** `localAddress` picks the source address (Linux routes all of 127.0.0.0/8 to lo: 127.0.0.2 is another phone). */
+  constructor(port: number, host = '127.0.0.1', localAddress?: string) {
+    this.socket = connect({ port, host, ...(localAddress === undefined ? {} : { localAddress }) });
     this.socket.on('data', (chunk: Buffer) => {
       this.buffer = Buffer.concat([this.buffer, chunk]);
       this.deliver();
@@ -87,14 +90,15 @@ export class RawClient {
     this.socket.on('error', () => undefined); // a reset is reported through `closed`
     this.closing = new Promise((resolve) => {
       this.socket.on('close', () => {
+        this.isClosed = true;
         for (const w of this.waiters.splice(0)) w.reject(new Error('connection closed before a full response'));
         resolve();
       });
     });
   }
 
-  static async open(port: number, host = '127.0.0.1'): Promise<RawClient> {
-    const client = new RawClient(port, host);
+  static async open(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawClient> {
+    const client = new RawClient(port, host, localAddress);
     await waitFor<void>(`a connection to ${host}:${port}`, (resolve, reject) => {
       const connected = () => resolve();
       client.socket.once('connect', connected);
@@ -131,6 +135,11 @@ export class RawClient {
     }, { seen: () => `received and not yet read: ${JSON.stringify(this.buffer.toString('latin1').slice(0, 400))}` });
   }
 
+  /** Everything received and not yet read as a response, as text. */
+  get unread(): string {
+    return this.buffer.toString('latin1');
+  }
+
   /** Everything the server sent until it closed, as text. */
   async allText(): Promise<string> {
     await this.closed;
@@ -146,7 +155,7 @@ export class RawClient {
   }
 
   private where(): string {
-    return `from 127.0.0.1:${this.socket.remotePort ?? '?'} to local port ${this.socket.localPort ?? '?'}`;
+    return `from ${this.socket.localAddress ?? '?'}:${this.socket.localPort ?? '?'} to port ${this.socket.remotePort ?? '?'}`;
   }
 
   private deliver(): void {

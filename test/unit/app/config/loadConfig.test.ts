@@ -24,10 +24,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: env() })).toThrow(/webhookPort/);
   });
 
-  it('generates the token once and keeps it', () => {
-    const first = loadConfig({ env: env() }).token;
-    expect(loadConfig({ env: env() }).token).toBe(first);
-    expect(first.length).toBeGreaterThanOrEqual(16);
+  it('generates the webhook and admin tokens once each, different, and keeps them', () => {
+    const first = loadConfig({ env: env() });
+    expect(loadConfig({ env: env() })).toMatchObject({ webhookToken: first.webhookToken, adminToken: first.adminToken });
+    expect(first.webhookToken.length).toBeGreaterThanOrEqual(16);
+    expect(first.adminToken.length).toBeGreaterThanOrEqual(16);
+    expect(first.adminToken).not.toBe(first.webhookToken);
+    expect(first.tokenOrigins).toEqual({
+      webhook: { source: 'file', file: join(temp.dir, 'webhook-token'), legacy: false },
+      admin: { source: 'file', file: join(temp.dir, 'admin-token'), legacy: false },
+    });
+    expect(first.warnings).toEqual([]);
   });
 
   it('takes the phone status poll interval and request timeout, and refuses values that would hammer or hang on a phone', () => {

@@ -116,7 +116,7 @@ describe('provisioning example', () => {
     try {
       const loaded = loadConfig({
         env: { RINGSIDE_PROVISIONING_FILE: `${root}build/provisioning/ringside.json`, RINGSIDE_CONFIG: '/nonexistent/config.json' },
-        overrides: { dataDir: data.dir, token: 'provisioning-test-token-0123' },
+        overrides: { dataDir: data.dir, webhookToken: 'provisioning-test-token-0123', adminToken: 'provisioning-admin-token-0123' },
       });
       expect(loaded).toMatchObject({ account: 'acme', webhook: { port: 7789 }, phoneAllow: ['192.168.10.0/24'], defaultCountry: 'PK', missedDelayMs: 8000 });
       expect(loaded.redis.url).toBe('redis://ringside-redis.example.com:6379');

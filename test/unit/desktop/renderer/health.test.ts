@@ -20,6 +20,20 @@ describe('the health banner', () => {
     expect(healthProblems(open, health({ rabbitmq: 'degraded', spoolDepth: 1500 }), 0)).toEqual([expect.objectContaining({ key: 'rabbitmq', severity: 'warning' })]);
   });
 
+  it('says in plain words when Ringside cannot save calls (a full disk), and what happens to the calls meanwhile', () => {
+    const down = (reason: string, failing: string[]) => health({ status: 'degraded', storage: { state: 'down', reason, failing, since: 1 } });
+    const full = healthProblems(open, down('disk full', ['spool']), 0);
+    expect(full).toEqual([expect.objectContaining({ key: 'storage', severity: 'error' })]);
+    expect(full[0]!.text).toBe('Ringside cannot save calls: the disk is full. Calls that come in now may not be recorded. Tell IT.');
+    expect(healthProblems(open, down('disk full', ['database']), 0)[0]!.text).toBe('Ringside cannot save calls: the disk is full. Calls are kept and saved once it is fixed. Tell IT.');
+    expect(healthProblems(open, down('read-only', ['database']), 0)[0]!.text).toContain('its files can only be read, not written');
+    // No internal words: an error code stays in /healthz and the log.
+    const odd = healthProblems(open, down('SQLITE_IOERR_WRITE', ['spool', 'database']), 0)[0]!.text;
+    expect(odd).toContain('the disk reports an error');
+    expect(odd).not.toMatch(/SQLITE|spool|database/i);
+    expect(healthProblems(open, health({ storage: { state: 'up', reason: null, failing: [], since: null } }), 0)).toEqual([]);
+  });
+
   it("reports the agent's phone when it does not answer or signed off", () => {
     const summary = { phones: 1, registered: 0, signedOff: 0, unreachable: 1 };
     const entry = { mac: '000B82000001', state: 'unreachable' as const, lastEvent: null, lastSeenAt: null, polling: true, reachable: false, phoneStatus: null, error: 'phone_unreachable' as const };

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CallLogError } from '../../../../../src/domain/calllog/errors';
 import type { CallView } from '../../../../../src/domain/calllog/CallLog';
+import { HANDLED_EVENT_WINDOW_MS } from '../../../../../src/domain/bus/HandledEventLedger';
 import { callStart, DAY, ev, legStart, makeHarness, MAC_A, MAC_B, T0, type Harness } from './helpers';
 
 let h: Harness;
@@ -156,16 +157,16 @@ describe('stats', () => {
 });
 
 describe('prune', () => {
-  it('deletes old calls with their rows and old markers, keeps the daily statistics', async () => {
+  it('deletes old calls with their rows, keeps the daily statistics (and the handled markers: they have their own window)', async () => {
     await missedCall('old', { remote: '+923001234567', startedAt: T0 - 40 * DAY, targets: ['alice'] });
-    await h.log.markProcessed('old-event', T0 - 40 * DAY);
+    await h.log.markProcessed('old-event');
     await answeredCall('new', { remote: '+923001234568', startedAt: T0, agent: 'alice', mac: MAC_A });
     const statsBefore = await h.log.stats('acme', {});
     expect(await h.log.prune(T0 - 30 * DAY)).toBe(1);
     expect(await h.log.getCall('acme', 'old')).toBeNull();
     expect(await h.log.getMissed('acme', 'old')).toBeNull();
     expect(await h.log.targetsOf('acme', 'old')).toEqual([]);
-    expect(await h.log.hasProcessed('old-event')).toBe(false);
+    expect(await h.log.hasProcessed('old-event')).toBe(true);
     expect(h.db.prepare(`SELECT COUNT(*) FROM cl_legs WHERE call_id = 'old'`).pluck().get()).toBe(0);
     expect(h.db.prepare(`SELECT COUNT(*) FROM cl_stat_contrib WHERE call_id = 'old'`).pluck().get()).toBe(0);
     expect(await h.log.getCall('acme', 'new')).not.toBeNull();
@@ -205,5 +206,62 @@ describe('tenants', () => {
     expect(await h.log.agentsOnCall('a')).toEqual([]);
     expect(await h.log.agentsOnCall('b')).toEqual(['mallory']);
     expect(await h.log.recordAnswered(ev(), { callId: 'b-missed', account: 'a', mac: MAC_A, agent: 'alice', at: T0, owner: true })).toEqual({ applied: false, value: null });
+  });
+});
+
+describe('pruneHandledMarkers', () => {
+  /** A call log whose markers are stamped by a clock the test moves. */
+  function clocked(): { m: Harness; at: (ms: number) => void } {
+    let now = T0;
+    return { m: makeHarness({ clock: () => now }), at: (ms) => void (now = ms) };
+  }
+
+  it('deletes the markers written before the redelivery window; an event redelivered within it is still recognised and not applied again', async () => {
+    const { m, at } = clocked();
+    try {
+      const call = callStart({ id: 'c-window' });
+      await m.log.recordRinging('ring-old', { call, leg: legStart(MAC_A, 'alice', T0), targets: ['alice'] });
+      await m.log.markProcessed('ring-old:handled');
+      at(T0 + HANDLED_EVENT_WINDOW_MS - DAY);
+      await m.log.recordAnswered('answer-recent', { callId: 'c-window', account: 'acme', mac: MAC_A, agent: 'alice', at: T0 + 5_000, owner: true });
+      const now = T0 + HANDLED_EVENT_WINDOW_MS + DAY;
+      at(now);
+
+      expect(await m.log.pruneHandledMarkers(now - HANDLED_EVENT_WINDOW_MS)).toBe(2);
+      expect(await m.log.hasProcessed('ring-old')).toBe(false);
+      expect(await m.log.hasProcessed('ring-old:handled')).toBe(false);
+      // Handled six days ago (two days before "now" minus the window): its redelivery changes nothing.
+      expect(await m.log.hasProcessed('answer-recent')).toBe(true);
+      const again = await m.log.recordAnswered('answer-recent', { callId: 'c-window', account: 'acme', mac: MAC_A, agent: 'alice', at: T0 + 5_000, owner: true });
+      expect(again.applied).toBe(false);
+      expect(m.count('cl_processed_events')).toBe(1);
+      // The call itself is the retention's (365 days), not the markers' window.
+      expect(await m.log.getCall('acme', 'c-window')).not.toBeNull();
+    } finally {
+      m.cleanup();
+    }
+  });
+
+  it("counts the window from when the event was handled, not from the event's own time (an event handled days late)", async () => {
+    const { m, at } = clocked();
+    try {
+      at(T0 + 10 * DAY);
+      // An event of T0 (spooled while RabbitMQ was away) handled ten days later.
+      await m.log.recordRinging('late-ring', { call: callStart({ id: 'c-late', startedAt: T0 }), leg: legStart(MAC_A, 'alice', T0), targets: ['alice'] });
+      expect(await m.log.pruneHandledMarkers(T0 + 10 * DAY - HANDLED_EVENT_WINDOW_MS)).toBe(0);
+      expect(await m.log.hasProcessed('late-ring')).toBe(true);
+    } finally {
+      m.cleanup();
+    }
+  });
+
+  it('deletes any number of markers, in chunks', async () => {
+    const insert = h.db.prepare("INSERT INTO cl_processed_events (event_id, op, at) VALUES (?, 'mark', ?)");
+    h.db.transaction(() => {
+      for (let i = 0; i < 12_345; i++) insert.run(`old-${i}`, T0 - 10 * DAY);
+      insert.run('recent', T0);
+    })();
+    expect(await h.log.pruneHandledMarkers(T0 - HANDLED_EVENT_WINDOW_MS)).toBe(12_345);
+    expect(h.count('cl_processed_events')).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryHandledEventLedger } from '../../../../../src/domain/bus/HandledEventLedger';
+import { HANDLED_EVENT_WINDOW_MS, handledMarkerCutoff, MemoryHandledEventLedger } from '../../../../../src/domain/bus/HandledEventLedger';
 import { SqliteHandledEventLedger } from '../../../../../src/adapters/sqlite/spool/SqliteHandledEventLedger';
 import { makeTempDir } from '../../../../support/tmp';
 
@@ -46,12 +46,14 @@ describe('SqliteHandledEventLedger', () => {
     }
   });
 
-  it('prunes ids older than the retention (24 h by default) and keeps the recent ones', () => {
+  it('prunes ids older than the redelivery window (HANDLED_EVENT_WINDOW_MS, 7 days by default) and still knows the recent ones', () => {
+    expect(HANDLED_EVENT_WINDOW_MS).toBe(7 * 24 * HOUR_MS);
     const ledger = open();
     ledger.add('old');
     const now = Date.now();
-    expect(ledger.prune(now + 23 * HOUR_MS)).toBe(0);
-    expect(ledger.prune(now + 25 * HOUR_MS)).toBe(1);
+    expect(ledger.prune(now + HANDLED_EVENT_WINDOW_MS - HOUR_MS)).toBe(0);
+    expect(ledger.has('old')).toBe(true);
+    expect(ledger.prune(now + HANDLED_EVENT_WINDOW_MS + HOUR_MS)).toBe(1);
     expect(ledger.has('old')).toBe(false);
   });
 
@@ -72,5 +74,17 @@ describe('MemoryHandledEventLedger', () => {
     ledger.add('b');
     ledger.add('c');
     expect([ledger.has('a'), ledger.has('b'), ledger.has('c')]).toEqual([false, true, true]);
+  });
+});
+
+describe('handledMarkerCutoff', () => {
+  const now = Date.UTC(2026, 0, 10);
+  it('is the start of the redelivery window when nothing is pending in the spool', () => {
+    expect(handledMarkerCutoff(now, null)).toBe(now - HANDLED_EVENT_WINDOW_MS);
+  });
+  it('goes back to the oldest pending event when that is older: the markers of anything handled after it stay until it comes again', () => {
+    const pendingSince = now - HANDLED_EVENT_WINDOW_MS - 3 * HOUR_MS;
+    expect(handledMarkerCutoff(now, pendingSince)).toBe(pendingSince);
+    expect(handledMarkerCutoff(now, now - HOUR_MS)).toBe(now - HANDLED_EVENT_WINDOW_MS);
   });
 });

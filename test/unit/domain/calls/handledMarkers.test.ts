@@ -1,0 +1,44 @@
+// Handled markers are kept for the redelivery window (HANDLED_EVENT_WINDOW_MS) from their handling,
+// not for the call retention: an event redelivered within the window is still recognised and
+// handled once; after it the marker is gone (docs/call-lifecycle.md, Ordering, duplicates and late events).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteCallLog } from '../../../../src/adapters/sqlite/calllog/SqliteCallLog';
+import { HANDLED_EVENT_WINDOW_MS } from '../../../../src/domain/bus/HandledEventLedger';
+import { handledMarker } from '../../../../src/domain/calls/CallLifecycle';
+import { MAC_A as MAC, createRig, type Rig } from './lifecycleRig';
+
+const DAY = 24 * 60 * 60_000;
+const REMOTE = '+923004444444';
+
+describe('handled markers and the redelivery window', () => {
+  let rig: Rig;
+
+  beforeEach(async () => {
+    // The call log stamps its markers with the handlers' clock, which the test moves.
+    rig = await createRig({
+      idPrefix: '01MARK', remote: REMOTE, local: '201', agents: ['alice'],
+      callLog: (db, hooks) => new SqliteCallLog(db, { ...hooks, clock: () => rig.now }),
+    });
+  });
+  afterEach(() => rig.close());
+
+  it('an event redelivered six days after its handling is recognised and not handled again; two days later its marker is pruned', async () => {
+    const ringing = rig.event('incoming', MAC);
+    await rig.lifecycle.handle(ringing);
+    rig.now += 1000;
+    await rig.lifecycle.handle(rig.event('hangup', MAC));
+    expect(rig.sent('call.ringing', 'alice')).toHaveLength(1);
+
+    rig.now += HANDLED_EVENT_WINDOW_MS - DAY;
+    expect(await rig.log.pruneHandledMarkers(rig.now - HANDLED_EVENT_WINDOW_MS)).toBe(0);
+    await rig.lifecycle.handle(ringing);
+    expect(rig.sent('call.ringing', 'alice')).toHaveLength(1);
+    expect(await rig.calls()).toHaveLength(1);
+
+    rig.now += 2 * DAY;
+    expect(await rig.log.pruneHandledMarkers(rig.now - HANDLED_EVENT_WINDOW_MS)).toBeGreaterThan(0);
+    expect(await rig.log.hasProcessed(handledMarker(ringing.id))).toBe(false);
+    // The call itself stays for the retention.
+    expect(await rig.calls()).toHaveLength(1);
+  });
+});
