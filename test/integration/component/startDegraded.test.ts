@@ -100,7 +100,13 @@ describe('Ringside started while Redis is unreachable', () => {
     }
 
     // Directory changes work again, and the push hub is subscribed: a bound phone's call rings its agent's UI.
-    const bound = await s.api('POST', '/api/devices', { body: { mac: MAC_A, agent: s.config.agent } });
+    // The directory cache has connections of its own, which may come back a moment after the call
+    // state's: until then a change is refused with a 503 that says to retry, as a client does.
+    const bound = await eventually(
+      'POST /api/devices accepted once the directory cache is back',
+      () => s.api('POST', '/api/devices', { body: { mac: MAC_A, agent: s.config.agent } }),
+      (answer) => answer.status !== 503,
+    );
     expect(bound.status, JSON.stringify(bound.body)).toBe(200);
     const second = newCaller();
     expect((await s.phone('incoming', params(MAC_A, second))).status).toBe(200);
