@@ -59,7 +59,7 @@ function startCore() {
       if (api) resolve(api[1]);
     });
     core.on('error', reject);
-    core.on('exit', (code) => reject(new Error(`the core stopped before it listened (exit code ${code})`)));
+    core.on('exit', (code) => reject(Object.assign(new Error(`the core stopped before it listened (exit code ${code})`), { exitCode: code })));
   });
   return { core, listening };
 }
@@ -78,8 +78,10 @@ async function runElectron(executable) {
   try {
     apiUrl = await listening;
   } catch (error) {
-    process.stderr.write(`ringside: ${error.message}\n`);
-    process.exit(1);
+    // Exit 1 or 2: the core has said why in one line (already running, a port taken, a mistake
+    // in the configuration); anything else is said here.
+    if (error.exitCode !== 1 && error.exitCode !== 2) process.stderr.write(`ringside: ${error.message}\n`);
+    process.exit(error.exitCode === 2 ? 2 : 1);
   }
   const coreExited = new Promise((resolve) => core.once('exit', resolve));
   const env = { ...process.env, RINGSIDE_CORE_API: apiUrl };

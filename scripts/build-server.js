@@ -10,8 +10,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /**
  * Left to node_modules at run time: native addons (they load a .node file relative to their own
  * package), the optional native helpers of ws, pino (its transports start worker threads from
- * files it finds by __dirname, which a bundle does not have) with its worker-thread stream and
- * pretty printer, and Electron, which the headless server never loads.
+ * files it finds by __dirname, which a bundle does not have) with its worker-thread stream, pretty printer
+ * and the rotating log file (pino-roll, loaded by path in pino's worker), and Electron, which the headless server never loads.
  */
 const external = [
   'better-sqlite3',
@@ -20,6 +20,7 @@ const external = [
   'pino',
   'thread-stream',
   'pino-pretty',
+  'pino-roll',
   'pino-abstract-transport',
   'electron',
   'fsevents',

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ListenerActionUrls } from '../domain/provisioning/actionUrls';
 import { provisionActionUrls } from '../domain/provisioning/provisionActionUrls';
 import { parseMac } from '../protocol/mac';
-import { codedHttpError, parseWith, readJson } from './http';
+import { codedHttpError, HttpError, parseWith, readJson } from './http';
 import { drive, phoneFor, type PhoneRouteDeps } from './phoneRoutes';
 import type { Router } from './router';
 import * as s from '../protocol/rest';
@@ -11,6 +11,11 @@ import type { ActionUrlsView } from '../protocol/responses';
 export interface ProvisioningRouteDeps extends PhoneRouteDeps {
   /** This process's listener as phones reach it; the URLs carry the webhook token, so admin only. */
   actionUrls: () => ListenerActionUrls;
+  /**
+   * The seat's own agent on a single seat (null in shared mode): it may read the Action URLs too,
+   * to set up its own phone; the webhook token in them only delivers phone events (docs/agent-api.md).
+   */
+  seatAgent?: string | null;
 }
 
 async function optionalBody(req: IncomingMessage): Promise<{ dryRun?: boolean | undefined }> {
@@ -25,7 +30,9 @@ export function addProvisioningRoutes(router: Router, deps: ProvisioningRouteDep
   const { directory, auth, phones } = deps;
 
   router.on('GET', '/api/action-urls', async ({ req }) => {
-    await auth.require(req, 'admin');
+    const principal = await auth.require(req, 'any');
+    const seat = principal.kind === 'agent' && deps.seatAgent !== undefined && deps.seatAgent !== null && principal.agent === deps.seatAgent;
+    if (principal.kind !== 'admin' && !seat) throw new HttpError(403, 'this endpoint needs the admin token');
     const { publicHost, port, urls } = deps.actionUrls();
     return { host: publicHost.host, hostSource: publicHost.source, port, urls } satisfies ActionUrlsView;
   });

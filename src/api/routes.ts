@@ -18,7 +18,8 @@ import { callAudienceFor, contactsFor, devicesFor, MIN_AGENT_CONTACT_QUERY, sees
 import { addPhoneRoutes } from './phoneRoutes';
 import { Router } from './router';
 import * as s from '../protocol/rest';
-import type { AgentWithPresence, SessionInfo } from '../protocol/responses';
+import type { AgentWithPresence, HourlyStats, SessionInfo, StatsResponse } from '../protocol/responses';
+import { localDay } from '../protocol/days';
 
 export interface ApiDeps {
   directory: Directory;
@@ -192,13 +193,40 @@ export function buildRoutes(deps: ApiDeps): Router {
   });
   addCallbackRoutes(router, { directory, auth, phones: deps.phones, log, push, callbacks: deps.callbacks, clock });
   addPhoneRoutes(router, { directory, auth, phones: deps.phones });
-  addProvisioningRoutes(router, { directory, auth, phones: deps.phones, actionUrls: deps.actionUrls });
+  addProvisioningRoutes(router, {
+    directory, auth, phones: deps.phones, actionUrls: deps.actionUrls,
+    seatAgent: deps.settings.config.redis.url ? null : deps.settings.config.agent,
+  });
   addSettingsRoutes(router, { directory, auth, phones: deps.phones, actionUrls: deps.actionUrls, settings: deps.settings });
-  router.on('GET', '/api/stats', async ({ req, query }) => {
+  router.on('GET', '/api/stats', async ({ req, query }): Promise<StatsResponse> => {
     const principal = await auth.require(req, 'any');
     const q = parseWith(s.statsQuery, queryObject(query));
+    // Days of the seat's zone, both included: `from=D&to=D` is the one day D.
+    const timeZone = log.timeZone;
+    const from = q.from === undefined ? null : statsDayOf(q.from, timeZone, clock());
+    const to = q.to === undefined ? null : statsDayOf(q.to, timeZone, clock());
     // An agent who is not a supervisor sees only their own figures (roles.ts).
-    return { items: await log.stats(principal.account, { ...q, agent: await statsAgentFor(directory, principal, q.agent) }) };
+    const agent = await statsAgentFor(directory, principal, q.agent);
+    const items = from !== null && to !== null && from > to
+      ? []
+      : await log.stats(principal.account, { ...(from === null ? {} : { fromDay: from }), ...(to === null ? {} : { toDay: to }), ...(agent === undefined ? {} : { agent }) });
+    return { items, timeZone, from, to };
+  });
+  router.on('GET', '/api/stats/hourly', async ({ req, query }): Promise<HourlyStats> => {
+    const principal = await auth.require(req, 'any');
+    const q = parseWith(s.hourlyStatsQuery, queryObject(query));
+    const timeZone = log.timeZone;
+    const day = statsDayOf(q.day ?? 'today', timeZone, clock());
+    // The same rule as the figures: an agent sees their own hours, supervisors anyone's or the team's.
+    const agent = await statsAgentFor(directory, principal, q.agent);
+    const hours = await log.hourlyStats(principal.account, { day, ...(agent === undefined ? {} : { agent }) });
+    return { day, timeZone, agent: agent ?? null, hours };
   });
   return router;
+}
+
+/** The local day a statistics parameter names: the day itself, today's, or the day an instant falls in. */
+function statsDayOf(value: s.StatsDay, timeZone: string, now: number): string {
+  if (value === 'today') return localDay(now, timeZone);
+  return 'day' in value ? value.day : localDay(value.at, timeZone);
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { maskedConfig } from '../app/config/loadConfig';
 import type { RingsideConfig } from '../app/config/schema';
+import { logFileOf } from '../app/logging';
 import { parseMac } from '../protocol/mac';
 import { serviceTestBody } from '../protocol/rest';
 import type { PhoneControlTest, SettingsView } from '../protocol/responses';
@@ -43,7 +44,7 @@ export function addSettingsRoutes(router: Router, deps: SettingsRouteDeps): void
     const principal = await auth.require(req, 'any');
     const { config } = settings;
     // `ringside config`'s masking: user:password@ in a URL becomes user:***@.
-    const masked = maskedConfig(config) as { redis: { url: string }; amqpUrl: string };
+    const masked = maskedConfig(config) as { redis: { url: string }; amqp: { url: string } };
     const devices = await directory.listDevices(principal.account);
     return {
       webhook: { host: config.webhook.host, port: settings.webhookPort(), publicHost: deps.actionUrls().publicHost.host },
@@ -51,11 +52,14 @@ export function addSettingsRoutes(router: Router, deps: SettingsRouteDeps): void
       redis: config.redis.url
         ? { url: masked.redis.url, callsDb: config.redis.callsDb, cacheDb: config.redis.cacheDb, keyPrefix: config.redis.keyPrefix }
         : null,
-      amqp: config.amqpUrl
-        ? { url: masked.amqpUrl, exchange: config.amqp.exchange, queue: config.amqp.queue, shards: config.amqp.shards }
+      amqp: config.amqp.url
+        ? { url: masked.amqp.url, exchange: config.amqp.exchange, queue: config.amqp.queue, shards: config.amqp.shards }
         : null,
       // The caller's own phones as GET /api/devices shows them (roles.ts devicesFor: an agent never sees the control address or user name); the admin: all.
       phones: devicesFor(principal, devices),
+      seatAgent: config.redis.url ? null : config.agent,
+      // Where IT finds the log (docs/architecture.md, Logs): a path on this machine, the admin's business only.
+      ...(principal.kind === 'admin' ? { logFile: logFileOf(config) } : {}),
     };
   });
 

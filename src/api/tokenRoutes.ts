@@ -29,8 +29,6 @@ export interface TokenRouteDeps {
   sessionTtlMs: number;
   /** A one-time sign-in link (signinCodes.ts) for the agent, or the seat's agent (RINGSIDE_AGENT); DirectoryError for an unknown one. */
   issueSigninLink: (agent: string | undefined) => Promise<SigninLink>;
-  /** The agent a sign-in link's code is for, once; null when used, expired or unknown. */
-  redeemSignin: (code: string) => string | null;
   /** Ends the WebSocket connections the old admin token opened. */
   adminTokenRotated: () => void;
   clock: () => number;
@@ -102,17 +100,6 @@ export function addTokenRoutes(router: Router, deps: TokenRouteDeps): void {
       if (error instanceof DirectoryError && error.code === 'unknown_agent') throw new HttpError(404, error.message);
       throw error;
     }
-  });
-
-  // No bearer token: the code is the credential, good once, for five minutes.
-  router.on('POST', '/api/signin', async ({ req }) => {
-    const { account } = deps;
-    const body = await readJson(req, s.signinBody);
-    const agent = deps.redeemSignin(body.code);
-    if (agent === null) throw codedHttpError(401, 'signin_link_invalid', 'this sign-in link was used already, has expired or is not one of this Ringside; ask for a new one (ringside signin)');
-    if (!(await deps.directory.getAgent(account, agent))) throw codedHttpError(401, 'signin_link_invalid', `agent ${agent} no longer exists`);
-    const session = await deps.sessions.create(account, agent, deps.sessionTtlMs, deps.clock());
-    return { ...session, account, agent };
   });
 }
 

@@ -34,6 +34,16 @@ export interface DeviceHealthDeps {
   onChange?: (account: string, mac: string) => void;
 }
 
+/** A phone's state in a log line. */
+const PHONE_STATE_WORDS: Record<PhoneHealthState, string> = {
+  unreachable: 'unreachable: its web API does not answer',
+  signed_off: 'signed off (unregistered)',
+  booted: 'booted',
+  registered: 'registered',
+  reachable: 'reachable',
+  unknown: 'in an unknown state',
+};
+
 const DEFAULT_POLL_MS = 5_000;
 const NOT_ANSWERING: ReadonlySet<PhoneErrorCode> = new Set(['phone_unreachable', 'phone_timeout']);
 
@@ -205,8 +215,13 @@ export class DeviceHealth {
     if (!device) return;
     const key = keyOf(account, mac);
     const state = this.entryOf(device).state;
-    if (this.lastState.get(key) === state) return;
+    const previous = this.lastState.get(key);
+    if (previous === state) return;
     this.lastState.set(key, state);
+    // One line per change of a phone's state (docs/architecture.md, Logs); a phone that stops answering is a warning.
+    const fields = { account, mac, state, previous: previous ?? null, ip: device.ip ?? null };
+    if (state === 'unreachable' || state === 'signed_off') this.deps.logger.warn(fields, `phone ${mac} is ${PHONE_STATE_WORDS[state]}`);
+    else this.deps.logger.info(fields, `phone ${mac} is ${PHONE_STATE_WORDS[state]}`);
     this.deps.onChange?.(account, mac);
   }
 }

@@ -110,7 +110,7 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
     const cache = redis?.cache ?? openEmbeddedCache({ db: options.database, logger: options.logger, root: config.redis.keyPrefix });
     if (!redis) closers.push(() => cache.close());
     const spool = SqliteSpoolBus.open(files.spool, { logger: options.logger, checkpointPages: options.checkpointPages, storage: options.storage?.watch('spool') });
-    const rabbit = config.amqpUrl ? openRabbit(config, options) : null;
+    const rabbit = config.amqp.url ? openRabbit(config, options) : null;
     const bus: EventBus = rabbit ? new OutboxBus(spool, rabbit, { logger: options.logger }) : spool;
     closers.push(() => bus.close());
     await waitAtStartUp([redis?.ready(), rabbit?.whenUp(STARTUP_WAIT_MS)], options.logger, options.signal);
@@ -183,7 +183,7 @@ async function openRedisParts(config: RingsideConfig, node: string, options: Ope
 
 function openRabbit(config: RingsideConfig, options: OpenOptions): RabbitMqBus {
   return RabbitMqBus.create({
-    url: config.amqpUrl!, exchange: config.amqp.exchange, queue: config.amqp.queue, shards: config.amqp.shards,
+    url: config.amqp.url!, exchange: config.amqp.exchange, queue: config.amqp.queue, shards: config.amqp.shards,
     ledger: options.handledEvents, logger: options.logger,
     // Every seat's outbox drains as soon as RabbitMQ is back: a seat still backing off would hand
     // its part of a ring-group call in late.

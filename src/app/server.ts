@@ -7,6 +7,9 @@ import { startAgentApiServer } from '../api/AgentApiServer';
 import { Authenticator } from '../api/auth';
 import { SigninCodes } from '../api/signinCodes';
 import { addTokenRoutes } from '../api/tokenRoutes';
+import { addSigninRoutes } from '../api/signinRoutes';
+import { SigninThrottle } from '../api/signinThrottle';
+import { SqliteAgentCredentials } from '../adapters/sqlite/SqliteAgentCredentials';
 import { Credentials } from './Credentials';
 import type { SigninLink } from '../protocol/responses';
 import { browsableOrigin } from '../protocol/urls';
@@ -17,6 +20,10 @@ import { openAdapters } from './adapters';
 import { CallbackQueue } from '../domain/callback/CallbackQueue';
 import { CachedDirectory } from './cache/CachedDirectory';
 import { addLookupRoutes } from '../api/lookupRoutes';
+import { addSeatRoutes } from '../api/seatRoutes';
+import { TestCalls } from './testCall';
+import { GrandstreamPhoneClient } from '../adapters/phone/GrandstreamPhoneClient';
+import { provisionActionUrls } from '../domain/provisioning/provisionActionUrls';
 import { DirectoryCallerCards } from '../domain/cards/CallerCards';
 import { HttpCrmLookup } from '../adapters/crm/HttpCrmLookup';
 import { CallLifecycle, handledMarker } from '../domain/calls/CallLifecycle';
@@ -32,7 +39,9 @@ import { SqliteDispositions } from '../adapters/sqlite/directory/SqliteDispositi
 import { startWebhookListener } from '../adapters/webhook/WebhookListener';
 import { PhoneRegistry } from '../adapters/phone/PhoneRegistry';
 import { PresenceService } from '../domain/presence/PresenceService';
-import { createLogger, type Logger } from '../shared/logger';
+import type { Logger } from '../shared/logger';
+import { openRingsideLog } from './logging';
+import { DependencyLog } from './dependencyLog';
 import { createMetrics, type Metrics } from '../shared/metrics';
 import { handleThroughOutages } from '../shared/outages';
 import { settlesWithin } from '../shared/settlesWithin';
@@ -129,7 +138,9 @@ function safeUserName(): string {
 
 /** The composition root: opens the embedded adapters, wires the handlers, starts both listeners. */
 export async function startRingside(config: RingsideConfig, options: StartOptions = {}): Promise<RingsideInstance> {
-  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  // Without a logger given, this instance logs to stdout and the log file, and closes the file with itself.
+  const ownLog = options.logger ? null : openRingsideLog(config);
+  const logger = options.logger ?? ownLog!.logger;
   const clock = options.clock ?? Date.now;
   const metrics = createMetrics();
   // Whether the spool and the database can be written (a full disk): in health, /metrics and the UI.
@@ -155,7 +166,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     throw error;
   }
   // Many handlers run at once with Redis call state: their call-log writes share commits.
-  const log = new SqliteCallLog(db, { ...contactHooksFor(source), groupCommit: config.redis.url !== undefined, clock });
+  const log = new SqliteCallLog(db, { ...contactHooksFor(source), groupCommit: config.redis.url !== undefined, clock, timeZone: config.timezone });
   // The handler commits this marker with its last step, so the bus needs no ledger write of its own.
   const handledEvents = { has: (id: string) => log.hasProcessed(handledMarker(id)), add: () => undefined };
   const adapters = await openAdapters(config, files, { logger, metrics, checkpointPages, handledEvents, database: db, signal: options.signal, storage }).catch((err: unknown) => {
@@ -173,7 +184,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const missed = new MissedCallSweeper({ state, log, push, logger, clock, delayMs: config.missedDelayMs, onRaised: async () => {
     await presence.publishChanges(config.account);
   }, onMissed: (m) => callbacks.enqueue(m) });
-  const reaper = new StaleCallReaper({ state, log, missed, clock });
+  const reaper = new StaleCallReaper({ state, log, missed, clock, logger });
   const phones = new PhoneRegistry({ logger, timeoutMs: config.phoneTimeoutMs });
   // Set once the WebSocket exists: a phone's change goes to its agent's UIs (and admin UIs) at once.
   let phoneChanged: (account: string, mac: string) => void = () => undefined;
@@ -247,7 +258,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     onPreviousToken: (event) => credentials.notePreviousUse(event.device, event.receivedAt),
     allow: config.phoneAllow, accept: (event) => bus.publish([event]), logger, metrics,
     limits: {
-      ratePerSecond: config.phoneRatePerSecond,
+      ratePerSecond: config.phoneRateLimit,
       maxConnections: config.webhook.maxConnections, maxConnectionsPerAddress: config.webhook.maxConnectionsPerAddress,
     },
   });
@@ -275,10 +286,25 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     settings: { config, webhookPort: () => Number(new URL(webhook.url).port), apiPort: () => apiPort, probes: adapters.probes },
   });
   addLookupRoutes(router, { lookups: directory, auth });
+  // "Ring me" on the first-run setup: a test call through the own phone listener (testCall.ts).
+  const testCalls = new TestCalls({ listener: () => ({ port: Number(new URL(webhook.url).port), token: credentials.webhookToken() }), logger });
+  addSeatRoutes(router, {
+    directory, auth, presence, seatAgent, testCall: (phone) => testCalls.start(phone),
+    provision: (phone, dryRun) => {
+      const { publicHost, port, urls } = actionUrls();
+      const client = new GrandstreamPhoneClient({ ...phone, timeoutMs: config.phoneTimeoutMs });
+      return provisionActionUrls(client, urls, { host: publicHost.host, port }, { dryRun });
+    },
+  });
   addTokenRoutes(router, {
     account: config.account, auth, credentials, directory, phones, actionUrls, sessions, sessionTtlMs: config.sessionTtlMs, clock, logger,
-    issueSigninLink: (agent) => issueSigninLink(agent ?? config.agent), redeemSignin: (code) => signin.redeem(code),
+    issueSigninLink: (agent) => issueSigninLink(agent ?? config.agent),
     adminTokenRotated: () => websocket.closeAdminConnections(),
+  });
+  addSigninRoutes(router, {
+    account: config.account, auth, directory, sessions, sessionTtlMs: config.sessionTtlMs, clock, logger,
+    credentials: new SqliteAgentCredentials(db), redeemSignin: (code) => signin.redeem(code),
+    uiOrigin: () => browsableOrigin(api.url), throttle: new SigninThrottle(clock),
   });
   const api = await startAgentApiServer({ host: config.api.host, port: config.api.port, router, ui: new UiAssets(rendererRoot()), websocket, logger });
   apiPort = api.port;
@@ -320,8 +346,19 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   // A UI learns at once when a service goes down or comes back, not only when it connects; a
   // phone's change is pushed when it happens (phoneChanged), and caught here too otherwise.
   const healthTimer = setInterval(() => void websocket.refreshHealth().catch(() => undefined), HEALTH_PUSH_INTERVAL_MS);
+  // Each change of Redis, RabbitMQ or the storage is one line in the log (docs/architecture.md, Logs).
+  const dependencyLog = new DependencyLog(logger);
+  const logDependencies = () => adapters.health()
+    .then((dependencies) => dependencyLog.note(dependencies, storage.report()))
+    .catch((error: unknown) => logger.debug({ err: error }, 'health reading failed'));
+  void logDependencies();
+  const dependencyTimer = setInterval(() => void logDependencies(), HEALTH_PUSH_INTERVAL_MS);
+  dependencyTimer.unref();
   // A write failing (or working again) is told at once, not at the next tick.
-  const stopStorageWatch = storage.listen(() => void websocket.refreshHealth().catch(() => undefined));
+  const stopStorageWatch = storage.listen(() => {
+    void logDependencies();
+    void websocket.refreshHealth().catch(() => undefined);
+  });
   healthTimer.unref();
 
   let closing: Promise<void> | null = null;
@@ -349,12 +386,14 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     close: () => {
       closing ??= (async () => {
         clearInterval(retentionTimer);
+        testCalls.stop();
         clearInterval(markerTimer);
         clearInterval(presenceTimer);
         clearInterval(reaperTimer);
         await webhook.close();
         webhookState = 'down';
         clearInterval(healthTimer);
+        clearInterval(dependencyTimer);
         stopStorageWatch();
         devices.stop();
         shutdown.abort();
@@ -378,6 +417,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
         await directory.close();
         db.close();
         await checkpointer.close();
+        await ownLog?.close();
       })();
       return closing;
     },

@@ -1,7 +1,10 @@
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, maskedConfig } from '../app/config/loadConfig';
-import { createLogger } from '../shared/logger';
+import { ConfigError, describeSource, loadConfigExplained, maskedConfig } from '../app/config/loadConfig';
+import type { RingsideConfig } from '../app/config/schema';
+import { SETTINGS } from '../app/config/settings';
+import { InstanceLock, portInUseMessage } from './instanceLock';
+import { openRingsideLog } from '../app/logging';
 import { HELP_OPTION, parseCommandArgs, UsageError } from './args';
 import { actionUrlsCommand } from './actionUrlsCommand';
 import { provisionCommand, PROVISION_USAGE } from './provisionCommand';
@@ -17,14 +20,18 @@ Commands:
                  (--headless is accepted and implied); prints no token: sign in with ringside signin
   signin         print a one-time sign-in link to the agent UI of the running Ringside
 ${SIGNIN_USAGE}  token          the webhook token (phones) and the admin token (agent API): show, rotate
-${TOKEN_USAGE}  config         print the effective configuration, secrets masked
+${TOKEN_USAGE}  config         print the effective configuration, secrets masked; it checks exactly what serve checks
+                 (exit 2 with one line naming the setting when something is wrong)
+                 --explain: each setting, its value and where it came from
   action-urls    print the Action URL lines to paste into the phone (--json for JSON)
   provision      write the Action URLs into a phone through its configuration API
 ${PROVISION_USAGE}  simulate       simulated Grandstream phones play a call against a running Ringside
-${SIMULATE_USAGE}  help           this text
+${SIMULATE_USAGE}  help           this text (also --help, -h; ringside <command> --help for one command)
+  version        the version (also --version, -v)
 
-Configuration options (every command): the environment variable names listed in the README
-in kebab case without the RINGSIDE_ prefix, overriding the environment and the config file:
+Configuration options (every command): each setting's key in kebab case (the README's
+Configuration table: key redis.url, variable RINGSIDE_REDIS_URL, flag --redis-url), over the
+environment and the config files:
   --data-dir DIR  --webhook-token TOKEN  --admin-token TOKEN  --account NAME  --agent ID
   --webhook-host HOST  --webhook-port PORT  --api-host HOST  --api-port PORT  --public-host HOST
   --redis-url URL  --amqp-url URL  --log-level LEVEL  ...
@@ -65,11 +72,28 @@ const defaultDeps: CliDeps = {
 };
 
 function configCommand(args: string[], io: CliIo): number {
-  const { values } = parseCommandArgs('config', args, HELP_OPTION);
-  if (values.help) return usage(io);
-  const config = loadConfig({ env: io.env, argv: args });
+  const { values } = parseCommandArgs('config', args, { ...HELP_OPTION, explain: { type: 'boolean' } });
+  if (values.help) return commandHelp('config', io);
+  const { config, sources } = loadConfigExplained({ env: io.env, argv: args });
   for (const warning of config.warnings) io.stderr(`ringside: warning: ${warning}\n`);
-  io.stdout(`${JSON.stringify(maskedConfig(config), null, 2)}\n`);
+  if (!values.explain) {
+    io.stdout(`${JSON.stringify(maskedConfig(config), null, 2)}\n`);
+    return 0;
+  }
+  // One line per setting: key, value (masked as above), and where it came from.
+  const masked = maskedConfig(config);
+  const rows = SETTINGS.filter((s) => s.key !== 'token').map((s) => {
+    const value = s.key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], masked);
+    const source = sources.get(s.key);
+    const where = source === undefined || source.kind === 'default'
+      ? (source?.name ? `generated, kept in ${source.name}` : 'default')
+      : source.kind === 'machine file' || source.kind === 'user file'
+        ? `${source.kind} ${source.name}`
+        : `${source.kind} ${describeSource(s.key, source, value)}`;
+    return [s.key, value === undefined ? '(unset)' : typeof value === 'string' ? value : JSON.stringify(value), where] as const;
+  });
+  const width = (i: 0 | 1) => Math.min(48, Math.max(...rows.map((r) => r[i].length)));
+  for (const [key, value, where] of rows) io.stdout(`${key.padEnd(width(0))}  ${value.padEnd(width(1))}  ${where}\n`);
   return 0;
 }
 
@@ -79,13 +103,27 @@ function configCommand(args: string[], io: CliIo): number {
  * only a backstop against a close that never settles (the process then exits 1, not clean).
  */
 export const STOP_DEADLINE_MS = 20_000;
+/** The log file's last lines get this long to be written at exit. */
+const LOG_CLOSE_WAIT_MS = 2_000;
 
 async function serveCommand(args: string[], io: CliIo, deps: CliDeps): Promise<number> {
   const { values } = parseCommandArgs('serve', args, { ...HELP_OPTION, headless: { type: 'boolean' }, 'signin-link': { type: 'boolean' } });
-  if (values.help) return usage(io);
-  const config = loadConfig({ env: io.env, argv: args });
+  if (values.help) return commandHelp('serve', io);
+  const { config } = loadConfigExplained({ env: io.env, argv: args });
+  // One serve per data directory (<data dir>/ringside.pid): a second says so and exits 1.
+  const lock = InstanceLock.acquire(config);
+  try {
+    return await serveLocked(config, values, io, deps, lock);
+  } finally {
+    lock.release();
+  }
+}
+
+async function serveLocked(config: RingsideConfig, values: Record<string, unknown>, io: CliIo, deps: CliDeps, lock: InstanceLock): Promise<number> {
   // stdout carries the start-up lines people and scripts read; the JSON log goes to stderr.
-  const logger = createLogger({ level: config.logLevel, destination: process.stderr });
+  // ...and to the rotating log file (docs/architecture.md, Logs), closed once the instance is.
+  const log = openRingsideLog(config, { destination: process.stderr });
+  const logger = log.logger;
   let stopping = false;
   let requestStop: (signal: NodeJS.Signals) => void = () => {};
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => (requestStop = resolve));
@@ -115,8 +153,13 @@ async function serveCommand(args: string[], io: CliIo, deps: CliDeps): Promise<n
     instance = await startRingside(config, { logger, signal: startAbort.signal });
   } catch (error) {
     removeHandlers();
-    throw error;
+    // Bounded: a log file whose writer has not started yet may never say it closed.
+    await settlesWithin(log.close(), LOG_CLOSE_WAIT_MS);
+    const inUse = portInUseMessage(error as NodeJS.ErrnoException, config);
+    throw inUse === null ? error : new Error(inUse);
   }
+  lock.listening(Number(new URL(instance.webhookUrl).port), Number(new URL(instance.apiUrl).port), new URL(instance.apiUrl).origin);
+  logger.info({ webhook: instance.webhookUrl, api: instance.apiUrl, logFile: log.file }, 'Ringside started');
   io.stdout(`webhook listening on ${new URL(instance.webhookUrl).origin}\n`);
   io.stdout(`agent API on ${new URL(instance.apiUrl).origin}\n`);
   // No token on stdout: a server's output ends up in journals and CI logs. `npm start` on a
@@ -154,12 +197,41 @@ async function serveCommand(args: string[], io: CliIo, deps: CliDeps): Promise<n
     return 1;
   } finally {
     removeHandlers();
+    await settlesWithin(log.close(), LOG_CLOSE_WAIT_MS);
   }
 }
 
 function usage(io: CliIo): number {
   io.stdout(USAGE);
   return 2;
+}
+
+/** `ringside <command> --help`: that command's lines of the usage and the configuration options; exit 0 (asked for). */
+function commandHelp(command: string, io: CliIo): number {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`  ${command} `));
+  if (start === -1) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  let end = start + 1;
+  while (end < lines.length && /^ {17,}\S/.test(lines[end]!)) end++;
+  const options = lines.slice(lines.findIndex((line) => line.startsWith('Configuration options')));
+  io.stdout(`Usage: ringside ${command} [options]\n\n${lines.slice(start, end).join('\n')}\n\n${options.join('\n')}`);
+  return 0;
+}
+
+/** The version in package.json (the bundle and the sources both sit two levels under it). */
+export function version(): string {
+  for (const relative of ['../../package.json', '../package.json']) {
+    try {
+      const parsed = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (parsed.name === 'ringside' && parsed.version) return parsed.version;
+    } catch {
+      // not there: the other layout
+    }
+  }
+  return 'unknown';
 }
 
 /** Runs one `ringside` command and returns its exit code; never exits the process itself. */
@@ -172,19 +244,27 @@ export async function main(argv: string[], io: CliIo = processIo, deps: CliDeps 
       case 'config':
         return configCommand(args, io);
       case 'action-urls':
-        return actionUrlsCommand(args, io, () => usage(io));
+        return actionUrlsCommand(args, io, () => commandHelp('action-urls', io));
       case 'provision':
-        return await provisionCommand(args, io, () => usage(io));
+        return await provisionCommand(args, io, () => commandHelp('provision', io));
       case 'simulate':
         return await simulateCommand(args, io);
       case 'token':
-        return await tokenCommand(args, io, () => usage(io));
+        return await tokenCommand(args, io, () => commandHelp('token', io));
       case 'signin':
-        return await signinCommand(args, io, () => usage(io));
-      case undefined:
+        return await signinCommand(args, io, () => commandHelp('signin', io));
+      case 'version':
+      case '--version':
+      case '-v':
+        io.stdout(`ringside ${version()}\n`);
+        return 0;
       case 'help':
       case '--help':
       case '-h':
+        if (args[0] !== undefined && !args[0].startsWith('-')) return commandHelp(args[0], io);
+        io.stdout(USAGE);
+        return 0;
+      case undefined:
         return usage(io);
       default:
         io.stderr(`ringside: unknown command '${command}'\n\n${USAGE}`);

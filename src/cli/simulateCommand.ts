@@ -3,6 +3,7 @@ import { AdminApi, RingsideUnreachableError } from '../../tools/simulator/AdminA
 import { PhoneRequestError } from '../../tools/simulator/SimulatedPhone';
 import type { SetupMode } from '../../tools/simulator/directorySetup';
 import { runScenario } from '../../tools/simulator/runScenario';
+import { seatTarget, UnknownAgentError } from '../../tools/simulator/seat';
 import { isScenarioName, SCENARIO_NAMES, SCENARIOS, type Scenario } from '../../tools/simulator/scenarios';
 import { HELP_OPTION, parseCommandArgs, UsageError } from './args';
 import type { CliIo } from './main';
@@ -11,9 +12,13 @@ import { browsableOrigin } from '../protocol/urls';
 import { hostAndPort } from '../shared/httpAddress';
 
 /** Indented lines for the `ringside help` text, under the `simulate` command. */
-export const SIMULATE_USAGE = `                 ringside simulate [direct|ring-group|missed|transfer|callback|all] (default: direct)
-                   (callback: Ringside drives the simulated phone's control API on 127.0.0.1,
-                   so Ringside must run on this machine)
+export const SIMULATE_USAGE = `                 ringside simulate [direct|ring-group|missed|cancel|transfer|callback|all] (default: direct)
+                   direct, missed and cancel ring the seat's own agent (the one \`npm start\` signs in)
+                   on a single seat; ring-group, transfer and callback play between the simulated
+                   agents Alice and Bob (callback: Ringside drives the simulated phone's control API
+                   on 127.0.0.1, so Ringside must run on this machine, and its settings are removed after)
+                   --agent ID      the agent direct, missed and cancel ring (default: the seat's own;
+                                   Alice in shared mode)
                    --webhook URL   the phone listener (default: 127.0.0.1 and the configured webhook port)
                    --api URL       the agent API (default: the configured API host and port)
                    --webhook-token T  the phones' token (default: the configured one, <data dir>/webhook-token)
@@ -23,12 +28,14 @@ export const SIMULATE_USAGE = `                 ringside simulate [direct|ring-g
                                    (default: only when they do not exist yet)
                    --delay-ms N    pause between two phone events (default 400)
                  ringside simulate phone: one simulated phone that stays up, for \`ringside provision\`
-                   and calls typed in (ring, answer, hangup); --phone-port N (default: any free port),
+                   and calls typed in (ring, answer, hangup, cancel: the caller gives up while it rings);
+                   --phone-port N (default: any free port),
                    --password P (default: generated), --form session|passcode (default: session)
 `;
 
 const OPTIONS = {
   ...HELP_OPTION,
+  agent: { type: 'string' },
   webhook: { type: 'string' },
   api: { type: 'string' },
   setup: { type: 'boolean' },
@@ -46,7 +53,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   const { values, positionals } = parseCommandArgs('simulate', args, OPTIONS, 1);
   if (values.help) {
     io.stdout(`Usage:\n${SIMULATE_USAGE}`);
-    return 2;
+    return 0;
   }
   const name = positionals[0] ?? 'direct';
   if (name === 'phone') return simulatePhone(phoneOptions(values), io);
@@ -69,12 +76,16 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   const out = (line: string) => io.stdout(`${line}\n`);
   out(`phones send to ${webhookUrl}; Ringside's API at ${api.baseUrl}`);
   try {
+    const chosen = typeof values.agent === 'string' && values.agent.trim() !== '' ? values.agent.trim() : null;
+    if (values.agent !== undefined && chosen === null) throw new UsageError('simulate: --agent takes an agent id');
+    const seat = scenarios.some((s) => s.forSeat) ? await seatTarget(api, chosen) : null;
+    if (seat) out(`${seat.name} (${seat.id}) is rung by ${scenarios.filter((s) => s.forSeat).map((s) => s.name).join(', ')}: sign in as ${seat.id} to see the calls`);
     for (const scenario of scenarios) {
-      await runScenario(scenario, { webhook, api, setup, delayMs, out, outcomeTimeoutMs: config.missedDelayMs + 10_000 });
+      await runScenario(scenario, { webhook, api, setup, delayMs, out, outcomeTimeoutMs: config.missedDelayMs + 10_000, seat });
     }
     return 0;
   } catch (error) {
-    if (error instanceof RingsideUnreachableError || error instanceof PhoneRequestError) {
+    if (error instanceof RingsideUnreachableError || error instanceof PhoneRequestError || error instanceof UnknownAgentError) {
       io.stderr(`ringside: simulate: ${error.message}\n`);
       return 1;
     }

@@ -14,7 +14,7 @@ export interface SimulatePhoneOptions {
   form: LoginForm;
 }
 
-const COMMANDS = 'ring [number] [name...] | answer | hangup | status | quit';
+const COMMANDS = 'ring [number] [name...] | answer | hangup | cancel (the caller gives up while it rings) | status | quit';
 
 /**
  * `ringside simulate phone`: one simulated Grandstream phone that stays up, so a newcomer can
@@ -64,6 +64,9 @@ async function runPhoneCommand(phone: SimulatedPhoneControl, line: string, out: 
         break;
       case 'hangup':
         phone.hangUp();
+        break;
+      case 'cancel':
+        phone.callerGivesUp();
         break;
       case 'status':
         for (const l of phone.lines.status()) out(`  line ${l.line}: ${l.state}${l.remotenumber ? ` ${l.remotenumber}` : ''}`);

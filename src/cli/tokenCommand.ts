@@ -6,7 +6,7 @@ import {
   type TokenKind,
 } from '../app/config/tokenFiles';
 import { MAX_WEBHOOK_GRACE_MS } from '../protocol/rest';
-import type { AdminRotation, PhoneRotation, SigninLink, TokensView, WebhookRotation } from '../protocol/responses';
+import type { AdminRotation, InviteLink, PhoneRotation, SigninLink, TokensView, WebhookRotation } from '../protocol/responses';
 import { HELP_OPTION, parseCommandArgs, UsageError } from './args';
 import type { CliIo } from './main';
 import { ApiAnswerError, NotRunningError, RunningRingside } from './runningRingside';
@@ -26,6 +26,8 @@ export const TOKEN_USAGE = `                 ringside token show webhook|admin  
 
 export const SIGNIN_USAGE = `                 ringside signin [--agent ID] [--api URL]  a link that signs the agent (default: the
                    seat's agent) in to the agent UI, once, within 5 minutes; needs the admin token
+                 ringside signin --invite --agent ID  an invite link to send the agent: with it they
+                   choose their password and are signed in (once, within 7 days)
 `;
 
 const OPTIONS = { ...HELP_OPTION, api: { type: 'string' }, grace: { type: 'string' }, offline: { type: 'boolean' } } as const;
@@ -173,11 +175,17 @@ async function rotateOffline(config: RingsideConfig, kind: TokenKind, graceMs: n
 
 /** `ringside signin [--agent ID]`: a one-time sign-in link from the running Ringside. */
 export async function signinCommand(args: string[], io: CliIo, usage: () => number): Promise<number> {
-  const { values } = parseCommandArgs('signin', args, { ...HELP_OPTION, api: { type: 'string' }, agent: { type: 'string' } });
+  const { values } = parseCommandArgs('signin', args, { ...HELP_OPTION, api: { type: 'string' }, agent: { type: 'string' }, invite: { type: 'boolean' } });
   if (values.help) return usage();
+  if (values.invite && typeof values.agent !== 'string') throw new UsageError('signin --invite: say whom to invite: --agent ID');
   const config = loadConfig({ env: io.env, argv: args });
   const server = RunningRingside.of('signin', config, values.api);
   try {
+    if (values.invite) {
+      const invite = await server.admin<InviteLink>('POST', `/api/agents/${encodeURIComponent(String(values.agent))}/invite`, {});
+      io.stdout(`send this to ${invite.agent}: with it they choose their password and are signed in (once, until ${when(invite.expiresAt)}): ${invite.url}\n`);
+      return 0;
+    }
     const link = await server.admin<SigninLink>('POST', '/api/signin-links', typeof values.agent === 'string' ? { agent: values.agent } : {});
     io.stdout(`open the agent UI as ${link.agent} (this link signs in once, until ${when(link.expiresAt)}): ${link.url}\n`);
     return 0;

@@ -79,6 +79,31 @@ export interface AgentStats {
   ringCount: number;
   talkMsTotal: number;
   talkCount: number;
+  /** Calls the agent placed (a call-back among them), counted apart from the incoming ones above. */
+  outgoing: number;
+  /** Of those, how many the other side answered, and their talk time in all. */
+  outgoingAnswered: number;
+  outgoingTalkMsTotal: number;
+}
+
+/** GET /api/stats: the figures per agent, over the local days `from` to `to` (both included) of `timeZone`. */
+export interface StatsResponse {
+  items: AgentStats[];
+  /** The seat's zone the days are counted in (RINGSIDE_TIMEZONE). */
+  timeZone: string;
+  /** The days asked for as the server took them (`YYYY-MM-DD`); null when open-ended. */
+  from: string | null;
+  to: string | null;
+}
+
+/** GET /api/stats/hourly: answered and missed incoming calls per local hour of one day. */
+export interface HourlyStats {
+  day: string;
+  timeZone: string;
+  /** The agent whose calls these are; null: the whole team. */
+  agent: string | null;
+  /** 24 buckets, hour 0 to 23 of the local day (a daylight-saving day's repeated hour adds to its bucket). */
+  hours: Array<{ hour: number; answered: number; missed: number }>;
 }
 
 /** The call-back's dial: what the answer of POST /api/missed/:id/callback says under `dial`. */
@@ -118,6 +143,13 @@ export interface SettingsView {
   amqp: { url: string; exchange: string; queue: string; shards: number } | null;
   /** The caller's own phones (the admin: every phone) as GET /api/devices shows them. */
   phones: DeviceView[];
+  /** A single seat (embedded mode): the seat's own agent (RINGSIDE_AGENT), who gets unbound phones; null in shared mode. */
+  seatAgent: string | null;
+  /**
+   * The admin only: the log file as configured (RINGSIDE_LOG_FILE; its files are named after it,
+   * `ringside.<date>.<n>.log`, with `current.log` beside them), or null when off. Absent for an agent.
+   */
+  logFile?: string | null;
 }
 
 /** How a phone's web UI logs in: the older passcode form, or the session form with a nonce. */
@@ -254,10 +286,61 @@ export interface AdminRotation {
   file: string | null;
 }
 
+/** POST /api/signin (a link's code, or agent and password) and POST /api/invites/accept: an agent session, as POST /api/session gives. */
+export interface SigninSession {
+  token: string;
+  expiresAt: number;
+  account: string;
+  agent: string;
+}
+
+/** GET/POST/DELETE /api/agents/:id/password (admin): whether the agent can sign in with a password. Never the password. */
+export interface PasswordView {
+  agent: string;
+  passwordSet: boolean;
+  passwordSetAt: number | null;
+  /** When the agent's open invite link stops working, or null. */
+  inviteExpiresAt: number | null;
+}
+
+/** POST /api/agents/:id/invite (admin): a link that lets the agent choose a password once, until `expiresAt`. */
+export interface InviteLink {
+  agent: string;
+  /** The agent UI's address with `#invite=<code>`. */
+  url: string;
+  expiresAt: number;
+}
+
+/** POST /api/invites/check: whom an open invite link is for. */
+export interface InviteInfo {
+  agent: string;
+  name: string;
+  expiresAt: number;
+}
+
 /** POST /api/signin-links (admin): a link that signs `agent` in once, until `expiresAt`. */
 export interface SigninLink {
   agent: string;
   /** The agent UI's address with `#signin=<code>`. */
   url: string;
   expiresAt: number;
+}
+
+/**
+ * GET /api/me (and PUT /api/me's answer): who the agent token is, for the first-run setup.
+ * `seat`: this agent is the seat's own on a single seat, so it may change its own name and
+ * extension, see the lines to paste into its phone and ring itself (docs/agent-api.md, The seat's own agent).
+ * `phoneReported`: a phone is bound to the agent (also by zero-typing pairing): setup is done.
+ */
+export interface MeView {
+  agent: { id: string; name: string; extension: string | null };
+  seat: boolean;
+  phoneReported: boolean;
+}
+
+/** POST /api/me/test-call: the test call is ringing; it is answered after `ringMs` and ends a moment later. */
+export interface TestCallView {
+  number: string;
+  name: string;
+  ringMs: number;
 }

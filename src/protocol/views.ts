@@ -102,6 +102,8 @@ export const missedCallView = z.object({
   closedBy: orNull(z.string()),
   /** The agents the call rang for. */
   targets: z.array(z.string()),
+  /** The directory's contact for the caller's number, when it knows it (as on the call). */
+  contact: orNull(contact),
 });
 export type MissedCallView = z.infer<typeof missedCallView>;
 

@@ -157,8 +157,8 @@ describe('the agent UI in a browser', () => {
     await row.waitFor();
     expect(await row.innerText()).toContain('Dora Searchable');
 
-    await row.getByRole('button', { name: 'Legs' }).click();
-    const legs = page.getByRole('table', { name: 'Legs of this call' });
+    await row.getByRole('button', { name: 'Details' }).click();
+    const legs = page.getByRole('table', { name: 'Who the call rang' });
     await legs.waitFor();
     const legText = await legs.innerText();
     expect(legText).toContain('Alice');

@@ -51,7 +51,7 @@ async function ok<T = unknown>(r: TestRingside, method: string, path: string, bo
 }
 
 describe('Settings and Today in a browser', () => {
-  it('settings: the admin sees the ports, masked service URLs, a passing Redis test, the phone test and the Action URL lines', { timeout: TIMEOUT }, async ({ task }) => {
+  it('settings: the admin console shows the ports, masked service URLs, a passing Redis test, the phone test and the Action URL lines', { timeout: TIMEOUT }, async ({ task }) => {
     // The Redis URL carries a password (the test server's default user takes any): it must never show.
     const redisUrl = new URL(REDIS_URL);
     if (!redisUrl.password) {
@@ -65,7 +65,9 @@ describe('Settings and Today in a browser', () => {
     await ok(seat, 'PUT', `/api/devices/${ALICE.phone.mac}/control`, { host: phone.host, port: phone.port, password: PHONE_PASSWORD });
 
     const { page } = await open(seat, TEST_TOKEN);
-    await page.getByRole('tab', { name: 'Settings' }).click();
+    // The admin's side of it is the Admin tab's console: System, Phones and Connect a phone.
+    await page.getByRole('tab', { name: 'Admin' }).click();
+    await page.getByRole('tab', { name: 'System' }).click();
 
     const webhookPort = new URL(seat.instance.webhookUrl).port;
     const apiPort = new URL(seat.instance.apiUrl).port;
@@ -76,11 +78,11 @@ describe('Settings and Today in a browser', () => {
     await redisRow.locator('text=:***@').waitFor();
     expect(await page.locator('[data-service="rabbitmq"]').innerText()).toContain(`exchange ${office.root}`);
 
-    // The screen knows the token is the admin's once GET /api/session answered: the Action URL lines show.
-    const lines = page.getByRole('definition').locator('code.action-url');
-    await lines.first().waitFor();
     await page.getByRole('button', { name: 'Test Redis' }).click();
     await page.locator('[data-test-result="redis"]', { hasText: 'test passed' }).waitFor();
+    await saveScreenshot(page, 'admin console system');
+
+    await page.getByRole('tab', { name: 'Phones' }).click();
     await page.getByRole('button', { name: 'Test phone 000B825E0001' }).click();
     await page.locator('[data-phone-result="000B825E0001"]', { hasText: 'Logged in (session login); the phone is available.' }).waitFor();
     // Provisioning from the screen writes the same lines into the phone's slots.
@@ -89,6 +91,9 @@ describe('Settings and Today in a browser', () => {
     expect(phone.config.value('P8310')).toMatch(new RegExp(`^http://ringside\\.example\\.test:${webhookPort}/gs/.+/cti/incoming\\?`));
 
     // The Action URL lines, with copy buttons, for the admin token.
+    await page.getByRole('tab', { name: 'Connect a phone' }).click();
+    const lines = page.getByRole('definition').locator('code.action-url');
+    await lines.first().waitFor();
     expect(await lines.count()).toBeGreaterThan(3);
     expect(await lines.first().innerText()).toContain(`http://ringside.example.test:${webhookPort}/gs/`);
     expect(await page.getByRole('button', { name: 'Copy all Action URLs' }).count()).toBe(1);
@@ -120,7 +125,7 @@ describe('Settings and Today in a browser', () => {
     expect(await table.locator('tr', { hasText: 'Bob' }).count()).toBe(1);
     expect(await carol.page.getByRole('heading', { name: 'Everyone' }).count()).toBe(1);
     expect(await carol.page.getByLabel("Everyone's figures today").locator('[data-figure="Offered"]').innerText()).toBe('3');
-    expect(await carol.page.locator('svg.chart rect.chart__answered').count()).toBe(2);
+    expect(await carol.page.locator('.agent-bar').count()).toBe(2);
     await saveScreenshot(carol.page, task.name);
 
     // Alice, a plain agent: her own figures and chart, nobody else's.
@@ -131,7 +136,8 @@ describe('Settings and Today in a browser', () => {
     await alice.page.getByLabel('Your figures today').locator('[data-figure="Offered"]', { hasText: '2' }).waitFor();
     expect(await alice.page.getByRole('heading', { name: 'Everyone' }).count()).toBe(0);
     expect(await alice.page.getByRole('table', { name: 'Figures per agent' }).count()).toBe(0);
-    expect(await alice.page.locator('svg.chart rect.chart__answered').count()).toBe(1);
+    expect(await alice.page.getByTestId('hourly-chart').count()).toBe(1);
+    expect(await alice.page.locator('.agent-bar').count()).toBe(0);
     expect(await alice.page.locator('body').innerText()).not.toContain('Bob');
   });
 });

@@ -33,10 +33,11 @@ describe('a one-time sign-in link', () => {
     expect(first.page.url()).toBe(`${ringside.instance.apiUrl}/`);
     expect(first.problems).toEqual([]);
 
-    // The same link again (from a terminal's scrollback, say): no session.
+    // The same link again (from a terminal's scrollback, say): no session; the sign-in page says why.
     const second = await openPage(browser, url);
     pages.push(second);
-    await second.page.locator('[data-testid="connection"][data-status="no_session"]').waitFor();
+    await second.page.getByTestId('signin-notice').filter({ hasText: 'This sign-in link was used already' }).waitFor();
+    await second.page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(second.page.url()).toBe(`${ringside.instance.apiUrl}/`);
     // The refused trade is the only thing that went wrong there.
     expect(second.problems.filter((p) => !/401/.test(p))).toEqual([]);

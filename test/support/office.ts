@@ -48,15 +48,14 @@ export async function startOffice(seatCount: number, overrides: Record<string, u
   const databaseDir = makeTempDir('ringside-office-');
   const shared = {
     redis: { url: REDIS_URL, callsDb: TEST_CALLS_DB, cacheDb: TEST_CACHE_DB, keyPrefix: root },
-    amqpUrl: AMQP_URL,
-    amqp: { exchange: root, queue: `${root}-queue`, shards: OFFICE_SHARDS },
+    amqp: { url: AMQP_URL, exchange: root, queue: `${root}-queue`, shards: OFFICE_SHARDS },
     database: join(databaseDir.dir, 'ringside.db'),
     ...overrides,
   };
   const seatConfig = (index: number): Record<string, unknown> => ({
     ...shared,
     ...(options.redisUrl ? { redis: { ...shared.redis, url: options.redisUrl(index) } } : {}),
-    ...(options.amqpUrl ? { amqpUrl: options.amqpUrl(index) } : {}),
+    ...(options.amqpUrl ? { amqp: { ...shared.amqp, url: options.amqpUrl(index) } } : {}),
   });
   const seats: TestRingside[] = [];
   try {

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/app/config/loadConfig';
 import { currentToken } from '../../src/app/config/tokenFiles';
 import type { RingsideConfig } from '../../src/app/config/schema';
 import { startRingside, type RingsideInstance } from '../../src/app/server';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger, type Logger } from '../../src/shared/logger';
 import { makeTempDir } from './tmp';
 import { Inbox, show, waitFor, withTimeout, type WaitOptions } from './wait';
 
@@ -30,20 +30,20 @@ export interface TestRingside {
 }
 
 /** Starts a real Ringside in-process on free ports and a fresh data dir. */
-export async function startTestRingside(overrides: Record<string, unknown> = {}, dataDir?: string): Promise<TestRingside> {
+export async function startTestRingside(overrides: Record<string, unknown> = {}, dataDir?: string, options: { logger?: Logger } = {}): Promise<TestRingside> {
   const temp = dataDir ? null : makeTempDir();
   const dir = dataDir ?? temp!.dir;
   const config = loadConfig({
     env: { RINGSIDE_PROVISIONING_FILE: '/nonexistent/ringside.json' },
     overrides: {
       dataDir: dir, adminToken: TEST_TOKEN, webhookToken: TEST_WEBHOOK_TOKEN, webhook: { host: '127.0.0.1', port: 0 }, api: { host: '127.0.0.1', port: 0 },
-      missedDelayMs: 60_000, logLevel: 'silent', phoneRatePerSecond: 0, ...overrides,
+      missedDelayMs: 60_000, logLevel: 'silent', phoneRateLimit: 0, ...overrides,
     },
   });
   let offset = 0;
   const clock = () => Date.now() + offset;
   // Tests take services away on purpose: a short grace keeps a seat's shutdown quick then.
-  const instance = await startRingside(config, { logger: createLogger({ level: 'silent' }), clock, stopGraceMs: 500 });
+  const instance = await startRingside(config, { logger: options.logger ?? createLogger({ level: 'silent' }), clock, stopGraceMs: 500 });
   const clients: AgentClient[] = [];
   const self: TestRingside = {
     instance, config, dataDir: dir,

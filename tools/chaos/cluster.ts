@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveTopology, shardQueues } from '../../src/adapters/rabbitmq/topology';
 import { ProxyBroker, type BrokerNames, type ChaosBroker } from './broker';
@@ -27,6 +27,13 @@ export interface Cluster {
   token: string;
   /** What the load's phones carry. */
   webhookToken: string;
+}
+
+/** An empty user config file (RINGSIDE_CONFIG must name a file that exists). */
+function emptyConfigFile(dir: string): string {
+  const file = join(dir, 'empty-config.json');
+  writeFileSync(file, '{}\n');
+  return file;
 }
 
 export async function startCluster(config: ChaosConfig, dir: string, cleanup: Cleanup, say: (line: string) => void): Promise<Cluster> {
@@ -59,14 +66,14 @@ export async function startCluster(config: ChaosConfig, dir: string, cleanup: Cl
     RINGSIDE_LOG_LEVEL: config.logLevel,
     // Neither the machine's provisioning file nor a user's config file may change the run.
     RINGSIDE_PROVISIONING_FILE: join(dir, 'no-provisioning.json'),
-    RINGSIDE_CONFIG: join(dir, 'no-config.json'),
-    REDIS_URL: redis.url,
-    REDIS_CALLS_DB: '0',
-    REDIS_KEY_PREFIX: prefix,
-    AMQP_URL: broker.amqpUrl,
-    AMQP_EXCHANGE: topology.exchange,
-    AMQP_QUEUE: topology.queueBase,
-    AMQP_SHARDS: String(SHARDS),
+    RINGSIDE_CONFIG: emptyConfigFile(dir),
+    RINGSIDE_REDIS_URL: redis.url,
+    RINGSIDE_REDIS_CALLS_DB: '0',
+    RINGSIDE_REDIS_KEY_PREFIX: prefix,
+    RINGSIDE_AMQP_URL: broker.amqpUrl,
+    RINGSIDE_AMQP_EXCHANGE: topology.exchange,
+    RINGSIDE_AMQP_QUEUE: topology.queueBase,
+    RINGSIDE_AMQP_SHARDS: String(SHARDS),
     ...(config.useBuild ? { RINGSIDE_USE_BUILD: '1' } : {}),
   };
   const nodes = await Promise.all([0, 1].map((i) => {

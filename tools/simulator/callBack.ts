@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MissedCallView } from '../../src/domain/calllog/CallLog';
+import type { DeviceControlView } from '../../src/protocol/responses';
 import type { AdminApi } from './AdminApi';
 import type { SimAgent } from './cast';
 import { SimulatedPhoneControl } from './control/SimulatedPhoneControl';
@@ -38,8 +39,10 @@ export async function callBackMissedCall(options: CallBackOptions): Promise<Call
     identity: agent.phone, form: 'session', password: randomBytes(12).toString('base64url'),
     webhook: options.webhook, remoteAnswer: { afterMs: options.remoteAnswerMs },
   });
+  const controlPath = `/api/devices/${encodeURIComponent(agent.phone.mac)}/control`;
+  const before = await controlSettings(api, agent.phone.mac);
   try {
-    await api.request('PUT', `/api/devices/${encodeURIComponent(agent.phone.mac)}/control`, { host: phone.host, port: phone.port, password: phone.options.password });
+    await api.request('PUT', controlPath, { host: phone.host, port: phone.port, username: null, password: phone.options.password });
     out(`  ${agent.phone.name}: control API on ${phone.host}:${phone.port} (session login), saved as its control settings`);
     const taken = await api.request<{ dial: { status: string; reason?: string } }>('POST', `/api/missed/${encodeURIComponent(missed.callId)}/callback`, { agent: agent.id });
     out(`  ${agent.name} calls back ${remote} (POST /api/missed/…/callback): dial ${taken.dial.status}${taken.dial.reason ? `: ${taken.dial.reason}` : ''}`);
@@ -58,6 +61,34 @@ export async function callBackMissedCall(options: CallBackOptions): Promise<Call
     return { dial: taken.dial, missed: after };
   } finally {
     await phone.close();
+    // The simulated phone's control API is gone: leave the phone's control settings as they were,
+    // or Ringside would keep trying the closed port (and say the phone does not answer).
+    await restoreControl(api, controlPath, before, agent, out);
+  }
+}
+
+async function controlSettings(api: AdminApi, mac: string): Promise<DeviceControlView | null> {
+  const { items } = await api.request<{ items: Array<{ mac: string; control?: DeviceControlView }> }>('GET', '/api/devices');
+  const wanted = mac.replace(/[^0-9a-f]/gi, '').toUpperCase();
+  return items.find((d) => d.mac.replace(/[^0-9a-f]/gi, '').toUpperCase() === wanted)?.control ?? null;
+}
+
+/** Puts back the address, port and user name that were set (null: the defaults); a password cannot be put back, as Ringside never shows it. */
+async function restoreControl(api: AdminApi, path: string, before: DeviceControlView | null, agent: SimAgent, out: (line: string) => void): Promise<void> {
+  const explicit = before !== null && !before.hostFromEvents;
+  const body = {
+    host: explicit ? before.host : null,
+    port: explicit ? before.port : null,
+    username: explicit ? before.username : null,
+    password: null,
+  };
+  try {
+    await api.request('PUT', path, body);
+    out(before?.passwordSet
+      ? `  ${agent.phone.name}: control settings put back, without the earlier password (Ringside never shows it); save it again if it was needed`
+      : `  ${agent.phone.name}: control settings removed again (as before the scenario)`);
+  } catch (error) {
+    out(`  ${agent.phone.name}: its control settings could not be put back: ${(error as Error).message}`);
   }
 }
 

@@ -10,6 +10,8 @@ export interface SimAgent {
   id: string;
   name: string;
   phone: PhoneIdentity;
+  /** An agent already in the directory (the seat's own): the set-up never writes it. */
+  inDirectory?: boolean;
 }
 
 const MODEL = 'GXP2170';

@@ -13,7 +13,7 @@ export type SetupMode = 'auto' | 'always' | 'never';
 export async function prepareDirectory(api: AdminApi, scenario: Scenario, mode: SetupMode, out: (line: string) => void): Promise<void> {
   if (mode === 'never') return;
   const [agents, helplines] = await Promise.all([api.agentIds(), scenario.helpline ? api.helplineNumbers() : Promise.resolve(new Set<string>())]);
-  const missingAgents = scenario.agents.filter((a) => mode === 'always' || !agents.has(a.id));
+  const missingAgents = scenario.agents.filter((a) => !a.inDirectory && (mode === 'always' || !agents.has(a.id)));
   const needsHelpline = scenario.helpline && (mode === 'always' || !helplines.has(SIM_HELPLINE.number));
   for (const agent of missingAgents) {
     await api.request('POST', '/api/agents', { id: agent.id, name: agent.name, extension: agent.phone.extension, devices: [agent.phone.mac] });

@@ -4,7 +4,8 @@ import { newCallerNumber } from './cast';
 import { callBackMissedCall, type CallBackResult } from './callBack';
 import { allEnded, describeCalls } from './callReport';
 import { prepareDirectory, type SetupMode } from './directorySetup';
-import type { Caller, Scenario } from './scenarios';
+import { scenarioFor, type Caller, type Scenario } from './scenarios';
+import type { SimAgent } from './cast';
 import { SimulatedPhone, type SentEvent, type WebhookTarget } from './SimulatedPhone';
 
 export interface SimulatorOptions {
@@ -25,6 +26,8 @@ export interface SimulatorOptions {
   /** In the call-back scenario: how long the caller takes to pick up, and then talks (default 1.5 s, 3 s). */
   remoteAnswerMs?: number;
   talkMs?: number;
+  /** The agent one agent's scenarios ring (seat.ts seatTarget: the seat's own, or `--agent`); Alice when absent. */
+  seat?: SimAgent | null;
 }
 
 export interface ScenarioResult {
@@ -35,8 +38,9 @@ export interface ScenarioResult {
 }
 
 /** Plays one scenario: set-up, each phone's events in order (each acknowledged), then the call log. */
-export async function runScenario(scenario: Scenario, options: SimulatorOptions): Promise<ScenarioResult> {
+export async function runScenario(written: Scenario, options: SimulatorOptions): Promise<ScenarioResult> {
   const { out, api } = options;
+  const scenario = scenarioFor(written, options.seat ?? null);
   const caller = options.caller ?? { number: newCallerNumber(), name: scenario.callerName };
   out(`== ${scenario.name}: ${scenario.summary}`);
   await prepareDirectory(api, scenario, options.setup, out);

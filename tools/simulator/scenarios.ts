@@ -24,9 +24,11 @@ export interface Scenario {
   steps: readonly ScenarioStep[];
   /** After the steps, this agent calls the missed call back through Ringside and their phone. */
   callBack?: SimAgent;
+  /** One agent's call: on a single seat it rings the seat's own agent (or `--agent`) instead of Alice (scenarioFor). */
+  forSeat?: boolean;
 }
 
-export const SCENARIO_NAMES = ['direct', 'ring-group', 'missed', 'transfer', 'callback'] as const;
+export const SCENARIO_NAMES = ['direct', 'ring-group', 'missed', 'cancel', 'transfer', 'callback'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 const on = (agent: SimAgent, label: PhoneEventLabel, local = agent.phone.extension): ScenarioStep => ({ agent, label, local });
@@ -40,6 +42,7 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     // Raw UTF-8 and a space in the request line: the quirk Node's own HTTP parser rejects.
     callerName: 'José Núñez',
     steps: [on(ALICE, 'Incoming Call'), on(ALICE, 'Established Call'), on(ALICE, 'Terminated Call')],
+    forSeat: true,
   },
   'ring-group': {
     name: 'ring-group',
@@ -64,6 +67,17 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     // No name: the phone leaves `$display_remote` in the URL literally.
     callerName: '',
     steps: [on(ALICE, 'Incoming Call'), on(ALICE, 'Missed Call')],
+    forSeat: true,
+  },
+  cancel: {
+    name: 'cancel',
+    summary: `Lucía Fernández rings Alice's extension and gives up while it still rings: the phone reports a missed call`,
+    agents: [ALICE],
+    helpline: false,
+    callerName: 'Lucía Fernández',
+    // What a Grandstream sends when the caller hangs up before anyone answers (reference/grandstream.md): Missed Call.
+    steps: [on(ALICE, 'Incoming Call'), on(ALICE, 'Missed Call')],
+    forSeat: true,
   },
   transfer: {
     name: 'transfer',
@@ -92,6 +106,26 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     callBack: ALICE,
   },
 };
+
+/**
+ * The scenario as it rings `seat` (the seat's own agent, or `--agent`) instead of Alice, when it is
+ * one agent's call; others (two agents, or Alice's simulated phone control) are played as written.
+ */
+export function scenarioFor(scenario: Scenario, seat: SimAgent | null): Scenario {
+  if (!seat || !scenario.forSeat) return scenario;
+  const swap = (agent: SimAgent) => (agent.id === ALICE.id ? seat : agent);
+  return {
+    ...scenario,
+    summary: scenario.summary.replaceAll(`Alice's extension ${ALICE.phone.extension}`, `${seat.name}'s phone (${seat.phone.extension})`)
+      .replaceAll("Alice's extension", `${seat.name}'s phone`).replaceAll('Alice', seat.name),
+    agents: scenario.agents.map(swap),
+    steps: scenario.steps.map((step) => ({
+      agent: swap(step.agent),
+      label: step.label,
+      local: step.agent.id === ALICE.id && step.local === ALICE.phone.extension ? seat.phone.extension : step.local,
+    })),
+  };
+}
 
 export function isScenarioName(name: string): name is ScenarioName {
   return (SCENARIO_NAMES as readonly string[]).includes(name);

@@ -38,16 +38,17 @@ export function connectRedis(options: RedisConnectionOptions): Redis {
     enableOfflineQueue: options.waitThroughOutages,
   });
   // Log transitions only: a reconnect loop during an outage closes the socket on every attempt.
+  // At debug: the process logs Redis going down and coming back once (src/app/dependencyLog.ts), not per connection.
   let everReady = false;
   let ready = false;
   redis.on('ready', () => {
-    if (everReady) options.logger.info({ connection: options.name }, 'Redis connection restored');
+    if (everReady) options.logger.debug({ connection: options.name }, 'Redis connection restored');
     everReady = ready = true;
   });
   // Without a listener ioredis reports every failed reconnect as an unhandled error.
   redis.on('error', (err: Error) => options.logger.debug({ err, connection: options.name }, 'Redis connection error'));
   redis.on('close', () => {
-    if (ready) options.logger.warn({ connection: options.name }, 'Redis connection lost; reconnecting');
+    if (ready) options.logger.debug({ connection: options.name }, 'Redis connection lost; reconnecting');
     ready = false;
   });
   return redis;

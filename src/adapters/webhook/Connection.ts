@@ -178,7 +178,7 @@ export class Connection implements PipelineContext, Occupant {
     this.queue.push(slot);
     if (!outcome.keepAlive) this.stopReading();
     if (outcome.kind === 'error') {
-      this.record(outcome.error.status, null);
+      this.record(outcome.error.status, null, outcome.error.reason);
       slot.status = outcome.error.status;
       slot.body = errorBody(outcome.error.reason);
       slot.headers = outcome.error.headers;
@@ -254,7 +254,7 @@ export class Connection implements PipelineContext, Occupant {
 
   /** Answers an error after which the byte stream cannot be trusted, then closes. */
   private finalError(error: HttpError, isRequest = true): void {
-    if (isRequest) this.record(error.status, null);
+    if (isRequest) this.record(error.status, null, error.reason);
     this.queue.push({ done: true, status: error.status, body: errorBody(error.reason), omitBody: false, keepAlive: false, headers: error.headers });
     this.stopReading();
     this.flush();
@@ -312,8 +312,9 @@ export class Connection implements PipelineContext, Occupant {
     }
   }
 
-  private record(status: number, event: CallEvent | null): void {
+  private record(status: number, event: CallEvent | null, refusal?: string): void {
     this.shared.metrics.webhookRequests.inc({ status: String(status) });
+    if (refusal !== undefined) this.shared.refusals.note(this.sourceIp, status, refusal, Date.now());
     const logger = this.shared.logger;
     if (logger.isLevelEnabled('debug')) {
       logger.debug({ status, ip: this.sourceIp, type: event?.type, id: event?.id }, 'webhook request');

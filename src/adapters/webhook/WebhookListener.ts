@@ -9,6 +9,7 @@ import { checkConnectionCaps, ConnectionTable } from './connectionTable';
 import { LimitLog } from './limitLog';
 import type { ListenerShared } from './listenerShared';
 import { createRateLimiter } from './rateLimit';
+import { RefusalLog } from './refusalLog';
 import { createTokenCheck } from './token';
 
 /**
@@ -83,8 +84,9 @@ export async function startWebhookListener(options: WebhookListenerOptions): Pro
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     onConnection(socket, allowList, shared, connections, limitLog);
   });
-  server.on('error', (err) => options.logger.error({ err }, 'webhook listener error'));
+  // A failed listen (the port taken) is the caller's error to report, not a log line with a stack.
   await listen(server, options.host, options.port);
+  server.on('error', (err) => options.logger.error({ err }, 'webhook listener error'));
   const sweeper = startSweeper(connections, limits, shared, limitLog);
   const port = addressPort(server);
   let closing: Promise<void> | null = null;
@@ -92,7 +94,7 @@ export async function startWebhookListener(options: WebhookListenerOptions): Pro
     host: options.host,
     port,
     url: `http://${formatHost(options.host)}:${port}`,
-    close: () => (closing ??= closeListener(server, connections, sweeper)),
+    close: () => (closing ??= closeListener(server, connections, sweeper).finally(() => shared.refusals.flush(Date.now()))),
   };
 }
 
@@ -114,6 +116,7 @@ function createShared(options: WebhookListenerOptions, limits: WebhookLimits): L
     onPreviousToken: options.onPreviousToken,
     accept: options.accept,
     logger: options.logger,
+    refusals: new RefusalLog(options.logger),
     metrics: options.metrics,
     limits,
     rate: limits.ratePerSecond > 0 ? createRateLimiter(limits.ratePerSecond, limits.rateBurst) : null,
@@ -178,6 +181,7 @@ function startSweeper(connections: ConnectionTable<Connection>, limits: WebhookL
       if (connection.deadlineKind !== 'none' && now >= connection.deadline) connection.onDeadline();
     }
     limitLog.tick(now);
+    shared.refusals.tick(now);
     if (shared.rate !== null && now - lastPrune >= RATE_PRUNE_EVERY_MS) {
       shared.rate.prune(now);
       lastPrune = now;

@@ -2,6 +2,7 @@ import type { CallEvent } from '../../domain/events/CallEvent';
 import type { Logger } from '../../shared/logger';
 import type { Metrics } from '../../shared/metrics';
 import type { RateLimiter } from './rateLimit';
+import type { RefusalLog } from './refusalLog';
 import { httpError, type HttpError } from './requestParser';
 
 /** What every connection of one listener shares. */
@@ -11,6 +12,8 @@ export interface ListenerShared {
   onPreviousToken?: (event: CallEvent) => void;
   accept: (event: CallEvent) => Promise<void>;
   logger: Logger;
+  /** Refused requests, logged with their source (rate-limited per source and reason). */
+  refusals: RefusalLog;
   metrics: Metrics;
   limits: { maxRequestLineBytes: number; maxHeaderBytes: number; headersTimeoutMs: number; idleTimeoutMs: number };
   rate: RateLimiter | null;

@@ -97,6 +97,13 @@ export class CachedDirectory implements Directory, Lookups {
     });
   }
 
+  async claimDevice(account: string, mac: string, agent: string): Promise<string> {
+    return this.write(account, { entity: 'device', ids: [parseMac(mac) ?? mac], scopes: [...DIRECTORY] }, async () => {
+      const owner = await this.source.claimDevice(account, mac, agent);
+      return { result: owner, kind: 'Update' };
+    });
+  }
+
   async deviceOwner(account: string, mac: string): Promise<string | null> {
     const normalised = parseMac(mac);
     if (normalised === null) return null;

@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { join, resolve } from 'node:path';
 import { configSchema, type RingsideConfig, type TokenOrigin } from './schema';
+import {
+  didYouMean, flagOf, OTHER_VARIABLES, SETTING_BY_FLAG, SETTING_BY_KEY, SETTING_BY_OLD_FLAG, SETTING_BY_OLD_KEY, SETTING_BY_OLD_VARIABLE,
+  SETTING_BY_VARIABLE, SETTINGS, TEST_VARIABLE_PREFIX, variableOf, type Setting,
+} from './settings';
 import { persistedToken, TokenFileError, type TokenKind } from './tokenFiles';
 
 type Layer = Record<string, unknown>;
@@ -15,7 +18,7 @@ const DEFAULTS: Omit<RingsideConfig, 'dataDir' | 'webhookToken' | 'adminToken' |
   webhook: { host: '0.0.0.0', port: 7789, maxConnections: 512, maxConnectionsPerAddress: 128 },
   api: { host: '127.0.0.1', port: 7790 },
   phoneAllow: [],
-  phoneRatePerSecond: 200,
+  phoneRateLimit: 200,
   allowedOrigins: [],
   redis: { callsDb: 0, cacheDb: 1, keyPrefix: 'cal' },
   amqp: { exchange: 'grandstream', queue: 'grandstream-queue', shards: 4 },
@@ -26,60 +29,154 @@ const DEFAULTS: Omit<RingsideConfig, 'dataDir' | 'webhookToken' | 'adminToken' |
   phoneTimeoutMs: 5000,
   sessionTtlMs: 12 * 60 * 60_000,
   retentionDays: 365,
+  // The OS's zone (Intl reads TZ and the system setting); UTC when it names none.
+  timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
   logLevel: 'info',
   crmLookupTimeoutMs: 300,
 };
 
-/** Environment variables (docs/architecture.md, Configuration) and where they land in the config. */
-const ENV_PATHS: Record<string, string> = {
-  RINGSIDE_DATA_DIR: 'dataDir',
-  RINGSIDE_WEBHOOK_TOKEN: 'webhookToken',
-  RINGSIDE_ADMIN_TOKEN: 'adminToken',
-  /** Deprecated: read as the webhook token (tokens.legacy below); never the admin token. */
-  RINGSIDE_TOKEN: 'token',
-  RINGSIDE_ACCOUNT: 'account',
-  RINGSIDE_AGENT: 'agent',
-  RINGSIDE_WEBHOOK_HOST: 'webhook.host',
-  RINGSIDE_WEBHOOK_PORT: 'webhook.port',
-  RINGSIDE_WEBHOOK_MAX_CONNECTIONS: 'webhook.maxConnections',
-  RINGSIDE_WEBHOOK_MAX_CONNECTIONS_PER_ADDRESS: 'webhook.maxConnectionsPerAddress',
-  RINGSIDE_API_HOST: 'api.host',
-  RINGSIDE_API_PORT: 'api.port',
-  RINGSIDE_PUBLIC_HOST: 'publicHost',
-  RINGSIDE_PHONE_ALLOW: 'phoneAllow',
-  RINGSIDE_PHONE_RATE_LIMIT: 'phoneRatePerSecond',
-  RINGSIDE_ALLOWED_ORIGINS: 'allowedOrigins',
-  RINGSIDE_DATABASE: 'database',
-  REDIS_URL: 'redis.url',
-  REDIS_CALLS_DB: 'redis.callsDb',
-  REDIS_CACHE_DB: 'redis.cacheDb',
-  REDIS_KEY_PREFIX: 'redis.keyPrefix',
-  AMQP_URL: 'amqpUrl',
-  AMQP_EXCHANGE: 'amqp.exchange',
-  AMQP_QUEUE: 'amqp.queue',
-  AMQP_SHARDS: 'amqp.shards',
-  RINGSIDE_MISSED_DELAY_MS: 'missedDelayMs',
-  RINGSIDE_TRANSFER_WINDOW_MS: 'transferWindowMs',
-  RINGSIDE_HEARTBEAT_TTL_MS: 'heartbeatTtlMs',
-  RINGSIDE_PHONE_POLL_MS: 'phonePollMs',
-  RINGSIDE_PHONE_TIMEOUT_MS: 'phoneTimeoutMs',
-  RINGSIDE_SESSION_TTL_MS: 'sessionTtlMs',
-  RINGSIDE_RETENTION_DAYS: 'retentionDays',
-  RINGSIDE_LOG_LEVEL: 'logLevel',
-  RINGSIDE_DEFAULT_COUNTRY: 'defaultCountry',
-  RINGSIDE_CRM_LOOKUP_URL: 'crmLookupUrl',
-  RINGSIDE_CRM_LOOKUP_TIMEOUT_MS: 'crmLookupTimeoutMs',
-};
+/**
+ * Where a value came from, for `ringside config --explain` and for error messages: the default,
+ * the machine file (IT's), the user's file, the environment, a flag, or the caller's overrides.
+ */
+export interface ValueSource {
+  kind: 'default' | 'machine file' | 'user file' | 'environment' | 'flag' | 'override';
+  /** The variable or flag as written (`RINGSIDE_WEBHOOK_PORT`, `--webhook-port`), or the file's path. */
+  name: string | null;
+}
 
-const LIST_PATHS = new Set(['phoneAllow', 'allowedOrigins']);
+interface SourcedLayer {
+  layer: Layer;
+  sources: Map<string, ValueSource>;
+}
 
-/** CLI flags are the environment names in kebab case without the prefix: --webhook-port, --redis-url. */
-const FLAG_OPTIONS = Object.fromEntries(
-  Object.keys(ENV_PATHS).map((name) => [flagName(name), { type: 'string' as const }]),
-);
+function splitList(raw: string): string[] {
+  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+}
 
-function flagName(envName: string): string {
-  return envName.replace(/^RINGSIDE_/, '').toLowerCase().replaceAll('_', '-');
+/** The warning for an old spelling that is still read. */
+function deprecated(old: string, current: string, ignored: boolean): string {
+  return `${old} is deprecated: use ${current}${ignored ? ` (ignored here: ${current} is set)` : ''}`;
+}
+
+/**
+ * The environment's settings. A RINGSIDE_ variable that is neither a setting nor one of the few
+ * others Ringside reads is a typo: an error naming it, with the closest setting.
+ */
+function environmentLayer(env: NodeJS.ProcessEnv, warnings: string[]): SourcedLayer {
+  const out: SourcedLayer = { layer: {}, sources: new Map() };
+  const set = (setting: Setting, name: string, raw: string) => {
+    setPath(out.layer, setting.key, setting.list ? splitList(raw) : raw);
+    out.sources.set(setting.key, { kind: 'environment', name });
+  };
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith('RINGSIDE_') || OTHER_VARIABLES.has(name) || name.startsWith(TEST_VARIABLE_PREFIX)) continue;
+    if (!SETTING_BY_VARIABLE.has(name)) {
+      throw new ConfigError(`unknown environment variable ${name}${didYouMean(name, [...SETTING_BY_VARIABLE.keys(), ...OTHER_VARIABLES.keys()])}: every RINGSIDE_ variable is listed in the README (Configuration)`);
+    }
+  }
+  for (const [name, setting] of SETTING_BY_OLD_VARIABLE) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const current = variableOf(setting.key);
+    const ignored = env[current] !== undefined && env[current] !== '';
+    warnings.push(deprecated(name, current, ignored));
+    if (!ignored) set(setting, name, raw);
+  }
+  for (const [name, setting] of SETTING_BY_VARIABLE) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') set(setting, name, raw);
+  }
+  return out;
+}
+
+/**
+ * The settings given as flags (`--webhook-port 8000`, `--webhook-port=8000`); the command's own
+ * flags are left to the command (cli/args.ts, which refuses unknown ones). A setting's flag
+ * without a value (last, or followed by another flag) is an error.
+ */
+function flagLayer(argv: readonly string[], warnings: string[]): SourcedLayer {
+  const out: SourcedLayer = { layer: {}, sources: new Map() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    if (!arg.startsWith('--')) continue;
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    const oldSetting = SETTING_BY_OLD_FLAG.get(name);
+    const setting = SETTING_BY_FLAG.get(name) ?? oldSetting;
+    if (setting === undefined) continue;
+    let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
+    if (value === undefined && i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) value = argv[++i];
+    if (value === undefined || value === '') throw new ConfigError(`--${name} needs a value (--${name} VALUE or --${name}=VALUE)`);
+    if (oldSetting !== undefined) warnings.push(deprecated(`--${name}`, `--${flagOf(setting.key)}`, false));
+    setPath(out.layer, setting.key, setting.list ? splitList(value) : value);
+    out.sources.set(setting.key, { kind: 'flag', name: `--${flagOf(setting.key)}` });
+  }
+  return out;
+}
+
+const GROUPS = new Set(SETTINGS.map((s) => s.key).filter((k) => k.includes('.')).map((k) => k.split('.')[0]!));
+
+/**
+ * A JSON file's settings: nested (`{"redis": {"url": …}}`) or dotted (`{"redis.url": …}`). An
+ * unknown key is an error naming it and the closest key; an old key is read with a warning.
+ */
+function fileLayer(file: string, kind: 'machine file' | 'user file', required: string | null, warnings: string[]): SourcedLayer {
+  const out: SourcedLayer = { layer: {}, sources: new Map() };
+  if (!existsSync(file)) {
+    if (required !== null) throw new ConfigError(`${required} names ${file}, which does not exist`);
+    return out;
+  }
+  let parsed: unknown;
+  try {
+    const text = readFileSync(file, 'utf8');
+    // An empty file (a fresh `touch config.json`, or /dev/null) sets nothing.
+    parsed = text.trim() === '' ? {} : JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+  } catch (error) {
+    throw new ConfigError(`config file ${file}: ${(error as Error).message}`);
+  }
+  const visit = (node: Layer, prefix: string) => {
+    for (const [name, value] of Object.entries(node)) {
+      const key = `${prefix}${name}`;
+      if (prefix === '' && GROUPS.has(name) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        visit(value as Layer, `${name}.`);
+        continue;
+      }
+      const oldSetting = SETTING_BY_OLD_KEY.get(key);
+      const setting = SETTING_BY_KEY.get(key) ?? oldSetting;
+      if (setting === undefined) {
+        throw new ConfigError(`config file ${file}: unknown key "${key}"${didYouMean(key, SETTING_BY_KEY.keys(), (k) => `"${k}"`)}`);
+      }
+      if (oldSetting !== undefined) warnings.push(`${deprecated(`"${key}"`, `"${setting.key}"`, false)} (in ${file})`);
+      setPath(out.layer, setting.key, value);
+      out.sources.set(setting.key, { kind, name: file });
+    }
+  };
+  visit(parsed as Layer, '');
+  return out;
+}
+
+/** The caller's overrides (tests, the Electron shell): the keys of a file, old keys mapped. */
+function overrideLayer(overrides: Layer, warnings: string[]): SourcedLayer {
+  const out: SourcedLayer = { layer: {}, sources: new Map() };
+  const visit = (node: Layer, prefix: string) => {
+    for (const [name, value] of Object.entries(node)) {
+      const key = `${prefix}${name}`;
+      if (prefix === '' && GROUPS.has(name) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        visit(value as Layer, `${name}.`);
+        continue;
+      }
+      const oldSetting = SETTING_BY_OLD_KEY.get(key);
+      if (oldSetting !== undefined) warnings.push(deprecated(`"${key}"`, `"${oldSetting.key}"`, false));
+      const target = oldSetting?.key ?? key;
+      setPath(out.layer, target, value);
+      out.sources.set(target, { kind: 'override', name: null });
+    }
+  };
+  visit(overrides, '');
+  return out;
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
@@ -105,16 +202,6 @@ function setPath(target: Layer, path: string, value: unknown): void {
   node[parts.at(-1)!] = value;
 }
 
-function layerFromPairs(pairs: Array<[string, string | undefined]>): Layer {
-  const layer: Layer = {};
-  for (const [name, raw] of pairs) {
-    const path = ENV_PATHS[name];
-    if (path === undefined || raw === undefined || raw === '') continue;
-    setPath(layer, path, LIST_PATHS.has(path) ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw);
-  }
-  return layer;
-}
-
 function deepMerge(base: Layer, over: Layer): Layer {
   const out: Layer = { ...base };
   for (const [key, value] of Object.entries(over)) {
@@ -123,17 +210,6 @@ function deepMerge(base: Layer, over: Layer): Layer {
     out[key] = bothObjects ? deepMerge(prev as Layer, value as Layer) : value;
   }
   return out;
-}
-
-function readJsonLayer(file: string): Layer {
-  if (!existsSync(file)) return {};
-  try {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-    return parsed as Layer;
-  } catch (error) {
-    throw new ConfigError(`config file ${file}: ${(error as Error).message}`);
-  }
 }
 
 /** The one-line warning for the deprecated RINGSIDE_TOKEN, logged at start and printed by `ringside config`. */
@@ -145,7 +221,7 @@ export const LEGACY_TOKEN_WARNING = 'RINGSIDE_TOKEN (--token, "token") is deprec
  * when missing; an old data directory's `token` becomes the webhook token). RINGSIDE_TOKEN, the
  * one token of older versions, is read as the webhook token only, with a warning.
  */
-function resolveTokens(merged: Layer, dataDir: string, warnings: string[]): Record<TokenKind, TokenOrigin> {
+function resolveTokens(merged: Layer, dataDir: string, warnings: string[], invalid: (issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>) => ConfigError): Record<TokenKind, TokenOrigin> {
   const legacy = merged.token;
   delete merged.token;
   const legacyUsed = legacy !== undefined && merged.webhookToken === undefined;
@@ -183,30 +259,57 @@ export interface LoadConfigInput {
   overrides?: Layer;
 }
 
+/** Each setting's key and where its value came from (`ringside config --explain`). */
+export type ConfigSources = ReadonlyMap<string, ValueSource>;
+
 export function loadConfig(input: LoadConfigInput = {}): RingsideConfig {
+  return loadConfigExplained(input).config;
+}
+
+/**
+ * The configuration and where each value came from. Layers, lowest first: the defaults, the
+ * machine file (IT's provisioning), the user's file, the environment, flags, the overrides.
+ */
+export function loadConfigExplained(input: LoadConfigInput = {}): { config: RingsideConfig; sources: ConfigSources } {
   const env = input.env ?? process.env;
-  const { values } = parseArgs({ args: input.argv ?? [], options: FLAG_OPTIONS, strict: false, allowPositionals: true });
-  const flagPairs = Object.keys(ENV_PATHS).map((name): [string, string | undefined] => {
-    const v = values[flagName(name)];
-    return [name, typeof v === 'string' ? v : undefined];
-  });
-  const envLayer = layerFromPairs(Object.keys(ENV_PATHS).map((name) => [name, env[name]]));
-  const flagLayer = layerFromPairs(flagPairs);
-  const provisioning = readJsonLayer(provisioningFile(env));
-  const early = deepMerge(deepMerge(deepMerge(provisioning, envLayer), flagLayer), input.overrides ?? {});
-  const dataDir = String(early.dataDir ?? defaultDataDir(env));
-  const userFile = env.RINGSIDE_CONFIG ?? join(dataDir, 'config.json');
-  let merged = deepMerge(DEFAULTS as unknown as Layer, provisioning);
-  for (const layer of [readJsonLayer(userFile), envLayer, flagLayer, input.overrides ?? {}]) merged = deepMerge(merged, layer);
-  merged.dataDir = dataDir;
   const warnings: string[] = [];
+  const envLayer = environmentLayer(env, warnings);
+  const flags = flagLayer(input.argv ?? [], warnings);
+  const overrides = overrideLayer(input.overrides ?? {}, warnings);
+  const provisioning = fileLayer(provisioningFile(env), 'machine file', null, warnings);
+  const early = [provisioning, envLayer, flags, overrides].reduce((acc, l) => deepMerge(acc, l.layer), {} as Layer);
+  const dataDir = String(early.dataDir ?? defaultDataDir(env));
+  const configured = env.RINGSIDE_CONFIG !== undefined && env.RINGSIDE_CONFIG !== '';
+  const user = fileLayer(configured ? env.RINGSIDE_CONFIG! : join(dataDir, 'config.json'), 'user file', configured ? 'RINGSIDE_CONFIG' : null, warnings);
+  const sources = new Map<string, ValueSource>();
+  let merged = DEFAULTS as unknown as Layer;
+  for (const layer of [provisioning, user, envLayer, flags, overrides]) {
+    merged = deepMerge(merged, layer.layer);
+    for (const [key, source] of layer.sources) sources.set(key, source);
+  }
+  merged.dataDir = dataDir;
+  if (!sources.has('dataDir')) sources.set('dataDir', { kind: 'default', name: null });
+  // The log file defaults into the data directory; `ringside config` shows the path it is (docs/architecture.md, Logs).
+  if (merged.logFile === undefined) {
+    merged.logFile = join(dataDir, 'logs', 'ringside.log');
+    sources.set('logFile', { kind: 'default', name: null });
+  } else if (typeof merged.logFile === 'string' && merged.logFile !== 'off') {
+    merged.logFile = resolve(merged.logFile);
+  }
+  const problems = (issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>) => invalid(issues, sources, merged);
   // Checked before any token file is written: a configuration that cannot start creates nothing.
   const withoutTokenIssues = configSchema.omit({ webhookToken: true, adminToken: true }).safeParse(withoutTokens(merged));
-  if (!withoutTokenIssues.success) throw invalid(withoutTokenIssues.error.issues);
-  const tokenOrigins = resolveTokens(merged, dataDir, warnings);
+  if (!withoutTokenIssues.success) throw problems(withoutTokenIssues.error.issues);
+  const tokenOrigins = resolveTokens(merged, dataDir, warnings, problems);
   const result = configSchema.safeParse(merged);
-  if (!result.success) throw invalid(result.error.issues);
-  return { ...result.data, tokenOrigins, warnings };
+  if (!result.success) throw problems(result.error.issues);
+  if (tokenOrigins.webhook.legacy) sources.set('webhookToken', sources.get('token') ?? { kind: 'default', name: null });
+  sources.delete('token');
+  for (const kind of ['webhook', 'admin'] as const) {
+    const origin = tokenOrigins[kind];
+    if (origin.source === 'file') sources.set(`${kind}Token`, { kind: 'default', name: origin.file });
+  }
+  return { config: { ...result.data, tokenOrigins, warnings }, sources };
 }
 
 function withoutTokens(merged: Layer): Layer {
@@ -214,8 +317,45 @@ function withoutTokens(merged: Layer): Layer {
   return rest;
 }
 
-function invalid(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): ConfigError {
-  const problems = issues.map((i) => `${i.path.map(String).join('.') || 'config'}: ${i.message}`);
+/** The setting a schema issue is about: the longest setting key its path starts with. */
+function settingOfPath(path: readonly PropertyKey[]): string {
+  for (let n = path.length; n > 0; n--) {
+    const key = path.slice(0, n).map(String).join('.');
+    if (SETTING_BY_KEY.has(key)) return key;
+  }
+  return path.map(String).join('.') || 'config';
+}
+
+const maskUrl = (url: string) => url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
+
+/** Where a value came from, as a person would look for it: `RINGSIDE_WEBHOOK_PORT=abc`, `--webhook-port abc`, `in /etc/ringside/ringside.json`. */
+export function describeSource(key: string, source: ValueSource | undefined, value: unknown): string {
+  const setting = SETTING_BY_KEY.get(key);
+  const shown = setting?.secret ? '…' : typeof value === 'string' ? maskUrl(value) : Array.isArray(value) ? value.join(',') : JSON.stringify(value);
+  switch (source?.kind) {
+    case 'environment':
+      return `${source.name}=${shown}`;
+    case 'flag':
+      return `${source.name} ${shown}`;
+    case 'machine file':
+    case 'user file':
+      return `in ${source.name}`;
+    case 'override':
+      return 'set by the caller';
+    default:
+      return 'default';
+  }
+}
+
+function valueAt(merged: Layer, key: string): unknown {
+  return key.split('.').reduce<unknown>((node, part) => (typeof node === 'object' && node !== null ? (node as Layer)[part] : undefined), merged);
+}
+
+function invalid(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>, sources: ConfigSources, merged: Layer): ConfigError {
+  const problems = issues.map((i) => {
+    const key = settingOfPath(i.path);
+    return `${key} (${describeSource(key, sources.get(key), valueAt(merged, key))}): ${i.message}`;
+  });
   return new ConfigError(`invalid configuration: ${problems.join('; ')}`);
 }
 
@@ -229,7 +369,7 @@ export function maskedConfig(config: RingsideConfig): Record<string, unknown> {
     webhookToken: maskToken(config.webhookToken),
     adminToken: maskToken(config.adminToken),
     redis: { ...config.redis, url: maskUrl(config.redis.url) },
-    amqpUrl: maskUrl(config.amqpUrl),
+    amqp: { ...config.amqp, url: maskUrl(config.amqp.url) },
     crmLookupUrl: maskUrl(config.crmLookupUrl),
   };
 }

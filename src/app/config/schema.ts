@@ -1,25 +1,37 @@
+import { basename } from 'node:path';
 import { z } from 'zod';
 import { isCrmUrlTemplate } from '../../adapters/crm/HttpCrmLookup';
+import { createAllowList } from '../../adapters/webhook/allowList';
 import { isCountryCode } from '../../domain/directory/numbers';
+import { isTimeZone } from '../../protocol/days';
 import { tokenProblem, type TokenKind } from './tokenFiles';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().positive();
 
-const token = (variable: string) => z.string().superRefine((value, ctx) => {
+const token = () => z.string().superRefine((value, ctx) => {
   const problem = tokenProblem(value);
-  if (problem !== null) ctx.addIssue({ code: 'custom', message: `${variable}: ${problem}` });
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** RINGSIDE_PHONE_ALLOW: each entry a CIDR or an address, checked here (not only when the listener opens) so `ringside config` and `serve` agree. */
+const allowEntry = z.string().min(1).superRefine((entry, ctx) => {
+  try {
+    createAllowList([entry]);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `'${entry}' is not an IPv4 or IPv6 address or CIDR range (like 192.168.1.0/24)` });
+  }
 });
 
 /** The effective configuration (docs/architecture.md, Configuration). Every field has a default but the tokens and data dir. */
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1),
   /** What phones carry in their Action URLs: it only delivers phone events (docs/webhook.md, Token). */
-  webhookToken: token('RINGSIDE_WEBHOOK_TOKEN'),
+  webhookToken: token(),
   /** The agent API's admin (docs/agent-api.md); never the webhook token. */
-  adminToken: token('RINGSIDE_ADMIN_TOKEN'),
-  account: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'RINGSIDE_ACCOUNT: letters, digits, _ . - only'),
-  agent: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'RINGSIDE_AGENT: letters, digits, _ . @ - only'),
+  adminToken: token(),
+  account: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1 to 64 letters, digits, _ . - only'),
+  agent: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, '1 to 64 letters, digits, _ . @ - only'),
   webhook: z
     .strictObject({
       host: z.string().min(1),
@@ -30,13 +42,14 @@ export const configSchema = z.strictObject({
     })
     .refine((w) => w.maxConnectionsPerAddress <= w.maxConnections, {
       path: ['maxConnectionsPerAddress'],
-      message: 'RINGSIDE_WEBHOOK_MAX_CONNECTIONS_PER_ADDRESS must not exceed RINGSIDE_WEBHOOK_MAX_CONNECTIONS (a cap per address below the total keeps one source from taking every connection)',
+      message: 'must not exceed webhook.maxConnections (RINGSIDE_WEBHOOK_MAX_CONNECTIONS): a cap per address below the total keeps one source from taking every connection',
     }),
   api: z.strictObject({ host: z.string().min(1), port }),
   /** The address phones use to reach this machine (for `ringside action-urls`); detected when unset. */
   publicHost: z.string().min(1).optional(),
-  phoneAllow: z.array(z.string().min(1)),
-  phoneRatePerSecond: z.coerce.number().int().min(0),
+  phoneAllow: z.array(allowEntry),
+  /** Requests per second per phone address, after a burst; 0: no limit. */
+  phoneRateLimit: z.coerce.number().int().min(0),
   allowedOrigins: z.array(z.string().url()),
   /** The call log and directory (SQLite); several processes on one machine may share one file. Default <dataDir>/ringside.db. */
   database: z.string().min(1).optional(),
@@ -45,10 +58,11 @@ export const configSchema = z.strictObject({
     callsDb: z.coerce.number().int().min(0),
     cacheDb: z.coerce.number().int().min(0),
     /** Root of every key (`<root>:account:{<account>}:…`); only changed to keep installs or test runs apart on one server. */
-    keyPrefix: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'REDIS_KEY_PREFIX: letters, digits, _ . - only'),
+    keyPrefix: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1 to 64 letters, digits, _ . - only'),
   }),
-  amqpUrl: z.string().url().optional(),
   amqp: z.strictObject({
+    /** The shared event bus (RabbitMQ); unset: embedded. */
+    url: z.string().url().optional(),
     exchange: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/),
     queue: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/),
     /** Queues the events are spread over by call; each has one active consumer, so a call's events stay in order. */
@@ -63,15 +77,22 @@ export const configSchema = z.strictObject({
   phoneTimeoutMs: z.coerce.number().int().min(500).max(60_000),
   sessionTtlMs: positiveMs,
   retentionDays: z.coerce.number().int().min(1),
+  /** The seat's IANA time zone (`Europe/Madrid`): statistics count its local days; default the OS's zone. */
+  timezone: z.string().trim().refine(isTimeZone, 'an IANA time zone, e.g. Europe/Madrid or America/New_York'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /**
+   * The rotating log file (docs/architecture.md, Logs), or `off`: loadConfig fills in
+   * `<dataDir>/logs/ringside.log`. Files are named after it: `ringside.<date>.<n>.log`.
+   */
+  logFile: z.string().min(1).refine((v) => v === 'off' || !/[<>:"|?*]/.test(basename(v)), 'RINGSIDE_LOG_FILE: a file path (its name without < > : " | ? *), or off').optional(),
   /** ISO 3166 alpha-2 country of national numbers (`PK`: `03001234567` is `+923001234567`); unset: none. */
   defaultCountry: z
     .string()
     .transform((v) => v.trim().toUpperCase())
-    .refine(isCountryCode, 'RINGSIDE_DEFAULT_COUNTRY: an ISO 3166 alpha-2 country code, e.g. PK')
+    .refine(isCountryCode, 'an ISO 3166 alpha-2 country code, e.g. PK')
     .optional(),
   /** Caller cards from a CRM: an http(s) URL with `{number}` (the URL-encoded E.164 number); unset: no CRM. */
-  crmLookupUrl: z.string().refine(isCrmUrlTemplate, 'RINGSIDE_CRM_LOOKUP_URL: an http(s) URL with {number} in it').optional(),
+  crmLookupUrl: z.string().refine(isCrmUrlTemplate, 'an http(s) URL with {number} in it').optional(),
   /** How long a popup may wait for the CRM. */
   crmLookupTimeoutMs: z.coerce.number().int().positive().max(10_000),
 });

@@ -13,6 +13,7 @@ import { currentToken } from '../../app/config/tokenFiles';
 import type { RingsideConfig } from '../../app/config/schema';
 import { startRingside, type RingsideInstance } from '../../app/server';
 import { createLogger, type Logger } from '../../shared/logger';
+import { openRingsideLog } from '../../app/logging';
 import { APP_ID } from './appId';
 import { appArguments, closeCoreOnQuit } from './lifecycle';
 import { externalCoreApi, remoteSessionIssuer } from './remoteCore';
@@ -82,7 +83,8 @@ async function start(): Promise<void> {
     fail('Ringside: configuration', error, error instanceof ConfigError ? 2 : 1);
     return;
   }
-  const logger = createLogger({ level: config.logLevel });
+  // The log file is the core's: this process's own when the core runs in it, else the core's process writes it.
+  const logger = externalCoreApi(process.env) ? createLogger({ level: config.logLevel }) : openRingsideLog(config).logger;
 
   await app.whenReady();
   let shellCore: ShellCore;

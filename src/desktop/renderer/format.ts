@@ -57,6 +57,17 @@ export function formatWhen(at: number, now: number, clock: Clock = {}): string {
 }
 
 /** The caller as one line: "Ann Example (+92 300 1234567)" or the number alone. */
+/**
+ * The caller's name wherever a number is shown (popup, missed list, history, call-backs): the
+ * directory's contact first, else the name the phone showed when it is more than the number.
+ */
+export function callerName(view: { remote: string; remoteName: string; contact?: { name: string } | null }): string | null {
+  const contact = view.contact?.name?.trim();
+  if (contact) return contact;
+  const shown = view.remoteName.trim();
+  return shown !== '' && shown !== view.remote ? shown : null;
+}
+
 export function callerLine(name: string | null, number: string): string {
   return name ? `${name} (${number})` : number;
 }
@@ -75,3 +86,14 @@ export const STATUS_LABEL: Readonly<Record<string, string>> = {
 export const PRESENCE_LABEL: Readonly<Record<string, string>> = {
   available: 'Available', away: 'Away', dnd: 'Do not disturb', on_call: 'On a call', offline: 'Offline',
 };
+
+/**
+ * A helpline as a person reads it: "Helpline Support (8100)", or the name alone when it already
+ * says it is a line ("Sales helpline (8100)", not "Helpline Sales helpline"); the number alone without a name.
+ */
+export function helplineLabel(name: string | null | undefined, number: string, withNumber = true): string {
+  const trimmed = name?.trim() ?? '';
+  if (trimmed === '' || trimmed === number) return `Helpline ${number}`;
+  const named = /\b(help\s*line|hotline|line)\b/i.test(trimmed) ? trimmed : `Helpline ${trimmed}`;
+  return withNumber ? `${named} (${number})` : named;
+}

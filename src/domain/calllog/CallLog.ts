@@ -1,9 +1,16 @@
-import type { AgentStats } from '../../protocol/responses';
+import type { AgentStats, HourlyStats } from '../../protocol/responses';
 import type { CallStatus, CallView, Direction, MissedCallView, MissedStatus } from '../../protocol/views';
 import type { LegOutcome } from '../callstate/CallStateStore';
 
 /** The call log's views are what the agent API answers with: defined in src/protocol. */
-export type { AgentStats, CallStatus, CallView, MissedCallView, MissedStatus };
+export type { AgentStats, CallStatus, CallView, HourlyStats, MissedCallView, MissedStatus };
+
+/** Local days (`YYYY-MM-DD` in the call log's zone) the statistics cover, both included; either may be open. */
+export interface StatsDays {
+  fromDay?: string;
+  toDay?: string;
+  agent?: string;
+}
 export type { LegView, Line } from '../../protocol/views';
 
 /** What the first ringing leg knows of a call. `agent` is its owner from the start (outgoing calls: the dialling agent). */
@@ -100,7 +107,12 @@ export interface CallLog {
   getMissed(account: string, callId: string): Promise<MissedCallView | null>;
   /** Every open missed call of the account, oldest first. */
   openMissedCalls(account: string): Promise<MissedCallView[]>;
-  stats(account: string, query: { from?: number; to?: number; agent?: string }): Promise<AgentStats[]>;
+  /** Per agent over local days of `timeZone` (docs/call-lifecycle.md, Statistics). */
+  stats(account: string, query: StatsDays): Promise<AgentStats[]>;
+  /** Answered and missed incoming calls per local hour of one day (`agent`: theirs; none: everyone's). */
+  hourlyStats(account: string, query: { day: string; agent?: string }): Promise<HourlyStats['hours']>;
+  /** The IANA zone whose local days the statistics are kept in. */
+  readonly timeZone: string;
   /** Agents who were offered the call (got the popup). */
   targetsOf(account: string, callId: string): Promise<string[]>;
   /** Agents with a leg ringing out, or answered and not ended. */

@@ -12,6 +12,7 @@ import { agentOfDevice, deviceKey, routeIncoming, type RoutingConfig } from './r
 import type { MissedCallSweeper } from './MissedCallSweeper';
 import { CallRecovery } from './CallRecovery';
 import { PerCallOrder } from './PerCallOrder';
+import { logCallEnded } from './callEndLog';
 
 export interface CallLifecycleDeps {
   state: CallStateStore;
@@ -226,7 +227,8 @@ export class CallLifecycle {
     const endedAt = Math.max(event.receivedAt, call.startedAt);
     if (ended.answered || ended.direction === 'out') {
       const status = ended.answered ? 'answered' : 'no_answer';
-      const { value } = await log.finaliseCall(event.id, { callId: call.id, account: call.account, status, endedAt });
+      const { applied, value } = await log.finaliseCall(event.id, { callId: call.id, account: call.account, status, endedAt });
+      if (applied && value) logCallEnded(this.deps.logger, value);
       if (notify) this.pushCall(value ?? call, await this.audience(call), { type: 'call.ended', outcome: status, endedAt });
       return;
     }
@@ -274,6 +276,8 @@ export class CallLifecycle {
     const { directory } = this.deps;
     if (event.device.mac) {
       await directory.recordDeviceEvent(event.account, { mac: event.device.mac, ip: event.device.ip, event: event.type, at: event.receivedAt });
+      // A phone's first report (boot, registration) pairs it with the seat's agent too (agentOfDevice).
+      if (this.deps.config.seatAgent !== null) await agentOfDevice(directory, this.deps.config, event);
       await this.deps.devices?.deviceEvent(event.account, event.device.mac).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'device health update failed'));
     }
   }

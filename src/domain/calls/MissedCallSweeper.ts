@@ -2,6 +2,7 @@ import type { CallStateStore, MissedCallEntry } from '../callstate/CallStateStor
 import type { CallLog, CallView, MissedCallView } from '../calllog/CallLog';
 import type { PushHub } from '../push/PushHub';
 import type { Logger } from '../../shared/logger';
+import { logCallEnded } from './callEndLog';
 
 /** What a queue entry carries for the sweeper (MissedCallEntry.payload). */
 interface MissedPayload {
@@ -127,6 +128,7 @@ export class MissedCallSweeper {
     if (!missed) return;
     if (applied) {
       const call = await log.getCall(account, callId);
+      if (call) logCallEnded(this.deps.logger, call, { offeredTo: missed.targets });
       push.toAgents(account, missed.targets, { type: 'call.missed', at: this.deps.clock(), account, call, missed });
     }
     // Also when the record was there already: an entry raised again (its ack failed) was maybe not queued yet.

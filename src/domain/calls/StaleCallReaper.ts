@@ -3,6 +3,8 @@ import { TTL_MS } from '../callstate/ttl';
 import type { CallLog, CallView } from '../calllog/CallLog';
 import { liveInLog } from './CallRecovery';
 import type { MissedCallSweeper } from './MissedCallSweeper';
+import type { Logger } from '../../shared/logger';
+import { logCallEnded } from './callEndLog';
 
 /**
  * Phones do not retry a request, so a lost hangup would leave a call ringing or in progress
@@ -25,7 +27,7 @@ import type { MissedCallSweeper } from './MissedCallSweeper';
  * for a call whose entry did survive it changes nothing.
  */
 export class StaleCallReaper {
-  constructor(private readonly deps: { state: CallStateStore; log: CallLog; missed: MissedCallSweeper; clock: () => number }) {}
+  constructor(private readonly deps: { state: CallStateStore; log: CallLog; missed: MissedCallSweeper; clock: () => number; logger?: Logger }) {}
 
   async reap(account: string): Promise<number> {
     const now = this.deps.clock();
@@ -55,7 +57,8 @@ export class StaleCallReaper {
       return;
     }
     const status = call.answeredAt === null ? 'no_answer' : 'answered';
-    await this.deps.log.finaliseCall(null, { callId: call.id, account: call.account, status, endedAt });
+    const { applied, value } = await this.deps.log.finaliseCall(null, { callId: call.id, account: call.account, status, endedAt });
+    if (applied && value && this.deps.logger) logCallEnded(this.deps.logger, value, { by: 'reaper' });
   }
 }
 

@@ -13,18 +13,27 @@ export function deviceKey(event: CallEvent): string {
   return event.device.mac ?? `ip:${event.device.ip ?? 'unknown'}`;
 }
 
-/** Who sits at this phone: the bound agent, else the agent whose extension is the active line, else the seat agent. */
+/**
+ * Who sits at this phone: the bound agent, else the agent whose extension is the active line, else the seat agent.
+ * Zero-typing pairing (single seat): a phone nobody owns that comes to the seat's agent is bound to
+ * it by this first event, so the directory (and the UI's setup) shows that the seat's phone has
+ * reported. In shared mode (no seat agent) an unbound phone stays unbound.
+ */
 export async function agentOfDevice(directory: Directory, config: RoutingConfig, event: CallEvent): Promise<string | null> {
   if (event.device.mac) {
     const owner = await directory.deviceOwner(event.account, event.device.mac);
     if (owner) return owner;
   }
   const line = event.activeUser || event.local;
+  let agent = config.seatAgent;
   if (line) {
     const byExtension = await directory.agentByExtension(event.account, line);
-    if (byExtension) return byExtension.id;
+    if (byExtension) agent = byExtension.id;
   }
-  return config.seatAgent;
+  if (agent !== null && agent === config.seatAgent && event.device.mac) {
+    return directory.claimDevice(event.account, event.device.mac, agent);
+  }
+  return agent;
 }
 
 export interface Route {

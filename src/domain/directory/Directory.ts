@@ -58,6 +58,11 @@ export interface Directory {
 
   /** Binds a phone (normalised MAC) to an agent; agent must exist. */
   bindDevice(account: string, mac: string, agent: string): Promise<Device>;
+  /**
+   * Zero-typing pairing (single seat): binds the phone to `agent` only if nobody owns it yet
+   * (in the same atomic write); answers the owner afterwards, whoever it is.
+   */
+  claimDevice(account: string, mac: string, agent: string): Promise<string>;
   deviceOwner(account: string, mac: string): Promise<string | null>;
   recordDeviceEvent(account: string, input: { mac: string; ip: string | null; event: string; at: number }): Promise<void>;
   listDevices(account: string): Promise<Device[]>;

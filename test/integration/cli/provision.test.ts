@@ -16,7 +16,7 @@ async function provision(args: string[], env: Record<string, string> = {}): Prom
   const io: CliIo = {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
-    env: { RINGSIDE_PROVISIONING_FILE: '/nonexistent/ringside.json', RINGSIDE_CONFIG: '/nonexistent/config.json', ...env },
+    env: { RINGSIDE_PROVISIONING_FILE: '/nonexistent/ringside.json', RINGSIDE_CONFIG: '/dev/null', ...env },
   };
   const code = await main(['provision', ...args, ...LISTENER], io);
   return { code, stdout, stderr };

@@ -87,7 +87,7 @@ describe('ringside config', () => {
   it('masks the configured tokens and the password of a Redis URL', async () => {
     const token = 'configured-secret-token-0123456789';
     const admin = 'configured-admin-token-0123456789';
-    const env = cliEnv({ RINGSIDE_DATA_DIR: dataDir(), RINGSIDE_WEBHOOK_TOKEN: token, RINGSIDE_ADMIN_TOKEN: admin, REDIS_URL: 'redis://user:hunter2@redis.local:6379' });
+    const env = cliEnv({ RINGSIDE_DATA_DIR: dataDir(), RINGSIDE_WEBHOOK_TOKEN: token, RINGSIDE_ADMIN_TOKEN: admin, RINGSIDE_REDIS_URL: 'redis://user:hunter2@redis.local:6379' });
     const result = await runCli(['config'], env);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
@@ -106,7 +106,7 @@ describe('ringside config', () => {
     expect(result.stdout).toBe('');
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^ringside: invalid configuration: webhook\.port: /);
+    expect(lines[0]).toMatch(/^ringside: invalid configuration: webhook\.port \(RINGSIDE_WEBHOOK_PORT=abc\): /);
   });
 
   it('rejects an unexpected argument with exit code 2', async () => {
@@ -175,9 +175,9 @@ describe('ringside action-urls', () => {
 });
 
 describe('ringside usage', () => {
-  it('prints the usage for help with exit code 2', async () => {
+  it('prints the usage for help with exit code 0 (asked for)', async () => {
     const result = await runCli(['help'], cliEnv({ RINGSIDE_DATA_DIR: dataDir() }));
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: ringside <command>/);
     for (const command of ['serve', 'config', 'action-urls', 'simulate']) expect(result.stdout).toContain(`  ${command} `);
   });

@@ -57,7 +57,7 @@ describe('ringside serve stopped while Redis (and RabbitMQ) are unreachable', ()
 
   it('with Redis unreachable since start-up and a handler waiting for it: exits 0 after SIGTERM', async () => {
     const redis = await refusingProxy(REDIS_URL, 6379);
-    const running = serve({ REDIS_URL: redis.url(REDIS_URL), REDIS_CALLS_DB: String(TEST_CALLS_DB), REDIS_CACHE_DB: String(TEST_CACHE_DB), REDIS_KEY_PREFIX: uniqueName('stop') });
+    const running = serve({ RINGSIDE_REDIS_URL: redis.url(REDIS_URL), RINGSIDE_REDIS_CALLS_DB: String(TEST_CALLS_DB), RINGSIDE_REDIS_CACHE_DB: String(TEST_CACHE_DB), RINGSIDE_REDIS_KEY_PREFIX: uniqueName('stop') });
     const origin = await webhookOrigin(running);
     // Acknowledged (spooled); its handler waits for Redis.
     const res = await phoneRequest(origin, 'incoming', { mac: '000B8200000A', remote: '+923001112233', local: '5000' }, WEBHOOK_TOKEN);
@@ -70,8 +70,8 @@ describe('ringside serve stopped while Redis (and RabbitMQ) are unreachable', ()
     const amqp = await refusingProxy(AMQP_URL, 5672);
     const name = uniqueName('stop');
     const running = serve({
-      REDIS_URL: redis.url(REDIS_URL), REDIS_CALLS_DB: String(TEST_CALLS_DB), REDIS_CACHE_DB: String(TEST_CACHE_DB), REDIS_KEY_PREFIX: name,
-      AMQP_URL: amqp.url(AMQP_URL), AMQP_EXCHANGE: name, AMQP_QUEUE: `${name}-queue`,
+      RINGSIDE_REDIS_URL: redis.url(REDIS_URL), RINGSIDE_REDIS_CALLS_DB: String(TEST_CALLS_DB), RINGSIDE_REDIS_CACHE_DB: String(TEST_CACHE_DB), RINGSIDE_REDIS_KEY_PREFIX: name,
+      RINGSIDE_AMQP_URL: amqp.url(AMQP_URL), RINGSIDE_AMQP_EXCHANGE: name, RINGSIDE_AMQP_QUEUE: `${name}-queue`,
     });
     const origin = await webhookOrigin(running);
     for (const event of ['incoming', 'answered']) {

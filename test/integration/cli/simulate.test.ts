@@ -33,19 +33,39 @@ async function closedPort(): Promise<number> {
 }
 
 describe('ringside simulate', () => {
-  it('plays the direct scenario end to end, sets up the directory, prints each event and the call log, exits 0', async () => {
+  it("plays the direct scenario end to end on the seat's own agent (the one npm start signs in), prints each event and the call log, exits 0", async () => {
     const r = await ringside();
+    const seat = await r.agent('me', { name: 'Sam Seat' });
     const result = await runCli(
       ['simulate', 'direct', '--webhook', r.instance.webhookUrl, '--api', r.instance.apiUrl, '--webhook-token', TEST_WEBHOOK_TOKEN, '--admin-token', TEST_TOKEN, '--delay-ms', '0'],
       cliEnv({ RINGSIDE_DATA_DIR: dataDir() }),
     );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`set-up: agent ${ALICE.id}`);
-    for (const label of ['Incoming Call', 'Established Call', 'Terminated Call']) expect(result.stdout).toMatch(new RegExp(`Alice's phone .*: ${label} .* -> 200`));
-    expect(result.stdout).toMatch(/call \S+: answered, incoming, direct, agent sim-alice/);
+    expect(result.stdout).toContain('Sam Seat (me) is rung by direct: sign in as me to see the calls');
+    expect(result.stdout).not.toContain('set-up:');
+    for (const label of ['Incoming Call', 'Established Call', 'Terminated Call']) expect(result.stdout).toMatch(new RegExp(`Sam Seat's phone \\(simulated\\) .*: ${label} .* -> 200`));
+    expect(result.stdout).toMatch(/call \S+: answered, incoming, direct, agent me/);
+    // The seat's UI (the link npm start prints) got the card.
+    const caller = /(\+3491\d{7})/.exec(result.stdout)![1]!;
+    await seat.callMessage('call.ringing', caller);
     const agents = await r.api<{ items: Array<{ id: string }> }>('GET', '/api/agents');
-    expect(agents.body.items.map((a) => a.id)).toContain(ALICE.id);
+    expect(agents.body.items.map((a) => a.id)).toEqual(['me']);
+  });
+
+  it('--agent chooses whom direct rings; ring-group still sets up and rings the simulated agents', async () => {
+    const r = await ringside();
+    await r.agent('dana', { name: 'Dana', extension: '250' });
+    const flags = ['--webhook', r.instance.webhookUrl, '--api', r.instance.apiUrl, '--webhook-token', TEST_WEBHOOK_TOKEN, '--admin-token', TEST_TOKEN, '--delay-ms', '0'];
+    const direct = await runCli(['simulate', 'direct', '--agent', 'dana', ...flags], cliEnv({ RINGSIDE_DATA_DIR: dataDir() }));
+    expect(direct.code).toBe(0);
+    expect(direct.stdout).toMatch(/call \S+: answered, incoming, direct, agent dana/);
+    const group = await runCli(['simulate', 'ring-group', ...flags], cliEnv({ RINGSIDE_DATA_DIR: dataDir() }));
+    expect(group.code).toBe(0);
+    expect(group.stdout).toContain(`set-up: agent ${ALICE.id}`);
+    const unknown = await runCli(['simulate', 'direct', '--agent', 'nobody', ...flags], cliEnv({ RINGSIDE_DATA_DIR: dataDir() }));
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^ringside: simulate: Ringside has no agent 'nobody' \(its agents: .*dana/);
   });
 
   it('takes its defaults from the configuration (tokens and ports) when no flags are given', async () => {
@@ -74,6 +94,6 @@ describe('ringside simulate', () => {
   it('rejects an unknown scenario with exit code 2', async () => {
     const result = await runCli(['simulate', 'conference'], cliEnv({ RINGSIDE_DATA_DIR: dataDir() }));
     expect(result.code).toBe(2);
-    expect(result.stderr.trimEnd()).toBe("ringside: simulate: unknown scenario 'conference' (one of: direct, ring-group, missed, transfer, callback, all)");
+    expect(result.stderr.trimEnd()).toBe("ringside: simulate: unknown scenario 'conference' (one of: direct, ring-group, missed, cancel, transfer, callback, all)");
   });
 });

@@ -7,7 +7,7 @@ import { ALICE } from '../../../tools/simulator/cast';
 import { startTestRingside, TEST_WEBHOOK_TOKEN, type AgentClient, type TestRingside } from '../../support/ringside';
 import { TextWatch } from '../../support/wait';
 
-const ENV = { RINGSIDE_PROVISIONING_FILE: '/nonexistent/ringside.json', RINGSIDE_CONFIG: '/nonexistent/config.json' };
+const ENV = { RINGSIDE_PROVISIONING_FILE: '/nonexistent/ringside.json', RINGSIDE_CONFIG: '/dev/null' };
 
 /**
  * A CLI run whose output (stdout and stderr) a test can wait on, in order: each line() looks only
@@ -64,6 +64,26 @@ describe('ringside simulate phone', () => {
     await r.settle();
     const calls = await r.api<{ items: Array<{ status: string; agent: string }> }>('GET', '/api/calls?remote=%2B34915550199');
     expect(calls.body.items).toEqual([expect.objectContaining({ status: 'answered', agent: ALICE.id })]);
+  });
+
+  it('cancel: the caller gives up while it rings; the phone reports a missed call and the card ends', async () => {
+    const stdin = new PassThrough();
+    const phone = capture(stdin);
+    const exited = main(['simulate', 'phone', '--password', 'typed-demo-pass'], phone.io);
+    const [, port] = await phone.line(/web API on 127\.0\.0\.1:(\d+), session login/);
+    const webhookPort = new URL(r.instance.webhookUrl).port;
+    expect(await main(['provision', '--phone', `127.0.0.1:${port}`, '--password', 'typed-demo-pass', '--public-host', '127.0.0.1', '--webhook-port', webhookPort, '--webhook-token', TEST_WEBHOOK_TOKEN], capture().io)).toBe(0);
+
+    stdin.write('ring +34915550177 Lucía Fernández\n');
+    await phone.line(/Incoming Call {5}\+34915550177 on 8101\n/);
+    await alice.callMessage('call.ringing', '+34915550177');
+    stdin.write('cancel\n');
+    await phone.line(/Missed Call +\+34915550177 on 8101\n/);
+    expect((await alice.callMessage('call.ended', '+34915550177')).outcome).toBe('unanswered');
+    stdin.write('cancel\n');
+    await phone.line(/the phone cannot: .*ringing/);
+    stdin.write('quit\n');
+    expect(await exited).toBe(0);
   });
 
   it('says that events go nowhere before the phone is provisioned', async () => {

@@ -30,7 +30,7 @@ async function cli(args: string[], dataDir: string): Promise<{ code: number; std
   const io: CliIo = {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
-    env: { RINGSIDE_DATA_DIR: dataDir, RINGSIDE_PROVISIONING_FILE: '/nonexistent/ringside.json', RINGSIDE_CONFIG: '/nonexistent/config.json' },
+    env: { RINGSIDE_DATA_DIR: dataDir, RINGSIDE_PROVISIONING_FILE: '/nonexistent/ringside.json', RINGSIDE_CONFIG: '/dev/null' },
   };
   const code = await main(args, io);
   return { code, stdout, stderr };
@@ -153,5 +153,21 @@ describe('ringside signin', () => {
     const port = await closedPort();
     expect(await cli(['signin', '--api', `http://127.0.0.1:${port}`], r.dataDir)).toMatchObject({ code: 1, stderr: expect.stringMatching(/^ringside: signin: no Ringside answers/) });
     expect(await cli(['signin', '--agent', 'nobody', '--api', r.instance.apiUrl], r.dataDir)).toMatchObject({ code: 1, stderr: 'ringside: signin: no agent nobody in this account\n' });
+  });
+
+  it('--invite prints an invite link for the agent: they choose a password with it, once', async () => {
+    const r = await ringside();
+    expect((await r.api('POST', '/api/agents', { body: { id: 'alice', name: 'Alice' } })).status).toBe(200);
+    const printed = await cli(['signin', '--invite', '--agent', 'alice', '--api', r.instance.apiUrl], r.dataDir);
+    expect(printed).toMatchObject({ code: 0, stderr: '' });
+    const match = /^send this to alice: with it they choose their password and are signed in \(once, until \S+Z\): (http:\/\/127\.0\.0\.1:\d+\/#invite=(\S+))\n$/.exec(printed.stdout);
+    expect(match, printed.stdout).not.toBeNull();
+    const accept = () => r.api('POST', '/api/invites/accept', { token: undefined, body: { code: match![2]!, password: 'correct horse battery' } });
+    expect(await accept()).toMatchObject({ status: 200, body: { agent: 'alice' } });
+    expect((await accept()).status).toBe(401);
+    expect((await r.api('POST', '/api/signin', { token: undefined, body: { agent: 'alice', password: 'correct horse battery' } })).status).toBe(200);
+
+    expect(await cli(['signin', '--invite', '--agent', 'nobody', '--api', r.instance.apiUrl], r.dataDir)).toMatchObject({ code: 1, stderr: 'ringside: signin: no agent nobody in this account\n' });
+    expect(await cli(['signin', '--invite', '--api', r.instance.apiUrl], r.dataDir)).toMatchObject({ code: 2, stderr: expect.stringContaining('--agent ID') as unknown });
   });
 });

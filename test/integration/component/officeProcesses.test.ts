@@ -82,14 +82,14 @@ describe('an office of two Ringside processes on one Redis and one RabbitMQ', { 
       RINGSIDE_WEBHOOK_TOKEN: TEST_WEBHOOK_TOKEN,
       RINGSIDE_DATABASE: database,
       RINGSIDE_MISSED_DELAY_MS: String(MISSED_DELAY_MS),
-      REDIS_URL: redisUrl,
-      REDIS_CALLS_DB: String(TEST_CALLS_DB),
-      REDIS_CACHE_DB: String(TEST_CACHE_DB),
-      REDIS_KEY_PREFIX: root,
-      AMQP_URL,
-      AMQP_EXCHANGE: root,
-      AMQP_QUEUE: `${root}-queue`,
-      AMQP_SHARDS: String(OFFICE_SHARDS),
+      RINGSIDE_REDIS_URL: redisUrl,
+      RINGSIDE_REDIS_CALLS_DB: String(TEST_CALLS_DB),
+      RINGSIDE_REDIS_CACHE_DB: String(TEST_CACHE_DB),
+      RINGSIDE_REDIS_KEY_PREFIX: root,
+      RINGSIDE_AMQP_URL: AMQP_URL,
+      RINGSIDE_AMQP_EXCHANGE: root,
+      RINGSIDE_AMQP_QUEUE: `${root}-queue`,
+      RINGSIDE_AMQP_SHARDS: String(OFFICE_SHARDS),
     };
   }
 

@@ -43,8 +43,7 @@ const root = uniqueName('tenancy');
 const databaseDir = makeTempDir('ringside-tenancy-');
 const shared = {
   redis: { url: REDIS_URL, callsDb: TEST_CALLS_DB, cacheDb: TEST_CACHE_DB, keyPrefix: root },
-  amqpUrl: AMQP_URL,
-  amqp: { exchange: root, queue: `${root}-queue`, shards: OFFICE_SHARDS },
+  amqp: { url: AMQP_URL, exchange: root, queue: `${root}-queue`, shards: OFFICE_SHARDS },
   database: join(databaseDir.dir, 'ringside.db'),
   missedDelayMs: 60_000,
   // The seat's own agent is Alice in both (no implicit `me` agent beside her).
@@ -303,6 +302,19 @@ const attempts: Record<string, () => Promise<void>> = {
     expect(await asAgent('GET', '/api/session')).toMatchObject({ status: 200, body: { account: 'acme', agent: ALICE, name: 'Alice (acme)', kind: 'agent' } });
     expect(await asAdmin('GET', '/api/session')).toMatchObject({ status: 200, body: { account: 'acme', kind: 'admin' } });
   },
+  // The seat's own agent's routes (seatRoutes.ts): in shared mode nobody is the seat.
+  'GET /api/me': async () => {
+    expect(await asAgent('GET', '/api/me')).toMatchObject({ status: 200, body: { agent: { id: ALICE, name: 'Alice (acme)' }, seat: false } });
+  },
+  'PUT /api/me': async () => {
+    expect((await asAgent('PUT', '/api/me', { name: 'Mallory' })).status).toBe(403);
+  },
+  'POST /api/me/test-call': async () => {
+    expect((await asAgent('POST', '/api/me/test-call', {})).status).toBe(403);
+  },
+  'POST /api/me/phone/provision': async () => {
+    expect((await asAgent('POST', '/api/me/phone/provision', { host: '127.0.0.1', password: 'x' })).status).toBe(403);
+  },
   'GET /api/calls': async () => {
     const filters = ['', `remote=${encodeURIComponent(CONTACT)}`, `agent=${ALICE}`, `agent=${GINA}`, 'q=Customer', 'q=globex', 'status=missed', 'direction=in',
       `remote=${encodeURIComponent('+923005550003')}`, 'limit=200'];
@@ -399,6 +411,54 @@ const attempts: Record<string, () => Promise<void>> = {
     const { url } = (await globex.r.api<{ url: string }>('POST', '/api/signin-links', { body: { agent: GINA } })).body;
     const code = new URL(url).hash.replace('#signin=', '');
     expect((await acme.r.api('POST', '/api/signin', { token: undefined, body: { code } })).status).toBe(401);
+    // A password acme's Alice chose (through an invite: it ends no session) does not sign in globex's Alice, of the same id.
+    const invite = (await asAdmin<{ url: string }>('POST', `/api/agents/${ALICE}/invite`, {})).body.url;
+    const accepted = await acme.r.api('POST', '/api/invites/accept', { token: undefined, body: { code: new URL(invite).hash.replace('#invite=', ''), password: 'acme alice password' } });
+    expect(accepted).toMatchObject({ status: 200, body: { account: 'acme', agent: ALICE } });
+    expect((await globex.r.api('POST', '/api/signin', { token: undefined, body: { agent: ALICE, password: 'acme alice password' } })).status).toBe(401);
+    expect(await acme.r.api('POST', '/api/signin', { token: undefined, body: { agent: ALICE, password: 'acme alice password' } })).toMatchObject({ status: 200, body: { account: 'acme', agent: ALICE } });
+  },
+  'DELETE /api/session': async () => {
+    // Acme's own session, signed out at acme; globex's Alice (same id) keeps hers.
+    const { token } = (await asAdmin<{ token: string }>('POST', '/api/session', { agent: ALICE })).body;
+    expect((await globex.r.api('DELETE', '/api/session', { token })).status).toBe(401);
+    expect((await acme.r.api('DELETE', '/api/session', { token })).status).toBe(200);
+    expect((await acme.r.api('GET', '/api/session', { token })).status).toBe(401);
+  },
+  'POST /api/session/password': async () => {
+    // Acme's Alice changes her own password (set through an invite above): globex's Alice, of the same id, is untouched.
+    const { token } = (await asAdmin<{ token: string }>('POST', '/api/session', { agent: ALICE })).body;
+    expect((await globex.r.api('POST', '/api/session/password', { token, body: { current: 'acme alice password', password: 'hijacked password' } })).status).toBe(401);
+    expect((await asAdmin('POST', '/api/session/password', { current: 'x', password: 'hijacked password' })).status).toBe(400);
+  },
+  'GET /api/agents/:agent/password': async () => {
+    expect((await asAgent('GET', `/api/agents/${GINA}/password`)).status).toBe(403);
+    expect((await asAdmin('GET', `/api/agents/${GINA}/password`)).status).toBe(404);
+  },
+  'POST /api/agents/:agent/password': async () => {
+    expect((await asAgent('POST', `/api/agents/${GINA}/password`, { password: 'hijacked password' })).status).toBe(403);
+    expect((await asAdmin('POST', `/api/agents/${GINA}/password`, { password: 'hijacked password' })).status).toBe(404);
+  },
+  'DELETE /api/agents/:agent/password': async () => {
+    expect((await asAgent('DELETE', `/api/agents/${GINA}/password`)).status).toBe(403);
+    expect((await asAdmin('DELETE', `/api/agents/${GINA}/password`)).status).toBe(404);
+  },
+  'POST /api/agents/:agent/invite': async () => {
+    expect((await asAgent('POST', `/api/agents/${GINA}/invite`, {})).status).toBe(403);
+    expect((await asAdmin('POST', `/api/agents/${GINA}/invite`, {})).status).toBe(404);
+    // Acme's invite for its Alice is nothing at globex's process.
+    const code = new URL((await asAdmin<{ url: string }>('POST', `/api/agents/${ALICE}/invite`, {})).body.url).hash.replace('#invite=', '');
+    expect((await globex.r.api('POST', '/api/invites/check', { token: undefined, body: { code } })).status).toBe(401);
+    expect((await globex.r.api('POST', '/api/invites/accept', { token: undefined, body: { code, password: 'hijacked password' } })).status).toBe(401);
+    expect(await acme.r.api('POST', '/api/invites/check', { token: undefined, body: { code } })).toMatchObject({ status: 200, body: { agent: ALICE } });
+  },
+  'POST /api/invites/check': async () => {
+    const code = await globexInvite();
+    expect((await acme.r.api('POST', '/api/invites/check', { token: undefined, body: { code } })).status).toBe(401);
+  },
+  'POST /api/invites/accept': async () => {
+    const code = await globexInvite();
+    expect((await acme.r.api('POST', '/api/invites/accept', { token: undefined, body: { code, password: 'hijacked password' } })).status).toBe(401);
   },
   'GET /api/stats': async () => {
     const all = await asAdmin<ListBody<{ agent: string; offered: number }>>('GET', '/api/stats');
@@ -409,6 +469,18 @@ const attempts: Record<string, () => Promise<void>> = {
     expect(own.body.items.map((s) => [s.agent, s.offered])).toEqual([[ALICE, 2]]);
     const other = await asAgent<ListBody<unknown>>('GET', `/api/stats?agent=${GINA}`);
     expect(other.status === 403 || (other.status === 200 && other.body.items.length === 0)).toBe(true);
+  },
+  'GET /api/stats/hourly': async () => {
+    type Hourly = { agent: string | null; hours: Array<{ answered: number; missed: number }> };
+    const total = (body: Hourly) => body.hours.reduce((n, h) => n + h.answered + h.missed, 0);
+    // Acme's Alice had two calls, globex's Alice (same id) three: acme sees at most its own two.
+    const team = await asAdmin<Hourly>('GET', '/api/stats/hourly');
+    expect(team.status).toBe(200);
+    expect(total(team.body)).toBeLessThanOrEqual(2);
+    expect(total((await asAdmin<Hourly>('GET', `/api/stats/hourly?agent=${GINA}`)).body)).toBe(0);
+    const own = await asAgent<Hourly>('GET', '/api/stats/hourly');
+    expect(own.body.agent).toBe(ALICE);
+    expect(total(own.body)).toBeLessThanOrEqual(2);
   },
   'GET /api/lookups/:name': async () => {
     for (const get of [asAdmin, asAgent]) {
@@ -446,6 +518,15 @@ const attempts: Record<string, () => Promise<void>> = {
   },
 };
 
+/** An invite link's code for globex's Gina (globex's admin asks for it: nothing a view of globex shows). */
+async function globexInvite(): Promise<string> {
+  const { url } = (await globex.r.api<{ url: string }>('POST', `/api/agents/${GINA}/invite`, { body: {} })).body;
+  return new URL(url).hash.replace('#invite=', '');
+}
+
+/** Routes without a bearer token: the code or password in the body is the credential. */
+const NO_BEARER = new Set(['/healthz', '/api/signin', '/api/invites/check', '/api/invites/accept']);
+
 /** A globex value for each path parameter: the attempts above use these, and so does the token sweep. */
 function globexPath(path: string): string {
   const values: Record<string, string> = {
@@ -454,6 +535,7 @@ function globexPath(path: string): string {
   return path.replace(/:(\w+)/g, (_, name: string) => {
     if (name === 'key') return values[path]!;
     if (name === 'mac') return MAC_C_KEY;
+    if (name === 'agent') return GINA;
     if (name === 'name') return 'agents';
     if (name === 'id') return path.startsWith('/api/missed') ? globex.missedIds[0]! : globex.callIds[0]!;
     throw new Error(`no globex value for :${name} in ${path}`);
@@ -469,7 +551,7 @@ describe('tenant isolation: acme cannot reach globex (one Redis, one RabbitMQ, o
   it("globex's tokens open nothing at acme's process, on any route or the WebSocket", async () => {
     for (const { method, path } of acme.r.instance.routes()) {
       // No bearer token: anyone may ask, and a sign-in link's code is the credential (tried above).
-      if (path === '/healthz' || path === '/api/signin') continue;
+      if (NO_BEARER.has(path)) continue;
       for (const token of [GLOBEX_TOKEN, globex.alice.token]) {
         const res = await acme.r.api(method, globexPath(path), method === 'GET' || method === 'DELETE' ? { token } : { token, body: {} });
         expect(res.status, `${method} ${path}`).toBe(401);
@@ -776,6 +858,22 @@ const roleChecks: Record<string, () => Promise<void>> = {
     expect(await as('admin')('POST', `/api/phone/${action}`, {})).toMatchObject({ status: 400, body: { error: 'mac_required' } });
   }])),
   'GET /api/action-urls': adminOnly('GET', '/api/action-urls', undefined, 200),
+  'GET /api/me': async () => {
+    expect((await as('admin')('GET', '/api/me')).status).toBe(400);
+    for (const role of ['supervisor', 'agentA', 'agentB'] as const) expect(await as(role)('GET', '/api/me'), role).toMatchObject({ status: 200, body: { seat: false } });
+  },
+  'PUT /api/me': async () => {
+    expect((await as('admin')('PUT', '/api/me', { name: 'X' })).status).toBe(400);
+    for (const role of ['supervisor', 'agentA', 'agentB'] as const) expect((await as(role)('PUT', '/api/me', { name: 'X' })).status, role).toBe(403);
+  },
+  'POST /api/me/phone/provision': async () => {
+    expect((await as('admin')('POST', '/api/me/phone/provision', { host: '127.0.0.1', password: 'x' })).status).toBe(400);
+    for (const role of ['supervisor', 'agentA', 'agentB'] as const) expect((await as(role)('POST', '/api/me/phone/provision', { host: '127.0.0.1', password: 'x' })).status, role).toBe(403);
+  },
+  'POST /api/me/test-call': async () => {
+    expect((await as('admin')('POST', '/api/me/test-call', {})).status).toBe(400);
+    for (const role of ['supervisor', 'agentA', 'agentB'] as const) expect((await as(role)('POST', '/api/me/test-call', {})).status, role).toBe(403);
+  },
   'GET /api/stats': async () => {
     const agents = async (role: AcmeRole, query = '') => (await as(role)<ListBody<{ agent: string }>>('GET', `/api/stats${query}`)).body.items.map((s) => s.agent);
     expect(await agents('admin')).toEqual([ALICE, BOB]);
@@ -784,6 +882,15 @@ const roleChecks: Record<string, () => Promise<void>> = {
     expect(await agents('agentA')).toEqual([ALICE]);
     expect(await agents('agentB')).toEqual([BOB]);
     expect(await as('agentA')('GET', `/api/stats?agent=${BOB}`)).toMatchObject({ status: 403, body: { error: 'not_your_figures' } });
+  },
+  'GET /api/stats/hourly': async () => {
+    const whose = async (role: AcmeRole, query = '') => (await as(role)<{ agent: string | null }>('GET', `/api/stats/hourly${query}`)).body.agent;
+    expect(await whose('admin')).toBeNull();
+    expect(await whose('supervisor')).toBeNull();
+    expect(await whose('supervisor', `?agent=${BOB}`)).toBe(BOB);
+    expect(await whose('agentA')).toBe(ALICE);
+    expect(await whose('agentB')).toBe(BOB);
+    expect(await as('agentA')('GET', `/api/stats/hourly?agent=${BOB}`)).toMatchObject({ status: 403, body: { error: 'not_your_figures' } });
   },
   'GET /api/lookups/:name': async () => {
     for (const role of ACME_ROLES) {
@@ -818,6 +925,38 @@ const roleChecks: Record<string, () => Promise<void>> = {
     // No bearer token: the sign-in code is the credential, and a wrong one opens nothing for anyone.
     for (const role of [...ACME_ROLES, 'otherAccount', 'none'] as const) {
       expect((await as(role)('POST', '/api/signin', { code: 'not-a-code-0000000000' })).status, role).toBe(401);
+    }
+  },
+  'DELETE /api/session': async () => {
+    // A fresh session of each agent ends its own (the ones the checks use stay); the admin token is no session.
+    for (const agent of [ALICE, BOB, SAM]) {
+      const { token } = (await as('admin')<{ token: string }>('POST', '/api/session', { agent })).body;
+      expect((await acme.r.api('DELETE', '/api/session', { token })).status, agent).toBe(200);
+      expect((await acme.r.api('GET', '/api/session', { token })).status, agent).toBe(401);
+    }
+    expect((await as('admin')('DELETE', '/api/session')).status).toBe(400);
+  },
+  'POST /api/session/password': async () => {
+    // Bad input only: a change would end the sessions the checks use. The admin token has no password.
+    for (const role of ['agentA', 'agentB', 'supervisor'] as const) {
+      expect((await as(role)('POST', '/api/session/password', { current: 'x', password: 'short' })).status, role).toBe(400);
+    }
+    expect((await as('admin')('POST', '/api/session/password', { current: 'x', password: 'long enough password' })).status).toBe(400);
+  },
+  'GET /api/agents/:agent/password': adminOnly('GET', `/api/agents/${ALICE}/password`, undefined, 200),
+  // An unknown agent: a password set on a real one would end their sessions, which the checks use.
+  'POST /api/agents/:agent/password': adminOnly('POST', '/api/agents/nobody/password', { password: 'long enough password' }, 404),
+  'DELETE /api/agents/:agent/password': adminOnly('DELETE', '/api/agents/nobody/password', undefined, 404),
+  'POST /api/agents/:agent/invite': adminOnly('POST', '/api/agents/nobody/invite', {}, 404),
+  'POST /api/invites/check': async () => {
+    // No bearer token: the invite's code is the credential, and a wrong one opens nothing for anyone.
+    for (const role of [...ACME_ROLES, 'otherAccount', 'none'] as const) {
+      expect((await as(role)('POST', '/api/invites/check', { code: 'not-a-code-0000000000' })).status, role).toBe(401);
+    }
+  },
+  'POST /api/invites/accept': async () => {
+    for (const role of [...ACME_ROLES, 'otherAccount', 'none'] as const) {
+      expect((await as(role)('POST', '/api/invites/accept', { code: 'not-a-code-0000000000', password: 'long enough password' })).status, role).toBe(401);
     }
   },
 };
@@ -870,7 +1009,7 @@ describe('roles: inside one account, the admin, a supervisor and each agent see 
   it.each(Object.keys(roleChecks))('%s', async (route) => {
     // Another account's agent token and no token open nothing here (a sign-in code is no bearer token: tried in its own check).
     const [method, path] = route.split(' ') as [string, string];
-    if (path !== '/healthz' && path !== '/api/signin') {
+    if (!NO_BEARER.has(path)) {
       const concrete = path.replace(/:(\w+)/g, (_, name: string) => (name === 'mac' ? MAC_A_KEY : name === 'name' ? 'agents' : name === 'id' ? acmeCalls[0]!.id : 'x'));
       for (const role of ['otherAccount', 'none'] as const) {
         expect((await as(role)(method, concrete, method === 'GET' || method === 'DELETE' ? undefined : {})).status, `${role} ${route}`).toBe(401);

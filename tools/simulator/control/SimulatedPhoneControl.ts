@@ -122,6 +122,11 @@ export class SimulatedPhoneControl {
     this.outbox.enqueue(this.lines.accept());
   }
 
+  /** The caller hangs up while the phone still rings: the phone reports a missed call. */
+  callerGivesUp(): void {
+    this.outbox.enqueue(this.lines.callerGivesUp());
+  }
+
   /** The user hangs up the active call on the handset. */
   hangUp(): void {
     this.outbox.enqueue(this.lines.end());

@@ -114,6 +114,15 @@ export class PhoneLines {
     throw new LineOperationRefused('no connected or held call on the active line');
   }
 
+  /**
+   * The caller gives up while the phone rings: the phone stops ringing and, as a Grandstream does,
+   * reports it as a missed call (P8312; reference/grandstream.md). Not `cancel`, which is the user's.
+   */
+  callerGivesUp(): LineEffect[] {
+    const index = this.findLine('ringing');
+    return [{ label: 'Missed Call', call: this.free(index) }];
+  }
+
   /** `cancel`: rejects a ringing call, else abandons the call being placed. */
   cancel(): LineEffect[] {
     if (this.lines.some((l) => l.state === 'ringing')) return this.reject();

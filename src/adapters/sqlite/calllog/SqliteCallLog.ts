@@ -10,14 +10,16 @@ import type {
   CallStart,
   CallStatus,
   CallView,
+  HourlyStats,
   LegStart,
   MissedCallView,
   MissedStatus,
+  StatsDays,
 } from '../../../domain/calllog/CallLog';
 import { finaliseCallRows } from './finalise';
 import { applyClaim, applyClose, applyMissedCall, listMissedViews, openMissedViews } from './missed';
 import { applyAnswered, applyHold, applyLegEnded, applyRinging, applyTransfer } from './mutations';
-import { agentStats, agentsOnCall, listCallViews, openCallOf } from './queries';
+import { agentStats, agentsOnCall, hourlyStats, listCallViews, openCallOf } from './queries';
 import { callView, createContext, getCallRow, missedView, targetsOf, type CallLogContext, type ContactLookup, type ContactSearch } from './rows';
 import { CALLLOG_MIGRATIONS, CALLLOG_SCHEMA } from './schema';
 import { callVisible } from './visibility';
@@ -27,6 +29,8 @@ export interface SqliteCallLogOptions {
   contactLookup?: ContactLookup;
   /** Lets the free-text search `q` find calls by contact name (contactHooksFor(directory) gives both). */
   contactSearch?: ContactSearch;
+  /** The seat's IANA zone: statistics are kept per local day of it (default UTC; the server passes RINGSIDE_TIMEZONE). */
+  timeZone?: string;
   /**
    * Commits the writes of one event-loop turn together (shared/groupCommit.ts): for a process
    * with many handlers in flight. Off, every write is its own transaction, committed at once.
@@ -57,7 +61,7 @@ export class SqliteCallLog implements CallLog {
 
   constructor(db: SqliteDatabase, options: SqliteCallLogOptions = {}) {
     migrate(db, CALLLOG_SCHEMA, CALLLOG_MIGRATIONS);
-    this.ctx = createContext(db, options.contactLookup ?? null, options.contactSearch ?? null);
+    this.ctx = createContext(db, options.contactLookup ?? null, options.contactSearch ?? null, options.timeZone ?? 'UTC');
     this.group = options.groupCommit ? new GroupCommit(db) : null;
     this.clock = options.clock ?? Date.now;
   }
@@ -183,8 +187,16 @@ export class SqliteCallLog implements CallLog {
     return openMissedViews(this.ctx, account);
   }
 
-  async stats(account: string, query: { from?: number; to?: number; agent?: string }): Promise<AgentStats[]> {
+  async stats(account: string, query: StatsDays): Promise<AgentStats[]> {
     return agentStats(this.ctx, account, query);
+  }
+
+  async hourlyStats(account: string, query: { day: string; agent?: string }): Promise<HourlyStats['hours']> {
+    return hourlyStats(this.ctx, account, query);
+  }
+
+  get timeZone(): string {
+    return this.ctx.timeZone;
   }
 
   async targetsOf(account: string, callId: string): Promise<string[]> {

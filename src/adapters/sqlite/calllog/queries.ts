@@ -1,7 +1,8 @@
 import { normaliseNumber } from '../../../domain/directory/numbers';
-import type { AgentStats, CallQuery, CallView } from '../../../domain/calllog/CallLog';
+import type { AgentStats, CallQuery, CallView, HourlyStats, StatsDays } from '../../../domain/calllog/CallLog';
+import { dayBounds, localDayHour } from '../../../protocol/days';
 import { CallLogError } from '../../../domain/calllog/errors';
-import { callViews, clampLimit, utcDay, type CallLogContext, type CallRow } from './rows';
+import { callViews, clampLimit, type CallLogContext, type CallRow } from './rows';
 import { branchParams, callBranches } from './visibility';
 
 /** An opaque position in the newest-first order: base64url of [startedAt, id]. */
@@ -113,19 +114,25 @@ type StatsRow = {
   ring_count: number;
   talk_ms_total: number;
   talk_count: number;
+  outgoing: number;
+  outgoing_answered: number;
+  outgoing_talk_ms: number;
 };
 
-/** Per agent over the UTC days that [from, to) touches; averages are null when there is nothing to average. */
-export function agentStats(ctx: CallLogContext, account: string, query: { from?: number; to?: number; agent?: string }): AgentStats[] {
+/**
+ * Per agent over the local days `fromDay` to `toDay` (`YYYY-MM-DD`, both included; either may be
+ * open); averages are null when there is nothing to average.
+ */
+export function agentStats(ctx: CallLogContext, account: string, query: StatsDays): AgentStats[] {
   const where = ['account = @account'];
   const params: Record<string, unknown> = { account };
-  if (query.from !== undefined) {
+  if (query.fromDay !== undefined) {
     where.push('day >= @fromDay');
-    params.fromDay = utcDay(query.from);
+    params.fromDay = query.fromDay;
   }
-  if (query.to !== undefined) {
+  if (query.toDay !== undefined) {
     where.push('day <= @toDay');
-    params.toDay = utcDay(query.to - 1);
+    params.toDay = query.toDay;
   }
   if (query.agent !== undefined) {
     where.push('agent = @agent');
@@ -135,7 +142,8 @@ export function agentStats(ctx: CallLogContext, account: string, query: { from?:
     .prepare(
       `SELECT agent, SUM(offered) AS offered, SUM(answered) AS answered, SUM(missed) AS missed,
          SUM(ring_ms_total) AS ring_ms_total, SUM(ring_count) AS ring_count,
-         SUM(talk_ms_total) AS talk_ms_total, SUM(talk_count) AS talk_count
+         SUM(talk_ms_total) AS talk_ms_total, SUM(talk_count) AS talk_count,
+         SUM(outgoing) AS outgoing, SUM(outgoing_answered) AS outgoing_answered, SUM(outgoing_talk_ms) AS outgoing_talk_ms
        FROM cl_agent_daily_stats WHERE ${where.join(' AND ')} GROUP BY agent ORDER BY agent`,
     )
     .all(params) as StatsRow[];
@@ -150,6 +158,9 @@ export function agentStats(ctx: CallLogContext, account: string, query: { from?:
     ringCount: r.ring_count,
     talkMsTotal: r.talk_ms_total,
     talkCount: r.talk_count,
+    outgoing: r.outgoing,
+    outgoingAnswered: r.outgoing_answered,
+    outgoingTalkMsTotal: r.outgoing_talk_ms,
   }));
 }
 
@@ -184,4 +195,37 @@ export function openCallOf(ctx: CallLogContext, account: string, input: { remote
     )
     .get({ account, norm: normaliseNumber(input.remote), remote: input.remote, since: input.since, mac: input.mac ?? null }) as CallRow | undefined;
   return row ? (callViews(ctx, account, [row])[0] ?? null) : null;
+}
+
+/**
+ * Answered and missed incoming calls per local hour of one day, from the calls themselves (a call
+ * counts in the hour it started; answered: it was answered, missed: its status is missed). With
+ * an `agent`: the calls that agent answered (a leg of theirs) and the missed calls that rang
+ * them; without: every incoming call of the account.
+ */
+export function hourlyStats(ctx: CallLogContext, account: string, query: { day: string; agent?: string }): HourlyStats['hours'] {
+  const { start, end } = dayBounds(query.day, ctx.timeZone);
+  const rows = ctx
+    .sql(
+      `SELECT c.started_at, c.status,
+         EXISTS (SELECT 1 FROM cl_legs l WHERE l.account = c.account AND l.call_id = c.id AND l.agent = @agent AND l.answered_at IS NOT NULL) AS answered_by,
+         EXISTS (SELECT 1 FROM cl_targets t WHERE t.account = c.account AND t.call_id = c.id AND t.agent = @agent) AS rang
+       FROM cl_calls c
+       WHERE c.account = @account AND c.direction = 'in' AND c.started_at >= @start AND c.started_at < @end
+         AND c.status IN ('answered', 'missed', 'in_progress')`,
+    )
+    .all({ account, agent: query.agent ?? null, start, end }) as Array<{ started_at: number; status: string; answered_by: number; rang: number }>;
+  const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, answered: 0, missed: 0 }));
+  for (const row of rows) {
+    const bucket = hours[localDayHour(row.started_at, ctx.timeZone).hour]!;
+    if (query.agent === undefined) {
+      if (row.status === 'missed') bucket.missed += 1;
+      else bucket.answered += 1;
+    } else if (row.answered_by === 1) {
+      bucket.answered += 1;
+    } else if (row.status === 'missed' && row.rang === 1) {
+      bucket.missed += 1;
+    }
+  }
+  return hours;
 }

@@ -13,12 +13,14 @@ export interface CallLogContext {
   db: SqliteDatabase;
   contactLookup: ContactLookup | null;
   contactSearch: ContactSearch | null;
+  /** The seat's IANA zone: the daily statistics are kept per local day of it. */
+  timeZone: string;
   /** Prepared statements, compiled once per SQL text. */
   sql(text: string): Statement;
 }
 
-export function createContext(db: SqliteDatabase, contactLookup: ContactLookup | null, contactSearch: ContactSearch | null): CallLogContext {
-  return { db, contactLookup, contactSearch, sql: statementCache(db) };
+export function createContext(db: SqliteDatabase, contactLookup: ContactLookup | null, contactSearch: ContactSearch | null, timeZone = 'UTC'): CallLogContext {
+  return { db, contactLookup, contactSearch, timeZone, sql: statementCache(db) };
 }
 
 export interface CallRow {
@@ -85,11 +87,6 @@ const MAX_LIMIT = 200;
 export function clampLimit(limit: number | undefined): number {
   if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
   return Math.min(Math.max(1, Math.trunc(limit)), MAX_LIMIT);
-}
-
-/** The UTC calendar day of a timestamp, as the daily statistics key it. */
-export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
 }
 
 export function getCallRow(ctx: CallLogContext, account: string, id: string): CallRow | null {
@@ -180,7 +177,7 @@ type MissedJoinRow = MissedRow & { remote: string; remote_name: string; line: Li
 const MISSED_SELECT = `SELECT m.*, c.remote, c.remote_name, c.line, c.helpline
   FROM cl_missed m JOIN cl_calls c ON c.account = m.account AND c.id = m.call_id`;
 
-function toMissedView(row: MissedJoinRow, targets: string[]): MissedCallView {
+function toMissedView(ctx: CallLogContext, row: MissedJoinRow, targets: string[]): MissedCallView {
   return {
     callId: row.call_id,
     account: row.account,
@@ -195,12 +192,13 @@ function toMissedView(row: MissedJoinRow, targets: string[]): MissedCallView {
     closedAt: row.closed_at,
     closedBy: row.closed_by,
     targets,
+    contact: ctx.contactLookup ? ctx.contactLookup(row.account, row.remote) : null,
   };
 }
 
 export function missedView(ctx: CallLogContext, account: string, callId: string): MissedCallView | null {
   const row = ctx.sql(`${MISSED_SELECT} WHERE m.account = ? AND m.call_id = ?`).get(account, callId) as MissedJoinRow | undefined;
-  return row ? toMissedView(row, targetsOf(ctx, account, callId)) : null;
+  return row ? toMissedView(ctx, row, targetsOf(ctx, account, callId)) : null;
 }
 
 /** Missed calls in the given filter and order (a WHERE/ORDER tail over m.* and c.*). */
@@ -210,5 +208,5 @@ export function missedViews(ctx: CallLogContext, account: string, tail: string, 
   const targets = ctx
     .sql('SELECT call_id, agent FROM cl_targets WHERE account = ? AND call_id IN (SELECT value FROM json_each(?)) ORDER BY rowid')
     .all(account, JSON.stringify(rows.map((r) => r.call_id))) as Array<{ call_id: string; agent: string }>;
-  return rows.map((row) => toMissedView(row, targets.filter((t) => t.call_id === row.call_id).map((t) => t.agent)));
+  return rows.map((row) => toMissedView(ctx, row, targets.filter((t) => t.call_id === row.call_id).map((t) => t.agent)));
 }

@@ -149,4 +149,17 @@ export const CALLLOG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX cl_calls_untargeted ON cl_calls (account, started_at DESC, id DESC) WHERE targeted = 0 AND agent IS NULL AND line <> 'helpline';
     `);
   },
+  (db) => {
+    // Outgoing calls are counted apart from the incoming ones (offered/answered/missed stay about
+    // calls that rang agents). Days written before this keep what they had: they counted no
+    // outgoing calls, and on the UTC day rather than the seat's local day.
+    db.exec(`
+      ALTER TABLE cl_agent_daily_stats ADD COLUMN outgoing INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE cl_agent_daily_stats ADD COLUMN outgoing_answered INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE cl_agent_daily_stats ADD COLUMN outgoing_talk_ms INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE cl_stat_contrib ADD COLUMN outgoing INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE cl_stat_contrib ADD COLUMN outgoing_answered INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE cl_stat_contrib ADD COLUMN outgoing_talk_ms INTEGER NOT NULL DEFAULT 0;
+    `);
+  },
 ];

@@ -283,6 +283,17 @@ export class SqliteDirectory implements Directory {
     return this.deviceSync(account, normalised)!;
   }
 
+  async claimDevice(account: string, mac: string, agent: string): Promise<string> {
+    const normalised = requireMac(mac);
+    return this.db.transaction(() => {
+      if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
+      this.sql(`INSERT INTO dir_devices (account, mac, agent) VALUES (?, ?, ?)
+                ON CONFLICT (account, mac) DO UPDATE SET agent = excluded.agent WHERE dir_devices.agent IS NULL`)
+        .run(account, normalised, agent);
+      return this.deviceSync(account, normalised)!.agent ?? agent;
+    }).immediate();
+  }
+
   private bindDeviceRow(account: string, mac: string, agent: string): void {
     this.sql('INSERT INTO dir_devices (account, mac, agent) VALUES (?, ?, ?) ON CONFLICT (account, mac) DO UPDATE SET agent = excluded.agent')
       .run(account, mac, agent);
@@ -444,6 +455,8 @@ export class SqliteDirectory implements Directory {
       this.sql('UPDATE dir_devices SET agent = NULL WHERE account = ? AND agent = ?').run(account, id);
       this.sql('DELETE FROM dir_helpline_members WHERE account = ? AND agent = ?').run(account, id);
       this.sql('DELETE FROM dir_sessions WHERE account = ? AND agent = ?').run(account, id);
+      // Its password goes with its row; an open invite must not sign in an agent made later under the same id.
+      this.sql('DELETE FROM dir_invites WHERE account = ? AND agent = ?').run(account, id);
       return this.sql('DELETE FROM dir_agents WHERE account = ? AND id = ?').run(account, id).changes > 0;
     }).immediate();
   }

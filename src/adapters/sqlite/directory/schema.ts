@@ -88,4 +88,21 @@ export const DIRECTORY_MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.exec('ALTER TABLE dir_agents ADD COLUMN supervisor INTEGER NOT NULL DEFAULT 0');
   },
+  // Passwords and invite links (issue 13, docs/agent-api.md, Passwords and invite links): an
+  // agent's password as a salted scrypt hash (src/shared/passwordHash.ts), never in clear; an
+  // invite link's code as its sha256, found by it and used up once (SqliteAgentCredentials).
+  (db) => {
+    db.exec(`
+      ALTER TABLE dir_agents ADD COLUMN password_hash TEXT;
+      ALTER TABLE dir_agents ADD COLUMN password_set_at INTEGER;
+      CREATE TABLE dir_invites (
+        code_hash TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX dir_invites_agent ON dir_invites (account, agent);
+    `);
+  },
 ];

@@ -3,10 +3,12 @@
 // screen that waits forever looks broken.
 import type { z } from 'zod';
 import type { CallbackResult } from '../../../protocol/responses';
-import type { deviceControlBody } from '../../../protocol/rest';
+import type { agentBody, contactBody, deviceControlBody, helplineBody } from '../../../protocol/rest';
+import type { Contact } from '../../../protocol/views';
+import type { Agent } from '../../../protocol/responses';
 import type {
-  ActionUrlsView, AgentStats, AgentWithPresence, CallView, Device, DeviceView, HealthReport, Helpline, MissedCallView, PhoneControlTest,
-  ProvisionReport, ServiceProbe, SessionInfo, SettingsView,
+  ActionUrlsView, AgentStats, AgentWithPresence, CallView, Device, DeviceView, HealthReport, Helpline, HourlyStats, MissedCallView, PhoneControlTest,
+  ProvisionReport, ServiceProbe, SessionInfo, SettingsView, StatsResponse,
 } from './types';
 import { toSessionInfo } from '../state/identity';
 
@@ -38,6 +40,16 @@ function errorFrom(status: number, body: unknown): ApiError {
 
 export type { CallbackResult };
 
+export type AgentInput = z.input<typeof agentBody>;
+export type HelplineInput = z.input<typeof helplineBody>;
+export type ContactInput = z.input<typeof contactBody>;
+/** POST /api/contacts/import: how many rows were written, and each refused row with its line in the file. */
+export interface CsvImportResult {
+  imported: number;
+  rejected: Array<{ line: number; reason: string }>;
+}
+export type { Contact };
+
 /** PUT /api/devices/:mac/control: a missing field keeps its value, null restores the default. */
 export type ControlSettings = z.input<typeof deviceControlBody>;
 
@@ -51,11 +63,13 @@ export class RestClient {
     private readonly fetcher: FetchLike = (input, init) => fetch(input, init),
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** `raw`: a body sent as it is, with its own content type (a CSV file), instead of `body` as JSON. */
+  async request<T>(method: string, path: string, body?: unknown, raw?: { text: string; contentType: string }): Promise<T> {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (raw) headers['Content-Type'] = raw.contentType;
+    else if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await this.fetcher(path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS), cache: 'no-store',
+      method, headers, body: raw ? raw.text : body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS), cache: 'no-store',
     });
     const text = await response.text();
     let parsed: unknown = null;
@@ -111,6 +125,16 @@ export class RestClient {
     return this.request<{ items: AgentStats[] }>('GET', `/api/stats?${query}`).then((r) => r.items);
   }
 
+  /** The figures with the days and the zone the server counted them in. */
+  statsReport(query: string): Promise<StatsResponse> {
+    return this.request<StatsResponse>('GET', `/api/stats?${query}`);
+  }
+
+  /** Answered and missed per local hour of the seat's day (`agent`: theirs; none: everyone's the token may see). */
+  hourlyStats(query = ''): Promise<HourlyStats> {
+    return this.request<HourlyStats>('GET', `/api/stats/hourly${query ? `?${query}` : ''}`);
+  }
+
   /** /healthz needs no token; asking with one does no harm. */
   health(): Promise<HealthReport> {
     return this.request('GET', '/healthz');
@@ -143,6 +167,52 @@ export class RestClient {
   /** Admin only: the Action URL lines (they carry the webhook token). */
   actionUrls(): Promise<ActionUrlsView> {
     return this.request('GET', '/api/action-urls');
+  }
+
+  // The directory, written by the admin (the console): every one of these is a 403 for an agent token.
+
+  /** Adds an agent or changes one (by id): a missing field keeps what is stored. */
+  saveAgent(agent: AgentInput): Promise<Agent> {
+    return this.request('POST', '/api/agents', agent);
+  }
+
+  removeAgent(id: string): Promise<{ deleted: string }> {
+    return this.request('DELETE', `/api/agents/${encodeURIComponent(id)}`);
+  }
+
+  /** Binds a phone (by MAC) to an agent; a phone not known yet is added. */
+  bindDevice(mac: string, agent: string): Promise<Device> {
+    return this.request('POST', '/api/devices', { mac, agent });
+  }
+
+  removeDevice(mac: string): Promise<{ deleted: string }> {
+    return this.request('DELETE', `/api/devices/${encodeURIComponent(mac)}`);
+  }
+
+  saveHelpline(helpline: HelplineInput): Promise<Helpline> {
+    return this.request('POST', '/api/helplines', helpline);
+  }
+
+  removeHelpline(number: string): Promise<{ deleted: string }> {
+    return this.request('DELETE', `/api/helplines/${encodeURIComponent(number)}`);
+  }
+
+  /** The admin: every contact matching `q` (empty: the first `limit`); an agent needs 2 characters or more. */
+  contacts(q: string, limit = 100): Promise<Contact[]> {
+    return this.request<{ items: Contact[] }>('GET', `/api/contacts?${new URLSearchParams({ q, limit: String(limit) }).toString()}`).then((r) => r.items);
+  }
+
+  saveContact(contact: ContactInput): Promise<Contact> {
+    return this.request('POST', '/api/contacts', contact);
+  }
+
+  removeContact(number: string): Promise<{ deleted: string }> {
+    return this.request('DELETE', `/api/contacts/${encodeURIComponent(number)}`);
+  }
+
+  /** A CSV file as it is: the good rows are written, the bad ones come back with their line. */
+  importContacts(csv: string): Promise<CsvImportResult> {
+    return this.request('POST', '/api/contacts/import', undefined, { text: csv, contentType: 'text/csv' });
   }
 
   /** Admin only today: an agent's session gets a 403, which the Settings screen explains. */

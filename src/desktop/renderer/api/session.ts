@@ -58,3 +58,35 @@ export function saveSeenMissed(ids: readonly string[]): void {
     // Storage full or disabled: the count just comes back after a reload.
   }
 }
+
+/** Signed out (the session expired or was ended): a reload shows the sign-in page, not a dead session. */
+export function forgetSessionToken(): void {
+  try {
+    sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // Storage disabled: nothing was kept.
+  }
+}
+
+const INVITE_KEY = 'ringside.invite';
+
+/**
+ * An invite link (`#invite=<code>`): the code is taken out of the address bar (it is a credential)
+ * and kept for this tab until the password is chosen, so a reload still shows the invite page.
+ */
+export function takeInvite(code: string | null): string | null {
+  if (code !== null) {
+    keep(INVITE_KEY, code);
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+    return code;
+  }
+  return readKept(INVITE_KEY);
+}
+
+export function forgetInvite(): void {
+  try {
+    sessionStorage.removeItem(INVITE_KEY);
+  } catch {
+    // Storage disabled: nothing was kept.
+  }
+}

@@ -47,3 +47,89 @@ export async function takeSigninLink(): Promise<string | null> {
   if (outcome.hash !== '') history.replaceState(null, '', `${window.location.pathname}${window.location.search}${outcome.hash}`);
   return outcome.failure;
 }
+
+// Signing in by oneself (docs/agent-api.md, Passwords and invite links): the agent's id and password,
+// or an invite link (`#invite=<code>`) with which the agent chooses a password, then is signed in.
+
+/** What a sign-in form gets back: a session token, or what to tell the person. */
+export type SigninResult = { ok: true; token: string; agent: string } | { ok: false; message: string };
+
+const UNREACHABLE = 'Ringside cannot be reached. Check that it is running, then try again.';
+
+async function post(path: string, body: unknown, fetchFn: FetchLike): Promise<{ status: number; body: Record<string, unknown> } | null> {
+  try {
+    const res = await fetchFn(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+  } catch {
+    return null;
+  }
+}
+
+function sessionFrom(answer: { status: number; body: Record<string, unknown> }): SigninResult | null {
+  const { token, agent } = answer.body;
+  return answer.status === 200 && typeof token === 'string' && token !== '' ? { ok: true, token, agent: typeof agent === 'string' ? agent : '' } : null;
+}
+
+/** In words a person acts on: "try again in a minute", not a status code. */
+export function throttledMessage(retryAfterSeconds: unknown): string {
+  const seconds = typeof retryAfterSeconds === 'number' && retryAfterSeconds > 0 ? Math.ceil(retryAfterSeconds) : 60;
+  const when = seconds > 50 ? 'a minute' : seconds <= 1 ? 'a second' : `${seconds} seconds`;
+  return `Too many attempts. Try again in ${when}.`;
+}
+
+/** POST /api/signin {agent, password}; never throws. */
+export async function signInWithPassword(agent: string, password: string, fetchFn: FetchLike = (input, init) => fetch(input, init)): Promise<SigninResult> {
+  const answer = await post('/api/signin', { agent: agent.trim(), password }, fetchFn);
+  if (answer === null) return { ok: false, message: UNREACHABLE };
+  const session = sessionFrom(answer);
+  if (session) return session;
+  if (answer.status === 401) return { ok: false, message: 'Wrong agent or password.' };
+  if (answer.status === 429) return { ok: false, message: throttledMessage(answer.body.retryAfterSeconds) };
+  if (answer.status === 400) return { ok: false, message: 'Enter your agent name and your password.' };
+  return { ok: false, message: `Ringside could not sign you in just now (error ${answer.status}). Try again in a moment.` };
+}
+
+/** The invite code in the fragment, or null. */
+export function inviteCodeFromHash(hash: string): string | null {
+  const code = new URLSearchParams(hash.replace(/^#/, '')).get('invite');
+  return code ? code : null;
+}
+
+export type InviteCheck = { ok: true; agent: string; name: string } | { ok: false; message: string };
+
+const INVITE_USED = 'This invite link was used already or has expired. Ask for a new one, or sign in with your password.';
+
+/** POST /api/invites/check: whom the invite is for; never throws. */
+export async function checkInvite(code: string, fetchFn: FetchLike = (input, init) => fetch(input, init)): Promise<InviteCheck> {
+  const answer = await post('/api/invites/check', { code }, fetchFn);
+  if (answer === null) return { ok: false, message: UNREACHABLE };
+  const { agent, name } = answer.body;
+  if (answer.status === 200 && typeof agent === 'string') return { ok: true, agent, name: typeof name === 'string' && name !== '' ? name : agent };
+  if (answer.status === 401 || answer.status === 400) return { ok: false, message: INVITE_USED };
+  return { ok: false, message: `Ringside could not open this invite just now (error ${answer.status}). Try again in a moment.` };
+}
+
+/** POST /api/invites/accept: the chosen password; uses the invite up and signs in. Never throws. */
+export async function acceptInvite(code: string, password: string, fetchFn: FetchLike = (input, init) => fetch(input, init)): Promise<SigninResult> {
+  const answer = await post('/api/invites/accept', { code, password }, fetchFn);
+  if (answer === null) return { ok: false, message: UNREACHABLE };
+  const session = sessionFrom(answer);
+  if (session) return session;
+  if (answer.status === 401) return { ok: false, message: INVITE_USED };
+  if (answer.status === 400) return { ok: false, message: 'Ringside did not accept this password. Choose another one.' };
+  return { ok: false, message: `Ringside could not save your password just now (error ${answer.status}). Try again in a moment.` };
+}
+
+/** DELETE /api/session: ends this session on the server. Never throws (the page signs out either way). */
+export async function signOut(token: string, fetchFn: FetchLike = (input, init) => fetch(input, init)): Promise<void> {
+  try {
+    await fetchFn('/api/session', { method: 'DELETE', headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: AbortSignal.timeout(5_000) });
+  } catch {
+    // Unreachable: the session ends by itself when it expires.
+  }
+}

@@ -2,8 +2,8 @@
 // shared with the server, which builds these values), so a change there is a type error here
 // instead of a silently blank field.
 export type {
-  ActionUrl, ActionUrlsView, Agent, AgentStats, AgentWithPresence, CallbackDial, Device, DeviceView, Helpline, PhoneControlTest, ProvisionReport,
-  ServiceProbe, SessionInfo, SettingsView,
+  ActionUrl, ActionUrlsView, Agent, AgentStats, AgentWithPresence, CallbackDial, Device, DeviceView, Helpline, HourlyStats, PhoneControlTest, ProvisionReport,
+  ServiceProbe, SessionInfo, SettingsView, StatsResponse,
 } from '../../../protocol/responses';
 export type {
   CallerCard, CallView, HealthReport, LegView, ManualPresence, MissedCallView, PhoneHealthEntry, PhoneHealthSummary, PresenceStatus, ServiceHealth,

@@ -2,7 +2,7 @@
 import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { describeError, type RestClient } from '../api/rest';
 import type { AgentWithPresence, CallView } from '../api/types';
-import { callerLine, formatDuration, formatWhen, STATUS_LABEL } from '../format';
+import { callerLine, callerName, formatDuration, formatWhen, helplineLabel, STATUS_LABEL } from '../format';
 import {
   callsQuery, currentCursor, EMPTY_FILTERS, FIRST_PAGE, legLines, pageBack, pageForward, transferLines,
   type HistoryFilters, type Paging,
@@ -23,12 +23,12 @@ function CallDetails({ call, nameOf }: { call: CallView; nameOf: (agent: string)
     <div className="call-details">
       {transfers.length > 0 ? <p>{transfers.join(' · ')}</p> : null}
       {call.rejectedBy ? <p>Rejected by {nameOf(call.rejectedBy)}</p> : null}
-      <table aria-label="Legs of this call">
+      <table aria-label="Who the call rang">
         <thead>
           <tr>
             <th>Phone</th>
             <th>What happened</th>
-            <th>Rang at</th>
+            <th className="wide-only">Rang at</th>
             <th className="num">Rang</th>
             <th className="num">Talked</th>
           </tr>
@@ -38,7 +38,7 @@ function CallDetails({ call, nameOf }: { call: CallView; nameOf: (agent: string)
             <tr key={leg.key}>
               <td>{leg.who}</td>
               <td>{leg.what}</td>
-              <td>{new Date(leg.ringAt).toLocaleTimeString()}</td>
+              <td className="wide-only">{new Date(leg.ringAt).toLocaleTimeString()}</td>
               <td className="num">{formatDuration(leg.ringMs)}</td>
               <td className="num">{formatDuration(leg.talkMs)}</td>
             </tr>
@@ -126,36 +126,36 @@ export function History({ rest, agents, nameOf, helplineName, callsVersion }: Hi
       </form>
       {error ? <p className="error" role="alert">{error}</p> : null}
       {items === null ? <p className="empty">Loading…</p> : items.length === 0 ? <p className="empty">No calls match.</p> : (
-        <table aria-label="Calls">
+        <table aria-label="Calls" className="calls-table">
           <thead>
             <tr>
               <th>When</th>
               <th>Caller</th>
-              <th>Direction</th>
-              <th>Agent</th>
+              <th className="wide-only">Direction</th>
+              <th className="wide-only">Agent</th>
               <th>Status</th>
-              <th className="num">Rang</th>
+              <th className="num wide-only">Rang</th>
               <th className="num">Talked</th>
               <th><span className="visually-hidden">Details</span></th>
             </tr>
           </thead>
           <tbody>
             {items.map((call) => {
-              const name = call.contact?.name ?? (call.remoteName && call.remoteName !== call.remote ? call.remoteName : null);
+              const name = callerName(call);
               const expanded = open === call.id;
               return (
                 <Fragment key={call.id}>
                   <tr data-call-id={call.id}>
                     <td>{formatWhen(call.startedAt, now)}</td>
-                    <td>{callerLine(name, call.remote)}{call.line === 'helpline' && call.helpline ? <div className="muted">Helpline {helplineName(call.helpline) ?? call.helpline}</div> : null}</td>
-                    <td>{call.direction === 'in' ? 'In' : 'Out'}</td>
-                    <td>{call.agent ? nameOf(call.agent) : '—'}</td>
+                    <td className="calls-table__caller">{callerLine(name, call.remote)}{call.line === 'helpline' && call.helpline ? <div className="muted">{helplineLabel(helplineName(call.helpline), call.helpline, false)}</div> : null}</td>
+                    <td className="wide-only">{call.direction === 'in' ? 'In' : 'Out'}</td>
+                    <td className="wide-only">{call.agent ? nameOf(call.agent) : '—'}</td>
                     <td>{STATUS_LABEL[call.status] ?? call.status}</td>
-                    <td className="num">{formatDuration(call.ringMs)}</td>
+                    <td className="num wide-only">{formatDuration(call.ringMs)}</td>
                     <td className="num">{formatDuration(call.talkMs)}</td>
                     <td>
                       <button type="button" className="linkish" aria-expanded={expanded} onClick={() => setOpen(expanded ? null : call.id)}>
-                        {expanded ? 'Hide' : 'Legs'}
+                        {expanded ? 'Hide' : 'Details'}
                       </button>
                     </td>
                   </tr>

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { describeError } from '../api/rest';
 import type { CallCard } from '../state/cards';
 import { isLive } from '../state/cards';
-import { formatTimer } from '../format';
+import { formatTimer, helplineLabel } from '../format';
 
 export type PhoneAction = 'answer' | 'hangup' | 'hold';
 
@@ -37,8 +37,7 @@ function phaseLabel(card: CallCard): string {
 
 function lineLabel(card: CallCard, helplineName: (number: string) => string | null): string {
   if (card.line !== 'helpline' || card.helpline === null) return 'Direct line';
-  const name = helplineName(card.helpline);
-  return name ? `Helpline ${name} (${card.helpline})` : `Helpline ${card.helpline}`;
+  return helplineLabel(helplineName(card.helpline), card.helpline);
 }
 
 /** The running timer, or for a finished call the talk time it had. */

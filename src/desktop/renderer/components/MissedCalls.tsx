@@ -3,7 +3,7 @@
 import { memo, useState } from 'react';
 import { describeError, ApiError, type CallbackResult } from '../api/rest';
 import type { MissedCallView } from '../api/types';
-import { callerLine, formatWhen } from '../format';
+import { callerLine, callerName, formatWhen, helplineLabel } from '../format';
 import { missedState } from '../state/missed';
 
 export interface MissedCallsProps {
@@ -25,7 +25,7 @@ function dialNotice(result: CallbackResult): Notice {
   const { dial } = result;
   if (dial.status === 'dialling') return { tone: 'ok', text: `Dialling ${dial.number} on your phone.` };
   if (dial.status === 'failed') return { tone: 'bad', text: `It is yours, but your phone did not dial: ${dial.reason}` };
-  return { tone: 'ok', text: `It is yours; dial ${result.missed.remote} yourself (${dial.reason}).` };
+  return { tone: 'ok', text: `It is yours; dial ${callerLine(callerName(result.missed), result.missed.remote)} yourself (${dial.reason}).` };
 }
 
 function stateLine(item: MissedCallView, me: string | null, nameOf: (agent: string) => string, now: number): string {
@@ -48,8 +48,8 @@ function stateLine(item: MissedCallView, me: string | null, nameOf: (agent: stri
 const MissedItem = memo(function MissedItem({ item, me, nameOf, helplineName, now, onCallBack }: Omit<MissedCallsProps, 'items'> & { item: MissedCallView }) {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<Notice | null>(null);
-  const name = item.remoteName && item.remoteName !== item.remote ? item.remoteName : null;
-  const line = item.line === 'helpline' && item.helpline ? `Helpline ${helplineName(item.helpline) ?? item.helpline}` : 'Direct line';
+  const name = callerName(item);
+  const line = item.line === 'helpline' && item.helpline ? helplineLabel(helplineName(item.helpline), item.helpline, false) : 'Direct line';
   const state = missedState(item, me);
 
   const callBack = () => {

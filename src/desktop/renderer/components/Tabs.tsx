@@ -18,7 +18,7 @@ export function panelId(id: string): string {
   return `panel-${id}`;
 }
 
-export function Tabs<T extends string>({ tabs, selected, onSelect }: { tabs: readonly TabSpec<T>[]; selected: T; onSelect: (id: T) => void }) {
+export function Tabs<T extends string>({ tabs, selected, onSelect, label = 'Screens' }: { tabs: readonly TabSpec<T>[]; selected: T; onSelect: (id: T) => void; label?: string }) {
   const refs = useRef(new Map<T, HTMLButtonElement>());
   const move = (event: KeyboardEvent<HTMLDivElement>) => {
     const index = tabs.findIndex((t) => t.id === selected);
@@ -30,7 +30,7 @@ export function Tabs<T extends string>({ tabs, selected, onSelect }: { tabs: rea
     refs.current.get(next.id)?.focus();
   };
   return (
-    <div className="tabs" role="tablist" aria-label="Screens" onKeyDown={move}>
+    <div className="tabs" role="tablist" aria-label={label} onKeyDown={move}>
       {tabs.map((tab) => (
         <button
           key={tab.id}

@@ -1,10 +1,11 @@
-// Today's figures: the agent's own, and for supervisors and the admin everyone's (a small stacked
-// bar chart and a table). The server gives any other agent only their own figures (GET /api/stats).
+// Today's figures for the seat's local day: the agent's own, and for supervisors and the admin
+// everyone's (per hour, per agent as bars with their names in full, and a table). The server gives
+// any other agent only their own figures (GET /api/stats, GET /api/stats/hourly).
 import { useEffect, useState } from 'react';
 import { describeError, type RestClient } from '../api/rest';
-import type { AgentStats } from '../api/types';
+import type { AgentStats, HourlyStats } from '../api/types';
 import { formatDuration, formatShare } from '../format';
-import { barChart, emptyStats, teamTotals, todayQuery } from '../today';
+import { agentBars, emptyStats, hourlyChart, hourlySummary, msUntilNextDay, teamTotals, todayQuery, todayTitle } from '../today';
 
 export interface TodayProps {
   rest: RestClient;
@@ -17,83 +18,122 @@ export interface TodayProps {
 }
 
 function Figures({ stats, label }: { stats: AgentStats; label: string }) {
-  const figures: Array<[string, string]> = [
+  const figures: Array<[string, string, string?]> = [
     ['Offered', String(stats.offered)],
     ['Answered', String(stats.answered)],
     ['Missed', String(stats.missed)],
     ['Answer rate', formatShare(stats.answered, stats.offered)],
     ['Average ring', formatDuration(stats.avgRingMs)],
     ['Average talk', formatDuration(stats.avgTalkMs)],
+    ['Calls made', String(stats.outgoing), stats.outgoing > 0 ? `${stats.outgoingAnswered} answered` : undefined],
   ];
   return (
     <dl className="figures" aria-label={label}>
-      {figures.map(([name, value]) => (
+      {figures.map(([name, value, note]) => (
         <div className="figure" key={name}>
           <dt className="figure__label">{name}</dt>
           <dd className="figure__value" data-figure={name}>{value}</dd>
+          {note ? <dd className="figure__note" data-figure-note={name}>{note}</dd> : null}
         </div>
       ))}
     </dl>
   );
 }
 
-function StatsChart({ rows, nameOf }: { rows: readonly AgentStats[]; nameOf: (agent: string) => string }) {
-  const chart = barChart(rows, nameOf);
-  const labelHeight = 16;
-  const summary = rows.map((r) => `${nameOf(r.agent)}: ${r.answered} answered, ${r.missed} missed`).join('; ');
+function Legend() {
   return (
-    <figure className="today-chart">
-      <svg className="chart" viewBox={`0 0 ${chart.width} ${chart.height + labelHeight}`} role="img" aria-label={`Answered and missed calls per agent today. ${summary}`}>
+    <div className="legend">
+      <span><span className="legend__swatch legend__swatch--answered" />Answered</span>
+      <span><span className="legend__swatch legend__swatch--missed" />Missed</span>
+    </div>
+  );
+}
+
+/** Answered and missed incoming calls per hour of the day (24 columns, every third hour labelled). */
+function HourlyChart({ hourly, label }: { hourly: HourlyStats; label: string }) {
+  const chart = hourlyChart(hourly.hours);
+  const labelHeight = 14;
+  return (
+    <figure className="today-chart" data-testid="hourly-chart">
+      <figcaption className="today-chart__title">{label}</figcaption>
+      <svg className="chart chart--hours" viewBox={`0 0 ${chart.width} ${chart.height + labelHeight}`} role="img" aria-label={`${label}. ${hourlySummary(hourly.hours)}`}>
+        <line className="chart__axis" x1={0} x2={chart.width} y1={chart.height + 0.5} y2={chart.height + 0.5} />
         {chart.bars.map((bar) => (
-          <g key={bar.key}>
-            <rect className="chart__answered" {...bar.answered} rx={2} />
-            <rect className="chart__missed" {...bar.missed} rx={2} />
-            <text className="chart__label" x={bar.answered.x + bar.answered.width / 2} y={chart.height + 12} textAnchor="middle">
-              {bar.label.length > 12 ? `${bar.label.slice(0, 11)}…` : bar.label}
-            </text>
+          <g key={bar.hour} data-hour={bar.hour} data-total={bar.total}>
+            {bar.total > 0 ? <title>{`${String(bar.hour).padStart(2, '0')}:00: ${hourly.hours[bar.hour]!.answered} answered, ${hourly.hours[bar.hour]!.missed} missed`}</title> : null}
+            <rect className="chart__answered" {...bar.answered} rx={1} />
+            <rect className="chart__missed" {...bar.missed} rx={1} />
+            {bar.hour % 3 === 0 ? (
+              <text className="chart__label" x={bar.answered.x + bar.answered.width / 2} y={chart.height + 11} textAnchor="middle">{String(bar.hour).padStart(2, '0')}</text>
+            ) : null}
           </g>
         ))}
       </svg>
-      <figcaption className="legend">
-        <span><span className="legend__swatch legend__swatch--answered" />Answered</span>
-        <span><span className="legend__swatch legend__swatch--missed" />Missed</span>
-      </figcaption>
+      <Legend />
     </figure>
   );
 }
 
-function TeamFigures({ rows, me, nameOf }: { rows: readonly AgentStats[]; me: string | null; nameOf: (agent: string) => string }) {
+/** A row per agent: the name in full (it wraps rather than being cut), then answered and missed as a bar. */
+function AgentBars({ rows, nameOf }: { rows: readonly AgentStats[]; nameOf: (agent: string) => string }) {
+  const bars = agentBars(rows, nameOf);
+  return (
+    <figure className="today-chart">
+      <figcaption className="today-chart__title">Per agent</figcaption>
+      <ul className="agent-bars" aria-label="Answered and missed calls per agent today">
+        {bars.map((bar) => (
+          <li className="agent-bar" key={bar.key} data-agent={bar.key}>
+            <span className="agent-bar__name" title={bar.label}>{bar.label}</span>
+            <span className="agent-bar__track" aria-hidden="true">
+              <span className="agent-bar__answered" style={{ width: `${bar.answeredPct}%` }} />
+              <span className="agent-bar__missed" style={{ width: `${bar.missedPct}%` }} />
+            </span>
+            <span className="agent-bar__value">{`${bar.answered} answered, ${bar.missed} missed`}</span>
+          </li>
+        ))}
+      </ul>
+      <Legend />
+    </figure>
+  );
+}
+
+function TeamFigures({ rows, me, nameOf, hourly }: { rows: readonly AgentStats[]; me: string | null; nameOf: (agent: string) => string; hourly: HourlyStats | null }) {
   return (
     <>
       <h3>Everyone</h3>
       {rows.length === 0 ? <p className="empty">No calls yet today.</p> : (
         <>
           <Figures stats={teamTotals(rows)} label="Everyone's figures today" />
-          <StatsChart rows={rows} nameOf={nameOf} />
-          <table aria-label="Figures per agent">
-            <thead>
-              <tr>
-                <th>Agent</th>
-                <th className="num">Offered</th>
-                <th className="num">Answered</th>
-                <th className="num">Missed</th>
-                <th className="num">Avg ring</th>
-                <th className="num">Avg talk</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={row.agent}>
-                  <td>{nameOf(row.agent)}{row.agent === me ? ' (you)' : ''}</td>
-                  <td className="num">{row.offered}</td>
-                  <td className="num">{row.answered}</td>
-                  <td className="num">{row.missed}</td>
-                  <td className="num">{formatDuration(row.avgRingMs)}</td>
-                  <td className="num">{formatDuration(row.avgTalkMs)}</td>
+          {hourly ? <HourlyChart hourly={hourly} label="Everyone's calls per hour" /> : null}
+          <AgentBars rows={rows} nameOf={nameOf} />
+          <div className="table-scroll">
+            <table aria-label="Figures per agent">
+              <thead>
+                <tr>
+                  <th>Agent</th>
+                  <th className="num">Offered</th>
+                  <th className="num">Answered</th>
+                  <th className="num">Missed</th>
+                  <th className="num wide-only">Avg ring</th>
+                  <th className="num wide-only">Avg talk</th>
+                  <th className="num">Calls made</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.map((row) => (
+                  <tr key={row.agent}>
+                    <td>{nameOf(row.agent)}{row.agent === me ? ' (you)' : ''}</td>
+                    <td className="num">{row.offered}</td>
+                    <td className="num">{row.answered}</td>
+                    <td className="num">{row.missed}</td>
+                    <td className="num wide-only">{formatDuration(row.avgRingMs)}</td>
+                    <td className="num wide-only">{formatDuration(row.avgTalkMs)}</td>
+                    <td className="num">{row.outgoing}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
     </>
@@ -102,29 +142,46 @@ function TeamFigures({ rows, me, nameOf }: { rows: readonly AgentStats[]; me: st
 
 export function Today({ rest, me, teamView, nameOf, callsVersion }: TodayProps) {
   const [rows, setRows] = useState<AgentStats[] | null>(null);
+  const [day, setDay] = useState<{ day: string | null; zone: string | null }>({ day: null, zone: null });
+  const [hourly, setHourly] = useState<HourlyStats | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Moves at the seat's midnight, so a screen left open turns to the new day by itself.
+  const [dayTurn, setDayTurn] = useState(0);
+
+  useEffect(() => {
+    if (day.day === null || day.zone === null) return undefined;
+    const timer = setTimeout(() => setDayTurn((n) => n + 1), msUntilNextDay(day.day, day.zone, Date.now()));
+    return () => clearTimeout(timer);
+  }, [day.day, day.zone]);
 
   useEffect(() => {
     let current = true;
-    rest.stats(todayQuery(Date.now())).then(
-      (items) => {
+    rest.statsReport(todayQuery()).then(
+      (report) => {
         if (!current) return;
-        setRows(items);
+        setRows(report.items);
+        setDay({ day: report.from, zone: report.timeZone });
         setError(null);
       },
       (e: unknown) => current && setError(describeError(e)),
     );
+    // The hours are an extra: without them (an older server) the figures still show.
+    rest.hourlyStats().then(
+      (h) => current && setHourly(h),
+      () => current && setHourly(null),
+    );
     return () => {
       current = false;
     };
-  }, [rest, callsVersion]);
+  }, [rest, callsVersion, dayTurn]);
 
   const mine = me === null ? null : (rows?.find((r) => r.agent === me) ?? emptyStats(me));
-  // An agent who is not a supervisor: their own figures and chart only (the server sends no others).
+  // An agent who is not a supervisor: their own figures and hours only (the server sends no others).
   const ownOnly = !teamView && mine !== null;
+  const { title, zone } = todayTitle(day.day, day.zone, Intl.DateTimeFormat().resolvedOptions().timeZone);
   return (
     <section className="panel" aria-labelledby="today-title">
-      <h2 id="today-title">Today <span className="muted">· UTC day</span></h2>
+      <h2 id="today-title">{title}{zone ? <span className="muted"> · {zone}</span> : null}</h2>
       {error ? <p className="error" role="alert">{error}</p> : null}
       {rows === null ? <p className="empty">Loading…</p> : (
         <>
@@ -136,10 +193,10 @@ export function Today({ rest, me, teamView, nameOf, callsVersion }: TodayProps) 
           ) : null}
           {ownOnly ? (
             <>
-              {mine.offered > 0 ? <StatsChart rows={[mine]} nameOf={nameOf} /> : null}
+              {hourly && mine.offered > 0 ? <HourlyChart hourly={hourly} label="Your calls per hour" /> : null}
               <p className="muted" data-testid="team-note">Everyone&apos;s figures are shown to supervisors.</p>
             </>
-          ) : <TeamFigures rows={rows} me={me} nameOf={nameOf} />}
+          ) : <TeamFigures rows={rows} me={me} nameOf={nameOf} hourly={hourly} />}
         </>
       )}
     </section>

@@ -13,6 +13,8 @@ import { bridge } from '../bridge';
 import { isLive, nextExpiry } from '../state/cards';
 import { recoveryQueries } from '../state/recovery';
 import { initialState, reducer, type Action, type AppState } from '../state/store';
+import { closeAfterMs, usePreferences } from '../state/preferences';
+import { useRingAlerts } from './useRingAlerts';
 import { useSession } from './useSession';
 
 export interface AgentApp {
@@ -21,6 +23,8 @@ export interface AgentApp {
   rest: RestClient | null;
   devices: readonly DeviceView[];
   reloadDevices: () => void;
+  /** The directory changed (the admin console): agents, helplines and phones are loaded again. */
+  reloadDirectory: () => void;
   /** False when the socket is not open (the choice could not be sent). */
   setPresence: (status: ManualPresence) => boolean;
   callBack: (callId: string) => Promise<CallbackResult>;
@@ -72,6 +76,11 @@ export function useAgentApp(initialToken: string | null): AgentApp {
   const reloadDevices = useCallback(() => {
     rest?.devices().then(setDevices, () => undefined);
   }, [rest]);
+  const reloadDirectory = useCallback(() => {
+    rest?.agents().then((agents) => dispatch({ type: 'agents.loaded', agents }), () => undefined);
+    rest?.helplines().then((helplines) => dispatch({ type: 'helplines.loaded', helplines }), () => undefined);
+    reloadDevices();
+  }, [rest, reloadDevices]);
 
   // Everything the screens list, loaded again on each (re)connect. A failure leaves the last
   // list up: the health banner already says what is wrong.
@@ -108,13 +117,16 @@ export function useAgentApp(initialToken: string | null): AgentApp {
     bridge()?.markMissedSeen(state.seenMissed).catch(() => undefined);
   }, [state.seenMissed]);
 
-  // One timer for the next closed card to leave, instead of a tick.
+  // One timer for the next closed card to leave, instead of a tick; after the agent's chosen seconds (Settings).
+  const preferences = usePreferences();
+  const closeAfter = closeAfterMs(preferences);
   useEffect(() => {
-    const due = nextExpiry(state.cards);
+    const due = nextExpiry(state.cards, closeAfter);
     if (due === null) return undefined;
-    const timer = setTimeout(() => dispatch({ type: 'cards.expire', now: Date.now() }), Math.max(0, due - Date.now()) + 50);
+    const timer = setTimeout(() => dispatch({ type: 'cards.expire', now: Date.now(), closeAfterMs: closeAfter }), Math.max(0, due - Date.now()) + 50);
     return () => clearTimeout(timer);
-  }, [state.cards]);
+  }, [state.cards, closeAfter]);
+  useRingAlerts(state.cards, preferences);
 
   const setPresence = useCallback((status: ManualPresence) => socketRef.current?.send({ type: 'presence.set', status }) ?? false, []);
 
@@ -132,7 +144,7 @@ export function useAgentApp(initialToken: string | null): AgentApp {
     }
   }, [rest]);
 
-  return { state, dispatch, rest, devices, reloadDevices, setPresence, callBack };
+  return { state, dispatch, rest, devices, reloadDevices, reloadDirectory, setPresence, callBack };
 }
 
 /** The browser clock, ticking every second while `active` (running timers); still otherwise. */

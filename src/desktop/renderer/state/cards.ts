@@ -147,14 +147,19 @@ export function onRingingEnd(cards: readonly CallCard[], message: RingingEndMess
   }
 }
 
-/** Closed cards leave CLOSED_CARD_MS after they closed. */
-export function expireCards(cards: readonly CallCard[], now: number): readonly CallCard[] {
-  const kept = cards.filter((c) => c.closedAt === null || now - c.closedAt < CLOSED_CARD_MS);
+/**
+ * Closed cards leave `closeAfterMs` after they closed (the agent's preference, CLOSED_CARD_MS by
+ * default); null: they stay until closed by hand.
+ */
+export function expireCards(cards: readonly CallCard[], now: number, closeAfterMs: number | null = CLOSED_CARD_MS): readonly CallCard[] {
+  if (closeAfterMs === null) return cards;
+  const kept = cards.filter((c) => c.closedAt === null || now - c.closedAt < closeAfterMs);
   return kept.length === cards.length ? cards : kept;
 }
 
 /** When the next closed card is due to leave (for one timer instead of polling), or null. */
-export function nextExpiry(cards: readonly CallCard[]): number | null {
-  const due = cards.filter((c) => c.closedAt !== null).map((c) => c.closedAt! + CLOSED_CARD_MS);
+export function nextExpiry(cards: readonly CallCard[], closeAfterMs: number | null = CLOSED_CARD_MS): number | null {
+  if (closeAfterMs === null) return null;
+  const due = cards.filter((c) => c.closedAt !== null).map((c) => c.closedAt! + closeAfterMs);
   return due.length > 0 ? Math.min(...due) : null;
 }

@@ -50,7 +50,7 @@ export function healthProblems(connection: ConnectionState, health: HealthReport
     return [{ key: 'session', severity: 'error', text: 'No session: open the link Ringside printed at start-up (it ends in #token=…).' }];
   }
   if (connection.status === 'unauthorized') {
-    return [{ key: 'session', severity: 'error', text: 'This session has expired or was ended. Open a fresh link from Ringside to sign in again.' }];
+    return [{ key: 'session', severity: 'error', text: 'This session has expired or was ended: sign in again.' }];
   }
   const problems: HealthProblem[] = [];
   if (connection.status === 'reconnecting') {

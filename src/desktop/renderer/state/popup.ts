@@ -2,7 +2,7 @@
 // the calls ringing for this agent, one compact row each, fed over IPC (window.ringside.popup), not
 // by a WebSocket of its own. Pure: the rows, the feed's order rules and what crosses the bridge.
 import type { PopupCall } from '../bridge';
-import { formatTimer } from '../format';
+import { formatTimer, helplineLabel } from '../format';
 
 /** The window's size as the shell sets it (src/desktop/main/popupPlacement.ts): a header and up to three rows. */
 export const POPUP_WIDTH = 380;
@@ -72,8 +72,7 @@ export function toPopupCalls(raw: unknown): PopupCall[] {
 
 export function lineText(line: PopupCall['line'], helpline: string | null, helplineName: (number: string) => string | null): string {
   if (line !== 'helpline' || helpline === null) return 'Direct line';
-  const name = helplineName(helpline);
-  return name ? `Helpline ${name} (${helpline})` : `Helpline ${helpline}`;
+  return helplineLabel(helplineName(helpline), helpline);
 }
 
 export function popupRow(call: PopupCall, now: number, helplineName: (number: string) => string | null = () => null): PopupRow {

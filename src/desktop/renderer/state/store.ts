@@ -38,7 +38,7 @@ export type Action =
   | { type: 'session.loaded'; session: SessionInfo | null }
   /** The call log's open calls for `me`, asked for after (re)connecting; `liveBefore`: the live cards then. */
   | { type: 'calls.recovered'; me: string; open: OpenCalls; liveBefore: readonly string[]; now: number }
-  | { type: 'cards.expire'; now: number }
+  | { type: 'cards.expire'; now: number; closeAfterMs?: number | null }
   | { type: 'card.close'; callId: string }
   | { type: 'serverError.clear' };
 
@@ -110,7 +110,7 @@ export function reducer(state: AppState, action: Action): AppState {
       return cards === state.cards ? state : { ...state, cards };
     }
     case 'cards.expire': {
-      const cards = expireCards(state.cards, action.now);
+      const cards = expireCards(state.cards, action.now, action.closeAfterMs);
       return cards === state.cards ? state : { ...state, cards };
     }
     case 'card.close':

@@ -18,6 +18,16 @@ describe('loadConfig', () => {
     expect([config.account, config.webhook.port, config.missedDelayMs]).toEqual(['acme', 2222, 3000]);
   });
 
+  it("takes the seat's time zone (RINGSIDE_TIMEZONE, --timezone, the file), defaults to the OS's, and refuses a zone Intl does not know", () => {
+    expect(loadConfig({ env: env() }).timezone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(loadConfig({ env: env({ RINGSIDE_TIMEZONE: 'Asia/Karachi' }) }).timezone).toBe('Asia/Karachi');
+    expect(loadConfig({ env: env({ RINGSIDE_TIMEZONE: 'Asia/Karachi' }), argv: ['--timezone', 'America/New_York'] }).timezone).toBe('America/New_York');
+    writeFileSync(join(temp.dir, 'config.json'), JSON.stringify({ timezone: 'Europe/Madrid' }));
+    expect(loadConfig({ env: env() }).timezone).toBe('Europe/Madrid');
+    expect(() => loadConfig({ env: env({ RINGSIDE_TIMEZONE: 'Mars/Olympus' }) })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: env({ RINGSIDE_TIMEZONE: 'Mars/Olympus' }) })).toThrow(/timezone.*IANA time zone/s);
+  });
+
   it('rejects a config file key it does not know, naming it, instead of ignoring it', () => {
     writeFileSync(join(temp.dir, 'config.json'), JSON.stringify({ webhookPort: 9999 }));
     expect(() => loadConfig({ env: env() })).toThrow(ConfigError);

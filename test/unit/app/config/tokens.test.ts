@@ -85,7 +85,7 @@ describe('the webhook and admin tokens in the configuration', () => {
   });
 
   it('refuses tokens that are too short or cannot travel in a URL, and a token file that holds none, creating nothing', () => {
-    expect(() => loadConfig({ env: env({ RINGSIDE_ADMIN_TOKEN: 'short' }) })).toThrow(/adminToken: RINGSIDE_ADMIN_TOKEN: at least 16/);
+    expect(() => loadConfig({ env: env({ RINGSIDE_ADMIN_TOKEN: 'short' }) })).toThrow(/adminToken \(RINGSIDE_ADMIN_TOKEN=…\): at least 16/);
     expect(() => loadConfig({ env: env({ RINGSIDE_WEBHOOK_TOKEN: 'has a space in it 0123' }) })).toThrow(/webhookToken/);
     expect(() => loadConfig({ env: env({ RINGSIDE_WEBHOOK_PORT: 'seventy' }) })).toThrow(/webhook.port/);
     expect(readdirSync(temp.dir)).toEqual([]);

@@ -33,7 +33,7 @@ describe('loadConfig: the webhook listener\'s connection caps', () => {
     [{ RINGSIDE_WEBHOOK_MAX_CONNECTIONS: 'lots' }, /webhook\.maxConnections/],
     [{ RINGSIDE_WEBHOOK_MAX_CONNECTIONS_PER_ADDRESS: '2.5' }, /webhook\.maxConnectionsPerAddress/],
     [{ RINGSIDE_WEBHOOK_MAX_CONNECTIONS_PER_ADDRESS: '-1' }, /webhook\.maxConnectionsPerAddress/],
-    [{ RINGSIDE_WEBHOOK_MAX_CONNECTIONS: '10', RINGSIDE_WEBHOOK_MAX_CONNECTIONS_PER_ADDRESS: '11' }, /RINGSIDE_WEBHOOK_MAX_CONNECTIONS_PER_ADDRESS must not exceed RINGSIDE_WEBHOOK_MAX_CONNECTIONS/],
+    [{ RINGSIDE_WEBHOOK_MAX_CONNECTIONS: '10', RINGSIDE_WEBHOOK_MAX_CONNECTIONS_PER_ADDRESS: '11' }, /webhook.maxConnectionsPerAddress \(RINGSIDE_WEBHOOK_MAX_CONNECTIONS_PER_ADDRESS=11\): must not exceed webhook.maxConnections \(RINGSIDE_WEBHOOK_MAX_CONNECTIONS\)/],
   ])('refuses %j, naming the setting', (extra, message) => {
     expect(() => loadConfig({ env: env(extra) })).toThrow(ConfigError);
     expect(() => loadConfig({ env: env(extra) })).toThrow(message);

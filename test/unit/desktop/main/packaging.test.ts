@@ -115,7 +115,7 @@ describe('provisioning example', () => {
     const data = makeTempDir('ringside-provisioning-');
     try {
       const loaded = loadConfig({
-        env: { RINGSIDE_PROVISIONING_FILE: `${root}build/provisioning/ringside.json`, RINGSIDE_CONFIG: '/nonexistent/config.json' },
+        env: { RINGSIDE_PROVISIONING_FILE: `${root}build/provisioning/ringside.json`, RINGSIDE_CONFIG: '/dev/null' },
         overrides: { dataDir: data.dir, webhookToken: 'provisioning-test-token-0123', adminToken: 'provisioning-admin-token-0123' },
       });
       expect(loaded).toMatchObject({ account: 'acme', webhook: { port: 7789 }, phoneAllow: ['192.168.10.0/24'], defaultCountry: 'PK', missedDelayMs: 8000 });

@@ -89,6 +89,15 @@ describe('closed cards', () => {
     expect(nextExpiry([closedCard('c', null)])).toBeNull();
   });
 
+  it("leave after the agent's chosen time instead, or never when they keep them", () => {
+    const cards = [closedCard('a', 1_000), closedCard('c', null)];
+    expect(nextExpiry(cards, 30_000)).toBe(31_000);
+    expect(expireCards(cards, 1_000 + CLOSED_CARD_MS, 30_000)).toBe(cards);
+    expect(expireCards(cards, 31_000, 30_000).map((c) => c.callId)).toEqual(['c']);
+    expect(nextExpiry(cards, null)).toBeNull();
+    expect(expireCards(cards, 1e12, null)).toBe(cards);
+  });
+
   it(`make room first when more than ${MAX_CARDS} calls are up`, () => {
     let cards = onEnded(onRinging([], ringing(callView({ id: 'old' })), 0), message('call.ended', { call: callView({ id: 'old' }), outcome: 'answered', endedAt: 1 }), 1);
     for (let i = 0; i < MAX_CARDS; i++) cards = onRinging(cards, ringing(callView({ id: `live${i}` })), 10 + i);

@@ -13,7 +13,8 @@ export function leg(overrides: Partial<LegView> = {}): LegView {
 export function missed(overrides: Partial<MissedCallView> = {}): MissedCallView {
   return {
     callId: 'c1', account: 'default', remote: '+4420555000', remoteName: 'Customer', line: 'direct', helpline: null,
-    at: 5_000, status: 'open', owner: null, claimedAt: null, closedAt: null, closedBy: null, targets: ['alice'], ...overrides,
+    at: 5_000, status: 'open', owner: null, claimedAt: null, closedAt: null, closedBy: null, targets: ['alice'], contact: null,
+    ...overrides,
   };
 }
 

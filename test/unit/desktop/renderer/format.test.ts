@@ -1,8 +1,18 @@
 // Timers, durations and times as the screens print them (src/desktop/renderer/format.ts).
 import { describe, expect, it } from 'vitest';
-import { callerLine, formatDuration, formatShare, formatTimer, formatWhen } from '../../../../src/desktop/renderer/format';
+import { callerLine, callerName, formatDuration, formatShare, formatTimer, formatWhen } from '../../../../src/desktop/renderer/format';
 
 describe('formatting', () => {
+  it("names the caller wherever a number is shown: the directory's contact first, else what the phone showed", () => {
+    const contact = { number: '+34912223344', name: 'Lucía Fernández', company: null, notes: null, crmUrl: null };
+    // A missed call the phone sent without a name (or with the number as its name) still shows the contact.
+    expect(callerName({ remote: '+34912223344', remoteName: '+34912223344', contact })).toBe('Lucía Fernández');
+    expect(callerName({ remote: '+34912223344', remoteName: 'LUCIA F', contact })).toBe('Lucía Fernández');
+    expect(callerName({ remote: '+34912223344', remoteName: 'LUCIA F', contact: null })).toBe('LUCIA F');
+    expect(callerName({ remote: '+34912223344', remoteName: '+34912223344', contact: null })).toBeNull();
+    expect(callerName({ remote: '+34912223344', remoteName: ' ' })).toBeNull();
+  });
+
   it('runs a timer as m:ss, then h:mm:ss, never negative', () => {
     expect([0, 999, 7_000, 65_000, 12 * 60_000 + 45_000, 3_723_000, -5_000].map(formatTimer)).toEqual(['0:00', '0:00', '0:07', '1:05', '12:45', '1:02:03', '0:00']);
   });

@@ -41,9 +41,9 @@ describe('ring group', () => {
     expect(await h.log.targetsOf('acme', 'call-1')).toEqual(targets);
     expect(await h.log.agentsOnCall('acme')).toEqual([]);
     expect(await h.log.stats('acme', {})).toEqual([
-      { agent: 'alice', offered: 1, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null, ringMsTotal: 0, ringCount: 0, talkMsTotal: 0, talkCount: 0 },
-      { agent: 'bob', offered: 1, answered: 1, missed: 0, avgRingMs: 8_000, avgTalkMs: 50_000, ringMsTotal: 8_000, ringCount: 1, talkMsTotal: 50_000, talkCount: 1 },
-      { agent: 'carol', offered: 1, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null, ringMsTotal: 0, ringCount: 0, talkMsTotal: 0, talkCount: 0 },
+      { agent: 'alice', offered: 1, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null, ringMsTotal: 0, ringCount: 0, talkMsTotal: 0, talkCount: 0, outgoing: 0, outgoingAnswered: 0, outgoingTalkMsTotal: 0 },
+      { agent: 'bob', offered: 1, answered: 1, missed: 0, avgRingMs: 8_000, avgTalkMs: 50_000, ringMsTotal: 8_000, ringCount: 1, talkMsTotal: 50_000, talkCount: 1, outgoing: 0, outgoingAnswered: 0, outgoingTalkMsTotal: 0 },
+      { agent: 'carol', offered: 1, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null, ringMsTotal: 0, ringCount: 0, talkMsTotal: 0, talkCount: 0, outgoing: 0, outgoingAnswered: 0, outgoingTalkMsTotal: 0 },
     ]);
   });
 
@@ -175,7 +175,7 @@ describe('hold', () => {
 });
 
 describe('outgoing', () => {
-  it('is owned by the dialling agent from the start, busy while ringing out, and adds nothing to the statistics', async () => {
+  it('is owned by the dialling agent from the start, busy while ringing out, and counts only as the owner\'s outgoing calls', async () => {
     const call = callStart({ id: 'out-1', direction: 'out', agent: 'alice', remote: '+441234567890', line: 'direct', helpline: null });
     const ringing = await h.log.recordRinging(ev(), { call, leg: legStart(MAC_A, 'alice', T0), targets: [] });
     expect(ringing.value).toMatchObject({ direction: 'out', agent: 'alice', device: MAC_A, status: 'ringing' });
@@ -188,7 +188,10 @@ describe('outgoing', () => {
     const na = await h.log.finaliseCall(ev(), { callId: 'out-2', account: 'acme', status: 'no_answer', endedAt: T0 + 130_000 });
     expect(na.value).toMatchObject({ status: 'no_answer', ringMs: null, talkMs: null });
     expect(await h.log.agentsOnCall('acme')).toEqual([]);
-    expect(await h.log.stats('acme', {})).toEqual([]);
+    // Not offered, answered or missed (those are incoming calls that rang her): two outgoing, one answered, its talk time.
+    expect(await h.log.stats('acme', {})).toEqual([
+      { agent: 'alice', offered: 0, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null, ringMsTotal: 0, ringCount: 0, talkMsTotal: 0, talkCount: 0, outgoing: 2, outgoingAnswered: 1, outgoingTalkMsTotal: 60_000 },
+    ]);
     expect((await h.log.getCall('acme', 'out-1'))!.talkMs).toBe(60_000);
   });
 });

@@ -33,7 +33,7 @@ describe('migrations and persistence', () => {
       expect(await again.getMissed('acme', 'call-1')).toMatchObject({ status: 'open' });
       expect(await again.hasProcessed('ring-1')).toBe(true);
       expect((await again.recordRinging('ring-1', { call: callStart(), leg: legStart(MAC_A, 'alice', T0), targets: [] })).applied).toBe(false);
-      expect(await again.stats('acme', {})).toEqual([{ agent: 'alice', offered: 1, answered: 0, missed: 1, avgRingMs: null, avgTalkMs: null, ringMsTotal: 0, ringCount: 0, talkMsTotal: 0, talkCount: 0 }]);
+      expect(await again.stats('acme', {})).toEqual([{ agent: 'alice', offered: 1, answered: 0, missed: 1, avgRingMs: null, avgTalkMs: null, ringMsTotal: 0, ringCount: 0, talkMsTotal: 0, talkCount: 0, outgoing: 0, outgoingAnswered: 0, outgoingTalkMsTotal: 0 }]);
     } finally {
       reopened.close();
       tmp.cleanup();

@@ -129,8 +129,10 @@ describe('cursor paging (property)', () => {
   });
 });
 
+const NO_OUTGOING = { outgoing: 0, outgoingAnswered: 0, outgoingTalkMsTotal: 0 };
+
 describe('stats', () => {
-  it('aggregates the UTC days that [from, to) touches, per agent, with averages', async () => {
+  it('aggregates the days from `fromDay` to `toDay` (both included), per agent, with averages', async () => {
     await answeredCall('d1a', { remote: '+923001234501', startedAt: T0, agent: 'alice', mac: MAC_A });
     // alice again the same day: ring 2 000 + 5 000 over two calls, talk 10 000 + 25 000
     const call = callStart({ id: 'd1b', remote: '+923001234502', startedAt: T0 + 3_600_000 });
@@ -141,16 +143,15 @@ describe('stats', () => {
     await answeredCall('d3', { remote: '+923001234504', startedAt: T0 + 2 * DAY, agent: 'bob', mac: MAC_B });
 
     expect(await h.log.stats('acme', {})).toEqual([
-      { agent: 'alice', offered: 3, answered: 2, missed: 1, avgRingMs: 3_500, avgTalkMs: 17_500, ringMsTotal: 7_000, ringCount: 2, talkMsTotal: 35_000, talkCount: 2 },
-      { agent: 'bob', offered: 3, answered: 1, missed: 1, avgRingMs: 2_000, avgTalkMs: 10_000, ringMsTotal: 2_000, ringCount: 1, talkMsTotal: 10_000, talkCount: 1 },
+      { agent: 'alice', offered: 3, answered: 2, missed: 1, avgRingMs: 3_500, avgTalkMs: 17_500, ringMsTotal: 7_000, ringCount: 2, talkMsTotal: 35_000, talkCount: 2, ...NO_OUTGOING },
+      { agent: 'bob', offered: 3, answered: 1, missed: 1, avgRingMs: 2_000, avgTalkMs: 10_000, ringMsTotal: 2_000, ringCount: 1, talkMsTotal: 10_000, talkCount: 1, ...NO_OUTGOING },
     ]);
-    const dayOne = Date.UTC(2024, 2, 10);
-    expect(await h.log.stats('acme', { from: dayOne, to: dayOne + DAY })).toEqual([
-      { agent: 'alice', offered: 2, answered: 2, missed: 0, avgRingMs: 3_500, avgTalkMs: 17_500, ringMsTotal: 7_000, ringCount: 2, talkMsTotal: 35_000, talkCount: 2 },
-      { agent: 'bob', offered: 1, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null, ringMsTotal: 0, ringCount: 0, talkMsTotal: 0, talkCount: 0 },
+    expect(await h.log.stats('acme', { fromDay: '2024-03-10', toDay: '2024-03-10' })).toEqual([
+      { agent: 'alice', offered: 2, answered: 2, missed: 0, avgRingMs: 3_500, avgTalkMs: 17_500, ringMsTotal: 7_000, ringCount: 2, talkMsTotal: 35_000, talkCount: 2, ...NO_OUTGOING },
+      { agent: 'bob', offered: 1, answered: 0, missed: 0, avgRingMs: null, avgTalkMs: null, ringMsTotal: 0, ringCount: 0, talkMsTotal: 0, talkCount: 0, ...NO_OUTGOING },
     ]);
-    expect(await h.log.stats('acme', { from: dayOne + DAY + 1, agent: 'bob' })).toEqual([
-      { agent: 'bob', offered: 2, answered: 1, missed: 1, avgRingMs: 2_000, avgTalkMs: 10_000, ringMsTotal: 2_000, ringCount: 1, talkMsTotal: 10_000, talkCount: 1 },
+    expect(await h.log.stats('acme', { fromDay: '2024-03-11', agent: 'bob' })).toEqual([
+      { agent: 'bob', offered: 2, answered: 1, missed: 1, avgRingMs: 2_000, avgTalkMs: 10_000, ringMsTotal: 2_000, ringCount: 1, talkMsTotal: 10_000, talkCount: 1, ...NO_OUTGOING },
     ]);
     expect(await h.log.stats('other', {})).toEqual([]);
   });
