@@ -35,9 +35,23 @@ export interface TokenChecks {
  * rather than served its own data. The webhook token the phones carry is no principal at all.
  */
 export class Authenticator {
-  constructor(private readonly deps: { tokens: TokenChecks; account: string; sessions: AgentSessions; clock: () => number }) {}
+  constructor(private readonly deps: {
+    tokens: TokenChecks; account: string; sessions: AgentSessions; clock: () => number;
+    /**
+     * Whether an agent administers the account (src/api/roles.ts isAdminAgent: marked `admin` in
+     * the directory, or a single seat's own agent). Read per request, so a change applies to open
+     * sessions at once. Absent: no agent is an admin.
+     */
+    isAdminAgent?: (account: string, agent: string) => Promise<boolean>;
+  }) {}
 
   /** The admin token or an agent session token of this account; null for anything else (the webhook token included). */
+  /** Whether this principal administers the account (the admin token, or an agent isAdminAgent says is). */
+  async isAdminAgent(principal: Principal): Promise<boolean> {
+    if (principal.kind === 'admin') return true;
+    return (await this.deps.isAdminAgent?.(principal.account, principal.agent)) ?? false;
+  }
+
   async principal(token: string | null): Promise<Principal | null> {
     if (!token) return null;
     if (this.deps.tokens.isAdmin(token)) return { kind: 'admin', account: this.deps.account };
@@ -46,7 +60,12 @@ export class Authenticator {
     return session ? { kind: 'agent', account: session.account, agent: session.agent } : null;
   }
 
-  async require(req: IncomingMessage, role: 'admin' | 'any'): Promise<Principal> {
+  /**
+   * `any`: the admin token or an agent session. `admin`: the admin token, or the session of an
+   * agent who administers the account (isAdminAgent). `adminToken`: the admin token itself, for
+   * what stays with it (the token rotation of /api/tokens/*: least privilege).
+   */
+  async require(req: IncomingMessage, role: 'admin' | 'adminToken' | 'any'): Promise<Principal> {
     const token = bearerToken(req);
     const principal = await this.principal(token);
     // A token of the wrong kind, as an agent token on an admin endpoint is: it is known, and may not do this.
@@ -54,7 +73,12 @@ export class Authenticator {
       throw codedHttpError(403, 'webhook_token', 'this is the webhook token the phones carry: it only delivers phone events; the agent API takes the admin token or an agent token');
     }
     if (!principal) throw new HttpError(401, 'missing or invalid bearer token');
-    if (role === 'admin' && principal.kind !== 'admin') throw new HttpError(403, 'this endpoint needs the admin token');
+    if (role === 'adminToken' && principal.kind !== 'admin') {
+      throw codedHttpError(403, 'admin_token_only', 'this endpoint needs the admin token itself: an agent marked admin cannot change the tokens');
+    }
+    if (role === 'admin' && principal.kind !== 'admin' && !(await this.isAdminAgent(principal))) {
+      throw new HttpError(403, 'this endpoint needs the admin token or an agent marked admin');
+    }
     return principal;
   }
 }

@@ -32,17 +32,18 @@ export function addProvisioningRoutes(router: Router, deps: ProvisioningRouteDep
   router.on('GET', '/api/action-urls', async ({ req }) => {
     const principal = await auth.require(req, 'any');
     const seat = principal.kind === 'agent' && deps.seatAgent !== undefined && deps.seatAgent !== null && principal.agent === deps.seatAgent;
-    if (principal.kind !== 'admin' && !seat) throw new HttpError(403, 'this endpoint needs the admin token');
+    if (principal.kind !== 'admin' && !seat && !(await auth.isAdminAgent(principal))) throw new HttpError(403, 'this endpoint needs the admin token or an agent marked admin');
     const { publicHost, port, urls } = deps.actionUrls();
     return { host: publicHost.host, hostSource: publicHost.source, port, urls } satisfies ActionUrlsView;
   });
 
   router.on('POST', '/api/devices/:mac/provision', async ({ req, params }) => {
-    const principal = await auth.require(req, 'admin');
+    const { account } = await auth.require(req, 'admin');
     const mac = parseMac(params.mac!);
     if (mac === null) throw codedHttpError(400, 'invalid_mac', 'a MAC address has 12 hex digits');
     const body = await optionalBody(req);
-    const phone = await phoneFor(directory, principal, mac);
+    // Any phone of the account: the admin token, or an agent marked admin (not only their own).
+    const phone = await phoneFor(directory, { kind: 'admin', account }, mac);
     const { publicHost, port, urls } = deps.actionUrls();
     return drive(phones, phone, (client) => provisionActionUrls(client, urls, { host: publicHost.host, port }, { dryRun: body.dryRun ?? false }));
   });

@@ -64,3 +64,13 @@ export const MIN_AGENT_CONTACT_QUERY = 2;
 export function contactsFor(contacts: readonly Contact[]): Contact[] {
   return contacts.map((c) => ({ ...c, notes: null }));
 }
+
+/**
+ * Whether an agent administers the account (src/api/auth.ts require 'admin'): marked `admin` in
+ * the directory, or, on a single seat (`seatAgent`: config.agent in embedded mode, null in shared
+ * mode), the seat's own agent, who administers their own seat. Read per request.
+ */
+export async function isAdminAgent(directory: Directory, seatAgent: string | null, account: string, agent: string): Promise<boolean> {
+  if (seatAgent !== null && agent === seatAgent) return true;
+  return (await directory.getAgent(account, agent))?.admin ?? false;
+}

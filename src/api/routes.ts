@@ -93,17 +93,21 @@ export function buildRoutes(deps: ApiDeps): Router {
     // While Redis is unreachable the presence is the last this process knew (the health says Redis is down), not a wait for it.
     const presenceNow = deps.servicesUp?.() === false ? Promise.resolve(presence.lastKnown(account)) : presence.snapshot(account);
     const [agents, snapshot] = await Promise.all([directory.listAgents(account), presenceNow]);
-    return { items: agents.map((a): AgentWithPresence => ({ ...a, presence: snapshot.get(a.id) ?? 'offline' })) };
+    // admin: as the server applies it (a single seat's own agent administers their seat without the mark).
+    const admins = await Promise.all(agents.map((a) => a.admin || auth.isAdminAgent({ kind: 'agent', account, agent: a.id })));
+    return { items: agents.map((a, i): AgentWithPresence => ({ ...a, admin: admins[i]!, presence: snapshot.get(a.id) ?? 'offline' })) };
   });
   router.on('POST', '/api/devices', async ({ req }) => {
     const { account } = await auth.require(req, 'admin');
     const body = await readJson(req, s.deviceBody);
     return domainCall(() => directory.bindDevice(account, body.mac, body.agent));
   });
-  // An agent: their own phones, without control address or user name (roles.ts devicesFor).
+  // An agent: their own phones, without control address or user name (roles.ts devicesFor); an
+  // agent marked admin, every phone as the admin token sees them (the admin console's Phones).
   router.on('GET', '/api/devices', async ({ req }) => {
     const principal = await auth.require(req, 'any');
-    return { items: devicesFor(principal, await directory.listDevices(principal.account)) };
+    const viewer = (await auth.isAdminAgent(principal)) ? { kind: 'admin' as const, account: principal.account } : principal;
+    return { items: devicesFor(viewer, await directory.listDevices(principal.account)) };
   });
   router.on('POST', '/api/helplines', async ({ req }) => {
     const { account } = await auth.require(req, 'admin');
@@ -162,10 +166,12 @@ export function buildRoutes(deps: ApiDeps): Router {
   router.on('GET', '/api/session', async ({ req }) => {
     const principal = await auth.require(req, 'any');
     // supervisor: whether the token sees everyone's figures (the admin token does).
-    if (principal.kind === 'admin') return { account: principal.account, agent: null, name: null, kind: 'admin', expiresAt: null, supervisor: true } satisfies SessionInfo;
+    if (principal.kind === 'admin') return { account: principal.account, agent: null, name: null, kind: 'admin', expiresAt: null, supervisor: true, admin: true } satisfies SessionInfo;
     const session = await deps.sessions.get(principal.account, bearerToken(req) ?? '', clock());
     const agent = await directory.getAgent(principal.account, principal.agent);
-    return { account: principal.account, agent: principal.agent, name: agent?.name ?? null, kind: 'agent', expiresAt: session?.expiresAt ?? null, supervisor: agent?.supervisor ?? false } satisfies SessionInfo;
+    return { account: principal.account, agent: principal.agent, name: agent?.name ?? null, kind: 'agent', expiresAt: session?.expiresAt ?? null, supervisor: agent?.supervisor ?? false,
+      // admin: may use the admin console (marked admin, or a single seat's own agent).
+      admin: await auth.isAdminAgent(principal) } satisfies SessionInfo;
   });
 
   // Who sees which calls (roles.ts callAudienceFor, docs/agent-api.md, Who sees what): the admin and

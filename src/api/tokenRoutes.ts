@@ -48,7 +48,7 @@ function rotationRefused(error: unknown): never {
 }
 
 /**
- * The two credentials (docs/agent-api.md, Tokens), all admin only: where they are kept, their
+ * The two credentials (docs/agent-api.md, Tokens), the admin token only (not an agent marked admin): where they are kept, their
  * rotation without a restart, and one-time sign-in links for the agent UI. No answer ever carries
  * a token; `ringside token show` reads the file.
  */
@@ -56,12 +56,12 @@ export function addTokenRoutes(router: Router, deps: TokenRouteDeps): void {
   const { auth, credentials } = deps;
 
   router.on('GET', '/api/tokens', async ({ req }): Promise<TokensView> => {
-    await auth.require(req, 'admin');
+    await auth.require(req, 'adminToken');
     return credentials.view();
   });
 
   router.on('POST', '/api/tokens/webhook/rotate', async ({ req }): Promise<WebhookRotation> => {
-    const { account } = await auth.require(req, 'admin');
+    const { account } = await auth.require(req, 'adminToken');
     const body = await optionalJson(req, s.webhookRotateBody);
     let rotated: { rotatedAt: number; previousValidUntil: number | null };
     try {
@@ -76,12 +76,12 @@ export function addTokenRoutes(router: Router, deps: TokenRouteDeps): void {
   });
 
   router.on('POST', '/api/tokens/webhook/retire', async ({ req }) => {
-    await auth.require(req, 'admin');
+    await auth.require(req, 'adminToken');
     return { retired: credentials.retirePreviousWebhook() };
   });
 
   router.on('POST', '/api/tokens/admin/rotate', async ({ req }): Promise<AdminRotation> => {
-    await auth.require(req, 'admin');
+    await auth.require(req, 'adminToken');
     try {
       const { rotatedAt } = credentials.rotateAdmin();
       deps.adminTokenRotated();
@@ -91,6 +91,7 @@ export function addTokenRoutes(router: Router, deps: TokenRouteDeps): void {
     }
   });
 
+  // Like an invite link (POST /api/agents/:agent/invite): an agent marked admin may give one too.
   router.on('POST', '/api/signin-links', async ({ req }): Promise<SigninLink> => {
     await auth.require(req, 'admin');
     const body = await optionalJson(req, s.signinLinkBody);

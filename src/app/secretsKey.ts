@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { keepFilePrivate, makeParentDirs, modeFixedMessage, PRIVATE_FILE_MODE } from '../shared/privateFiles';
+import { createPrivateFileWith, keepFilePrivate, makeParentDirs, modeFixedMessage, PRIVATE_FILE_MODE } from '../shared/privateFiles';
 import { SECRET_KEY_BYTES, SecretBox } from '../shared/secretBox';
 
 /**
@@ -29,7 +28,7 @@ export function openSecretsKey(file: string, logger?: { info(fields: object, mes
   keepFilePrivate(file, (path, oldMode, error) => logger?.warn({ file: path }, modeFixedMessage(path, oldMode, PRIVATE_FILE_MODE, error)));
   let text = readKeyFile(file);
   if (text === null) {
-    if (createKeyFile(file, `${SecretBox.generateKey().toString('base64')}\n`)) logger?.info({ file }, 'generated the secrets key (back it up with the database)');
+    if (createPrivateFileWith(file, `${SecretBox.generateKey().toString('base64')}\n`)) logger?.info({ file }, 'generated the secrets key (back it up with the database)');
     text = readKeyFile(file);
   }
   const key = Buffer.from((text ?? '').trim(), 'base64');
@@ -51,21 +50,3 @@ function readKeyFile(file: string): string | null {
   }
 }
 
-/**
- * Creates the file with its whole content unless it exists (then false): written under a
- * temporary name (0600) and linked into place, so two processes starting at once agree on one
- * key and neither ever reads half a file.
- */
-function createKeyFile(file: string, content: string): boolean {
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, content, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
-  try {
-    linkSync(temporary, file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    unlinkSync(temporary);
-  }
-}

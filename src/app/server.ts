@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { AgentWebSocket } from '../api/AgentWebSocket';
 import { startAgentApiServer } from '../api/AgentApiServer';
 import { Authenticator } from '../api/auth';
+import { isAdminAgent } from '../api/roles';
 import { SigninCodes } from '../api/signinCodes';
 import { addTokenRoutes } from '../api/tokenRoutes';
 import { addSigninRoutes } from '../api/signinRoutes';
@@ -264,7 +265,11 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   });
   webhookState = 'up';
 
-  const auth = new Authenticator({ tokens: credentials, account: config.account, sessions, clock });
+  // Admins who are agents: marked `admin`, or on a single seat the seat's own agent (roles.ts isAdminAgent).
+  const auth = new Authenticator({
+    tokens: credentials, account: config.account, sessions, clock,
+    isAdminAgent: (account, agent) => isAdminAgent(directory, seatAgent, account, agent),
+  });
   let apiPort = config.api.port;
   const websocket = new AgentWebSocket({
     auth, push, presence, state, logger, metrics, clock, heartbeatTtlMs: config.heartbeatTtlMs,

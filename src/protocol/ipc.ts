@@ -14,11 +14,28 @@ export const IPC = {
   renewSession: 'session:renew',
   /** renderer → main (invoke, `{ callIds }`): the missed calls the agent has seen (the whole list). Main window only. */
   missedSeen: 'missed:seen',
+  /** renderer → main (invoke, no input): the desktop app's own call alerts (DesktopSettings). Main window only. */
+  desktopSettings: 'settings:desktop',
+  /** renderer → main (invoke, `Partial<DesktopSettings>`): change them; answers the whole new DesktopSettings. Main window only. */
+  setDesktopSettings: 'settings:set-desktop',
   /** main → popup window (send): the ringing calls, newest first (PopupEntry[]); empty when none rings. */
   popupCalls: 'popup:calls',
 } as const;
 
-export type InvokeChannel = typeof IPC.popupState | typeof IPC.popupDismiss | typeof IPC.showMain | typeof IPC.renewSession | typeof IPC.missedSeen;
+export type InvokeChannel =
+  | typeof IPC.popupState | typeof IPC.popupDismiss | typeof IPC.showMain | typeof IPC.renewSession | typeof IPC.missedSeen
+  | typeof IPC.desktopSettings | typeof IPC.setDesktopSettings;
+
+/**
+ * How the desktop app tells the agent about a ringing call, beside what the agent UI does itself
+ * (sound, card): kept by the main process in <data dir>/desktop-settings.json (mode 0600).
+ */
+export interface DesktopSettings {
+  /** The small always-on-top window with the ringing calls. */
+  popupWindow: boolean;
+  /** A native desktop notification per ringing call. */
+  notifications: boolean;
+}
 
 /** Passed to the preload script, which reads it from its (sandboxed) process.argv: the app version. */
 export const VERSION_ARGUMENT = '--ringside-version=';
@@ -61,6 +78,12 @@ export interface RingsideBridge {
   renewSession(): Promise<RenewedSession>;
   /** The main window's whole list of seen missed calls: the tray's unread count follows it. */
   markMissedSeen(callIds: readonly string[]): Promise<void>;
+  /** The desktop app's own call alerts (popup window, native notification). Main window only. */
+  readonly desktopSettings: {
+    get(): Promise<DesktopSettings>;
+    /** Changes the given switches; answers the whole new settings. */
+    set(change: Partial<DesktopSettings>): Promise<DesktopSettings>;
+  };
   readonly popup: {
     /** The calls ringing now (for a popup view that just loaded). */
     calls(): Promise<PopupEntry[]>;

@@ -16,6 +16,12 @@ export const IPC_INPUTS = {
   [IPC.renewSession]: z.tuple([]),
   /** `{ callIds }`: the whole list of missed calls the agent has seen. */
   [IPC.missedSeen]: z.tuple([z.strictObject({ callIds: z.array(callId).max(1000) })]),
+  [IPC.desktopSettings]: z.tuple([]),
+  /** `{ popupWindow?, notifications? }`: the desktop app's call alerts to change (at least one). */
+  [IPC.setDesktopSettings]: z.tuple([
+    z.strictObject({ popupWindow: z.boolean().optional(), notifications: z.boolean().optional() })
+      .refine((change) => change.popupWindow !== undefined || change.notifications !== undefined, 'name at least one setting to change'),
+  ]),
 } as const satisfies Record<InvokeChannel, z.ZodTuple>;
 
 export type IpcArgs<C extends InvokeChannel> = z.infer<(typeof IPC_INPUTS)[C]>;

@@ -13,6 +13,12 @@ export interface Agent {
   helplines: string[];
   /** Sees everyone's figures (GET /api/stats), not only their own. */
   supervisor: boolean;
+  /**
+   * Administers the account with their own sign-in: passes the admin checks of the agent API
+   * (directory, phones, invite links; never the token rotation of /api/tokens/*). In GET /api/agents
+   * also true for a single seat's own agent, who administers their seat.
+   */
+  admin: boolean;
 }
 
 /** GET /api/agents: every agent with their derived presence. */
@@ -130,6 +136,8 @@ export interface SessionInfo {
   expiresAt: number | null;
   /** Sees everyone's figures on Today (the server's rule for GET /api/stats); the admin token does. */
   supervisor: boolean;
+  /** May use the admin console (the admin token, an agent marked admin, a single seat's own agent). */
+  admin: boolean;
 }
 
 /** GET /api/settings: what the settings screen shows; never a secret (URLs masked, no phone password). */

@@ -22,6 +22,8 @@ export const agentBody = z.strictObject({
   helplines: z.array(number).max(50).optional(),
   /** Sees everyone's figures (GET /api/stats); absent keeps what is stored (new agents: false). */
   supervisor: z.boolean().optional(),
+  /** Administers the account with their own sign-in (not the token rotation); absent keeps what is stored (new agents: false). */
+  admin: z.boolean().optional(),
 });
 
 export const deviceBody = z.strictObject({ mac: macSchema, agent: id });

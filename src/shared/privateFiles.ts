@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, linkSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 
 /**
  * Ringside's files are its user's alone (docs/architecture.md, Files on disk): the data directory
@@ -74,5 +75,24 @@ export function createPrivateFile(file: string): void {
     closeSync(openSync(file, 'wx', PRIVATE_FILE_MODE));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+/**
+ * Creates the file with its whole content, mode 0600, unless it exists (then false): written under
+ * a temporary name and linked into place, so two processes starting at once agree on one content
+ * (a token, a key) and neither ever reads half a file.
+ */
+export function createPrivateFileWith(file: string, content: string): boolean {
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temporary, content, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+  try {
+    linkSync(temporary, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(temporary);
   }
 }

@@ -62,6 +62,10 @@ function installBridgeStub(): void {
         throw new Error('not in this test');
       },
       markMissedSeen: async () => undefined,
+      desktopSettings: Object.freeze({
+        get: async () => ({ popupWindow: true, notifications: true }),
+        set: async (change: object) => ({ popupWindow: true, notifications: true, ...change }),
+      }),
       popup: Object.freeze({
         calls: async () => [],
         dismiss: async (callId: string) => {

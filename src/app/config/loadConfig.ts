@@ -137,45 +137,42 @@ function fileLayer(file: string, kind: 'machine file' | 'user file', required: s
   } catch (error) {
     throw new ConfigError(`config file ${file}: ${(error as Error).message}`);
   }
-  const visit = (node: Layer, prefix: string) => {
-    for (const [name, value] of Object.entries(node)) {
-      const key = `${prefix}${name}`;
-      if (prefix === '' && GROUPS.has(name) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
-        visit(value as Layer, `${name}.`);
-        continue;
-      }
-      const oldSetting = SETTING_BY_OLD_KEY.get(key);
-      const setting = SETTING_BY_KEY.get(key) ?? oldSetting;
-      if (setting === undefined) {
-        throw new ConfigError(`config file ${file}: unknown key "${key}"${didYouMean(key, SETTING_BY_KEY.keys(), (k) => `"${k}"`)}`);
-      }
-      if (oldSetting !== undefined) warnings.push(`${deprecated(`"${key}"`, `"${setting.key}"`, false)} (in ${file})`);
-      setPath(out.layer, setting.key, value);
-      out.sources.set(setting.key, { kind, name: file });
+  for (const [key, value] of dottedEntries(parsed as Layer)) {
+    const oldSetting = SETTING_BY_OLD_KEY.get(key);
+    const setting = SETTING_BY_KEY.get(key) ?? oldSetting;
+    if (setting === undefined) {
+      throw new ConfigError(`config file ${file}: unknown key "${key}"${didYouMean(key, SETTING_BY_KEY.keys(), (k) => `"${k}"`)}`);
     }
-  };
-  visit(parsed as Layer, '');
+    if (oldSetting !== undefined) warnings.push(`${deprecated(`"${key}"`, `"${setting.key}"`, false)} (in ${file})`);
+    setPath(out.layer, setting.key, value);
+    out.sources.set(setting.key, { kind, name: file });
+  }
   return out;
+}
+
+/** A file's or the caller's keys, dotted: `{"redis": {"url": …}}` and `{"redis.url": …}` both give `redis.url`. */
+function dottedEntries(node: Layer): Array<[string, unknown]> {
+  const entries: Array<[string, unknown]> = [];
+  for (const [name, value] of Object.entries(node)) {
+    if (GROUPS.has(name) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      for (const [inner, innerValue] of Object.entries(value as Layer)) entries.push([`${name}.${inner}`, innerValue]);
+    } else {
+      entries.push([name, value]);
+    }
+  }
+  return entries;
 }
 
 /** The caller's overrides (tests, the Electron shell): the keys of a file, old keys mapped. */
 function overrideLayer(overrides: Layer, warnings: string[]): SourcedLayer {
   const out: SourcedLayer = { layer: {}, sources: new Map() };
-  const visit = (node: Layer, prefix: string) => {
-    for (const [name, value] of Object.entries(node)) {
-      const key = `${prefix}${name}`;
-      if (prefix === '' && GROUPS.has(name) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
-        visit(value as Layer, `${name}.`);
-        continue;
-      }
-      const oldSetting = SETTING_BY_OLD_KEY.get(key);
-      if (oldSetting !== undefined) warnings.push(deprecated(`"${key}"`, `"${oldSetting.key}"`, false));
-      const target = oldSetting?.key ?? key;
-      setPath(out.layer, target, value);
-      out.sources.set(target, { kind: 'override', name: null });
-    }
-  };
-  visit(overrides, '');
+  for (const [key, value] of dottedEntries(overrides)) {
+    const oldSetting = SETTING_BY_OLD_KEY.get(key);
+    if (oldSetting !== undefined) warnings.push(deprecated(`"${key}"`, `"${oldSetting.key}"`, false));
+    const target = oldSetting?.key ?? key;
+    setPath(out.layer, target, value);
+    out.sources.set(target, { kind: 'override', name: null });
+  }
   return out;
 }
 

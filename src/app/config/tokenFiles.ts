@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createPrivateFileWith } from '../../shared/privateFiles';
 
 /**
  * The two credentials of a Ringside process and the files they are kept in (docs/webhook.md,
@@ -92,23 +93,6 @@ export function writeSecretFile(file: string, content: string): void {
   }
 }
 
-/**
- * Creates the file with this content unless it exists (then false): atomic, so two processes
- * starting on one data directory agree on one token.
- */
-function createSecretFile(file: string, content: string): boolean {
-  const temporary = writeTemporary(file, content);
-  try {
-    linkSync(temporary, file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    unlinkSync(temporary);
-  }
-}
-
 export interface PersistedToken {
   value: string;
   file: string;
@@ -126,13 +110,13 @@ export function persistedToken(dataDir: string, kind: TokenKind): PersistedToken
   if (kind === 'webhook') {
     const legacy = join(dataDir, LEGACY_TOKEN_FILE_NAME);
     const legacyValue = readTokenFile(legacy);
-    if (legacyValue !== null && createSecretFile(file, `${legacyValue}\n`)) {
+    if (legacyValue !== null && createPrivateFileWith(file, `${legacyValue}\n`)) {
       // The old file held the admin token too: it goes, so nothing reads it as admin again.
       unlinkSync(legacy);
       return { value: legacyValue, file, how: 'migrated' };
     }
   }
-  const created = createSecretFile(file, `${generateToken()}\n`);
+  const created = createPrivateFileWith(file, `${generateToken()}\n`);
   return { value: readTokenFile(file)!, file, how: created ? 'generated' : 'read' };
 }
 

@@ -42,6 +42,8 @@ export const IPC_SPEC = {
   [IPC.showMain]: { args: IPC_INPUTS[IPC.showMain], from: ['main', 'popup'] },
   [IPC.renewSession]: { args: IPC_INPUTS[IPC.renewSession], from: ['main', 'popup'] },
   [IPC.missedSeen]: { args: IPC_INPUTS[IPC.missedSeen], from: ['main'] },
+  [IPC.desktopSettings]: { args: IPC_INPUTS[IPC.desktopSettings], from: ['main'] },
+  [IPC.setDesktopSettings]: { args: IPC_INPUTS[IPC.setDesktopSettings], from: ['main'] },
 } as const satisfies Record<InvokeChannel, { args: z.ZodTuple; from: readonly WindowRole[] }>;
 
 export type IpcHandlers = { [C in InvokeChannel]: (...args: IpcArgs<C>) => unknown };

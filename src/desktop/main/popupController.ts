@@ -7,7 +7,8 @@ import { ringingEndedFor } from '../../protocol/rules';
  * entry (and one native notification); every message after which the call no longer rings here
  * (ringingEndedFor in src/protocol/rules.ts: `call.answered`, `call.dismissed` (answered elsewhere),
  * `call.ended`, `call.missed` and `call.transferred`) closes it (and its notification). The popup
- * window and the notifications are passed in, so this runs without Electron.
+ * window and the notifications are passed in, so this runs without Electron; each can be turned
+ * off by the agent (the desktop settings, desktopSettings.ts), read at every change.
  */
 
 /** One ringing call as the popup view shows it (sent to the popup window over IPC). */
@@ -65,12 +66,40 @@ export function notificationText(entry: PopupEntry): { title: string; body: stri
   return { title: `Incoming call: ${who}`, body: details.join(' · ') || 'Ringing on your phone' };
 }
 
+/** Which alerts the agent wants (the desktop settings); both on unless told otherwise. */
+export interface PopupAlerts {
+  popupWindow: boolean;
+  notifications: boolean;
+}
+
+const ALL_ALERTS: PopupAlerts = { popupWindow: true, notifications: true };
+
 export class PopupController {
   /** Newest first. */
   private ringing: PopupEntry[] = [];
   private readonly notifications = new Map<string, NotificationHandle>();
 
-  constructor(private readonly surface: PopupSurface, private readonly notifier: CallNotifier) {}
+  /**
+   * `alerts` is read at every change: with the popup window off the surface is never shown (the
+   * entries are still kept, for the popup view's state and for turning it on mid-ring); with
+   * notifications off none is made.
+   */
+  constructor(private readonly surface: PopupSurface, private readonly notifier: CallNotifier, private readonly alerts: () => PopupAlerts = () => ALL_ALERTS) {}
+
+  /**
+   * The agent changed the alerts: the popup window hides (or shows the calls ringing now), and
+   * the notifications of ringing calls close when notifications were turned off. A call already
+   * ringing gets no late notification.
+   */
+  alertsChanged(): void {
+    const { popupWindow, notifications } = this.alerts();
+    if (!notifications) {
+      for (const handle of this.notifications.values()) handle.close();
+      this.notifications.clear();
+    }
+    if (popupWindow && this.ringing.length > 0) this.surface.show(this.ringing);
+    else this.surface.hide();
+  }
 
   entries(): readonly PopupEntry[] {
     return this.ringing;
@@ -110,8 +139,9 @@ export class PopupController {
     const known = this.ringing.some((e) => e.callId === entry.callId);
     // A second call.ringing for the same call (a CRM card arriving late, another leg) updates it in place.
     this.ringing = known ? this.ringing.map((e) => (e.callId === entry.callId ? entry : e)) : [entry, ...this.ringing];
-    this.surface.show(this.ringing);
-    if (!known) {
+    const alerts = this.alerts();
+    if (alerts.popupWindow) this.surface.show(this.ringing);
+    if (!known && alerts.notifications) {
       const handle = this.notifier.notify(entry);
       if (handle) this.notifications.set(entry.callId, handle);
     }
@@ -123,7 +153,7 @@ export class PopupController {
     this.notifications.get(callId)?.close();
     this.notifications.delete(callId);
     if (this.ringing.length === before) return false;
-    if (this.ringing.length === 0) this.surface.hide();
+    if (this.ringing.length === 0 || !this.alerts().popupWindow) this.surface.hide();
     else this.surface.show(this.ringing);
     return true;
   }

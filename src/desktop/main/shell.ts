@@ -8,6 +8,7 @@ import type { Logger } from '../../shared/logger';
 import { AgentFeed, type FeedState, type Timers } from './agentFeed';
 import { AgentSessions, CoreApi, dialThroughPhone, type AgentSession, type DialOutcome, type FetchLike } from './coreApi';
 import { numberFromText, parseDialLink, findDialLink, type DialParse } from './dialLinks';
+import { DesktopSettingsStore } from './desktopSettings';
 import { registerIpc, type IpcMainLike, type WindowRole } from './ipc';
 import { LoginItem, startsHidden, type AutostartFiles, type LoginItemSettingsApp } from './loginItem';
 import { MissedTracker } from './missedCount';
@@ -102,6 +103,8 @@ export class Shell {
   readonly popupWindow: PopupWindow;
   readonly tray: TrayController;
   readonly missed: MissedTracker;
+  /** The agent's desktop alerts: popup window and notifications on or off (<data dir>/desktop-settings.json). */
+  readonly settings: DesktopSettingsStore;
   readonly feed: AgentFeed;
   readonly api: CoreApi;
   readonly appOrigin: string;
@@ -147,7 +150,8 @@ export class Shell {
       quitting: () => this.quitting,
       onLoadFailed: (error) => logger.error({ err: error }, 'the popup view did not load'),
     });
-    this.popup = new PopupController(this.popupWindow, this.notifications);
+    this.settings = new DesktopSettingsStore(options.files, core.config.dataDir, (error, what) => logger.warn({ err: error }, what));
+    this.popup = new PopupController(this.popupWindow, this.notifications, () => this.settings.get());
     this.missed = new MissedTracker(core.config.agent);
 
     this.loginItem = new LoginItem({
@@ -181,6 +185,13 @@ export class Shell {
       [IPC.missedSeen]: ({ callIds }) => {
         this.missed.setSeen(callIds);
         this.tray.update({ unread: this.missed.unread() });
+      },
+      [IPC.desktopSettings]: () => this.settings.get(),
+      [IPC.setDesktopSettings]: (change) => {
+        const next = this.settings.set(change);
+        this.popup.alertsChanged();
+        logger.info({ popupWindow: next.popupWindow, notifications: next.notifications }, 'desktop call alerts changed');
+        return next;
       },
     }, (error) => logger.warn({ channel: error.channel, why: error.why, reason: error.message }, 'IPC request refused'));
 

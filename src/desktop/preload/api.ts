@@ -1,4 +1,4 @@
-import { IPC, VERSION_ARGUMENT, type PopupEntry, type RenewedSession, type RingsideBridge } from '../../protocol/ipc';
+import { IPC, VERSION_ARGUMENT, type DesktopSettings, type PopupEntry, type RenewedSession, type RingsideBridge } from '../../protocol/ipc';
 
 /**
  * window.ringside (RingsideBridge, src/protocol/ipc.ts): where the shell runs, and a few narrow
@@ -37,6 +37,16 @@ export function bridgeApi(platform: string, argv: readonly string[], ipc: IpcRen
       };
     },
   });
+  const desktopSettings = Object.freeze({
+    get: () => ipc.invoke(IPC.desktopSettings) as Promise<DesktopSettings>,
+    set: (change: Partial<DesktopSettings>) => {
+      // Only the two switches cross (the main process refuses anything but booleans); anything else the page passes stays behind.
+      const input: Partial<DesktopSettings> = {};
+      if (change.popupWindow !== undefined) input.popupWindow = change.popupWindow;
+      if (change.notifications !== undefined) input.notifications = change.notifications;
+      return ipc.invoke(IPC.setDesktopSettings, input) as Promise<DesktopSettings>;
+    },
+  });
   return Object.freeze({
     platform,
     version: versionFromArgv(argv),
@@ -47,6 +57,7 @@ export function bridgeApi(platform: string, argv: readonly string[], ipc: IpcRen
     markMissedSeen: async (callIds: readonly string[]) => {
       await ipc.invoke(IPC.missedSeen, { callIds: [...callIds].map(String) });
     },
+    desktopSettings,
     popup,
   });
 }

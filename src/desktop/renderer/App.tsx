@@ -69,14 +69,15 @@ export function App({ token, onSignedOut, onSignOut, onSessionReplaced }: { toke
 
   const onPhone = useCallback((action: PhoneAction) => (rest ? rest.phone(action) : Promise.reject(new Error('no session'))), [rest]);
 
-  const isAdmin = state.session?.kind === 'admin';
+  // The admin console: the admin token, an agent marked admin, or a single seat's own agent (GET /api/session `admin`).
+  const isAdmin = state.session?.kind === 'admin' || state.session?.admin === true;
   const tabs: TabSpec<Screen>[] = [
     { id: 'missed', label: 'Missed calls', badge: unread, badgeLabel: `${unread} unread` },
     { id: 'history', label: 'History' },
     { id: 'today', label: 'Today' },
     { id: 'team', label: 'Team' },
     { id: 'settings', label: 'Settings' },
-    // The admin console: the admin token only (the server refuses its requests to anyone else too).
+    // The server refuses the console's requests to anyone else too.
     ...(isAdmin ? [{ id: 'admin' as const, label: 'Admin' }] : []),
   ];
 

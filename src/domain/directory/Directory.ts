@@ -43,7 +43,7 @@ export interface CsvImportResult {
  */
 export interface Directory {
   /**
-   * A missing `extension`, `devices`, `helplines` or `supervisor` keeps what is stored.
+   * A missing `extension`, `devices`, `helplines`, `supervisor` or `admin` keeps what is stored.
    * A number in `helplines` that is not a helpline yet becomes one (of its listed agents).
    *
    * Refused, with nothing written (checked in the same atomic write, see rules.ts):
@@ -51,7 +51,7 @@ export interface Directory {
    *   (checked first), or a helpline `helplines` would create is an agent's extension;
    * - DirectoryError 'extension_taken': another agent of the account has the extension.
    */
-  upsertAgent(account: string, input: { id: string; name: string; extension?: string | null; devices?: string[]; helplines?: string[]; supervisor?: boolean }): Promise<Agent>;
+  upsertAgent(account: string, input: { id: string; name: string; extension?: string | null; devices?: string[]; helplines?: string[]; supervisor?: boolean; admin?: boolean }): Promise<Agent>;
   getAgent(account: string, id: string): Promise<Agent | null>;
   listAgents(account: string): Promise<Agent[]>;
   agentByExtension(account: string, extension: string): Promise<Agent | null>;

@@ -237,7 +237,7 @@ describe('one-time sign-in links', () => {
     expect(await r.api('GET', '/api/session', { token: session.body.token })).toMatchObject({ status: 200, body: { kind: 'agent', agent: 'me' } });
     expect(await signin(code)).toMatchObject({ status: 401, body: { error: 'signin_link_invalid' } });
 
-    await r.agent(ALICE.id, { name: ALICE.name });
+    const alice = await r.agent(ALICE.id, { name: ALICE.name });
     const late = await r.api<{ url: string; agent: string }>('POST', '/api/signin-links', { body: { agent: ALICE.id } });
     expect(late.body.agent).toBe(ALICE.id);
     r.advance(5 * 60_000 + 1);
@@ -245,7 +245,9 @@ describe('one-time sign-in links', () => {
 
     expect((await r.api('POST', '/api/signin-links', { body: { agent: 'nobody' } })).status).toBe(404);
     expect((await r.api('POST', '/api/signin-links', { token: TEST_WEBHOOK_TOKEN })).status).toBe(403);
-    expect((await r.api('POST', '/api/signin-links', { token: session.body.token })).status).toBe(403);
+    // A plain agent may not; the seat's own agent administers a single seat (README, The admin console).
+    expect((await r.api('POST', '/api/signin-links', { token: alice.token, body: { agent: 'me' } })).status).toBe(403);
+    expect((await r.api('POST', '/api/signin-links', { token: session.body.token, body: { agent: ALICE.id } })).status).toBe(200);
     expect((await signin('not-a-code-of-this-ringside-0123')).status).toBe(401);
     expect((await r.api('POST', '/api/signin', { token: undefined, body: {} })).status).toBe(400);
   });

@@ -19,7 +19,7 @@ describe('GET /api/session', () => {
     expect(own.body.expiresAt as number).toBeGreaterThan(Date.now());
     expect(own.body.expiresAt as number).toBeLessThanOrEqual(Date.now() + r.config.sessionTtlMs);
 
-    expect((await r.api('GET', '/api/session')).body).toEqual({ account: 'default', agent: null, name: null, kind: 'admin', expiresAt: null, supervisor: true });
+    expect((await r.api('GET', '/api/session')).body).toEqual({ account: 'default', agent: null, name: null, kind: 'admin', expiresAt: null, supervisor: true, admin: true });
     expect((await r.api('GET', '/api/session', { token: 'not-a-session-token-000000' })).status).toBe(401);
     // A session is only made for an agent the directory has.
     expect((await r.api('POST', '/api/session', { body: { agent: 'ghost' } })).status).toBe(404);

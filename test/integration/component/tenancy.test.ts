@@ -685,6 +685,17 @@ function adminOnly(method: string, path: string, probe?: unknown, adminStatus?: 
     const admin = await as('admin')(method, path, probe);
     if (adminStatus !== undefined) expect(admin.status, `admin ${method} ${path}`).toBe(adminStatus);
     else expect([401, 403], `admin ${method} ${path}: ${JSON.stringify(admin.body)}`).not.toContain(admin.status);
+    // An agent marked admin (Bob, for this check): past the check like the admin, but the tokens
+    // (/api/tokens/*) stay with the admin token. The mark is read per request.
+    await ok(acme.r, 'POST', '/api/agents', { body: { id: BOB, name: 'Bob (acme)', admin: true } });
+    try {
+      const adminAgent = await as('agentB')(method, path, probe);
+      if (path.startsWith('/api/tokens')) expect(adminAgent, `admin agent ${method} ${path}`).toMatchObject({ status: 403, body: { error: 'admin_token_only' } });
+      else if (adminStatus !== undefined) expect(adminAgent.status, `admin agent ${method} ${path}`).toBe(adminStatus);
+      else expect([401, 403], `admin agent ${method} ${path}: ${JSON.stringify(adminAgent.body)}`).not.toContain(adminAgent.status);
+    } finally {
+      await ok(acme.r, 'POST', '/api/agents', { body: { id: BOB, name: 'Bob (acme)', admin: false } });
+    }
   };
 }
 
@@ -745,10 +756,10 @@ const roleChecks: Record<string, () => Promise<void>> = {
   'DELETE /api/contacts/:key': adminOnly('DELETE', `/api/contacts/${encodeURIComponent('+923001110000')}`, undefined, 404),
   'POST /api/session': adminOnly('POST', '/api/session', {}, 400),
   'GET /api/session': async () => {
-    expect(await as('admin')('GET', '/api/session')).toMatchObject({ status: 200, body: { kind: 'admin', agent: null, supervisor: true } });
-    expect(await as('supervisor')('GET', '/api/session')).toMatchObject({ status: 200, body: { kind: 'agent', agent: SAM, supervisor: true } });
-    expect(await as('agentA')('GET', '/api/session')).toMatchObject({ status: 200, body: { kind: 'agent', agent: ALICE, supervisor: false } });
-    expect(await as('agentB')('GET', '/api/session')).toMatchObject({ status: 200, body: { kind: 'agent', agent: BOB, supervisor: false } });
+    expect(await as('admin')('GET', '/api/session')).toMatchObject({ status: 200, body: { kind: 'admin', agent: null, supervisor: true, admin: true } });
+    expect(await as('supervisor')('GET', '/api/session')).toMatchObject({ status: 200, body: { kind: 'agent', agent: SAM, supervisor: true, admin: false } });
+    expect(await as('agentA')('GET', '/api/session')).toMatchObject({ status: 200, body: { kind: 'agent', agent: ALICE, supervisor: false, admin: false } });
+    expect(await as('agentB')('GET', '/api/session')).toMatchObject({ status: 200, body: { kind: 'agent', agent: BOB, supervisor: false, admin: false } });
   },
   'GET /api/calls': async () => {
     const list = async (role: AcmeRole, query = '') => {

@@ -14,7 +14,7 @@ import { normaliseNumber, numberNormaliser, type NumberNormaliser } from '../../
 import { DIRECTORY_MIGRATIONS, DIRECTORY_SCHEMA } from './schema';
 import { SecretBox, SecretBoxError } from '../../../shared/secretBox';
 
-type AgentRow = { account: string; id: string; name: string; extension: string | null; supervisor: number };
+type AgentRow = { account: string; id: string; name: string; extension: string | null; supervisor: number; admin: number };
 type DeviceRow = {
   account: string; mac: string; agent: string | null; ip: string | null; registered: number | null; last_event: string | null; last_seen_at: number | null;
   control_host: string | null; control_port: number | null; control_username: string | null; control_password: string | null; control_version: number;
@@ -165,7 +165,7 @@ export class SqliteDirectory implements Directory {
 
   async upsertAgent(
     account: string,
-    input: { id: string; name: string; extension?: string | null; devices?: string[]; helplines?: string[]; supervisor?: boolean },
+    input: { id: string; name: string; extension?: string | null; devices?: string[]; helplines?: string[]; supervisor?: boolean; admin?: boolean },
   ): Promise<Agent> {
     const id = requireText(input.id, 'agent id');
     const name = requireText(input.name, 'agent name');
@@ -183,12 +183,16 @@ export class SqliteDirectory implements Directory {
         if (holder) throw new DirectoryError('extension_taken', `extension ${extension} belongs to agent ${holder.id}`);
       }
       this.sql(
-          `INSERT INTO dir_agents (account, id, name, extension, supervisor) VALUES (?, ?, ?, ?, ?)
+          `INSERT INTO dir_agents (account, id, name, extension, supervisor, admin) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (account, id) DO UPDATE SET name = excluded.name,
              extension = CASE WHEN ? THEN extension ELSE excluded.extension END,
-             supervisor = CASE WHEN ? THEN supervisor ELSE excluded.supervisor END`,
+             supervisor = CASE WHEN ? THEN supervisor ELSE excluded.supervisor END,
+             admin = CASE WHEN ? THEN admin ELSE excluded.admin END`,
         )
-        .run(account, id, name, extension ?? null, input.supervisor ? 1 : 0, extension === undefined ? 1 : 0, input.supervisor === undefined ? 1 : 0);
+        .run(
+          account, id, name, extension ?? null, input.supervisor ? 1 : 0, input.admin ? 1 : 0,
+          extension === undefined ? 1 : 0, input.supervisor === undefined ? 1 : 0, input.admin === undefined ? 1 : 0,
+        );
       if (devices) {
         this.sql('UPDATE dir_devices SET agent = NULL WHERE account = ? AND agent = ? AND mac NOT IN (SELECT value FROM json_each(?))')
           .run(account, id, JSON.stringify(devices));
@@ -235,6 +239,7 @@ export class SqliteDirectory implements Directory {
       devices: devicesOf.get(row.id) ?? [],
       helplines: helplinesOf.get(row.id) ?? [],
       supervisor: row.supervisor === 1,
+      admin: row.admin === 1,
     }));
   }
 
@@ -248,7 +253,7 @@ export class SqliteDirectory implements Directory {
     if (!row) return null;
     const devices = this.sql('SELECT mac FROM dir_devices WHERE account = ? AND agent = ? ORDER BY mac').pluck().all(account, id) as string[];
     const helplines = this.sql('SELECT helpline FROM dir_helpline_members WHERE account = ? AND agent = ? ORDER BY helpline').pluck().all(account, id) as string[];
-    return { id: row.id, account: row.account, name: row.name, extension: row.extension, devices, helplines, supervisor: row.supervisor === 1 };
+    return { id: row.id, account: row.account, name: row.name, extension: row.extension, devices, helplines, supervisor: row.supervisor === 1, admin: row.admin === 1 };
   }
 
   private agentExists(account: string, id: string): boolean {

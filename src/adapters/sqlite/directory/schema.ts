@@ -105,4 +105,9 @@ export const DIRECTORY_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX dir_invites_agent ON dir_invites (account, agent);
     `);
   },
+  // Admins who are agents (issue 13): an agent whose own sign-in passes the admin checks of the
+  // agent API (src/api/auth.ts), so IT opens the admin console without the admin token.
+  (db) => {
+    db.exec('ALTER TABLE dir_agents ADD COLUMN admin INTEGER NOT NULL DEFAULT 0');
+  },
 ];

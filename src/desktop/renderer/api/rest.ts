@@ -2,7 +2,7 @@
 // bearer token and gives up after a while: during an outage (Redis away) a request can hang, and a
 // screen that waits forever looks broken.
 import type { z } from 'zod';
-import type { CallbackResult } from '../../../protocol/responses';
+import type { CallbackResult, InviteLink, PasswordView } from '../../../protocol/responses';
 import type { agentBody, contactBody, deviceControlBody, helplineBody } from '../../../protocol/rest';
 import type { Contact } from '../../../protocol/views';
 import type { Agent } from '../../../protocol/responses';
@@ -174,6 +174,26 @@ export class RestClient {
   /** Adds an agent or changes one (by id): a missing field keeps what is stored. */
   saveAgent(agent: AgentInput): Promise<Agent> {
     return this.request('POST', '/api/agents', agent);
+  }
+
+  /** An agent's sign-in: whether they have a password, and until when their open invite link works (admin). */
+  agentPassword(id: string): Promise<PasswordView> {
+    return this.request('GET', `/api/agents/${encodeURIComponent(id)}/password`);
+  }
+
+  /** Sets an agent's password (admin); their open sessions end. */
+  setAgentPassword(id: string, password: string): Promise<PasswordView> {
+    return this.request('POST', `/api/agents/${encodeURIComponent(id)}/password`, { password });
+  }
+
+  /** Removes an agent's password (admin); their open sessions end. */
+  removeAgentPassword(id: string): Promise<PasswordView> {
+    return this.request('DELETE', `/api/agents/${encodeURIComponent(id)}/password`);
+  }
+
+  /** A link that lets the agent choose a password once (admin). */
+  inviteAgent(id: string): Promise<InviteLink> {
+    return this.request('POST', `/api/agents/${encodeURIComponent(id)}/invite`, {});
   }
 
   removeAgent(id: string): Promise<{ deleted: string }> {

@@ -1,12 +1,13 @@
 // The admin console: the directory (agents, phones, helplines, contacts and their CSV import), the
 // lines to paste into a phone, and this Ringside's own state (addresses, the shared services in
-// use, saving to disk). Shown to the admin token only (GET /api/session kind 'admin'); every
-// request here is admin-only on the server too (a 403 for an agent token), so the tab being hidden
-// is not what keeps agents out.
+// use, saving to disk). Shown to whoever administers the account (GET /api/session `admin`: the
+// admin token, an agent marked admin, a single seat's own agent); every request here is admin-only
+// on the server too (a 403 for any other agent), so the tab being hidden is not what keeps agents out.
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, describeError, type Contact, type CsvImportResult, type RestClient } from '../api/rest';
 import type { Agent, Device, DeviceView, HealthReport, Helpline, SettingsView } from '../api/types';
 import { helplineLabel } from '../format';
+import { AgentSignInButtons, AgentSignInPanel, useSignInStates, type SignInTask } from './AgentSignIn';
 import { ActionUrls, PhoneForm, ServiceRow } from './phoneParts';
 import { TabPanel, Tabs, type TabSpec } from './Tabs';
 
@@ -17,13 +18,13 @@ export interface AdminConsoleProps {
   health: HealthReport | null;
   /** Something in the directory changed: the rest of the window reloads what it shows. */
   onChanged: () => void;
-  /** Extra actions per agent row (an invite or sign-in link), beside Edit and Remove. */
+  /** Extra actions per agent row, beside Edit, the sign-in actions (invite link, password) and Remove. */
   agentActions?: (agent: Agent) => ReactNode;
 }
 
 /** The names people read for the fields the API names in its 400s. */
 const FIELD_LABEL: Readonly<Record<string, string>> = {
-  id: 'Sign-in name', name: 'Name', extension: 'Extension', devices: 'Phones', helplines: 'Helplines', supervisor: 'Supervisor',
+  id: 'Sign-in name', name: 'Name', extension: 'Extension', devices: 'Phones', helplines: 'Helplines', supervisor: 'Supervisor', admin: 'Administrator',
   mac: 'Phone MAC address', agent: 'Agent', number: 'Number', agents: 'Members', company: 'Company', notes: 'Notes', crmUrl: 'CRM link',
   host: 'Address', port: 'Port', username: 'User name', password: 'Password',
 };
@@ -90,10 +91,11 @@ interface AgentDraft {
   name: string;
   extension: string;
   supervisor: boolean;
+  admin: boolean;
   helplines: string[];
 }
 
-const EMPTY_AGENT: AgentDraft = { id: '', name: '', extension: '', supervisor: false, helplines: [] };
+const EMPTY_AGENT: AgentDraft = { id: '', name: '', extension: '', supervisor: false, admin: false, helplines: [] };
 
 function AgentForm({ rest, initial, editing, helplines, onDone, onCancel }: {
   rest: RestClient; initial: AgentDraft; editing: boolean; helplines: readonly Helpline[]; onDone: (text: string) => void; onCancel: (() => void) | null;
@@ -107,7 +109,7 @@ function AgentForm({ rest, initial, editing, helplines, onDone, onCancel }: {
     setBusy(true);
     setStatus(null);
     rest.saveAgent({
-      id: draft.id.trim(), name: draft.name, extension: draft.extension.trim() === '' ? null : draft.extension.trim(), supervisor: draft.supervisor, helplines: draft.helplines,
+      id: draft.id.trim(), name: draft.name, extension: draft.extension.trim() === '' ? null : draft.extension.trim(), supervisor: draft.supervisor, admin: draft.admin, helplines: draft.helplines,
     }).then((agent) => {
       if (!editing) setDraft(EMPTY_AGENT);
       onDone(editing ? `${agent.name} saved.` : `${agent.name} added.`);
@@ -130,6 +132,10 @@ function AgentForm({ rest, initial, editing, helplines, onDone, onCancel }: {
         <label className="check">
           <input type="checkbox" checked={draft.supervisor} onChange={(e) => set({ supervisor: e.target.checked })} />
           Supervisor (sees everyone’s calls and figures)
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={draft.admin} onChange={(e) => set({ admin: e.target.checked })} />
+          Admin (opens this console with their own sign-in)
         </label>
       </div>
       {helplines.length > 0 ? (
@@ -161,12 +167,26 @@ function AgentsSection({ rest, version, changed, agentActions }: { rest: RestCli
   const helplines = useLoaded(useCallback(() => rest.helplines(), [rest]), version);
   const [editing, setEditing] = useState<string | null>(null);
   const [status, setStatus] = useState<Status>(null);
+  const [task, setTask] = useState<SignInTask | null>(null);
+  const [signInVersion, setSignInVersion] = useState(0);
   const list = agents.value ?? [];
   const lines = helplines.value ?? [];
+  const signIn = useSignInStates(rest, list, version + signInVersion);
   const done = (text: string) => {
     setEditing(null);
     setStatus({ tone: 'ok', text });
     changed();
+  };
+  const signInChanged = useCallback((text: string | null) => {
+    setSignInVersion((v) => v + 1);
+    if (text !== null) {
+      setTask(null);
+      setStatus({ tone: 'ok', text });
+    }
+  }, []);
+  const removePassword = (agent: Agent) => {
+    if (!confirmed(`Remove ${agent.name}’s password? They are signed out everywhere and sign in again with an invite link.`)) return;
+    rest.removeAgentPassword(agent.id).then(() => signInChanged(`${agent.name}’s password was removed.`), (error: unknown) => setStatus({ tone: 'bad', text: adminErrorText(error) }));
   };
   const remove = (agent: Agent) => {
     if (!confirmed(`Remove ${agent.name}? Their phones stay, without an owner; their calls stay in the history.`)) return;
@@ -185,7 +205,7 @@ function AgentsSection({ rest, version, changed, agentActions }: { rest: RestCli
               {list.map((agent) => (
                 <tr key={agent.id} data-agent-row={agent.id}>
                   <td>
-                    <strong>{agent.name}</strong>{agent.supervisor ? <span className="tag">supervisor</span> : null}
+                    <strong>{agent.name}</strong>{agent.supervisor ? <span className="tag">supervisor</span> : null}{agent.admin ? <span className="tag">admin</span> : null}
                     <div className="muted">{agent.id}</div>
                   </td>
                   <td>{agent.extension ?? '—'}</td>
@@ -193,6 +213,11 @@ function AgentsSection({ rest, version, changed, agentActions }: { rest: RestCli
                   <td>{agent.helplines.length > 0 ? agent.helplines.map((n) => helplineLabel(lines.find((h) => h.number === n)?.name ?? null, n)).join(', ') : '—'}</td>
                   <td className="row-actions">
                     <button type="button" className="button button--small" onClick={() => setEditing(editing === agent.id ? null : agent.id)} aria-label={`Edit ${agent.name}`}>Edit</button>
+                    <AgentSignInButtons agent={agent} state={signIn.get(agent.id)} onTask={(next) => {
+                      setEditing(null);
+                      setStatus(null);
+                      setTask(next);
+                    }} onRemovePassword={removePassword} />
                     {agentActions ? agentActions(agent) : null}
                     <button type="button" className="button button--small button--danger" onClick={() => remove(agent)} aria-label={`Remove ${agent.name}`}>Remove</button>
                   </td>
@@ -209,13 +234,16 @@ function AgentsSection({ rest, version, changed, agentActions }: { rest: RestCli
             key={agent.id}
             rest={rest}
             editing
-            initial={{ id: agent.id, name: agent.name, extension: agent.extension ?? '', supervisor: agent.supervisor, helplines: agent.helplines }}
+            initial={{ id: agent.id, name: agent.name, extension: agent.extension ?? '', supervisor: agent.supervisor, admin: agent.admin, helplines: agent.helplines }}
             helplines={lines}
             onDone={done}
             onCancel={() => setEditing(null)}
           />
         );
       })() : null}
+      {task !== null && list.some((a) => a.id === task.agent.id) ? (
+        <AgentSignInPanel key={`${task.kind}-${task.agent.id}`} rest={rest} task={task} onClose={() => setTask(null)} onDone={signInChanged} />
+      ) : null}
       <StatusLine status={status} testId="agents-status" />
       <h4>Add an agent</h4>
       <AgentForm rest={rest} editing={false} initial={EMPTY_AGENT} helplines={lines} onDone={done} onCancel={null} />

@@ -1,12 +1,17 @@
 // Settings: what is the agent's own. Their phone (its state, whether Ringside can drive it, a test
 // login) and how they want to be told about calls (a sound, a desktop notification, how long an
-// ended call's card stays), kept in this browser (state/preferences.ts). Where a phone is, how
+// ended call's card stays), kept in this browser (state/preferences.ts); in the desktop app also its
+// call popup and desktop notification, kept by the app (state/desktopSettings.ts). Where a phone is, how
 // Ringside logs in to it, the shared services and the Action URL lines are the administrator's:
 // the Admin tab (AdminConsole.tsx), shown to the admin only.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { bridge } from '../bridge';
 import type { RestClient } from '../api/rest';
 import type { DeviceView, HealthReport, SessionInfo } from '../api/types';
 import { notificationsAvailable, playRingTone } from '../hooks/useRingAlerts';
+import {
+  changeDesktopSettings, initialDesktopSettings, loadDesktopSettings, showsDesktopSwitches, type DesktopSettings, type DesktopSettingsState,
+} from '../state/desktopSettings';
 import { CLOSE_AFTER_CHOICES, savePreferences, usePreferences } from '../state/preferences';
 import { ChangePassword } from './ChangePassword';
 import { PhoneSummary } from './phoneParts';
@@ -26,6 +31,43 @@ export interface SettingsProps {
 function closeAfterLabel(seconds: number | null): string {
   if (seconds === null) return 'Keep them until I close them';
   return seconds < 60 ? `After ${seconds} seconds` : seconds === 60 ? 'After 1 minute' : `After ${Math.round(seconds / 60)} minutes`;
+}
+
+/** The desktop app's popup window and notifications (kept by the app itself); not shown in a browser. */
+function DesktopAlerts() {
+  const shell = bridge();
+  const [state, setState] = useState<DesktopSettingsState>(() => initialDesktopSettings(shell));
+  useEffect(() => {
+    if (!shell) return;
+    let live = true;
+    void loadDesktopSettings(shell).then((next) => {
+      if (live) setState(next);
+    });
+    return () => {
+      live = false;
+    };
+  }, [shell]);
+  if (!shell || !showsDesktopSwitches(state)) return null;
+  if (state.kind === 'failed') return <p className="notice notice--bad" role="status">{state.problem}</p>;
+  if (state.kind !== 'ready') return null;
+
+  const change = (next: Partial<DesktopSettings>) => {
+    setState({ ...state, saving: true, problem: null });
+    void changeDesktopSettings(shell, state.settings, next).then(setState);
+  };
+  return (
+    <>
+      <label className="check">
+        <input type="checkbox" checked={state.settings.popupWindow} disabled={state.saving} onChange={(e) => change({ popupWindow: e.target.checked })} />
+        Show the call popup in the corner of the screen
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={state.settings.notifications} disabled={state.saving} onChange={(e) => change({ notifications: e.target.checked })} />
+        Show a desktop notification
+      </label>
+      {state.problem ? <p className="notice notice--bad" role="status">{state.problem}</p> : null}
+    </>
+  );
 }
 
 function CallAlerts() {
@@ -54,6 +96,7 @@ function CallAlerts() {
         Play a sound when a call rings
         {preferences.sound ? <button type="button" className="linkish" onClick={playRingTone}>Listen</button> : null}
       </label>
+      <DesktopAlerts />
       {canNotify ? (
         <label className="check">
           <input type="checkbox" checked={preferences.notify} onChange={(e) => setNotify(e.target.checked)} />

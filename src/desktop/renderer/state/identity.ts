@@ -29,6 +29,8 @@ export function toSessionInfo(raw: unknown): SessionInfo | null {
     expiresAt: typeof r.expiresAt === 'number' ? r.expiresAt : null,
     // A server that does not say: only the admin sees everyone's figures.
     supervisor: typeof r.supervisor === 'boolean' ? r.supervisor : r.kind === 'admin',
+    // May use the admin console: the admin token, an agent marked admin, a single seat's own agent.
+    admin: typeof r.admin === 'boolean' ? r.admin : r.kind === 'admin',
   };
 }
 

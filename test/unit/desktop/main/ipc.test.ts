@@ -100,6 +100,36 @@ describe('IPC validation', () => {
     expect(rejected.every((r) => r.why === 'input')).toBe(true);
   });
 
+  it('takes the desktop alert switches from the main window only, as booleans, at least one, nothing else', async () => {
+    const { ipcMain, calls, rejected } = setUp();
+    await ipcMain.invoke(IPC.desktopSettings, main);
+    await ipcMain.invoke(IPC.setDesktopSettings, main, { popupWindow: false });
+    await ipcMain.invoke(IPC.setDesktopSettings, main, { popupWindow: true, notifications: false });
+    expect(calls).toEqual([
+      [IPC.desktopSettings, []],
+      [IPC.setDesktopSettings, [{ popupWindow: false }]],
+      [IPC.setDesktopSettings, [{ popupWindow: true, notifications: false }]],
+    ]);
+    await expect(ipcMain.invoke(IPC.setDesktopSettings, popup, { popupWindow: false })).rejects.toThrow('not for the popup window');
+    await expect(ipcMain.invoke(IPC.desktopSettings, popup)).rejects.toThrow('not for the popup window');
+    const bad: unknown[][] = [
+      [],
+      [{}],
+      [{ popupWindow: 'false' }],
+      [{ notifications: 0 }],
+      [{ popupWindow: null }],
+      [{ popupWindow: false, sound: true }],
+      [{ popupWindow: false }, { notifications: false }],
+      [false],
+    ];
+    for (const args of bad) {
+      await expect(ipcMain.invoke(IPC.setDesktopSettings, main, ...args)).rejects.toThrow(`${IPC.setDesktopSettings}: invalid input`);
+    }
+    await expect(ipcMain.invoke(IPC.desktopSettings, main, { popupWindow: true })).rejects.toThrow(`${IPC.desktopSettings}: invalid input`);
+    expect(calls).toHaveLength(3);
+    expect(rejected.map((r) => r.why)).toEqual([...Array(2).fill('sender'), ...Array(bad.length + 1).fill('input')]);
+  });
+
   it('removes every handler when the shell stops', async () => {
     const { ipcMain, unregister } = setUp();
     unregister();

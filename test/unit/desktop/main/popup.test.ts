@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { IPC } from '../../../../src/protocol/ipc';
 import { Notifications } from '../../../../src/desktop/main/notifications';
-import { entryFromRinging, notificationText, PopupController, type PopupEntry } from '../../../../src/desktop/main/popupController';
+import { entryFromRinging, notificationText, PopupController, type PopupAlerts, type PopupEntry } from '../../../../src/desktop/main/popupController';
 import { popupBounds, popupCorner, popupSize, POPUP_WIDTH } from '../../../../src/desktop/main/popupPlacement';
 import { PopupWindow, popupUrl, popupWindowOptions } from '../../../../src/desktop/main/popupWindow';
 import { parseServerMessage, readServerMessage, type ServerMessage, type ServerMessageOf } from '../../../../src/protocol/messages';
@@ -53,12 +53,12 @@ class RecordingSurface {
   }
 }
 
-function controller() {
+function controller(alerts?: PopupAlerts) {
   const electron = new FakeElectron();
   const clicks: number[] = [];
   const notifications = new Notifications(electron.slice().notifications, () => clicks.push(1));
   const surface = new RecordingSurface();
-  return { popup: new PopupController(surface, notifications), surface, electron, clicks };
+  return { popup: new PopupController(surface, notifications, alerts ? () => alerts : undefined), surface, electron, clicks };
 }
 
 describe('popup placement', () => {
@@ -126,6 +126,40 @@ describe('popup controller', () => {
     expect(electron.notifications).toHaveLength(1);
     expect(electron.notifications[0]!.shown).toBe(true);
     expect(electron.notifications[0]!.options).toMatchObject({ title: 'Incoming call: PHONE NAME', urgency: 'critical', timeoutType: 'never' });
+  });
+
+  it('follows the agent\'s switches: no popup, no notification, or neither, while still keeping the ringing calls', () => {
+    const alerts: PopupAlerts = { popupWindow: false, notifications: true };
+    const { popup, surface, electron } = controller(alerts);
+    popup.handle(ringing('c1'));
+    expect(surface.shown).toEqual([]);
+    expect(electron.notifications).toHaveLength(1);
+    expect(popup.entries().map((e) => e.callId)).toEqual(['c1']);
+
+    // Turned on mid-ring: the popup shows the call now, without a second notification.
+    alerts.popupWindow = true;
+    popup.alertsChanged();
+    expect(surface.visible).toBe(true);
+    expect(electron.notifications).toHaveLength(1);
+
+    // Notifications off mid-ring: the call's notification closes; the next call gets none.
+    alerts.notifications = false;
+    popup.alertsChanged();
+    expect(electron.notifications[0]!.closed).toBe(true);
+    popup.handle(ringing('c2'));
+    expect(electron.notifications).toHaveLength(1);
+    expect(surface.shown.at(-1)!.map((e) => e.callId)).toEqual(['c2', 'c1']);
+
+    // Popup off mid-ring: it hides, and stays hidden as calls come and go.
+    alerts.popupWindow = false;
+    popup.alertsChanged();
+    expect(surface.visible).toBe(false);
+    const shows = surface.shown.length;
+    popup.handle(ringing('c3'));
+    popup.handle(over('call.missed', 'c1'));
+    expect(surface.shown).toHaveLength(shows);
+    expect(surface.visible).toBe(false);
+    expect(popup.entries().map((e) => e.callId)).toEqual(['c3', 'c2']);
   });
 
   it('closes both when the call is answered elsewhere (call.dismissed)', () => {

@@ -44,10 +44,12 @@ describe('preload bridge', () => {
     expect(exposed.map(([key]) => key)).toEqual(['ringside']);
     expect(Object.isFrozen(api)).toBe(true);
     expect(Object.isFrozen(api.popup)).toBe(true);
-    expect(Object.keys(api).sort()).toEqual(['markMissedSeen', 'platform', 'popup', 'renewSession', 'showMain', 'version']);
+    expect(Object.keys(api).sort()).toEqual(['desktopSettings', 'markMissedSeen', 'platform', 'popup', 'renewSession', 'showMain', 'version']);
     expect(Object.keys(api.popup).sort()).toEqual(['calls', 'dismiss', 'onCalls']);
+    expect(Object.isFrozen(api.desktopSettings)).toBe(true);
+    expect(Object.keys(api.desktopSettings).sort()).toEqual(['get', 'set']);
     expect({ platform: api.platform, version: api.version }).toEqual({ platform: 'linux', version: '0.1.0' });
-    for (const value of [...Object.values(api), ...Object.values(api.popup)]) expect(value).not.toBe(ipc);
+    for (const value of [...Object.values(api), ...Object.values(api.popup), ...Object.values(api.desktopSettings)]) expect(value).not.toBe(ipc);
   });
 
   it('sends each request on its channel with only the input the main process validates', async () => {
@@ -65,6 +67,22 @@ describe('preload bridge', () => {
       [IPC.popupDismiss, [{ callId: 'call-1' }]],
       [IPC.missedSeen, [{ callIds: ['m1', 'm2'] }]],
       [IPC.renewSession, []],
+    ]);
+  });
+
+  it('sends only the desktop alert switches, and answers what the main process keeps', async () => {
+    const ipc = new FakeIpcRenderer();
+    const api = bridgeApi('linux', ARGV, ipc);
+    ipc.answer = { popupWindow: false, notifications: true };
+    expect(await api.desktopSettings.get()).toEqual({ popupWindow: false, notifications: true });
+    expect(await api.desktopSettings.set({ popupWindow: false })).toEqual({ popupWindow: false, notifications: true });
+    await api.desktopSettings.set({ notifications: false, sound: true } as never);
+    await api.desktopSettings.set({ popupWindow: true, notifications: false });
+    expect(ipc.invoked).toEqual([
+      [IPC.desktopSettings, []],
+      [IPC.setDesktopSettings, [{ popupWindow: false }]],
+      [IPC.setDesktopSettings, [{ notifications: false }]],
+      [IPC.setDesktopSettings, [{ popupWindow: true, notifications: false }]],
     ]);
   });
 

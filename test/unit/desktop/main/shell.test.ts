@@ -4,7 +4,7 @@
 // phone's control API; what is asserted is what the agent would see: windows, popup, notifications,
 // tray.
 import * as fs from 'node:fs';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../../src/shared/logger';
@@ -16,6 +16,7 @@ import { claimSingleInstance } from '../../../../src/desktop/main/singleInstance
 import { closeAllPhones, PHONE_PASSWORD, startPhone } from '../../tools/simulator/controlHelpers';
 import { startTestRingside, type TestRingside } from '../../../support/ringside';
 import { makeTempDir } from '../../../support/tmp';
+import { eventually } from '../../../support/wait';
 import { FakeElectron, FakeWebContents, type FakeBrowserWindow, type FakeTray } from './fakes';
 
 const MAC_A = '00:0B:82:00:00:0A';
@@ -245,6 +246,100 @@ describe('Electron shell: the incoming-call popup', () => {
 
     await startShell();
     await tray().until(() => tray().toolTip === 'Ringside: Available · 1 new missed call');
+  });
+});
+
+describe('Electron shell: the agent\'s desktop alerts (popup window, notifications)', () => {
+  /** What the shell holds as ringing (the popup view's state): proof the feed delivered the call, shown or not. */
+  const ringingHeld = (count: number, fake = electron) =>
+    eventually(`the shell to hold ${count} ringing call(s)`, () => fake.ipcMain.invoke(IPC.popupState, asPopup(fake)) as Promise<PopupEntry[]>, (calls) => calls.length === count);
+  const setAlerts = (change: Record<string, boolean>, fake = electron) => fake.ipcMain.invoke(IPC.setDesktopSettings, asMain(fake), change);
+
+  it('with the popup turned off a ringing call opens no popup and no notification, and still counts as missed; turned on again it does', async () => {
+    await startShell();
+    await connected();
+    expect(await electron.ipcMain.invoke(IPC.desktopSettings, asMain())).toEqual({ popupWindow: true, notifications: true });
+    expect(await setAlerts({ popupWindow: false, notifications: false })).toEqual({ popupWindow: false, notifications: false });
+
+    const first = newCaller();
+    await phoneSays([['incoming', ring(MAC_A, first, '7000')]]);
+    await ringingHeld(1);
+    const popup = popupWindow();
+    expect(popup.visible).toBe(false);
+    expect(popup.showInactiveCalls).toBe(0);
+    expect(electron.notifications).toEqual([]);
+
+    await phoneSays([['missed', ring(MAC_A, first, '7000')]]);
+    await ringingHeld(0);
+    r.advance(r.config.missedDelayMs + 1);
+    await r.settle();
+    await tray().until(() => tray().toolTip === 'Ringside: Available · 1 new missed call');
+
+    expect(await setAlerts({ popupWindow: true, notifications: true })).toEqual({ popupWindow: true, notifications: true });
+    const second = newCaller();
+    await phoneSays([['incoming', ring(MAC_A, second, '7000')]]);
+    await popup.until(() => popup.visible);
+    expect(popupCalls()).toEqual([expect.objectContaining({ remote: second })]);
+    expect(electron.notifications).toHaveLength(1);
+    expect(electron.notifications[0]!.shown).toBe(true);
+  });
+
+  it('each switch on its own: notifications off keeps the popup; popup off keeps the notification; turned off mid-ring they close', async () => {
+    await startShell();
+    await connected();
+    await setAlerts({ notifications: false });
+    const first = newCaller();
+    await phoneSays([['incoming', ring(MAC_A, first, '7000')]]);
+    const popup = popupWindow();
+    await popup.until(() => popup.visible);
+    expect(electron.notifications).toEqual([]);
+    await phoneSays([['answered', ring(MAC_A, first, '7000')]]);
+    await popup.until(() => !popup.visible);
+
+    expect(await setAlerts({ popupWindow: false, notifications: true })).toEqual({ popupWindow: false, notifications: true });
+    const second = newCaller();
+    await phoneSays([['incoming', ring(MAC_A, second, '7000')]]);
+    await electron.events.until(() => electron.notifications.length === 1);
+    expect(popup.visible).toBe(false);
+
+    // Both on while it rings: the popup shows the call now (no late second notification); both off: they close.
+    await setAlerts({ popupWindow: true });
+    expect(popup.visible).toBe(true);
+    expect(popupCalls()).toEqual([expect.objectContaining({ remote: second })]);
+    expect(electron.notifications).toHaveLength(1);
+    await setAlerts({ popupWindow: false, notifications: false });
+    expect(popup.visible).toBe(false);
+    expect(electron.notifications[0]!.closed).toBe(true);
+  });
+
+  it('the choice survives a restart of the app, in a file only the user can read', async () => {
+    await startShell();
+    await connected();
+    await setAlerts({ popupWindow: false });
+    const file = join(r.instance.config.dataDir, 'desktop-settings.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ popupWindow: false, notifications: true });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    await shells.pop()!.stop();
+
+    const again = new FakeElectron();
+    await startShell({}, again);
+    await connected(again);
+    expect(await again.ipcMain.invoke(IPC.desktopSettings, asMain(again))).toEqual({ popupWindow: false, notifications: true });
+    const caller = newCaller();
+    await phoneSays([['incoming', ring(MAC_A, caller, '7000')]]);
+    await again.events.until(() => again.notifications.length === 1);
+    await ringingHeld(1, again);
+    expect(popupWindow(again).visible).toBe(false);
+    expect(popupWindow(again).showInactiveCalls).toBe(0);
+  });
+
+  it('refuses a malformed change and a change from the popup window, and keeps the settings as they were', async () => {
+    await startShell();
+    await connected();
+    await expect(setAlerts({ popupWindow: 'no' } as never)).rejects.toThrow('invalid input');
+    await expect(electron.ipcMain.invoke(IPC.setDesktopSettings, asPopup(), { popupWindow: false })).rejects.toThrow('not for the popup window');
+    expect(await electron.ipcMain.invoke(IPC.desktopSettings, asMain())).toEqual({ popupWindow: true, notifications: true });
+    expect(existsSync(join(r.instance.config.dataDir, 'desktop-settings.json'))).toBe(false);
   });
 });
 

@@ -19,7 +19,7 @@ export function missed(overrides: Partial<MissedCallView> = {}): MissedCallView 
 }
 
 export function agent(id: string, devices: string[] = [], presence: AgentWithPresence['presence'] = 'offline'): AgentWithPresence {
-  return { id, account: 'default', name: id[0]!.toUpperCase() + id.slice(1), extension: null, devices, helplines: [], supervisor: false, presence };
+  return { id, account: 'default', name: id[0]!.toUpperCase() + id.slice(1), extension: null, devices, helplines: [], supervisor: false, admin: false, presence };
 }
 
 export function health(overrides: Partial<HealthReport> = {}): HealthReport {

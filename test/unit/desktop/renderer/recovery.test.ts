@@ -117,7 +117,7 @@ describe('recovering the cards', () => {
 });
 
 describe('recovery in the reducer', () => {
-  const known = (state: AppState) => reducer(state, { type: 'session.loaded', session: { account: 'default', agent: 'alice', name: 'Alice', kind: 'agent', expiresAt: null, supervisor: false } });
+  const known = (state: AppState) => reducer(state, { type: 'session.loaded', session: { account: 'default', agent: 'alice', name: 'Alice', kind: 'agent', expiresAt: null, supervisor: false, admin: false } });
 
   it('applies the lists for the known agent, naming agents from the directory', () => {
     let state = known(initialState(true));

@@ -7,7 +7,7 @@ import { identify, toSessionInfo } from '../../../../src/desktop/renderer/state/
 import { initialState, reducer, type Action } from '../../../../src/desktop/renderer/state/store';
 import { agent, health, message } from './fixtures';
 
-const alice: SessionInfo = { account: 'default', agent: 'alice', name: 'Alice', kind: 'agent', expiresAt: 99, supervisor: false };
+const alice: SessionInfo = { account: 'default', agent: 'alice', name: 'Alice', kind: 'agent', expiresAt: 99, supervisor: false, admin: false };
 const phoneOf = (mac: string) => ({ mac, state: 'registered' as const, lastEvent: 'registered', lastSeenAt: 1, polling: false, reachable: null, phoneStatus: null, error: null });
 
 function answering(status: number, body: unknown) {
@@ -39,11 +39,15 @@ describe('GET /api/session', () => {
   });
 
   it('checks the answer: an agent session names its agent; anything else is no answer', () => {
-    expect(toSessionInfo({ account: 'default', agent: null, name: null, kind: 'admin', expiresAt: null, supervisor: true })).toEqual({ account: 'default', agent: null, name: null, kind: 'admin', expiresAt: null, supervisor: true });
+    expect(toSessionInfo({ account: 'default', agent: null, name: null, kind: 'admin', expiresAt: null, supervisor: true, admin: true })).toEqual({ account: 'default', agent: null, name: null, kind: 'admin', expiresAt: null, supervisor: true, admin: true });
     // The role as the server says it; a server that does not say leaves the team view to the admin.
     expect(toSessionInfo({ account: 'default', agent: 'carol', name: 'Carol', kind: 'agent', expiresAt: 5, supervisor: true })).toMatchObject({ agent: 'carol', supervisor: true });
     expect(toSessionInfo({ account: 'default', agent: 'alice', kind: 'agent' })).toMatchObject({ supervisor: false });
     expect(toSessionInfo({ account: 'default', agent: null, kind: 'admin' })).toMatchObject({ supervisor: true });
+    // Who may use the admin console: the server's word; a server that does not say, the admin token only.
+    expect(toSessionInfo({ account: 'default', agent: 'ivy', kind: 'agent', admin: true })).toMatchObject({ admin: true });
+    expect(toSessionInfo({ account: 'default', agent: 'alice', kind: 'agent' })).toMatchObject({ admin: false });
+    expect(toSessionInfo({ account: 'default', agent: null, kind: 'admin' })).toMatchObject({ admin: true });
     expect(toSessionInfo({ account: 'default', agent: '', kind: 'agent' })).toBeNull();
     expect(toSessionInfo({ agent: 'alice' })).toBeNull();
     expect(toSessionInfo(null)).toBeNull();

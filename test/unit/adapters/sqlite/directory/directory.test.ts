@@ -21,7 +21,7 @@ const code = (c: string) => expect.objectContaining({ name: 'DirectoryError', co
 describe('agents and devices', () => {
   it('upserts an agent; devices and helplines given replace the lists, absent ones are kept', async () => {
     const alice = await dir.upsertAgent('acme', { id: 'alice', name: 'Alice', extension: '101', devices: ['00:0b:82:00:00:01', '000b82000002'], helplines: ['0800 111 222'] });
-    expect(alice).toEqual({ id: 'alice', account: 'acme', name: 'Alice', extension: '101', devices: ['000B82000001', '000B82000002'], helplines: ['0800111222'], supervisor: false });
+    expect(alice).toEqual({ id: 'alice', account: 'acme', name: 'Alice', extension: '101', devices: ['000B82000001', '000B82000002'], helplines: ['0800111222'], supervisor: false, admin: false });
     const renamed = await dir.upsertAgent('acme', { id: 'alice', name: 'Alice B.' });
     expect(renamed).toMatchObject({ name: 'Alice B.', extension: '101', devices: ['000B82000001', '000B82000002'], helplines: ['0800111222'] });
     const replaced = await dir.upsertAgent('acme', { id: 'alice', name: 'Alice', extension: null, devices: ['000B82000003'], helplines: [] });

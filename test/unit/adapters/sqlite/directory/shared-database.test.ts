@@ -64,7 +64,7 @@ describe('directory and call log in one database file', () => {
     const reopened = openDatabase(file);
     try {
       const again = new SqliteDirectory(reopened);
-      expect(await again.getAgent('acme', 'alice')).toEqual({ id: 'alice', account: 'acme', name: 'Alice', extension: '101', devices: ['000B82000001'], helplines: ['600'], supervisor: false });
+      expect(await again.getAgent('acme', 'alice')).toEqual({ id: 'alice', account: 'acme', name: 'Alice', extension: '101', devices: ['000B82000001'], helplines: ['600'], supervisor: false, admin: false });
       expect((await again.contactByNumber('acme', '03001234567'))!.name).toBe('Zara');
       expect(await new SqliteAgentSessions(reopened).get('acme', session.token, T0 + 1)).toMatchObject({ agent: 'alice' });
     } finally {
