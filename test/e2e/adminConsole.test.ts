@@ -4,43 +4,27 @@
 // and the server refuses them its requests; ended call cards close after the agent's chosen time
 // (the page's clock, driven by playwright); History and Settings fit a 420 px window.
 // Screenshots go to artifacts/screenshots/.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ALICE } from '../../tools/simulator/cast';
-import { launchBrowser, openAgentUi, saveScreenshot, type AgentUiPage, type PageOptions } from '../support/browser';
-import { startTestRingside, TEST_TOKEN, type TestRingside } from '../support/ringside';
+import { openAgentUi, saveScreenshot, type AgentUiPage, type PageOptions } from '../support/browser';
+import { startTestRingside, TEST_TOKEN } from '../support/ringside';
 import { newCaller } from '../integration/component/fixtures';
+import { browserRig } from '../support/browserRig';
+
+const rig = browserRig({ noPageProblems: true });
 
 const TIMEOUT = 60_000;
 const NARROW = { width: 420, height: 760 };
 
-let browser: Browser;
-let ringside: TestRingside | null = null;
-const pages: AgentUiPage[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  const problems = pages.flatMap((ui) => ui.problems);
-  for (const ui of pages.splice(0)) await ui.page.context().close();
-  await ringside?.stop();
-  ringside = null;
-  // Nothing failed inside the pages but what a test expected (its 403s are filtered there).
-  expect(problems).toEqual([]);
-});
-
 async function open(token: string, options: PageOptions = {}): Promise<AgentUiPage> {
-  const ui = await openAgentUi(browser, ringside!.instance.apiUrl, token, options);
-  pages.push(ui);
+  const ui = await openAgentUi(rig.browser, rig.ringside!.instance.apiUrl, token, options);
+  rig.pages.push(ui);
   return ui;
 }
 
 async function ok<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await ringside!.api<T>(method, path, { body });
+  const res = await rig.ringside!.api<T>(method, path, { body });
   expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(200);
   return res.body;
 }
@@ -60,7 +44,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
 
 describe('the admin console', () => {
   it('admin console: adds an agent, binds a phone, adds a helpline, imports contacts showing each bad row by line', { timeout: TIMEOUT }, async () => {
-    ringside = await startTestRingside();
+    rig.ringside = await startTestRingside();
     const ui = await open(TEST_TOKEN);
     const { page } = ui;
     await page.getByRole('tab', { name: 'Admin' }).click();
@@ -154,7 +138,7 @@ describe('the admin console', () => {
   });
 
   it('agent: no Admin tab, the server refuses the console requests, and Settings speaks to the agent', { timeout: TIMEOUT }, async () => {
-    ringside = await startTestRingside();
+    rig.ringside = await startTestRingside();
     await ok('POST', '/api/agents', { id: ALICE.id, name: 'Alice', extension: ALICE.phone.extension, devices: [ALICE.phone.mac] });
     const ui = await open(await agentToken(ALICE.id));
     const { page } = ui;
@@ -187,13 +171,13 @@ describe('the admin console', () => {
   });
 
   it('history 420: the call history fits a popup-sized window', { timeout: TIMEOUT }, async () => {
-    ringside = await startTestRingside();
+    rig.ringside = await startTestRingside();
     await ok('POST', '/api/agents', { id: ALICE.id, name: 'Alice', extension: ALICE.phone.extension, devices: [ALICE.phone.mac] });
     await ok('POST', '/api/helplines', { number: '8300', name: 'Support', agents: [ALICE.id] });
     const caller = newCaller();
     await ok('POST', '/api/contacts', { number: caller, name: 'Bartholomew Featherstonehaugh-Whittington', company: 'Example Holdings International' });
-    for (const event of ['incoming', 'answered', 'hangup']) expect((await ringside.phone(event, { mac: ALICE.phone.mac, remote: caller, local: '8300', display_remote: 'Customer' })).status).toBe(200);
-    await ringside.settle();
+    for (const event of ['incoming', 'answered', 'hangup']) expect((await rig.ringside.phone(event, { mac: ALICE.phone.mac, remote: caller, local: '8300', display_remote: 'Customer' })).status).toBe(200);
+    await rig.ringside.settle();
 
     const { page } = await open(await agentToken(ALICE.id), { viewport: NARROW });
     await page.getByRole('tab', { name: 'History' }).click();
@@ -207,17 +191,17 @@ describe('the admin console', () => {
   });
 
   it('ended cards: close by themselves after the seconds the agent chose, or stay when asked to', { timeout: TIMEOUT }, async () => {
-    ringside = await startTestRingside();
+    rig.ringside = await startTestRingside();
     await ok('POST', '/api/agents', { id: ALICE.id, name: 'Alice', extension: ALICE.phone.extension, devices: [ALICE.phone.mac] });
     const token = await agentToken(ALICE.id);
     // The page's clock is playwright's: it runs at real pace until the test moves it on.
-    const context = await browser.newContext({ viewport: { width: 1100, height: 820 }, reducedMotion: 'reduce' });
+    const context = await rig.browser.newContext({ viewport: { width: 1100, height: 820 }, reducedMotion: 'reduce' });
     const page = await context.newPage();
     const ui: AgentUiPage = { page, problems: [] };
-    pages.push(ui);
+    rig.pages.push(ui);
     page.on('pageerror', (error) => ui.problems.push(`page error: ${error.message}`));
     await page.clock.install();
-    await page.goto(`${ringside.instance.apiUrl}/#token=${encodeURIComponent(token)}`);
+    await page.goto(`${rig.ringside.instance.apiUrl}/#token=${encodeURIComponent(token)}`);
     await page.locator('[data-testid="connection"][data-status="open"]').waitFor();
 
     await page.getByRole('tab', { name: 'Settings' }).click();
@@ -225,9 +209,9 @@ describe('the admin console', () => {
 
     const ringAndEnd = async (name: string) => {
       const params = { mac: ALICE.phone.mac, remote: newCaller(), local: ALICE.phone.extension, display_remote: name };
-      expect((await ringside!.phone('incoming', params)).status).toBe(200);
+      expect((await rig.ringside!.phone('incoming', params)).status).toBe(200);
       await page.getByRole('region', { name: `Incoming call: ${name}` }).waitFor();
-      expect((await ringside!.phone('hangup', params)).status).toBe(200);
+      expect((await rig.ringside!.phone('hangup', params)).status).toBe(200);
       const ended = page.locator('section.card[data-phase="ended"]', { hasText: name });
       await ended.waitFor();
       return ended;

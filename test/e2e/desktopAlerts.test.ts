@@ -2,37 +2,22 @@
 // for the preload's window.ringside, installed before the page's scripts, that records what it is
 // asked) the agent switches the call popup and the desktop notification; in a browser (no bridge)
 // those switches are not there. Screenshots go to artifacts/screenshots/.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ALICE } from '../../tools/simulator/cast';
-import { launchBrowser, openAgentUi, saveScreenshot, type AgentUiPage } from '../support/browser';
-import { startTestRingside, type TestRingside } from '../support/ringside';
+import { openAgentUi, saveScreenshot } from '../support/browser';
+import { startTestRingside } from '../support/ringside';
+import { browserRig } from '../support/browserRig';
+
+const rig = browserRig({ noPageProblems: true });
 
 const TIMEOUT = 60_000;
-
-let browser: Browser;
-let ringside: TestRingside | null = null;
-const pages: AgentUiPage[] = [];
 
 declare global {
   interface Window {
     __desktopAlertsTest?: { sent: unknown[] };
   }
 }
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  const problems = pages.flatMap((ui) => ui.problems);
-  for (const ui of pages.splice(0)) await ui.page.context().close();
-  await ringside?.stop();
-  ringside = null;
-  expect(problems).toEqual([]);
-});
 
 /** The bridge's shape (src/protocol/ipc.ts RingsideBridge), keeping the switches like the main process does. */
 function installBridgeStub(): void {
@@ -62,12 +47,12 @@ function installBridgeStub(): void {
 }
 
 async function agentSettings(options: { desktop: boolean }): Promise<Page> {
-  ringside = await startTestRingside();
-  const created = await ringside.api('POST', '/api/agents', { body: { id: ALICE.id, name: 'Alice', extension: ALICE.phone.extension, devices: [ALICE.phone.mac] } });
+  rig.ringside = await startTestRingside();
+  const created = await rig.ringside.api('POST', '/api/agents', { body: { id: ALICE.id, name: 'Alice', extension: ALICE.phone.extension, devices: [ALICE.phone.mac] } });
   expect(created.status).toBe(200);
-  const session = await ringside.api<{ token: string }>('POST', '/api/session', { body: { agent: ALICE.id } });
-  const ui = await openAgentUi(browser, ringside.instance.apiUrl, session.body.token, options.desktop ? { initScript: installBridgeStub } : {});
-  pages.push(ui);
+  const session = await rig.ringside.api<{ token: string }>('POST', '/api/session', { body: { agent: ALICE.id } });
+  const ui = await openAgentUi(rig.browser, rig.ringside.instance.apiUrl, session.body.token, options.desktop ? { initScript: installBridgeStub } : {});
+  rig.pages.push(ui);
   await ui.page.getByRole('tab', { name: 'Settings' }).click();
   await ui.page.getByRole('region', { name: 'Settings' }).getByLabel('Close the card of an ended call').waitFor();
   return ui.page;

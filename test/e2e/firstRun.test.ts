@@ -1,41 +1,26 @@
 // The first run of a seat in a real browser (issue 13): a fresh data directory, the sign-in link
 // `npm start` prints, the setup (who I am, my phone, "Ring me"), the test call's real card, and
 // the normal screens once the setup is done. Screenshots in artifacts/screenshots/.
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, saveScreenshot, type AgentUiPage } from '../support/browser';
+import { describe, expect, it } from 'vitest';
+import { openPage, saveScreenshot, type AgentUiPage } from '../support/browser';
 import { startTestRingside, type TestRingside } from '../support/ringside';
 import { closeAllPhones, PHONE_PASSWORD, startPhone } from '../unit/tools/simulator/controlHelpers';
+import { browserRig } from '../support/browserRig';
 
-let browser: Browser;
-let ringside: TestRingside | null = null;
-const pages: AgentUiPage[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const ui of pages.splice(0)) await ui.page.context().close();
-  await ringside?.stop();
-  ringside = null;
-  await closeAllPhones();
-});
+const rig = browserRig({ afterTest: closeAllPhones });
 
 async function signInAsSeat(r: TestRingside, viewport?: { width: number; height: number }): Promise<AgentUiPage> {
   const { url } = (await r.api<{ url: string }>('POST', '/api/signin-links')).body;
-  const ui = await openPage(browser, url, viewport ? { viewport } : {});
-  pages.push(ui);
+  const ui = await openPage(rig.browser, url, viewport ? { viewport } : {});
+  rig.pages.push(ui);
   await ui.page.locator('[data-testid="connection"][data-status="open"]').waitFor();
   return ui;
 }
 
 describe('the first run of a seat', () => {
   it('first run: setup, name and extension saved, "Ring me" shows the card, then the normal screens', async () => {
-    ringside = await startTestRingside();
-    const ui = await signInAsSeat(ringside);
+    rig.ringside = await startTestRingside();
+    const ui = await signInAsSeat(rig.ringside);
     const { page } = ui;
 
     await page.getByRole('heading', { name: 'Set up this desk' }).waitFor();
@@ -46,7 +31,7 @@ describe('the first run of a seat', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     await page.locator('.whoami').filter({ hasText: 'Sam Seat' }).waitFor();
-    const agents = await ringside.api<{ items: Array<{ id: string; name: string; extension: string | null }> }>('GET', '/api/agents');
+    const agents = await rig.ringside.api<{ items: Array<{ id: string; name: string; extension: string | null }> }>('GET', '/api/agents');
     expect(agents.body.items).toEqual([expect.objectContaining({ id: 'me', name: 'Sam Seat', extension: '240' })]);
 
     await page.getByRole('button', { name: 'Show the lines to paste' }).click();
@@ -68,8 +53,8 @@ describe('the first run of a seat', () => {
   });
 
   it('first run at a popup\'s width: the setup fits in 420 px; "Skip" leads to the screens', async () => {
-    ringside = await startTestRingside();
-    const ui = await signInAsSeat(ringside, { width: 420, height: 900 });
+    rig.ringside = await startTestRingside();
+    const ui = await signInAsSeat(rig.ringside, { width: 420, height: 900 });
     const { page } = ui;
     await page.getByRole('heading', { name: 'Set up this desk' }).waitFor();
     await page.getByRole('button', { name: 'Show the lines to paste' }).click();
@@ -84,9 +69,9 @@ describe('the first run of a seat', () => {
   });
 
   it('first run with a phone: "Set up my phone" writes it, and the phone\'s first call closes the setup', async () => {
-    ringside = await startTestRingside({ publicHost: '127.0.0.1' });
+    rig.ringside = await startTestRingside({ publicHost: '127.0.0.1' });
     const phone = await startPhone();
-    const ui = await signInAsSeat(ringside);
+    const ui = await signInAsSeat(rig.ringside);
     const { page } = ui;
     await page.getByRole('heading', { name: 'Set up this desk' }).waitFor();
 
@@ -108,11 +93,11 @@ describe('the first run of a seat', () => {
   });
 
   it('first run of another agent: no setup (only the seat\'s own agent sets up its desk)', async () => {
-    ringside = await startTestRingside();
-    await ringside.api('POST', '/api/agents', { body: { id: 'alice', name: 'Alice' } });
-    const { url } = (await ringside.api<{ url: string }>('POST', '/api/signin-links', { body: { agent: 'alice' } })).body;
-    const ui = await openPage(browser, url);
-    pages.push(ui);
+    rig.ringside = await startTestRingside();
+    await rig.ringside.api('POST', '/api/agents', { body: { id: 'alice', name: 'Alice' } });
+    const { url } = (await rig.ringside.api<{ url: string }>('POST', '/api/signin-links', { body: { agent: 'alice' } })).body;
+    const ui = await openPage(rig.browser, url);
+    rig.pages.push(ui);
     await ui.page.getByRole('tab', { name: /Missed calls/ }).waitFor();
     expect(await ui.page.getByRole('heading', { name: 'Set up this desk' }).count()).toBe(0);
   });

@@ -2,42 +2,23 @@
 // password, Enter submits), an invite link (choose a password twice, then signed in; the same link
 // again is refused), a wrong password and, after five, the wait; and a session that ended offers
 // to sign in again. Screenshots at a desk's width and at a popup's 420 px.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, saveScreenshot, type AgentUiPage } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { saveScreenshot, type AgentUiPage } from '../support/browser';
 import { startTestRingside, type TestRingside } from '../support/ringside';
+import { browserRig } from '../support/browserRig';
 
-let browser: Browser;
-let ringside: TestRingside | null = null;
-const pages: AgentUiPage[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const ui of pages.splice(0)) await ui.page.context().close();
-  await ringside?.stop();
-  ringside = null;
-});
+const rig = browserRig();
 
 const PASSWORD = 'correct horse battery';
 const NARROW = { width: 420, height: 720 };
 
-async function open(url: string, viewport?: { width: number; height: number }): Promise<AgentUiPage> {
-  const ui = await openPage(browser, url, viewport ? { viewport } : {});
-  pages.push(ui);
-  return ui;
-}
-
 async function start(): Promise<TestRingside> {
-  ringside = await startTestRingside();
+  rig.ringside = await startTestRingside();
   for (const [id, name] of [['alice', 'Alice Adams'], ['bob', 'Bob Brown']]) {
-    expect((await ringside.api('POST', '/api/agents', { body: { id, name } })).status).toBe(200);
+    expect((await rig.ringside.api('POST', '/api/agents', { body: { id, name } })).status).toBe(200);
   }
-  return ringside;
+  return rig.ringside;
 }
 
 const connected = (page: Page) => page.locator('[data-testid="connection"][data-status="open"]').waitFor();
@@ -49,7 +30,7 @@ describe('the sign-in page', () => {
     const r = await start();
     await r.api('POST', '/api/agents/alice/password', { body: { password: PASSWORD } });
 
-    const ui = await open(`${r.instance.apiUrl}/`);
+    const ui = await rig.open(`${r.instance.apiUrl}/`);
     const { page } = ui;
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await saveScreenshot(page, 'sign-in page');
@@ -74,7 +55,7 @@ describe('the sign-in page', () => {
     expect(unexpected(ui)).toEqual([]);
 
     // At a popup's width the form fits: nothing wider than the window.
-    const narrow = await open(`${r.instance.apiUrl}/`, NARROW);
+    const narrow = await rig.open(`${r.instance.apiUrl}/`, NARROW);
     await narrow.page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(await narrow.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(NARROW.width);
     await saveScreenshot(narrow.page, 'sign-in page at 420 px');
@@ -83,7 +64,7 @@ describe('the sign-in page', () => {
   it('a wrong password: "Wrong agent or password", and after five the wait, in words', async () => {
     const r = await start();
     await r.api('POST', '/api/agents/alice/password', { body: { password: PASSWORD } });
-    const ui = await open(`${r.instance.apiUrl}/`, NARROW);
+    const ui = await rig.open(`${r.instance.apiUrl}/`, NARROW);
     const { page } = ui;
     const error = page.getByTestId('signin-error');
 
@@ -114,7 +95,7 @@ describe('the sign-in page', () => {
   it('a session that ended: the page offers to sign in again, saying why', async () => {
     const r = await start();
     const { token } = (await r.api<{ token: string }>('POST', '/api/session', { body: { agent: 'alice' } })).body;
-    const ui = await open(`${r.instance.apiUrl}/#token=${encodeURIComponent(token)}`);
+    const ui = await rig.open(`${r.instance.apiUrl}/#token=${encodeURIComponent(token)}`);
     await connected(ui.page);
     // The admin resets Alice's password: her sessions end.
     await r.api('POST', '/api/agents/alice/password', { body: { password: PASSWORD } });
@@ -132,7 +113,7 @@ describe('the agent\'s own password', () => {
   it('changed in Settings: the page goes on signed in; the old password no longer works, the new one does', async () => {
     const r = await start();
     await r.api('POST', '/api/agents/alice/password', { body: { password: PASSWORD } });
-    const ui = await open(`${r.instance.apiUrl}/`, NARROW);
+    const ui = await rig.open(`${r.instance.apiUrl}/`, NARROW);
     const { page } = ui;
     await page.getByLabel('Agent name').fill('alice');
     await page.getByLabel('Password').fill(PASSWORD);
@@ -162,7 +143,7 @@ describe('an invite link', () => {
     const r = await start();
     const { url } = (await r.api<{ url: string }>('POST', '/api/agents/bob/invite', { body: {} })).body;
 
-    const ui = await open(url, NARROW);
+    const ui = await rig.open(url, NARROW);
     const { page } = ui;
     await page.getByRole('heading', { name: 'Welcome, Bob Brown' }).waitFor();
     // The code is a credential: out of the address bar at once.
@@ -188,7 +169,7 @@ describe('an invite link', () => {
     expect(unexpected(ui)).toEqual([]);
 
     // The same link again (a second click in the mail): refused, and the way on is to sign in.
-    const again = await open(url);
+    const again = await rig.open(url);
     await again.page.getByTestId('invite-error').filter({ hasText: 'This invite link was used already or has expired.' }).waitFor();
     await saveScreenshot(again.page, 'invite link used twice');
     await again.page.getByRole('button', { name: 'Go to sign in' }).click();

@@ -3,42 +3,22 @@
 // helpline, and give the new agent an invite link, which the agent opens in their own window to
 // choose a password and sign in. Debian's Chromium on the built UI, served by a real Ringside in
 // this process. Screenshots go to artifacts/screenshots/.
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, saveScreenshot, type AgentUiPage } from '../support/browser';
-import { startTestRingside, type TestRingside } from '../support/ringside';
+import { describe, expect, it } from 'vitest';
+import { saveScreenshot } from '../support/browser';
+import { startTestRingside } from '../support/ringside';
+import { browserRig } from '../support/browserRig';
+
+const rig = browserRig();
 
 const TIMEOUT = 60_000;
 const NARROW = { width: 420, height: 760 };
 const PASSWORD = 'correct horse battery';
 
-let browser: Browser;
-let ringside: TestRingside | null = null;
-const pages: AgentUiPage[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const ui of pages.splice(0)) await ui.page.context().close();
-  await ringside?.stop();
-  ringside = null;
-});
-
-async function open(url: string, viewport?: { width: number; height: number }): Promise<AgentUiPage> {
-  const ui = await openPage(browser, url, viewport ? { viewport } : {});
-  pages.push(ui);
-  return ui;
-}
-
 describe("the seat's own agent administers a single seat", () => {
   it('seat admin: signs in by the seat link, sees Admin, adds an agent and a helpline, invites the agent, who chooses a password and signs in', { timeout: TIMEOUT }, async () => {
-    ringside = await startTestRingside();
-    const { url } = (await ringside.api<{ url: string }>('POST', '/api/signin-links', { body: { agent: ringside.config.agent } })).body;
-    const ui = await open(url);
+    rig.ringside = await startTestRingside();
+    const { url } = (await rig.ringside.api<{ url: string }>('POST', '/api/signin-links', { body: { agent: rig.ringside.config.agent } })).body;
+    const ui = await rig.open(url);
     const { page } = ui;
     await page.locator('[data-testid="connection"][data-status="open"]').waitFor();
     // A fresh seat offers its setup first; this test is about the console.
@@ -55,7 +35,7 @@ describe("the seat's own agent administers a single seat", () => {
     await addAgent.getByRole('button', { name: 'Add agent' }).click();
     await admin.locator('[data-agent-row="bob"]', { hasText: 'Bob Brown' }).waitFor();
     // The seat's own agent shows as its admin.
-    await admin.locator(`[data-agent-row="${ringside.config.agent}"]`, { hasText: 'admin' }).waitFor();
+    await admin.locator(`[data-agent-row="${rig.ringside.config.agent}"]`, { hasText: 'admin' }).waitFor();
 
     // A helpline Bob answers.
     await admin.getByRole('tab', { name: 'Helplines' }).click();
@@ -65,7 +45,7 @@ describe("the seat's own agent administers a single seat", () => {
     await addHelpline.getByLabel('Bob Brown').check();
     await addHelpline.getByRole('button', { name: 'Add helpline' }).click();
     await admin.locator('[data-helpline-row="8300"]', { hasText: 'Bob Brown' }).waitFor();
-    const helplines = (await ringside.api<{ items: Array<{ number: string; agents: string[] | null }> }>('GET', '/api/helplines')).body.items;
+    const helplines = (await rig.ringside.api<{ items: Array<{ number: string; agents: string[] | null }> }>('GET', '/api/helplines')).body.items;
     expect(helplines).toEqual([expect.objectContaining({ number: '8300', agents: ['bob'] })]);
 
     // Bob's invite link, with Copy and until when it works.
@@ -86,7 +66,7 @@ describe("the seat's own agent administers a single seat", () => {
     for (const internal of ['/api/', 'token', 'webhook', 'spool']) expect(text).not.toContain(internal);
 
     // Bob, in his own window: chooses a password and is signed in.
-    const bob = await open(invite, NARROW);
+    const bob = await rig.open(invite, NARROW);
     await bob.page.getByRole('heading', { name: 'Welcome, Bob Brown' }).waitFor();
     await bob.page.getByLabel('New password').fill(PASSWORD);
     await bob.page.getByLabel('The same password again').fill(PASSWORD);
@@ -118,7 +98,7 @@ describe("the seat's own agent administers a single seat", () => {
     await form.getByRole('button', { name: 'Set password' }).click();
     await admin.getByTestId('agents-status').filter({ hasText: 'Bob Brown’s password is set.' }).waitFor();
     await admin.getByRole('button', { name: 'Remove Bob Brown’s password' }).waitFor();
-    const signin = await ringside.api('POST', '/api/signin', { token: undefined, body: { agent: 'bob', password: 'a new desk password' } });
+    const signin = await rig.ringside.api('POST', '/api/signin', { token: undefined, body: { agent: 'bob', password: 'a new desk password' } });
     expect(signin.status).toBe(200);
     expect(ui.problems).toEqual([]);
   });

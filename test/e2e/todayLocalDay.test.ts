@@ -3,34 +3,18 @@
 // she made and not as offered, shows the hours and every agent's name in full at a popup's width
 // (420 px); the missed list names a caller the directory knows. Screenshots go to
 // artifacts/screenshots/.
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ALICE, BOB } from '../../tools/simulator/cast';
-import { launchBrowser, openAgentUi, saveScreenshot, type AgentUiPage } from '../support/browser';
+import { openAgentUi, saveScreenshot } from '../support/browser';
 import { startTestRingside, type TestRingside } from '../support/ringside';
+import { browserRig } from '../support/browserRig';
+
+const rig = browserRig({ noPageProblems: true });
 
 const TIMEOUT = 60_000;
 const HOUR = 3_600_000;
 const LUCIA = '+34912223344';
 const LONG_NAME = 'Alice Wonderland-Smythe (simulated)';
-
-let browser: Browser;
-let ringside: TestRingside | null = null;
-const pages: AgentUiPage[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  const problems = pages.flatMap((ui) => ui.problems);
-  for (const ui of pages.splice(0)) await ui.page.context().close();
-  await ringside?.stop();
-  ringside = null;
-  expect(problems).toEqual([]);
-});
 
 async function ok<T = unknown>(r: TestRingside, method: string, path: string, body?: unknown): Promise<T> {
   const res = await r.api<T>(method, path, { body });
@@ -51,8 +35,8 @@ function zoneAwayFromUtcDay(now: number): { zone: string; offsetMs: number } {
 describe('Today and the missed list in a browser', () => {
   it("today local day: the seat's day and hours, a call-back counted as a call made, names in full at 420 px", { timeout: TIMEOUT }, async ({ task }) => {
     const { zone, offsetMs } = zoneAwayFromUtcDay(Date.now());
-    ringside = await startTestRingside({ timezone: zone });
-    const r = ringside;
+    rig.ringside = await startTestRingside({ timezone: zone });
+    const r = rig.ringside;
     await ok(r, 'POST', '/api/agents', { id: ALICE.id, name: LONG_NAME, extension: ALICE.phone.extension, devices: [ALICE.phone.mac] });
     await ok(r, 'POST', '/api/agents', { id: BOB.id, name: 'Bob', extension: BOB.phone.extension, devices: [BOB.phone.mac] });
     await ok(r, 'POST', '/api/agents', { id: 'carol', name: 'Carol', extension: '8103', supervisor: true });
@@ -75,8 +59,8 @@ describe('Today and the missed list in a browser', () => {
     const title = `Today, ${new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' }).format(local)}`;
 
     // Alice at a popup's width: her local day, her figures (the call-back is a call made, not offered).
-    const alice = await openAgentUi(browser, r.instance.apiUrl, (await ok<{ token: string }>(r, 'POST', '/api/session', { agent: ALICE.id })).token, { viewport: { width: 420, height: 900 } });
-    pages.push(alice);
+    const alice = await openAgentUi(rig.browser, r.instance.apiUrl, (await ok<{ token: string }>(r, 'POST', '/api/session', { agent: ALICE.id })).token, { viewport: { width: 420, height: 900 } });
+    rig.pages.push(alice);
     await alice.page.getByRole('tab', { name: 'Today' }).click();
     const heading = alice.page.getByRole('heading', { level: 2 }).filter({ hasText: 'Today' });
     await heading.filter({ hasText: title }).waitFor();
@@ -103,8 +87,8 @@ describe('Today and the missed list in a browser', () => {
     await saveScreenshot(alice.page, `${task.name.split(':')[0]} missed 420`);
 
     // Carol, a supervisor, at 420 px too: everyone's figures, each agent's name in full.
-    const carol = await openAgentUi(browser, r.instance.apiUrl, (await ok<{ token: string }>(r, 'POST', '/api/session', { agent: 'carol' })).token, { viewport: { width: 420, height: 1100 } });
-    pages.push(carol);
+    const carol = await openAgentUi(rig.browser, r.instance.apiUrl, (await ok<{ token: string }>(r, 'POST', '/api/session', { agent: 'carol' })).token, { viewport: { width: 420, height: 1100 } });
+    rig.pages.push(carol);
     await carol.page.getByRole('tab', { name: 'Today' }).click();
     await carol.page.getByRole('heading', { level: 2 }).filter({ hasText: title }).waitFor();
     const everyone = carol.page.getByLabel("Everyone's figures today");
