@@ -7,7 +7,7 @@ import { type RestClient } from '../api/rest';
 import type { Agent } from '../api/types';
 import type { InviteLink, PasswordView } from '../../../protocol/responses';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../../protocol/rest';
-import { adminErrorText } from './AdminConsole';
+import { adminErrorText } from './admin/shared';
 import { CopyButton } from './phoneParts';
 
 type Status = { tone: 'ok' | 'bad'; text: string } | null;
