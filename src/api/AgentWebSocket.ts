@@ -63,11 +63,11 @@ export class AgentWebSocket {
    * Health is what this process knows (its view of the services, its phone polls), so it goes to
    * local connections only.
    */
-  async refreshHealth(filter: { account: string; agent?: string | null } | null = null): Promise<void> {
+  async refreshHealth(filter: { account: string; agent?: string | null } | null = null, read = this.deps.health): Promise<void> {
     const targets = [...this.healthConnections].filter((c) => filter === null
       || (c.account === filter.account && (filter.agent === undefined || c.agent === null || c.agent === filter.agent)));
     if (targets.length === 0) return;
-    const services = await this.deps.health();
+    const services = await read();
     await Promise.all(targets.map((c) => this.sendHealth(c, services, false)));
   }
 

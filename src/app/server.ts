@@ -17,7 +17,7 @@ import { browsableOrigin } from '../protocol/urls';
 import { buildRoutes } from '../api/routes';
 import { listenerActionUrls } from '../domain/provisioning/actionUrls';
 import { UiAssets } from '../api/ui';
-import { openAdapters } from './adapters';
+import { openAdapters, type DependencyHealth } from './adapters';
 import { CallbackQueue } from '../domain/callback/CallbackQueue';
 import { CachedDirectory } from './cache/CachedDirectory';
 import { addLookupRoutes } from '../api/lookupRoutes';
@@ -232,8 +232,9 @@ export async function startRingside(config: RingsideConfig, options: StartOption
    * answers anyone.
    */
   const seatAgent = config.redis.url ? null : config.agent;
-  const health = async (): Promise<Omit<HealthReport, 'phones'>> => {
-    const dependencies = await adapters.health();
+  /** The health report; `known`: the services as just read (the health tick reads them once for the log and the UIs). */
+  const health = async (known?: DependencyHealth): Promise<Omit<HealthReport, 'phones'>> => {
+    const dependencies = known ?? await adapters.health();
     const storageNow = storage.report();
     const degraded = dependencies.redis === 'down' || dependencies.rabbitmq === 'down' || dependencies.rabbitmq === 'degraded' || storageNow.state === 'down';
     const phone = await devices.summary(config.account, seatAgent, seatAgent !== null);
@@ -350,19 +351,20 @@ export async function startRingside(config: RingsideConfig, options: StartOption
 
   // A UI learns at once when a service goes down or comes back, not only when it connects; a
   // phone's change is pushed when it happens (phoneChanged), and caught here too otherwise.
-  const healthTimer = setInterval(() => void websocket.refreshHealth().catch(() => undefined), HEALTH_PUSH_INTERVAL_MS);
-  // Each change of Redis, RabbitMQ or the storage is one line in the log (docs/architecture.md, Logs).
+  // Each change of Redis, RabbitMQ or the storage is also one line in the log (docs/architecture.md,
+  // Logs): one reading of the services serves both.
   const dependencyLog = new DependencyLog(logger);
-  const logDependencies = () => adapters.health()
-    .then((dependencies) => dependencyLog.note(dependencies, storage.report()))
+  const healthTick = () => adapters.health()
+    .then((dependencies) => {
+      dependencyLog.note(dependencies, storage.report());
+      return websocket.refreshHealth(null, () => health(dependencies));
+    })
     .catch((error: unknown) => logger.debug({ err: error }, 'health reading failed'));
-  void logDependencies();
-  const dependencyTimer = setInterval(() => void logDependencies(), HEALTH_PUSH_INTERVAL_MS);
-  dependencyTimer.unref();
+  void healthTick();
+  const healthTimer = setInterval(() => void healthTick(), HEALTH_PUSH_INTERVAL_MS);
   // A write failing (or working again) is told at once, not at the next tick.
   const stopStorageWatch = storage.listen(() => {
-    void logDependencies();
-    void websocket.refreshHealth().catch(() => undefined);
+    void healthTick();
   });
   healthTimer.unref();
 
@@ -398,7 +400,6 @@ export async function startRingside(config: RingsideConfig, options: StartOption
         await webhook.close();
         webhookState = 'down';
         clearInterval(healthTimer);
-        clearInterval(dependencyTimer);
         stopStorageWatch();
         devices.stop();
         shutdown.abort();
