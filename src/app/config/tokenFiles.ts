@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPrivateFileWith } from '../../shared/privateFiles';
+import { createPrivateFileWith, keepFilePrivate, PRIVATE_FILE_MODE } from '../../shared/privateFiles';
 
 /**
  * The two credentials of a Ringside process and the files they are kept in (docs/webhook.md,
@@ -31,7 +31,6 @@ export const PREVIOUS_WEBHOOK_TOKEN_FILE_NAME = 'webhook-token.previous';
 /** The shortest token accepted (configured ones; generated ones have 32 characters). */
 export const MIN_TOKEN_LENGTH = 16;
 
-const SECRET_MODE = 0o600;
 
 export class TokenFileError extends Error {}
 
@@ -54,19 +53,13 @@ export function tokenProblem(value: string): string | null {
   return null;
 }
 
-/** Owner-only (0600), also when the file was made wider by hand; nothing to do on Windows. */
-function keepPrivate(file: string): void {
-  if (process.platform === 'win32') return;
-  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, SECRET_MODE);
-}
-
 /** The token in a file (trimmed), or null when there is no file. */
 export function readTokenFile(file: string): string | null {
   if (!existsSync(file)) return null;
   const value = readFileSync(file, 'utf8').trim();
   const problem = tokenProblem(value);
   if (problem !== null) throw new TokenFileError(`${file} does not hold a usable token (${problem}); delete it to have a new one generated`);
-  keepPrivate(file);
+  keepFilePrivate(file);
   return value;
 }
 
@@ -77,8 +70,8 @@ function temporaryName(file: string): string {
 /** Writes the whole content under a temporary name (0600), so no reader ever sees half a file. */
 function writeTemporary(file: string, content: string): string {
   const temporary = temporaryName(file);
-  writeFileSync(temporary, content, { mode: SECRET_MODE, flag: 'wx' });
-  keepPrivate(temporary);
+  writeFileSync(temporary, content, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+  keepFilePrivate(temporary);
   return temporary;
 }
 
@@ -134,7 +127,7 @@ export function readPreviousWebhookToken(dataDir: string, now: number): Previous
   if (!existsSync(file)) return null;
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<PreviousWebhookToken>;
-    keepPrivate(file);
+    keepFilePrivate(file);
     const { token, validUntil, rotatedAt } = parsed;
     if (typeof token !== 'string' || tokenProblem(token) !== null || typeof validUntil !== 'number' || typeof rotatedAt !== 'number') return null;
     return validUntil > now ? { token, validUntil, rotatedAt } : null;
