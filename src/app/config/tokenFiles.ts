@@ -31,7 +31,6 @@ export const PREVIOUS_WEBHOOK_TOKEN_FILE_NAME = 'webhook-token.previous';
 /** The shortest token accepted (configured ones; generated ones have 32 characters). */
 export const MIN_TOKEN_LENGTH = 16;
 
-
 export class TokenFileError extends Error {}
 
 export function tokenFile(dataDir: string, kind: TokenKind): string {
