@@ -6,12 +6,12 @@ import { defineConfig } from 'vitest/config';
 //   unit         test/unit/**         no Redis, no RabbitMQ, no UI build (proved by running it where
 //                                      nothing listens on 127.0.0.1); must stay well under a minute
 //   contracts    test/contracts/**    one contract suite per port, run against every adapter
-//   integration  test/integration/**  real server in-process, CLI child processes, Redis/RabbitMQ
+//   integration  test/integration/**  real server in-process, CLI child processes, Redis/RabbitMQ/PostgreSQL
 //   e2e          test/e2e/**          Chromium (playwright-core) against the built agent UI
 // `vitest run --project <name>` (npm run test:<name>) runs one of them with only its own globalSetup.
 // The globalSetups live in the projects, not at the root: the root's would run for every project.
 
-/** services: Redis and RabbitMQ up (scripts/ensure-services.sh installs and starts them if needed). */
+/** services: Redis, RabbitMQ and PostgreSQL up (scripts/ensure-services.sh installs and starts them if needed). */
 const SERVICES = 'test/support/services.ts';
 /** buildUi: the agent UI the browser tests load is built from these sources. */
 const BUILD_UI = 'test/e2e/buildUi.ts';

@@ -18,7 +18,7 @@ export function uniqueName(label: string): string {
 }
 
 /**
- * Vitest globalSetup: brings Redis and RabbitMQ up (scripts/ensure-services.sh installs them from
+ * Vitest globalSetup: brings Redis, RabbitMQ and PostgreSQL up (scripts/ensure-services.sh installs them from
  * Debian's packages and starts them when they do not answer) and fails with its one line when
  * they cannot be had.
  */
@@ -26,6 +26,6 @@ export default function ensureServices(): void {
   const script = fileURLToPath(new URL('../../scripts/ensure-services.sh', import.meta.url));
   const result = spawnSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
   if (result.status !== 0) {
-    throw new Error(`Shared-mode tests need Redis and RabbitMQ on 127.0.0.1: ${result.stderr.trim() || `ensure-services.sh exited ${result.status}`}`);
+    throw new Error(`Shared-mode tests need Redis, RabbitMQ and PostgreSQL on 127.0.0.1: ${result.stderr.trim() || `ensure-services.sh exited ${result.status}`}`);
   }
 }
