@@ -13,6 +13,8 @@ import { defineConfig } from 'vitest/config';
 
 /** services: Redis, RabbitMQ and PostgreSQL up (scripts/ensure-services.sh installs and starts them if needed). */
 const SERVICES = 'test/support/services.ts';
+/** redisCluster: a private three-master Redis Cluster the contract suites also run against. */
+const REDIS_CLUSTER = 'test/support/contractsCluster.ts';
 /** buildUi: the agent UI the browser tests load is built from these sources. */
 const BUILD_UI = 'test/e2e/buildUi.ts';
 
@@ -31,7 +33,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'contracts', include: ['test/contracts/**/*.test.ts'], globalSetup: [SERVICES], sequence: { groupOrder: 1 } },
+        test: { name: 'contracts', include: ['test/contracts/**/*.test.ts'], globalSetup: [SERVICES, REDIS_CLUSTER], sequence: { groupOrder: 1 } },
       },
       {
         extends: true,

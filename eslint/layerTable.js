@@ -1,7 +1,7 @@
 // Which layer of the tree may import which (the `ringside/layers` rule in eslint/layers.js).
 // The reasons are in docs/architecture.md. A layer always may import its own files.
 
-const ADAPTERS = ['memory', 'sqlite', 'redis', 'rabbitmq', 'webhook', 'phone', 'crm'].map((name) => `src/adapters/${name}`);
+const ADAPTERS = ['memory', 'sqlite', 'postgres', 'redis', 'rabbitmq', 'webhook', 'phone', 'crm'].map((name) => `src/adapters/${name}`);
 
 /** Node modules that do I/O: the domain decides, the adapters talk to the world. */
 const NODE_IO = ['fs', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns', 'child_process', 'cluster', 'worker_threads', 'os', 'readline', 'stream'].map((m) => `node:${m}`);

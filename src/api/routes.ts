@@ -20,6 +20,7 @@ import { Router } from './router';
 import * as s from '../protocol/rest';
 import type { AgentWithPresence, HourlyStats, SessionInfo, StatsResponse } from '../protocol/responses';
 import { localDay } from '../protocol/days';
+import { usesRedis } from '../app/config/redisTopology';
 
 export interface ApiDeps {
   directory: Directory;
@@ -43,6 +44,8 @@ export interface ApiDeps {
   callbacks: CallbackQueue;
   /** False while a shared service the call state needs (Redis) is unreachable: readers then do not wait for it. */
   servicesUp?: () => boolean;
+  /** True once a stop has begun: /healthz answers 503 `draining` (src/app/drainWindow.ts). */
+  draining?: () => boolean;
 }
 
 const CSV_LIMIT = 10 << 20;
@@ -70,7 +73,12 @@ export function buildRoutes(deps: ApiDeps): Router {
   const { directory, log, presence, push, auth, clock } = deps;
   const router = new Router();
 
-  router.on('GET', '/healthz', async () => deps.health());
+  router.on('GET', '/healthz', async () => {
+    const report = await deps.health();
+    // A stop has begun: a load balancer takes this server out, while it still serves (docs/agent-api.md, Health).
+    if (deps.draining?.()) throw new HttpError(503, 'draining', undefined, { ...report, status: 'draining' });
+    return report;
+  });
   router.on('GET', '/metrics', async ({ req, res }) => {
     await auth.require(req, 'admin');
     // The service and spool gauges are read when health is: refresh them for this scrape.
@@ -201,7 +209,7 @@ export function buildRoutes(deps: ApiDeps): Router {
   addPhoneRoutes(router, { directory, auth, phones: deps.phones });
   addProvisioningRoutes(router, {
     directory, auth, phones: deps.phones, actionUrls: deps.actionUrls,
-    seatAgent: deps.settings.config.redis.url ? null : deps.settings.config.agent,
+    seatAgent: usesRedis(deps.settings.config) ? null : deps.settings.config.agent,
   });
   addSettingsRoutes(router, { directory, auth, phones: deps.phones, actionUrls: deps.actionUrls, settings: deps.settings });
   router.on('GET', '/api/stats', async ({ req, query }): Promise<StatsResponse> => {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { maskedConfig } from '../app/config/loadConfig';
 import type { RingsideConfig } from '../app/config/schema';
+import { describeRedisTarget, redisTargetOf, usesRedis } from '../app/config/redisTopology';
 import { logFileOf } from '../app/logging';
 import { parseMac } from '../protocol/mac';
 import { serviceTestBody } from '../protocol/rest';
@@ -49,15 +50,16 @@ export function addSettingsRoutes(router: Router, deps: SettingsRouteDeps): void
     return {
       webhook: { host: config.webhook.host, port: settings.webhookPort(), publicHost: deps.actionUrls().publicHost.host },
       api: { host: config.api.host, port: settings.apiPort() },
-      redis: config.redis.url
-        ? { url: masked.redis.url, callsDb: config.redis.callsDb, cacheDb: config.redis.cacheDb, keyPrefix: config.redis.keyPrefix }
+      // Sentinel and Cluster are shown as sentinel://<master>@host:port,… and cluster://host:port,… (no password in either).
+      redis: usesRedis(config)
+        ? { url: config.redis.url !== undefined ? masked.redis.url : describeRedisTarget(redisTargetOf(config)!), callsDb: config.redis.callsDb, cacheDb: config.redis.cacheDb, keyPrefix: config.redis.keyPrefix }
         : null,
       amqp: config.amqp.url
         ? { url: masked.amqp.url, exchange: config.amqp.exchange, queue: config.amqp.queue, shards: config.amqp.shards }
         : null,
       // The caller's own phones as GET /api/devices shows them (roles.ts devicesFor: an agent never sees the control address or user name); the admin: all.
       phones: devicesFor(principal, devices),
-      seatAgent: config.redis.url ? null : config.agent,
+      seatAgent: usesRedis(config) ? null : config.agent,
       // Where IT finds the log (docs/architecture.md, Logs): a path on this machine, the admin's business only.
       ...(principal.kind === 'admin' ? { logFile: logFileOf(config) } : {}),
     };

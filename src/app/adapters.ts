@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { ulid } from 'ulid';
 import { OutboxBus } from './OutboxBus';
@@ -10,17 +9,15 @@ import type { CallStateStore } from '../domain/callstate/CallStateStore';
 import { SqliteCallStateStore } from '../adapters/sqlite/callstate/SqliteCallStateStore';
 import { RedisCallStateStore } from '../adapters/redis/callstate/RedisCallStateStore';
 import { CallStateKeys } from '../adapters/redis/keys';
-import { ScriptRunner } from '../adapters/redis/scripts';
+import { ScriptRunner, type RedisClient } from '../adapters/redis/scripts';
 import { type AgentStatusStore } from '../domain/presence/AgentStatusStore';
 import { InProcessAgentStatusStore } from '../adapters/memory/InProcessAgentStatusStore';
 import { RedisAgentStatusStore } from '../adapters/redis/RedisAgentStatusStore';
 import type { Queues } from '../domain/queues/Queues';
 import { RedisQueues } from '../adapters/redis/RedisQueues';
-import { SqliteQueues } from '../adapters/sqlite/SqliteQueues';
 import type { AgentSessions } from '../domain/sessions/AgentSessions';
 import { RedisAgentSessions } from '../adapters/redis/RedisAgentSessions';
-import { SqliteAgentSessions } from '../adapters/sqlite/SqliteAgentSessions';
-import type { SqliteDatabase } from '../adapters/sqlite/database';
+import type { Stores } from './stores';
 import type { RingsideConfig } from './config/schema';
 import { openEmbeddedCache, openRedisCache } from './cache/openCache';
 import type { TwoLayerCache } from './cache/TwoLayerCache';
@@ -29,7 +26,8 @@ import { InProcessPushHub } from '../adapters/memory/InProcessPushHub';
 import { RedisPushHub } from '../adapters/redis/RedisPushHub';
 import type { Logger } from '../shared/logger';
 import type { Metrics } from '../shared/metrics';
-import { connectRedis } from '../adapters/redis/connection';
+import { connectRedis, type RedisTarget } from '../adapters/redis/connection';
+import { redisTargetOf } from './config/redisTopology';
 import { settlesWithin } from '../shared/settlesWithin';
 import type { StorageHealth } from '../shared/storageHealth';
 import { SERVICE_HEALTH_GAUGE, rabbitHealth, redisHealth } from '../shared/serviceHealth';
@@ -39,13 +37,13 @@ import { EMBEDDED_PROBE, probeRedisClient, timedProbe, type ServiceProbes } from
 export interface AdapterFiles {
   spool: string;
   state: string;
-  /** The call log and directory database (the handled-event ledger lives beside them). */
-  database: string;
 }
 
 export interface DependencyHealth {
   redis: ServiceHealth;
   rabbitmq: ServiceHealth;
+  /** The shared database: `embedded` for a SQLite file, PostgreSQL up or down. */
+  database: ServiceHealth;
   /** Events durable here and not yet handled (embedded) or not yet forwarded to RabbitMQ (shared). */
   spoolDepth: number;
 }
@@ -83,8 +81,8 @@ interface OpenOptions {
   checkpointPages: number;
   /** Which events were handled, for dropping RabbitMQ redeliveries (the call log's own markers). */
   handledEvents: HandledEventLedger;
-  /** The call-log database (files.database, opened by the caller): the embedded sessions and queues live in it. */
-  database: SqliteDatabase;
+  /** Sessions and queues where Redis does not hold them (the shared database's: src/app/stores.ts). */
+  stores: Pick<Stores, 'sessions' | 'queues' | 'directoryChangedElsewhere' | 'health' | 'up'>;
   /** Stop asked for during start-up (SIGTERM): the wait for the shared services ends at once. */
   signal?: AbortSignal;
   /** Told of the spool's write outcomes (a full disk shows in health). */
@@ -100,14 +98,15 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
   const node = `${hostname()}-${process.pid}-${ulid().slice(-6).toLowerCase()}`;
   const closers: Array<() => Promise<void>> = [];
   try {
-    const redis = config.redis.url ? await openRedisParts(config, node, options, closers) : null;
+    const target = redisTargetOf(config);
+    const redis = target ? await openRedisParts(config, target, node, options, closers) : null;
     const state = redis?.state ?? SqliteCallStateStore.open(files.state, { checkpointPages: options.checkpointPages, logger: options.logger });
     if (!redis) closers.push(() => state.close());
     const push = redis?.push ?? new InProcessPushHub((type) => options.metrics.pushMessages.inc({ type }));
-    const sessions = redis?.sessions ?? new SqliteAgentSessions(options.database);
+    const sessions = redis?.sessions ?? options.stores.sessions;
     const statuses = redis?.statuses ?? new InProcessAgentStatusStore();
-    const queues = redis?.queues ?? new SqliteQueues(options.database);
-    const cache = redis?.cache ?? openEmbeddedCache({ db: options.database, logger: options.logger, root: config.redis.keyPrefix });
+    const queues = redis?.queues ?? options.stores.queues;
+    const cache = redis?.cache ?? openEmbeddedCache({ sourceChangedElsewhere: options.stores.directoryChangedElsewhere, logger: options.logger, root: config.redis.keyPrefix });
     if (!redis) closers.push(() => cache.close());
     const spool = SqliteSpoolBus.open(files.spool, { logger: options.logger, checkpointPages: options.checkpointPages, storage: options.storage?.watch('spool') });
     const rabbit = config.amqp.url ? openRabbit(config, options) : null;
@@ -120,12 +119,13 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
       const result: DependencyHealth = {
         redis: redis ? redisHealth(redis.status()) : 'embedded',
         rabbitmq: rabbit ? rabbitHealth(rabbit.status() === 'up', spoolDepth) : 'embedded',
+        database: options.stores.health(),
         spoolDepth,
       };
       recordHealth(options.metrics, result, Boolean(rabbit));
       return result;
     };
-    const servicesUp = () => !redis || redis.status() === 'ready';
+    const servicesUp = () => (!redis || redis.status() === 'ready') && options.stores.up();
     const interrupt = () => redis?.interrupt();
     const probes: ServiceProbes = {
       redis: async () => (redis ? redis.probe() : EMBEDDED_PROBE),
@@ -143,11 +143,12 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
   }
 }
 
-async function openRedisParts(config: RingsideConfig, node: string, options: OpenOptions, closers: Array<() => Promise<void>>) {
-  const { url, callsDb, keyPrefix } = config.redis;
-  const clients: Redis[] = [];
+/** Every connection goes through connectRedis with the one target: a URL, Sentinel or a Cluster (docs/redis.md, Sentinel and Cluster). */
+async function openRedisParts(config: RingsideConfig, target: RedisTarget, node: string, options: OpenOptions, closers: Array<() => Promise<void>>) {
+  const { callsDb, keyPrefix } = config.redis;
+  const clients: RedisClient[] = [];
   const connect = (name: string, waitThroughOutages: boolean) => {
-    const client = connectRedis({ url: url!, db: callsDb, name: `ringside-${name}`, logger: options.logger, waitThroughOutages });
+    const client = connectRedis({ target, db: callsDb, name: `ringside-${name}`, logger: options.logger, waitThroughOutages });
     closers.push(async () => void client.disconnect());
     clients.push(client);
     return client;
@@ -170,7 +171,7 @@ async function openRedisParts(config: RingsideConfig, node: string, options: Ope
   // Closed before the connections above (closers run in reverse).
   closers.push(() => push.close());
   // The directory cache has its own two connections to REDIS_CACHE_DB (commands, subscriber).
-  const cache = openRedisCache({ url: url!, db: config.redis.cacheDb, root: keyPrefix, node, logger: options.logger });
+  const cache = openRedisCache({ target, db: config.redis.cacheDb, root: keyPrefix, node, logger: options.logger });
   closers.push(() => cache.close());
   return {
     state, push, sessions, statuses, queues, cache,
@@ -183,7 +184,7 @@ async function openRedisParts(config: RingsideConfig, node: string, options: Ope
 
 function openRabbit(config: RingsideConfig, options: OpenOptions): RabbitMqBus {
   return RabbitMqBus.create({
-    url: config.amqp.url!, exchange: config.amqp.exchange, queue: config.amqp.queue, shards: config.amqp.shards,
+    url: config.amqp.url!, exchange: config.amqp.exchange, queue: config.amqp.queue, shards: config.amqp.shards, queueType: config.amqp.queueType,
     ledger: options.handledEvents, logger: options.logger,
     // Every seat's outbox drains as soon as RabbitMQ is back: a seat still backing off would hand
     // its part of a ring-group call in late.
@@ -194,7 +195,7 @@ function openRabbit(config: RingsideConfig, options: OpenOptions): RabbitMqBus {
 function recordHealth(metrics: Metrics, health: DependencyHealth, shared: boolean): void {
   metrics.spoolDepth.set(health.spoolDepth);
   if (shared) metrics.outboxDepth.set(health.spoolDepth);
-  for (const service of ['redis', 'rabbitmq'] as const) {
+  for (const service of ['redis', 'rabbitmq', 'database'] as const) {
     const value = health[service];
     if (value !== 'embedded') metrics.serviceUp.set({ service }, SERVICE_HEALTH_GAUGE[value]);
   }

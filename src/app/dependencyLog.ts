@@ -2,7 +2,7 @@ import type { Logger } from '../shared/logger';
 import type { StorageReport } from '../shared/storageHealth';
 import type { DependencyHealth } from './adapters';
 
-type Service = 'redis' | 'rabbitmq';
+type Service = 'redis' | 'rabbitmq' | 'database';
 
 /** What each state means for calls, in the log line IT reads. */
 const SERVICE_LINES: Record<Service, Record<'up' | 'degraded' | 'down', string>> = {
@@ -16,11 +16,16 @@ const SERVICE_LINES: Record<Service, Record<'up' | 'degraded' | 'down', string>>
     down: 'RabbitMQ is down: phone events are kept on this machine and forwarded once it is back',
     degraded: 'RabbitMQ is degraded: reachable, with a backlog of events still to forward',
   },
+  database: {
+    up: 'PostgreSQL is up',
+    down: 'PostgreSQL is down: call events wait for it (nothing is lost); history, missed calls and the directory cannot be read meanwhile',
+    degraded: 'PostgreSQL is degraded',
+  },
 };
 
 /**
- * One log line per change of a dependency's state (docs/architecture.md, Logs): Redis and RabbitMQ
- * (when configured) up, degraded or down, and the storage (the data directory's files) up or
+ * One log line per change of a dependency's state (docs/architecture.md, Logs): Redis, RabbitMQ and
+ * PostgreSQL (when configured) up, degraded or down, and the storage (the data directory's files) up or
  * down. Fed with every health reading; the first reading of a configured service is logged too,
  * so the log says what the process started with. Down and degraded are warnings, up is info.
  */
@@ -30,7 +35,7 @@ export class DependencyLog {
   constructor(private readonly logger: Logger) {}
 
   note(dependencies: DependencyHealth, storage: StorageReport): void {
-    for (const service of ['redis', 'rabbitmq'] as const) {
+    for (const service of ['redis', 'rabbitmq', 'database'] as const) {
       const state = dependencies[service];
       if (state === 'embedded' || this.change(service, state) === null) continue;
       const fields = { service, state, ...(service === 'rabbitmq' ? { backlog: dependencies.spoolDepth } : {}) };

@@ -10,7 +10,6 @@ import { SigninCodes } from '../api/signinCodes';
 import { addTokenRoutes } from '../api/tokenRoutes';
 import { addSigninRoutes } from '../api/signinRoutes';
 import { SigninThrottle } from '../api/signinThrottle';
-import { SqliteAgentCredentials } from '../adapters/sqlite/SqliteAgentCredentials';
 import { Credentials } from './Credentials';
 import type { SigninLink } from '../protocol/responses';
 import { browsableOrigin } from '../protocol/urls';
@@ -18,6 +17,8 @@ import { buildRoutes } from '../api/routes';
 import { listenerActionUrls } from '../domain/provisioning/actionUrls';
 import { UiAssets } from '../api/ui';
 import { openAdapters, type DependencyHealth } from './adapters';
+import { DrainWindow } from './drainWindow';
+import { openStores } from './stores';
 import { CallbackQueue } from '../domain/callback/CallbackQueue';
 import { CachedDirectory } from './cache/CachedDirectory';
 import { addLookupRoutes } from '../api/lookupRoutes';
@@ -30,13 +31,11 @@ import { HttpCrmLookup } from '../adapters/crm/HttpCrmLookup';
 import { CallLifecycle, handledMarker } from '../domain/calls/CallLifecycle';
 import { MissedCallSweeper } from '../domain/calls/MissedCallSweeper';
 import { StaleCallReaper } from '../domain/calls/StaleCallReaper';
-import { SqliteCallLog } from '../adapters/sqlite/calllog/SqliteCallLog';
 import type { RingsideConfig } from './config/schema';
+import { usesRedis } from './config/redisTopology';
 import { DeviceHealth, summarise } from './DeviceHealth';
 import type { HealthReport } from '../protocol/views';
 import { DirectoryError } from '../domain/directory/errors';
-import { SqliteDirectory, contactHooksFor } from '../adapters/sqlite/directory/SqliteDirectory';
-import { SqliteDispositions } from '../adapters/sqlite/directory/SqliteDispositions';
 import { startWebhookListener } from '../adapters/webhook/WebhookListener';
 import { PhoneRegistry } from '../adapters/phone/PhoneRegistry';
 import { PresenceService } from '../domain/presence/PresenceService';
@@ -48,10 +47,8 @@ import { handleThroughOutages } from '../shared/outages';
 import { settlesWithin } from '../shared/settlesWithin';
 import { StorageHealth, retryThroughStorageFailures } from '../shared/storageHealth';
 import { backoffDelay } from '../protocol/backoff';
-import { openDatabase } from '../adapters/sqlite/database';
 import { handledMarkerCutoff } from '../domain/bus/HandledEventLedger';
 import { makePrivateDir, modeFixedMessage, PRIVATE_DIR_MODE } from '../shared/privateFiles';
-import { openSecretsKey, secretsKeyFile } from './secretsKey';
 import { HOT_CONNECTION_CHECKPOINT_PAGES, startWalCheckpointer } from '../adapters/sqlite/walCheckpointer';
 
 export interface RingsideInstance {
@@ -73,8 +70,12 @@ export interface RingsideInstance {
   pollPhones(): Promise<number>;
   /** The agent API's routes (method and path pattern), as its router serves them. */
   routes(): Array<{ method: string; path: string }>;
-  /** Stops listeners and the consumer, closes the databases. */
-  close(): Promise<void>;
+  /**
+   * Stops listeners and the consumer, closes the databases. First, for config.drainMs, /healthz
+   * answers 503 `draining` while everything still serves (drainWindow.ts); `drain: false` skips
+   * that window, or ends one under way.
+   */
+  close(options?: { drain?: boolean }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -152,32 +153,22 @@ export async function startRingside(config: RingsideConfig, options: StartOption
 
   // The data directory is its user's alone, and so is every file Ringside keeps (docs/architecture.md, Files on disk).
   makePrivateDir(config.dataDir, (path, oldMode, error) => logger.warn({ file: path }, modeFixedMessage(path, oldMode, PRIVATE_DIR_MODE, error)));
-  const database = config.database ?? join(config.dataDir, 'ringside.db');
-  const files = { spool: join(config.dataDir, 'spool.db'), state: join(config.dataDir, 'state.db'), database };
   const checkpointPages = HOT_CONNECTION_CHECKPOINT_PAGES;
-  const db = openDatabase(database, { checkpointPages, logger });
-  // The source of truth; the call log's synchronous caller-card lookups read it directly.
-  let source: SqliteDirectory;
-  try {
-    // Phone web passwords are sealed with the key next to the database (shared by every process on that file).
-    const secrets = openSecretsKey(secretsKeyFile(database), logger);
-    source = new SqliteDirectory(db, { defaultCountry: config.defaultCountry, secrets, logger });
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  // Many handlers run at once with Redis call state: their call-log writes share commits.
-  const log = new SqliteCallLog(db, { ...contactHooksFor(source), groupCommit: config.redis.url !== undefined, clock, timeZone: config.timezone });
+  // The call log, directory, passwords (and sessions and queues without Redis): SQLite or PostgreSQL.
+  const stores = await openStores(config, { logger, clock, checkpointPages });
+  const { log, source } = stores;
+  const files = { spool: join(config.dataDir, 'spool.db'), state: join(config.dataDir, 'state.db') };
   // The handler commits this marker with its last step, so the bus needs no ledger write of its own.
   const handledEvents = { has: (id: string) => log.hasProcessed(handledMarker(id)), add: () => undefined };
-  const adapters = await openAdapters(config, files, { logger, metrics, checkpointPages, handledEvents, database: db, signal: options.signal, storage }).catch((err: unknown) => {
-    db.close();
+  const adapters = await openAdapters(config, files, { logger, metrics, checkpointPages, handledEvents, stores, signal: options.signal, storage }).catch(async (err: unknown) => {
+    await stores.close();
     throw err;
   });
   const { bus, state, push, sessions, statuses, queues } = adapters;
   // Every other reader and writer goes through the two-layer cache (docs/redis.md, Cache database).
-  const directory = new CachedDirectory(source, new SqliteDispositions(db), adapters.cache);
-  const checkpointer = startWalCheckpointer(config.redis.url ? [files.spool, database] : Object.values(files));
+  const directory = new CachedDirectory(source, stores.dispositions, adapters.cache);
+  stores.readContactsThrough(directory);
+  const checkpointer = startWalCheckpointer(usesRedis(config) ? [files.spool, ...stores.sqliteFiles] : [...Object.values(files), ...stores.sqliteFiles]);
   await ensureSeatAgent(directory, config);
 
   const presence = new PresenceService({ state, log, directory, push, clock, statuses, logger });
@@ -197,7 +188,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const lifecycle = new CallLifecycle({
     state, log, directory, push, presence, missed, logger, clock, devices, cards,
     onMissedClosed: (account, closed) => callbacks.closed(account, closed),
-    config: { seatAgent: config.redis.url ? null : config.agent, transferWindowMs: config.transferWindowMs },
+    config: { seatAgent: usesRedis(config) ? null : config.agent, transferWindowMs: config.transferWindowMs },
   });
 
   const shutdown = new AbortController();
@@ -206,7 +197,11 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     try {
       // A write that fails for the disk (full, read-only) is not the event's fault: it is retried,
       // without spending the event's attempts, until there is space (or until shutdown).
-      await retryThroughStorageFailures(() => handleThroughOutages(() => lifecycle.handle(event), adapters.servicesUp, logger, shutdown.signal), {
+      await retryThroughStorageFailures(() => handleThroughOutages(() => lifecycle.handle(event).catch((error: unknown) => {
+        // A lost database connection is an outage to wait through, not the event's fault.
+        stores.noteFailure(error);
+        throw error;
+      }), adapters.servicesUp, logger, shutdown.signal), {
         health: storage, store: 'database', signal: shutdown.signal, retryDelay: storageRetryDelay,
         onFailure: (err, reason, attempt) => {
           if (attempt === 0) logger.error({ err, reason, eventId: event.id, type: event.type }, 'a call event could not be saved; it is retried until it can be');
@@ -220,7 +215,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     } finally {
       stop();
     }
-  }, { concurrency: config.redis.url ? SHARED_HANDLER_CONCURRENCY : 1 });
+  }, { concurrency: usesRedis(config) ? SHARED_HANDLER_CONCURRENCY : 1 });
   missed.start();
 
   let webhookState: 'up' | 'down' = 'down';
@@ -231,14 +226,15 @@ export async function startRingside(config: RingsideConfig, options: StartOption
    * bound to nobody (they ring the seat's agent), the account's otherwise. No MAC or IP: /healthz
    * answers anyone.
    */
-  const seatAgent = config.redis.url ? null : config.agent;
+  const seatAgent = usesRedis(config) ? null : config.agent;
   /** The health report; `known`: the services as just read (the health tick reads them once for the log and the UIs). */
   const health = async (known?: DependencyHealth): Promise<Omit<HealthReport, 'phones'>> => {
     const dependencies = known ?? await adapters.health();
     const storageNow = storage.report();
-    const degraded = dependencies.redis === 'down' || dependencies.rabbitmq === 'down' || dependencies.rabbitmq === 'degraded' || storageNow.state === 'down';
-    const phone = await devices.summary(config.account, seatAgent, seatAgent !== null);
-    return { status: degraded ? 'degraded' : 'ok', listener: webhookState, phone, ...dependencies, storage: storageNow };
+    const degraded = dependencies.redis === 'down' || dependencies.database === 'down' || dependencies.rabbitmq === 'down' || dependencies.rabbitmq === 'degraded' || storageNow.state === 'down';
+    // The phones are read from the directory: with its database away, health still answers, without them.
+    const phone = await devices.summary(config.account, seatAgent, seatAgent !== null).catch(() => undefined);
+    return { status: degraded ? 'degraded' : 'ok', listener: webhookState, ...(phone ? { phone } : {}), ...dependencies, storage: storageNow };
   };
   /**
    * What a WebSocket `health` message adds for its authenticated viewer: `phone` becomes the
@@ -288,7 +284,9 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     const { code, expiresAt } = signin.issue(agent);
     return { agent, url: `${browsableOrigin(api.url)}/#signin=${code}`, expiresAt };
   };
+  const drain = new DrainWindow(config.drainMs);
   const router = buildRoutes({ directory, log, presence, push, auth, metrics, clock, sessionTtlMs: config.sessionTtlMs, health, phones, actionUrls, sessions, callbacks, servicesUp: adapters.servicesUp,
+    draining: () => drain.draining,
     settings: { config, webhookPort: () => Number(new URL(webhook.url).port), apiPort: () => apiPort, probes: adapters.probes },
   });
   addLookupRoutes(router, { lookups: directory, auth });
@@ -309,7 +307,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   });
   addSigninRoutes(router, {
     account: config.account, auth, directory, sessions, sessionTtlMs: config.sessionTtlMs, clock, logger,
-    credentials: new SqliteAgentCredentials(db), redeemSignin: (code) => signin.redeem(code),
+    credentials: stores.credentials, redeemSignin: (code) => signin.redeem(code),
     uiOrigin: () => browsableOrigin(api.url), throttle: new SigninThrottle(clock),
   });
   const api = await startAgentApiServer({ host: config.api.host, port: config.api.port, router, ui: new UiAssets(rendererRoot()), websocket, logger });
@@ -390,8 +388,11 @@ export async function startRingside(config: RingsideConfig, options: StartOption
       await reconcileCallbacks();
       await presence.publishChanges(config.account);
     },
-    close: () => {
+    close: (stop = {}) => {
+      if (stop.drain === false) drain.end();
       closing ??= (async () => {
+        // A load balancer sees /healthz 503 and takes this server out before the listeners close.
+        await drain.run();
         clearInterval(retentionTimer);
         testCalls.stop();
         clearInterval(markerTimer);
@@ -419,9 +420,8 @@ export async function startRingside(config: RingsideConfig, options: StartOption
         await api.close();
         await settlesWithin(callbacksStarted, grace);
         await adapters.close();
-        await log.close();
         await directory.close();
-        db.close();
+        await stores.close();
         await checkpointer.close();
         await ownLog?.close();
       })();

@@ -2,6 +2,7 @@ import { connect as amqpConnect, type ChannelModel } from 'amqplib';
 import { Redis } from 'ioredis';
 import { performance } from 'node:perf_hooks';
 import type { ServiceProbe } from '../protocol/responses';
+import type { RedisClient } from '../adapters/redis/scripts';
 
 /**
  * An active check of a shared service, for the settings screen's Test buttons (serviceHealth.ts
@@ -66,7 +67,7 @@ export async function timedProbe(check: () => Promise<unknown>, options: { what:
  * PING on a connection the process already holds. One that is not connected fails at once: the
  * call-state connection queues commands through an outage, so a PING would wait for its end.
  */
-export async function probeRedisClient(client: Redis, timeoutMs = PROBE_TIMEOUT_MS): Promise<ServiceProbe> {
+export async function probeRedisClient(client: RedisClient, timeoutMs = PROBE_TIMEOUT_MS): Promise<ServiceProbe> {
   if (client.status !== 'ready') return { ok: false, state: 'down', error: `Redis is not connected (${client.status})` };
   return timedProbe(() => client.ping(), { what: 'Redis', timeoutMs });
 }

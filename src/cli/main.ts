@@ -181,12 +181,14 @@ async function serveLocked(config: RingsideConfig, values: Record<string, unknow
   }
 
   const signal = await stopRequested;
-  logger.info({ signal }, 'shutting down');
+  logger.info({ signal, drainMs: config.drainMs }, 'shutting down');
   try {
+    // The drain window (RINGSIDE_DRAIN_MS: /healthz answers 503 first) comes on top of the deadline.
+    const deadlineMs = STOP_DEADLINE_MS + config.drainMs;
     const closing = instance.close();
-    if (!(await settlesWithin(closing, STOP_DEADLINE_MS))) {
-      logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'shutdown did not finish in time; exiting without a clean shutdown');
-      io.stderr(`ringside: shutdown did not finish within ${STOP_DEADLINE_MS / 1000} s; exiting without a clean shutdown\n`);
+    if (!(await settlesWithin(closing, deadlineMs))) {
+      logger.error({ deadlineMs }, 'shutdown did not finish in time; exiting without a clean shutdown');
+      io.stderr(`ringside: shutdown did not finish within ${deadlineMs / 1000} s; exiting without a clean shutdown\n`);
       return 1;
     }
     await closing;

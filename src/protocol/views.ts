@@ -226,6 +226,8 @@ export const healthReport = z.object({
   listener: z.enum(['up', 'down']),
   redis: serviceHealth,
   rabbitmq: serviceHealth,
+  /** The shared database (PostgreSQL), `embedded` for a SQLite file; missing from an older server. */
+  database: serviceHealth.optional(),
   spoolDepth: z.number(),
   storage: storageHealth.optional(),
   phone: phoneHealthSummary.optional(),

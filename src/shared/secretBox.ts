@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Secrets Ringside must keep and use again (a phone's web password: its login needs the password
@@ -42,6 +42,14 @@ export class SecretBox {
   }
 
   /** Whether a stored value is sealed (in a format this version knows), rather than clear text of an older Ringside. */
+  /**
+   * A value that tells keys apart without revealing them (an HMAC of a fixed text): servers sharing
+   * one database compare theirs with the one recorded there (src/app/stores.ts).
+   */
+  fingerprint(): string {
+    return createHmac('sha256', this.key).update('ringside secrets key check').digest('base64url');
+  }
+
   static isSealed(value: string): boolean {
     return SEALED.test(value);
   }

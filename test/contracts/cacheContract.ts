@@ -191,13 +191,13 @@ export function describeDirectoryCacheContract(name: string, factory: () => Prom
       expect(h.proc.cache.peek('agent', 'acme', 'direct')).toBeUndefined();
 
       await dir().upsertContact('acme', { number: '+923001234567', name: 'Zara', company: null, notes: null, crmUrl: null });
-      expect(dir().contactByNumberSync('acme', '+923001234567')?.name).toBe('Zara');
+      expect((await dir().contactByNumber('acme', '+923001234567'))?.name).toBe('Zara');
       expect(h.proc.cache.peek('contact', 'acme', '+923001234567')).toMatchObject({ name: 'Zara' });
-      const before = h.proc.source.calls('contactByNumberSync');
-      expect(dir().contactByNumberSync('acme', '+923001234567')?.name).toBe('Zara');
-      expect(h.proc.source.calls('contactByNumberSync')).toBe(before);
+      const before = h.proc.source.calls('contactByNumber');
+      expect((await dir().contactByNumber('acme', '+923001234567'))?.name).toBe('Zara');
+      expect(h.proc.source.calls('contactByNumber')).toBe(before);
       await dir().upsertContact('acme', { number: '+923001234567', name: 'Zara Khan', company: null, notes: null, crmUrl: null });
-      expect(dir().contactByNumberSync('acme', '+923001234567')?.name).toBe('Zara Khan');
+      expect((await dir().contactByNumber('acme', '+923001234567'))?.name).toBe('Zara Khan');
     });
 
     it('passes device health, control settings and contact search through uncached', async () => {

@@ -33,10 +33,18 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+export interface TestDatabaseOptions {
+  /** An ICU locale (`en`) for the database's default collation, instead of the server's (C.UTF-8 here). */
+  icuLocale?: string;
+}
+
 /** A fresh database `rt_<label>_<ulid>` on the test server. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+export async function createTestDatabase(label: string, options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const name = `rt_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${ulid().toLowerCase()}`.slice(0, 63);
-  await admin((client) => client.query(`CREATE DATABASE "${name}"`));
+  // CREATE DATABASE takes no parameters: the locale is checked to be a plain tag instead.
+  if (options.icuLocale !== undefined && !/^[A-Za-z0-9_-]+$/.test(options.icuLocale)) throw new RangeError(`not an ICU locale: ${options.icuLocale}`);
+  const locale = options.icuLocale === undefined ? '' : ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${options.icuLocale}'`;
+  await admin((client) => client.query(`CREATE DATABASE "${name}"${locale}`));
   return {
     url: withDatabase(POSTGRES_URL, name),
     name,

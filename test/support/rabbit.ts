@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { RabbitMqBus, type BusStatus, type RabbitMqBusOptions } from '../../src/adapters/rabbitmq/RabbitMqBus';
 import { SqliteHandledEventLedger } from '../../src/adapters/sqlite/spool/SqliteHandledEventLedger';
-import { deleteTopology, resolveTopology } from '../../src/adapters/rabbitmq/topology';
+import { deleteTopology, resolveTopology, type QueueType, type TopologyOptions } from '../../src/adapters/rabbitmq/topology';
 import { AMQP_URL, uniqueName } from './services';
 import { makeTempDir } from './tmp';
 import { waitFor, type WaitOptions } from './wait';
@@ -14,6 +14,7 @@ export const TEST_SHARDS = 4;
  * Everything one test opens against the real broker under names of its own: buses, ledgers
  * (files in a temp dir) and plain channels. cleanup() closes them all and deletes the test's
  * exchanges and queues (dead-letter queue included), leaving the broker as it found it.
+ * `topologyOptions` (the queue type, a quorum queue's delivery limit) go to every bus it opens.
  */
 export class RabbitTestRig {
   readonly names = { exchange: uniqueName('bus'), queue: '' };
@@ -22,12 +23,16 @@ export class RabbitTestRig {
   private readonly ledgers: SqliteHandledEventLedger[] = [];
   private readonly models: ChannelModel[] = [];
 
-  constructor() {
+  constructor(private readonly topologyOptions: Pick<TopologyOptions, 'queueType' | 'deliveryLimit'> = {}) {
     this.names.queue = `${this.names.exchange}-queue`;
   }
 
+  get queueType(): QueueType {
+    return this.topology.queueType;
+  }
+
   get topology() {
-    return resolveTopology({ ...this.names, shards: TEST_SHARDS });
+    return resolveTopology({ ...this.names, shards: TEST_SHARDS, ...this.topologyOptions });
   }
 
   ledgerFile(name = 'ledger'): string {
@@ -83,7 +88,7 @@ export class RabbitTestRig {
   }
 
   private busOptions(options: Partial<RabbitMqBusOptions>): RabbitMqBusOptions {
-    return { url: AMQP_URL, ...this.names, shards: TEST_SHARDS, reconnectDelayMs: 5, maxReconnectDelayMs: 50, drainPollMs: 20, ...options };
+    return { url: AMQP_URL, ...this.names, shards: TEST_SHARDS, ...this.topologyOptions, reconnectDelayMs: 5, maxReconnectDelayMs: 50, drainPollMs: 20, ...options };
   }
 }
 

@@ -1,6 +1,7 @@
-import { Redis } from 'ioredis';
-import { ScriptRunner } from '../../src/adapters/redis/scripts';
+import { Cluster, Redis } from 'ioredis';
+import { ScriptRunner, type RedisClient } from '../../src/adapters/redis/scripts';
 import { CallStateKeys } from '../../src/adapters/redis/keys';
+import { clusterDeleteUnder, clusterKeysUnder, clusterNodes } from './redisTopology';
 import { REDIS_URL, TEST_CALLS_DB, uniqueName } from './services';
 
 /**
@@ -9,7 +10,7 @@ import { REDIS_URL, TEST_CALLS_DB, uniqueName } from './services';
  * key under the root (SCAN, never FLUSHDB) and closes the connection.
  */
 export interface RedisState {
-  client: Redis;
+  client: RedisClient;
   keys: CallStateKeys;
   scripts: ScriptRunner;
   root: string;
@@ -18,6 +19,25 @@ export interface RedisState {
   /** Every key under the root, sorted. */
   keysUnder(): Promise<string[]>;
   cleanup(): Promise<void>;
+}
+
+/** openRedisState on the contracts' Redis Cluster (test/support/redisTopology.ts, startContractsCluster): the same adapters, the keys spread over three masters. */
+export function openClusterRedisState(label: string, root = uniqueName(label)): RedisState {
+  const opened: Cluster[] = [];
+  const make = (): RedisState => {
+    const client = new Cluster(clusterNodes(), { redisOptions: { connectionName: `ringside-test-${label}` } });
+    opened.push(client);
+    return {
+      client, keys: new CallStateKeys(root), scripts: new ScriptRunner(client), root,
+      connect: make,
+      keysUnder: () => clusterKeysUnder(client, root),
+      cleanup: async () => {
+        await clusterDeleteUnder(opened[0]!, root);
+        for (const c of opened.splice(0)) c.disconnect();
+      },
+    };
+  };
+  return make();
 }
 
 export function openRedisState(label: string, root = uniqueName(label)): RedisState {

@@ -40,7 +40,7 @@ export async function benchCache(): Promise<void> {
   const redis = await startPrivateRedis();
   const temp = makeTempDir('ringside-bench-cache-');
   const db = openDatabase(join(temp.dir, 'ringside.db'));
-  const cache = openRedisCache({ url: redis.url, db: CACHE_DB, root: ROOT, node: 'bench-first', logger: createLogger({ level: 'silent' }) });
+  const cache = openRedisCache({ target: { kind: 'url', url: redis.url }, db: CACHE_DB, root: ROOT, node: 'bench-first', logger: createLogger({ level: 'silent' }) });
   const second = fork(fileURLToPath(new URL('./cacheSubscriber.ts', import.meta.url)), [redis.url, String(CACHE_DB), ROOT], {
     execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

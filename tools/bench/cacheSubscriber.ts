@@ -8,7 +8,7 @@ import { openRedisCache } from '../../src/app/cache/openCache';
 import { createLogger } from '../../src/shared/logger';
 
 const [url, db, root] = process.argv.slice(2);
-const cache = openRedisCache({ url: url!, db: Number(db), root: root!, node: 'bench-second', logger: createLogger({ level: 'silent' }), names: { commands: 'bench-second', subscriber: 'bench-second-sub' } });
+const cache = openRedisCache({ target: { kind: 'url', url: url! }, db: Number(db), root: root!, node: 'bench-second', logger: createLogger({ level: 'silent' }), names: { commands: 'bench-second', subscriber: 'bench-second-sub' } });
 cache.listen((notice) => {
   if (notice.type === 'event') process.send!({ id: notice.event.id, at: String(process.hrtime.bigint()) });
 });

@@ -21,7 +21,9 @@ const URL_LINES: Array<[key: string, pattern: RegExp]> = [
  * a JSON line, or `ringside serve`'s start-up lines.
  */
 export async function startChild(args: string[], env: Record<string, string> = {}, expect: string[] = ['webhookUrl']): Promise<ChildServer> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', process.env.BENCH_CHILD_STDERR ? 'inherit' : 'ignore'] });
+  // BENCH_CHILD_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof': a profile of each server, written when it stops.
+  const nodeFlags = process.env.BENCH_CHILD_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeFlags, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', process.env.BENCH_CHILD_STDERR ? 'inherit' : 'ignore'] });
   const lines = createInterface({ input: child.stdout! });
   const output: string[] = [];
   const urls: Record<string, string> = {};

@@ -4,19 +4,22 @@
  *    node:http server as a ratio, webhook → `call.ringing` latency on a WebSocket, memory;
  *  shared (Redis + RabbitMQ): the same latency, the call-event rate the whole pipeline sustains
  *    with nothing lost, and Redis round trips per call event;
+ *  postgres: central servers on PostgreSQL, one and two on this machine: events/s and Ringside CPU per event;
  *  ui: webhook → the caller card visible in the agent UI, in headless Chromium;
  *  cache: the directory cache's local and Redis hits (beside a plain GET) and invalidation latency.
  * Servers run in child processes (`ringside serve`); the load generator (autocannon) runs here.
- * BENCH_ONLY=embedded|shared|latency|ui|cache picks a part.
+ * BENCH_ONLY=embedded|shared|postgres|latency|ui|cache picks a part.
  */
 import { benchCache } from './cache';
 import { benchEmbedded } from './embedded';
 import { benchShared } from './shared';
+import { benchSharedPostgres } from './sharedPostgres';
 import { benchUi } from './uiLatency';
 
 const only = process.env.BENCH_ONLY ?? 'all';
 const latencyOnly = only === 'latency';
 if (only === 'all' || only === 'embedded' || latencyOnly) await benchEmbedded(latencyOnly);
 if (only === 'all' || only === 'shared' || latencyOnly) await benchShared(latencyOnly);
+if (only === 'all' || only === 'postgres') await benchSharedPostgres();
 if (only === 'all' || only === 'ui') await benchUi();
 if (only === 'all' || only === 'cache') await benchCache();

@@ -12,12 +12,12 @@ import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WEBHOOK_TOKEN, adminRequest
 import { startPrivateRedis, type PrivateRedis } from './privateRedis';
 import { dataDirSize, dataDirSizeOnceIdle, ringsideCommand } from './ringsideCommand';
 
-const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const SHARDS = 4;
+export const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const SHARDS = 4;
 const COUNTED_CALLS = 200;
 const DRAIN_LIMIT_MS = 120_000;
 
-interface Names { prefix: string; exchange: string; queue: string }
+export interface Names { prefix: string; exchange: string; queue: string }
 
 export async function benchShared(onlyLatency: boolean): Promise<void> {
   const redis = await startPrivateRedis();
@@ -94,23 +94,28 @@ async function sustainedRate(ringside: ChildServer): Promise<{ handled: number; 
   return { handled, elapsedMs, rate: handled / (elapsedMs / 1000), verdict };
 }
 
-/** Until every accepted event is handled and the outbox is empty (polled: the bench is outside the process). */
-async function waitUntilHandled(ringside: ChildServer): Promise<void> {
+/**
+ * Until every event the servers accepted is handled (by any of them: the shard queues' single
+ * active consumers may all be on one) and every outbox is empty (polled: the bench is outside the processes).
+ */
+export async function waitUntilHandled(...servers: ChildServer[]): Promise<void> {
   const deadline = performance.now() + DRAIN_LIMIT_MS;
+  const sum = async (name: string, filter = '') => (await Promise.all(servers.map((s) => counter(s, name, filter)))).reduce((a, b) => a + b, 0);
   for (;;) {
-    const [accepted, handled, health] = await Promise.all([
-      counter(ringside, 'ringside_events_accepted_total'),
-      counter(ringside, 'ringside_events_handled_total', 'outcome="ok"'),
-      adminRequest(ringside, 'GET', '/healthz') as Promise<{ spoolDepth: number }>,
+    const [accepted, handled, healths] = await Promise.all([
+      sum('ringside_events_accepted_total'),
+      sum('ringside_events_handled_total', 'outcome="ok"'),
+      Promise.all(servers.map((s) => adminRequest(s, 'GET', '/healthz') as Promise<{ spoolDepth: number }>)),
     ]);
-    if (process.env.BENCH_TRACE) console.log(`${Math.round(performance.now())} accepted ${accepted} handled ${handled} outbox ${health.spoolDepth}`);
-    if (handled >= accepted && health.spoolDepth === 0) return;
+    const outbox = healths.reduce((total, h) => total + h.spoolDepth, 0);
+    if (process.env.BENCH_TRACE) console.log(`${Math.round(performance.now())} accepted ${accepted} handled ${handled} outbox ${outbox}`);
+    if (handled >= accepted && outbox === 0) return;
     if (performance.now() > deadline) throw new Error(`not drained after ${DRAIN_LIMIT_MS} ms: ${accepted} accepted, ${handled} handled`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-async function deleteBenchTopology(names: Names): Promise<void> {
+export async function deleteBenchTopology(names: Names): Promise<void> {
   const model = await connect(AMQP_URL).catch(() => null);
   if (!model) return;
   try {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveTopology, shardQueues } from '../../src/adapters/rabbitmq/topology';
+import { resolveTopology, shardQueues, type BusTopology } from '../../src/adapters/rabbitmq/topology';
 import { ProxyBroker, type BrokerNames, type ChaosBroker } from './broker';
 import type { ChaosConfig } from './config';
 import { assertLoopbackUrl } from './net';
@@ -54,27 +54,13 @@ export async function startCluster(config: ChaosConfig, dir: string, cleanup: Cl
   const token = randomBytes(18).toString('base64url');
   const webhookToken = randomBytes(18).toString('base64url');
   const shared: Record<string, string> = {
-    ...scrubbedEnv(),
-    RINGSIDE_ADMIN_TOKEN: token,
-    RINGSIDE_WEBHOOK_TOKEN: webhookToken,
+    ...serverEnv({
+      dir, token, webhookToken, database: join(dir, 'ringside.db'), missedDelayMs: config.missedDelayMs, logLevel: config.logLevel,
+      redisUrl: redis.url, keyPrefix: prefix, amqpUrl: broker.amqpUrl, topology, useBuild: config.useBuild,
+    }),
     RINGSIDE_WEBHOOK_HOST: '127.0.0.1',
     RINGSIDE_API_HOST: '127.0.0.1',
     RINGSIDE_PUBLIC_HOST: '127.0.0.1',
-    RINGSIDE_DATABASE: join(dir, 'ringside.db'),
-    RINGSIDE_MISSED_DELAY_MS: String(config.missedDelayMs),
-    RINGSIDE_PHONE_RATE_LIMIT: '0',
-    RINGSIDE_LOG_LEVEL: config.logLevel,
-    // Neither the machine's provisioning file nor a user's config file may change the run.
-    RINGSIDE_PROVISIONING_FILE: join(dir, 'no-provisioning.json'),
-    RINGSIDE_CONFIG: emptyConfigFile(dir),
-    RINGSIDE_REDIS_URL: redis.url,
-    RINGSIDE_REDIS_CALLS_DB: '0',
-    RINGSIDE_REDIS_KEY_PREFIX: prefix,
-    RINGSIDE_AMQP_URL: broker.amqpUrl,
-    RINGSIDE_AMQP_EXCHANGE: topology.exchange,
-    RINGSIDE_AMQP_QUEUE: topology.queueBase,
-    RINGSIDE_AMQP_SHARDS: String(SHARDS),
-    ...(config.useBuild ? { RINGSIDE_USE_BUILD: '1' } : {}),
   };
   const nodes = await Promise.all([0, 1].map((i) => {
     const dataDir = join(dir, `ringside-${i}`);
@@ -83,6 +69,45 @@ export async function startCluster(config: ChaosConfig, dir: string, cleanup: Cl
   }));
   for (const node of nodes) say(`${node.name}: pid ${node.pid}, webhook ${node.webhookUrl}, agent API ${node.apiUrl}`);
   return { id, redis, broker, nodes, keyPrefix: prefix, shardQueues: shardQueues(topology), deadLetterQueue: topology.deadLetterQueue, token, webhookToken };
+}
+
+export interface ServerSettings {
+  dir: string;
+  token: string;
+  webhookToken: string;
+  /** RINGSIDE_DATABASE: a SQLite file or a postgres:// URL. */
+  database: string;
+  missedDelayMs: number;
+  logLevel: string;
+  redisUrl: string;
+  keyPrefix: string;
+  amqpUrl: string;
+  topology: BusTopology;
+  useBuild: boolean;
+}
+
+/** The environment every Ringside process of a run shares: its tokens, the run's services and names, and nothing from this shell that could point it elsewhere. */
+export function serverEnv(settings: ServerSettings): Record<string, string> {
+  return {
+    ...scrubbedEnv(),
+    RINGSIDE_ADMIN_TOKEN: settings.token,
+    RINGSIDE_WEBHOOK_TOKEN: settings.webhookToken,
+    RINGSIDE_DATABASE: settings.database,
+    RINGSIDE_MISSED_DELAY_MS: String(settings.missedDelayMs),
+    RINGSIDE_PHONE_RATE_LIMIT: '0',
+    RINGSIDE_LOG_LEVEL: settings.logLevel,
+    // Neither the machine's provisioning file nor a user's config file may change the run.
+    RINGSIDE_PROVISIONING_FILE: join(settings.dir, 'no-provisioning.json'),
+    RINGSIDE_CONFIG: emptyConfigFile(settings.dir),
+    RINGSIDE_REDIS_URL: settings.redisUrl,
+    RINGSIDE_REDIS_CALLS_DB: '0',
+    RINGSIDE_REDIS_KEY_PREFIX: settings.keyPrefix,
+    RINGSIDE_AMQP_URL: settings.amqpUrl,
+    RINGSIDE_AMQP_EXCHANGE: settings.topology.exchange,
+    RINGSIDE_AMQP_QUEUE: settings.topology.queueBase,
+    RINGSIDE_AMQP_SHARDS: String(settings.topology.shards),
+    ...(settings.useBuild ? { RINGSIDE_USE_BUILD: '1' } : {}),
+  };
 }
 
 async function startBroker(config: ChaosConfig, id: string, dir: string, names: BrokerNames, cleanup: Cleanup, say: (line: string) => void): Promise<ChaosBroker> {

@@ -3,6 +3,10 @@
  * aims to finish within CHAOS_SECONDS and is cut off (cleaned up, exit 2) a minute after that.
  */
 export interface ChaosConfig {
+  /** `faults` (one machine, three faults) or `multihost` (servers on hosts of their own, one killed). */
+  scenario: 'faults' | 'multihost';
+  /** multihost: network namespaces where they can be made, or loopback addresses on purpose. */
+  hosts: 'auto' | 'loopback';
   budgetMs: number;
   /** Past this (from the start), the run stops everything and exits 2. */
   hardLimitMs: number;
@@ -42,15 +46,23 @@ export function readConfig(env: NodeJS.ProcessEnv): ChaosConfig {
   const steadyMs = Math.max(2_000, Math.round((loadMs - redisDownMs - rabbitDownMs - ringsideDownMs - faultOverheadMs) / 4));
   const rabbitMode = env.CHAOS_RABBIT ?? 'auto';
   if (rabbitMode !== 'auto' && rabbitMode !== 'private' && rabbitMode !== 'proxy') throw new Error(`CHAOS_RABBIT must be auto, private or proxy, not ${rabbitMode}`);
+  const scenario = env.CHAOS_SCENARIO || 'faults';
+  if (scenario !== 'faults' && scenario !== 'multihost') throw new Error(`CHAOS_SCENARIO must be faults or multihost, not ${scenario}`);
+  const hosts = env.CHAOS_HOSTS || 'auto';
+  if (hosts !== 'auto' && hosts !== 'loopback') throw new Error(`CHAOS_HOSTS must be auto or loopback, not ${hosts}`);
   return {
+    scenario,
+    hosts,
     budgetMs,
     hardLimitMs: budgetMs + 60_000,
     steadyMs,
     redisDownMs,
     rabbitDownMs,
     ringsideDownMs,
-    concurrency: integer(env.CHAOS_CONCURRENCY, 8),
-    burst: integer(env.CHAOS_BURST, 30),
+    // Multihost: a lighter load, which two servers on PostgreSQL keep up with on a small machine
+    // hosting every service too (docs/architecture.md, Several servers).
+    concurrency: integer(env.CHAOS_CONCURRENCY, scenario === 'multihost' ? 2 : 8),
+    burst: integer(env.CHAOS_BURST, scenario === 'multihost' ? 0 : 30),
     missedDelayMs: integer(env.CHAOS_MISSED_DELAY_MS, 1000),
     seed: integer(env.CHAOS_SEED, Math.floor(Math.random() * 2 ** 31)),
     rabbitMode,
@@ -79,13 +91,26 @@ export const CHAOS_HELP = `npm run chaos: steady phone load on two Ringside proc
 restarted, RabbitMQ is stopped for 30 s and a Ringside process holding unacknowledged deliveries is
 killed with -9; then counts lost, duplicated, unexpected and recovered calls. Only 127.0.0.1 is used.
 
+CHAOS_SCENARIO=multihost npm run chaos: several machines instead (docs/architecture.md, Several
+servers): network namespaces for a services host (the run's own Redis, RabbitMQ and PostgreSQL on
+its address) and two Ringside servers A and B on hosts of their own; phone load on both; kill -9 of
+A while it holds deliveries, B takes over A's shard queues (the takeover time is printed); then,
+the broker blocking publishers (a disk alarm), kill -9 of A with events in its outbox, which A
+restarted on its data directory relays; then the same counters, and History, missed calls and
+statistics compared between A and B. Needs root for the namespaces; without, it says so and runs
+on loopback addresses (127.0.0.1 services, 127.0.0.2 and 127.0.0.3 servers).
+
+  CHAOS_SCENARIO=faults           faults (the default) or multihost
+  CHAOS_HOSTS=auto                multihost: namespaces where possible; loopback runs the fallback
+
   CHAOS_SECONDS=170               time budget of the whole run (cut off a minute after it)
   CHAOS_RABBIT_DOWN_SECONDS=30    RabbitMQ outage (shortened to fit a small budget)
   CHAOS_REDIS_DOWN_SECONDS=2      time between the Redis kill and its restart
   CHAOS_RINGSIDE_DOWN_SECONDS=3   time between the Ringside kill and its restart
-  CHAOS_CONCURRENCY=8             calls played at once
+  CHAOS_CONCURRENCY=8             calls played at once (multihost: 2)
   CHAOS_BURST=30                  calls started at once on each process, every 100 ms, while the
                                   Ringside kill waits for a process holding unacknowledged deliveries
+                                  (multihost: 0, the steady load alone; bursts go to server A's phones)
   CHAOS_MISSED_DELAY_MS=1000      the processes' missed-call grace delay
   CHAOS_SEED                      seeds the mix of calls and phones (the interleaving still varies)
   CHAOS_RABBIT=auto|private|proxy a private RabbitMQ node, or a proxy to CHAOS_AMQP_URL (default

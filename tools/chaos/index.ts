@@ -11,6 +11,7 @@ import { sleep } from './net';
 import { Cleanup } from './processes';
 import { quiesce } from './quiesce';
 import { makeSay, printReport, seconds } from './report';
+import { runMultiHostChaos } from './multihostScenario';
 import { makePhones, seededRandom } from './scenarios';
 
 const EXIT_FAILED_RUN = 2;
@@ -28,7 +29,11 @@ async function main(): Promise<number> {
   const stopGuards = guardTheRun(config, cleanup, say, dir);
   let passed = false;
   try {
-    say(`run directory ${dir}; seed ${config.seed}; budget ${seconds(config.budgetMs)}; steady phases of ${seconds(config.steadyMs)}`);
+    say(`run directory ${dir}; scenario ${config.scenario}; seed ${config.seed}; budget ${seconds(config.budgetMs)}; steady phases of ${seconds(config.steadyMs)}`);
+    if (config.scenario === 'multihost') {
+      passed = await runMultiHostChaos(config, dir, cleanup, say, startedAt);
+      return passed ? 0 : 1;
+    }
     const cluster = await startCluster(config, dir, cleanup, say);
     const { load, faults } = await playFaultsUnderLoad(config, cluster, say);
     say('load stopped; waiting until every outbox, queue and missed-call delay is through');

@@ -2,21 +2,27 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 
 /**
- * Loopback-only networking for the chaos run: every address it talks to or listens on is
- * 127.0.0.1 (or localhost), so a fault can only ever hit the services the run started itself.
+ * Networking for the chaos run: every address it talks to or listens on is 127.0.0.1 (or
+ * localhost), or an address of a host the run made itself (tools/chaos/hosts.ts), so a fault can
+ * only ever hit the services the run started itself.
  */
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
 
-/** Throws unless `url` points at this machine's loopback interface. */
-export function assertLoopbackUrl(url: string, what: string): void {
+/**
+ * Throws unless `url` points at this machine's loopback interface, or at one of `runAddresses`:
+ * the addresses of the run's own hosts (tools/chaos/hosts.ts), namespaces it made itself.
+ */
+export function assertLoopbackUrl(url: string, what: string, runAddresses: readonly string[] = []): void {
   let host: string;
   try {
     host = new URL(url).hostname;
   } catch {
     throw new Error(`${what}: not a URL: ${url}`);
   }
-  if (!LOOPBACK_HOSTS.has(host)) throw new Error(`${what} must point at 127.0.0.1 or localhost, not ${host}: the chaos run never aims at another machine`);
+  if (LOOPBACK_HOSTS.has(host) || runAddresses.includes(host)) return;
+  const allowed = ['127.0.0.1', 'localhost', ...runAddresses].join(', ');
+  throw new Error(`${what} must point at ${allowed}, not ${host}: the chaos run never aims at another machine`);
 }
 
 /** A TCP port free on 127.0.0.1 right now (the kernel picks it; closed before returning). */

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChaosBroker, QueueStats } from './broker';
+import { LOCAL_HOST, type Host } from './hosts';
 import { freePort, pollUntil, sleep } from './net';
 import { isRunning, runCommand, spawnOwned, stopChild, type Cleanup } from './processes';
 
@@ -11,7 +12,9 @@ import { isRunning, runCommand, spawnOwned, stopChild, type Cleanup } from './pr
  * all bound to 127.0.0.1. Nothing it reads or writes is the machine's broker's (rabbit@localhost
  * on 5672 with /etc/rabbitmq): the Debian wrappers in /usr/sbin (which switch to the rabbitmq
  * user and write /var/log/rabbitmq) are bypassed, and every file the node would otherwise take
- * from /etc/rabbitmq is pointed into the temp directory.
+ * from /etc/rabbitmq is pointed into the temp directory. On a host of the run's own (a network
+ * namespace, tools/chaos/hosts.ts) AMQP listens on that host's address, guest may log in from the
+ * other hosts, and every command (epmd, the server, rabbitmqctl) runs inside that namespace.
  */
 const SCRIPTS_DIR = process.env.CHAOS_RABBITMQ_SCRIPTS ?? '/usr/lib/rabbitmq/bin';
 const STARTUP_TIMEOUT_MS = 60_000;
@@ -25,6 +28,7 @@ export class PrivateRabbitNode implements ChaosBroker {
     private readonly ports: { amqp: number; dist: number; epmd: number },
     private readonly dir: string,
     private readonly env: NodeJS.ProcessEnv,
+    readonly host: Host,
   ) {}
 
   /** Whether this machine has RabbitMQ's own start scripts (not only the Debian wrappers). */
@@ -32,20 +36,20 @@ export class PrivateRabbitNode implements ChaosBroker {
     return ['rabbitmq-server', 'rabbitmqctl'].every((script) => existsSync(join(SCRIPTS_DIR, script))) && epmdPath() !== null;
   }
 
-  static async start(id: string, dir: string, cleanup: Cleanup): Promise<PrivateRabbitNode> {
+  static async start(id: string, dir: string, cleanup: Cleanup, host: Host = LOCAL_HOST): Promise<PrivateRabbitNode> {
     const ports = { amqp: await freePort(), dist: await freePort(), epmd: await freePort() };
     const node = `ringside-chaos-${id}@localhost`;
-    const rabbit = new PrivateRabbitNode(node, ports, dir, privateEnv(node, ports, dir));
+    const rabbit = new PrivateRabbitNode(node, ports, dir, privateEnv(node, ports, dir), host);
     await rabbit.launch(cleanup);
     return rabbit;
   }
 
   get amqpUrl(): string {
-    return `amqp://guest:guest@127.0.0.1:${this.ports.amqp}`;
+    return `amqp://guest:guest@${this.host.address}:${this.ports.amqp}`;
   }
 
   describe(): string {
-    return `private node ${this.node}: AMQP 127.0.0.1:${this.ports.amqp}, distribution ${this.ports.dist}, epmd ${this.ports.epmd}`;
+    return `private node ${this.node}: AMQP ${this.host.address}:${this.ports.amqp}, distribution ${this.ports.dist}, epmd ${this.ports.epmd}`;
   }
 
   async stopService(): Promise<void> {
@@ -88,6 +92,39 @@ export class PrivateRabbitNode implements ChaosBroker {
     return byPort;
   }
 
+  /**
+   * Each queue's active consumer (single active consumer: the one the broker delivers to), by
+   * the client address and port of the connection it came on. The channel's name says
+   * `<client address>:<port> -> <server address>:<port> (<number>)`.
+   */
+  async activeConsumers(): Promise<Map<string, ActiveConsumer>> {
+    const [consumers, channels] = await Promise.all([
+      this.ctlRows(['list_consumers', 'queue_name', 'channel_pid', 'active']),
+      this.ctlRows(['list_channels', 'pid', 'name']),
+    ]);
+    const clientOf = new Map(channels.map(([pid, name]) => [pid, /^(\S+):(\d+) ->/.exec(name ?? '')]));
+    const active = new Map<string, ActiveConsumer>();
+    for (const [queue, channel, isActive] of consumers) {
+      const client = clientOf.get(channel ?? '');
+      if (queue && isActive === 'true' && client) active.set(queue, { address: client[1]!, port: Number(client[2]) });
+    }
+    return active;
+  }
+
+  /**
+   * A disk alarm on purpose (a free-disk limit no disk meets): the broker blocks every publishing
+   * connection, while consumers still get their deliveries, as when its disk is full. The servers'
+   * outboxes then keep what their phones send (docs/architecture.md, Several servers).
+   */
+  async blockPublishers(): Promise<void> {
+    await this.ctl(['set_disk_free_limit', String(2 ** 60)]);
+  }
+
+  /** Back to a limit the disk meets: the alarm clears and blocked publishers go on. */
+  async unblockPublishers(): Promise<void> {
+    await this.ctl(['set_disk_free_limit', '50MB']);
+  }
+
   /** Shuts the node down (graceful first), then its epmd; every step by what this run started. */
   async close(): Promise<void> {
     if (this.server && isRunning(this.server)) {
@@ -98,11 +135,11 @@ export class PrivateRabbitNode implements ChaosBroker {
   }
 
   private async launch(cleanup: Cleanup): Promise<void> {
-    writePrivateFiles(this.dir, this.ports.amqp);
-    const epmd = spawnOwned(epmdPath()!, ['-port', String(this.ports.epmd)], { env: this.env, logFile: join(this.dir, 'epmd.log') });
+    writePrivateFiles(this.dir, this.ports.amqp, this.host.address);
+    const epmd = spawnOwned(...this.host.command(epmdPath()!, ['-port', String(this.ports.epmd)]), { env: this.env, logFile: join(this.dir, 'epmd.log') });
     cleanup.add(`epmd (pid ${epmd.pid})`, () => stopChild(epmd, 'SIGTERM', 3_000));
     await sleep(200);
-    this.server = spawnOwned(join(SCRIPTS_DIR, 'rabbitmq-server'), [], { env: this.env, logFile: join(this.dir, 'rabbitmq-server.log'), cwd: this.dir });
+    this.server = spawnOwned(...this.host.command(join(SCRIPTS_DIR, 'rabbitmq-server'), []), { env: this.env, logFile: join(this.dir, 'rabbitmq-server.log'), cwd: this.dir });
     cleanup.add(`RabbitMQ node ${this.node}`, () => this.close());
     const started = await pollUntil(async () => {
       if (!this.server || !isRunning(this.server)) throw new Error('rabbitmq-server exited');
@@ -141,8 +178,13 @@ export class PrivateRabbitNode implements ChaosBroker {
   }
 
   private run(args: string[], timeoutMs: number) {
-    return runCommand(join(SCRIPTS_DIR, 'rabbitmqctl'), ['-n', this.node, ...args], this.env, timeoutMs);
+    return runCommand(...this.host.command(join(SCRIPTS_DIR, 'rabbitmqctl'), ['-n', this.node, ...args]), this.env, timeoutMs);
   }
+}
+
+export interface ActiveConsumer {
+  address: string;
+  port: number;
 }
 
 function epmdPath(): string | null {
@@ -176,12 +218,14 @@ function privateEnv(node: string, ports: { amqp: number; dist: number; epmd: num
   };
 }
 
-function writePrivateFiles(dir: string, amqpPort: number): void {
+function writePrivateFiles(dir: string, amqpPort: number, address: string): void {
   for (const sub of ['home', 'mnesia', 'log']) mkdirSync(join(dir, sub), { recursive: true });
   writeFileSync(join(dir, 'home', '.erlang.cookie'), `ringsidechaos${Date.now()}`, { mode: 0o400 });
   // Empty on purpose: /etc/rabbitmq/rabbitmq-env.conf names the machine's node.
   writeFileSync(join(dir, 'rabbitmq-env.conf'), '');
-  writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.1 = 127.0.0.1:${amqpPort}\nloopback_users.guest = true\n`);
+  // guest is loopback-only unless the node is on a host of the run's own, where the servers come from other hosts.
+  const guestFromLoopbackOnly = address.startsWith('127.');
+  writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.1 = ${address}:${amqpPort}\nloopback_users.guest = ${guestFromLoopbackOnly}\n`);
   // No plugins: the management plugin would listen on 15672 like the machine's.
   writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
 }

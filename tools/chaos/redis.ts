@@ -1,13 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { LOCAL_HOST, type Host } from './hosts';
 import { freePort, pollUntil } from './net';
 import { killHard, spawnOwned, stopChild, type Cleanup } from './processes';
 
 const START_TIMEOUT_MS = 10_000;
 
 /**
- * The run's own redis-server on a free loopback port, without persistence: `kill -9` and a
+ * The run's own redis-server on a free port of its host (loopback unless the run made hosts:
+ * tools/chaos/hosts.ts), without persistence: `kill -9` and a
  * restart on the same port lose every key, which is the fault (docs/call-lifecycle.md, Recovery after a call-state loss: calls continue from the
  * call log). The machine's own Redis is never touched.
  */
@@ -15,16 +17,16 @@ export class PrivateRedis {
   private child: ChildProcess | null = null;
   private unregister: (() => void) | null = null;
 
-  private constructor(readonly port: number, private readonly dir: string, private readonly cleanup: Cleanup) {}
+  private constructor(readonly port: number, private readonly dir: string, private readonly cleanup: Cleanup, readonly host: Host) {}
 
-  static async start(dir: string, cleanup: Cleanup): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort(), dir, cleanup);
+  static async start(dir: string, cleanup: Cleanup, host: Host = LOCAL_HOST): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(), dir, cleanup, host);
     await redis.launch();
     return redis;
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://${this.host.address}:${this.port}`;
   }
 
   get pid(): number | undefined {
@@ -56,12 +58,12 @@ export class PrivateRedis {
   }
 
   private async launch(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--daemonize', 'no'];
-    const child = spawnOwned('redis-server', args, { env: process.env, logFile: join(this.dir, 'redis.log') });
+    const args = ['--port', String(this.port), '--bind', this.host.address, '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--daemonize', 'no'];
+    const child = spawnOwned(...this.host.command('redis-server', args), { env: process.env, logFile: join(this.dir, 'redis.log') });
     this.child = child;
     this.unregister = this.cleanup.add(`redis-server (pid ${child.pid})`, () => stopChild(child, 'SIGTERM', 5_000));
     const up = await pollUntil(() => this.pings(), START_TIMEOUT_MS, 100);
-    if (!up) throw new Error(`redis-server did not answer on 127.0.0.1:${this.port} within ${START_TIMEOUT_MS} ms (see ${join(this.dir, 'redis.log')})`);
+    if (!up) throw new Error(`redis-server did not answer on ${this.host.address}:${this.port} within ${START_TIMEOUT_MS} ms (see ${join(this.dir, 'redis.log')})`);
   }
 
   private async pings(): Promise<boolean> {

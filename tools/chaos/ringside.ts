@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { LOCAL_HOST, type Host } from './hosts';
 import { assertLoopbackUrl, httpGet } from './net';
 import { isRunning, killHard, spawnOwned, stopChild, type Cleanup } from './processes';
 
@@ -18,7 +19,8 @@ export interface Health {
 /**
  * One `ringside serve` child in shared mode. It keeps its data directory (its outbox) and its
  * ports across a `kill -9` and restart, as a server restarted by its supervisor would, so the
- * phones keep sending to the same address.
+ * phones keep sending to the same address. On a host of the run's own (tools/chaos/hosts.ts) it
+ * runs inside that host's network namespace; its listeners must be on that host's address.
  */
 export class RingsideProcess {
   private child: ChildProcess | null = null;
@@ -32,10 +34,11 @@ export class RingsideProcess {
     private readonly env: Record<string, string>,
     readonly token: string,
     private readonly cleanup: Cleanup,
+    readonly host: Host,
   ) {}
 
-  static async start(name: string, dataDir: string, env: Record<string, string>, cleanup: Cleanup): Promise<RingsideProcess> {
-    const ringside = new RingsideProcess(name, dataDir, env, env.RINGSIDE_ADMIN_TOKEN!, cleanup);
+  static async start(name: string, dataDir: string, env: Record<string, string>, cleanup: Cleanup, host: Host = LOCAL_HOST): Promise<RingsideProcess> {
+    const ringside = new RingsideProcess(name, dataDir, env, env.RINGSIDE_ADMIN_TOKEN!, cleanup, host);
     await ringside.launch({ RINGSIDE_WEBHOOK_PORT: '0', RINGSIDE_API_PORT: '0' });
     return ringside;
   }
@@ -86,14 +89,15 @@ export class RingsideProcess {
   }
 
   private async launch(ports: Record<string, string>): Promise<void> {
-    const child = spawnOwned(process.execPath, ['bin/ringside.js', 'serve'], {
+    const child = spawnOwned(...this.host.command(process.execPath, ['bin/ringside.js', 'serve']), {
       env: { ...this.env, ...ports }, logFile: join(this.dataDir, '..', `${this.name}.log`), pipeStdout: true, cwd: REPO_ROOT,
     });
     this.child = child;
     this.unregister = this.cleanup.add(`${this.name} (pid ${child.pid})`, () => stopChild(child, 'SIGTERM', 15_000), 'process');
     const urls = await readStartupLines(child);
-    assertLoopbackUrl(urls.webhook, `${this.name} webhook`);
-    assertLoopbackUrl(urls.api, `${this.name} agent API`);
+    const runAddresses = this.host === LOCAL_HOST ? [] : [this.host.address];
+    assertLoopbackUrl(urls.webhook, `${this.name} webhook`, runAddresses);
+    assertLoopbackUrl(urls.api, `${this.name} agent API`, runAddresses);
     this.webhookUrl = urls.webhook;
     this.apiUrl = urls.api;
   }

@@ -22,13 +22,21 @@ export interface OpenPostgresOptions {
 /** BIGINT (epoch milliseconds, counters) comes back as a JS number, not a string: every value we store fits in 2^53. */
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+/**
+ * Connections per server: the event handlers (64 at once in shared mode, src/app/server.ts) hold
+ * one only for a transaction's few round trips, and PostgreSQL's default of 100 connections leaves
+ * room for several servers.
+ */
+const DEFAULT_POOL_SIZE = 20;
+
 export function openPostgres(url: string, options: OpenPostgresOptions = {}): PostgresPool {
   const pool = new pg.Pool({
     connectionString: url,
     application_name: options.applicationName ?? 'ringside',
-    max: options.max ?? 10,
-    // A connection that cannot be made in time fails the one query instead of hanging it.
-    connectionTimeoutMillis: 5_000,
+    max: options.max ?? DEFAULT_POOL_SIZE,
+    // The wait for a free connection counts too (pg measures both): long enough for a busy pool
+    // under load, short enough that an unreachable server fails the query rather than hanging it.
+    connectionTimeoutMillis: 15_000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
   });
@@ -49,7 +57,7 @@ const MAX_ATTEMPTS = 10;
  */
 export async function transaction<T>(pool: PostgresPool, fn: (client: PostgresClient) => Promise<T>, isolation: 'read committed' | 'serializable' = 'read committed'): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const client = await pool.connect();
+    const { client, release } = await checkOut(pool);
     let broken = false;
     try {
       await client.query(isolation === 'serializable' ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : 'BEGIN');
@@ -63,9 +71,31 @@ export async function transaction<T>(pool: PostgresPool, fn: (client: PostgresCl
       const code = (error as { code?: string }).code;
       if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw error;
     } finally {
-      client.release(broken);
+      release(broken);
     }
   }
+}
+
+/**
+ * A connection of the pool for several statements. The pool listens for a lost connection only
+ * while a client is idle in it: one lost while checked out (between two statements of a
+ * transaction) would emit an 'error' nobody hears, which ends the process. The statement that
+ * follows fails instead, and the client is not given back to the pool.
+ */
+async function checkOut(pool: PostgresPool): Promise<{ client: PostgresClient; release(broken?: boolean): void }> {
+  const client = await pool.connect();
+  let lost = false;
+  const onError = () => {
+    lost = true;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    release: (broken = false) => {
+      client.off('error', onError);
+      client.release(broken || lost);
+    },
+  };
 }
 
 /** One step of a schema: SQL run inside the migration's transaction. */
@@ -80,7 +110,7 @@ const MIGRATION_LOCK = 0x52494e47; // 'RING'
  * lock first, so one migrates while the others wait, then find nothing left to do.
  */
 export async function migrate(pool: PostgresPool, name: string, migrations: readonly PostgresMigration[]): Promise<void> {
-  const client = await pool.connect();
+  const { client, release } = await checkOut(pool);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -106,7 +136,7 @@ export async function migrate(pool: PostgresPool, name: string, migrations: read
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
   } finally {
-    client.release();
+    release();
   }
 }
 
@@ -123,5 +153,71 @@ export function redactedUrl(url: string): string {
     return parsed.toString();
   } catch {
     return 'postgres://(unparsable)';
+  }
+}
+
+/** SQLSTATE classes and socket errors that mean "the server is not reachable now", not "this query is wrong". */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03']);
+
+export function isConnectionError(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (code && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/i.test(message ?? '');
+}
+
+/**
+ * Whether the database answers, as the event handlers need to know at once (src/shared/outages.ts:
+ * a handler that fails while a service is down waits for it instead of spending the event's
+ * attempts). A connection error seen anywhere marks it down; from then on it is asked every
+ * `recheckMs` until it answers. Nothing is polled while it is up.
+ */
+const PROBE_TIMEOUT_MS = 3_000;
+
+export class PostgresAvailability {
+  private down = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly pool: PostgresPool, private readonly options: { recheckMs?: number; onChange?: (up: boolean) => void } = {}) {}
+
+  isUp(): boolean {
+    return !this.down;
+  }
+
+  /** Tells it of a failure: a connection error marks the database down until it answers again. */
+  noteFailure(error: unknown): void {
+    if (!isConnectionError(error) || this.down) return;
+    this.down = true;
+    this.options.onChange?.(false);
+    this.timer = setInterval(() => void this.recheck(), this.options.recheckMs ?? 500);
+    this.timer.unref();
+  }
+
+  /** Asks the database now, on a connection of its own (a busy pool is not an unreachable server): true when it answered. */
+  async probe(): Promise<boolean> {
+    const client = new pg.Client({ ...this.pool.options, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return true;
+    } catch (error) {
+      this.noteFailure(error);
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private async recheck(): Promise<void> {
+    if (!(await this.probe().catch(() => false)) || !this.down) return;
+    this.down = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.options.onChange?.(true);
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 }

@@ -65,6 +65,8 @@ export class AmqpConnection {
   private readonly upWaiters = new Set<UpWaiter>();
   private closing: Promise<void> | null = null;
   private readonly connector: Connector;
+  /** Why the broker refuses the topology (a queue of another type), until a connection succeeds. */
+  private refusal: EventBusError | null = null;
 
   constructor(private readonly options: AmqpConnectionOptions) {
     this.connector = options.connect ?? ((url, socketOptions) => connect(url, socketOptions));
@@ -81,6 +83,11 @@ export class AmqpConnection {
 
   current(): AmqpSession | null {
     return this.session;
+  }
+
+  /** The broker's refusal of the topology that keeps the bus down (a queue of another type), or null. */
+  refused(): EventBusError | null {
+    return this.refusal;
   }
 
   /** Calls `listener` on every status change; returns the unsubscribe function. */
@@ -156,12 +163,14 @@ export class AmqpConnection {
         return;
       }
       this.session = session;
+      this.refusal = null;
       this.setStatus('up');
       this.options.logger?.info('rabbitmq: connected, topology declared');
       for (const listener of this.sessionListeners) this.notify(listener, session);
       for (const waiter of [...this.upWaiters]) waiter.settle(null, session);
     } catch (err) {
-      this.options.logger?.warn({ err: errorMessage(err), failures: this.failures }, 'rabbitmq: connecting failed');
+      if (err instanceof EventBusError && err.code === 'topology_mismatch') this.noteRefusal(err);
+      else this.options.logger?.warn({ err: errorMessage(err), failures: this.failures }, 'rabbitmq: connecting failed');
       if (model) await model.close().catch(() => undefined);
       if (!this.closed) this.scheduleReconnect();
     } finally {
@@ -176,6 +185,19 @@ export class AmqpConnection {
     const publisher = await model.createConfirmChannel();
     this.watchChannel(model, publisher, 'publisher');
     return { model, admin, publisher, startedAt: Date.now() };
+  }
+
+  /**
+   * The broker refuses to declare a queue as configured (it exists with another type): waiting
+   * cannot fix that, so whoever waits for the bus to come up (open()) gets the error at once, and
+   * it is logged once rather than at every attempt. Attempts go on at the backoff's pace, so the
+   * bus comes up without a restart once the queue or the setting is changed.
+   */
+  private noteRefusal(err: EventBusError): void {
+    if (err.message === this.refusal?.message) this.options.logger?.debug({ failures: this.failures }, 'rabbitmq: the topology is still refused');
+    else this.options.logger?.error({ code: err.code }, err.message);
+    this.refusal = err;
+    for (const waiter of [...this.upWaiters]) waiter.settle(err);
   }
 
   /** amqplib emits 'error' on connections and channels: an unlistened one would crash the process. */

@@ -9,6 +9,8 @@ import { CodedError } from '../../shared/errors';
  * - publish_unroutable: no queue is bound for the routing key (the topology was deleted)
  * - publish_unconfirmed: the channel or connection closed before the broker confirmed
  * - publish_timeout: no confirm within publishTimeoutMs (e.g. the broker blocks publishers)
+ * - topology_mismatch: a queue exists with other arguments than declared (another queue type):
+ *   the bus stays down, retrying, until the queue or the setting is changed
  */
 export type EventBusErrorCode =
   | 'bus_unavailable'
@@ -16,7 +18,8 @@ export type EventBusErrorCode =
   | 'publish_nacked'
   | 'publish_unroutable'
   | 'publish_unconfirmed'
-  | 'publish_timeout';
+  | 'publish_timeout'
+  | 'topology_mismatch';
 
 export class EventBusError extends CodedError<EventBusErrorCode> {}
 

@@ -243,7 +243,10 @@ export class RabbitMqBus implements EventBus {
 
   private requireSession(): AmqpSession {
     const session = this.connection.current();
-    if (!session) throw new EventBusError('bus_unavailable', `RabbitMQ is not connected (${this.connection.status()})`);
+    if (!session) {
+      const refusal = this.connection.refused();
+      throw new EventBusError('bus_unavailable', `RabbitMQ is not connected (${this.connection.status()})${refusal ? `: ${refusal.message}` : ''}`);
+    }
     return session;
   }
 }

@@ -1,5 +1,6 @@
 import type { Channel } from 'amqplib';
 import { orderingKey, type CallEvent } from '../../domain/events/CallEvent';
+import { EventBusError, errorMessage } from './EventBusError';
 
 export type QueueType = 'classic' | 'quorum';
 
@@ -11,6 +12,12 @@ export type QueueType = 'classic' | 'quorum';
  *     ── `call.*.<i>` ──▶ queue `<queue>.<i>` (durable, x-single-active-consumer, DLX below), i in 0..shards-1
  *   exchange `<exchange>.dead` (topic, durable)
  *     ── `#` ──▶ queue `<queue>.dead` (durable)
+ *
+ * Queue type `classic` (one broker) or `quorum` (a RabbitMQ cluster: replicated). Quorum shard
+ * queues also carry a delivery limit: a message delivered that many times without an ack (the
+ * process handling it died each time) is dead-lettered by the broker to the same dead-letter
+ * queue, so a poison event that crashes its consumer cannot hold its shard up forever
+ * (docs/architecture.md, Failures and outages: Quorum queues).
  *
  * Messages carry routing key `call.<event type>.<shard>`. The seed's `call.<event>` prefix stays
  * so anyone can bind a queue of their own (`call.hangup.#`, `call.#`) to tap the events; the last
@@ -28,6 +35,8 @@ export interface BusTopology {
   deadLetterQueue: string;
   shards: number;
   queueType: QueueType;
+  /** Quorum only: deliveries of a message before the broker dead-letters it. */
+  deliveryLimit: number;
 }
 
 export interface TopologyOptions {
@@ -39,6 +48,8 @@ export interface TopologyOptions {
   shards?: number;
   /** `quorum` for a RabbitMQ cluster (replicated); `classic` (default) for a single broker. */
   queueType?: QueueType;
+  /** Quorum only: deliveries of a message before the broker dead-letters it (default 10). */
+  deliveryLimit?: number;
   /** Default `<exchange>.dead`. */
   deadLetterExchange?: string;
   /** Default `<queue>.dead`. */
@@ -48,12 +59,20 @@ export interface TopologyOptions {
 export const DEFAULT_EXCHANGE = 'grandstream';
 export const DEFAULT_QUEUE = 'grandstream-queue';
 export const DEFAULT_SHARDS = 4;
+/**
+ * A delivery that ends without an ack counts, including those given back when a consumer's
+ * channel closes (a stop, a lost connection), so the limit leaves room for restarts and outages
+ * while still ending a crash loop.
+ */
+export const DEFAULT_DELIVERY_LIMIT = 10;
 
 export function resolveTopology(options: TopologyOptions): BusTopology {
   const exchange = options.exchange ?? DEFAULT_EXCHANGE;
   const queueBase = options.queue ?? DEFAULT_QUEUE;
   const shards = options.shards ?? DEFAULT_SHARDS;
   if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer, got ${shards}`);
+  const deliveryLimit = options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT;
+  if (!Number.isInteger(deliveryLimit) || deliveryLimit < 1) throw new RangeError(`deliveryLimit must be a positive integer, got ${deliveryLimit}`);
   return {
     exchange,
     deadLetterExchange: options.deadLetterExchange ?? `${exchange}.dead`,
@@ -61,6 +80,7 @@ export function resolveTopology(options: TopologyOptions): BusTopology {
     deadLetterQueue: options.deadLetterQueue ?? `${queueBase}.dead`,
     shards,
     queueType: options.queueType ?? 'classic',
+    deliveryLimit,
   };
 }
 
@@ -103,7 +123,19 @@ function shardQueueArguments(topology: BusTopology): Record<string, unknown> {
     'x-dead-letter-exchange': topology.deadLetterExchange,
     // Only named for quorum: RabbitMQ compares the arguments on every declare, and queues
     // declared before this option existed carry none.
-    ...(topology.queueType === 'quorum' ? { 'x-queue-type': 'quorum' } : {}),
+    ...(topology.queueType === 'quorum' ? quorumArguments(topology) : {}),
+  };
+}
+
+function quorumArguments(topology: BusTopology): Record<string, unknown> {
+  return {
+    'x-queue-type': 'quorum',
+    'x-delivery-limit': topology.deliveryLimit,
+    // The broker's dead-lettering is confirmed by the dead-letter queue before the message
+    // leaves the shard, as the consumer's own is (RabbitConsumer.deadLetter); RabbitMQ allows
+    // at-least-once only with reject-publish overflow (no length limit is set, so it never applies).
+    'x-dead-letter-strategy': 'at-least-once',
+    'x-overflow': 'reject-publish',
   };
 }
 
@@ -114,12 +146,45 @@ export async function declareTopology(channel: Channel, topology: BusTopology): 
   const queueArguments = shardQueueArguments(topology);
   for (let shard = 0; shard < topology.shards; shard++) {
     const queue = shardQueue(topology, shard);
-    await channel.assertQueue(queue, { durable: true, arguments: queueArguments });
+    await declareQueue(channel, topology, queue, queueArguments);
     await channel.bindQueue(queue, topology.exchange, `call.*.${shard}`);
   }
   const deadArguments = topology.queueType === 'quorum' ? { 'x-queue-type': 'quorum' } : {};
-  await channel.assertQueue(topology.deadLetterQueue, { durable: true, arguments: deadArguments });
+  await declareQueue(channel, topology, topology.deadLetterQueue, deadArguments);
   await channel.bindQueue(topology.deadLetterQueue, topology.deadLetterExchange, '#');
+}
+
+/** AMQP's reply code when a queue exists with other arguments than the declare's. */
+const PRECONDITION_FAILED = 406;
+
+/**
+ * Declares one queue; a queue that exists with other arguments (RabbitMQ refuses to change a
+ * queue's type or limits) becomes a topology_mismatch error naming the queue and the setting.
+ */
+async function declareQueue(channel: Channel, topology: BusTopology, queue: string, queueArguments: Record<string, unknown>): Promise<void> {
+  try {
+    await channel.assertQueue(queue, { durable: true, arguments: queueArguments });
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== PRECONDITION_FAILED) throw err;
+    throw new EventBusError('topology_mismatch', mismatchMessage(topology, queue, errorMessage(err)));
+  }
+}
+
+/** Arguments only a quorum queue carries: one side of the comparison lacking one means the other type. */
+const QUORUM_ARGUMENTS = new Set(['x-queue-type', 'x-delivery-limit', 'x-dead-letter-strategy', 'x-overflow']);
+
+function mismatchMessage(topology: BusTopology, queue: string, brokerMessage: string): string {
+  const wanted = topology.queueType;
+  const existing = wanted === 'quorum' ? 'classic' : 'quorum';
+  // "inequivalent arg 'x-queue-type' for queue 'q' in vhost '/': received the value 'quorum' of type 'longstr' but current is none"
+  const [, argument, received, current] = /inequivalent arg '([^']+)'.*: received (none|the value) .*but current is (none|the value)/.exec(brokerMessage) ?? [];
+  const otherType = argument !== undefined && QUORUM_ARGUMENTS.has(argument) && (received === 'none') !== (current === 'none');
+  if (otherType) {
+    return `RabbitMQ queue '${queue}' exists as a ${existing} queue, but amqp.queueType (RINGSIDE_AMQP_QUEUE_TYPE) is ${wanted}: `
+      + `set RINGSIDE_AMQP_QUEUE_TYPE=${existing} on every server, or drain and delete the queue so that it is declared ${wanted}`;
+  }
+  return `RabbitMQ queue '${queue}' exists with other arguments than this Ringside declares (amqp.queueType ${wanted}, RINGSIDE_AMQP_QUEUE_TYPE; `
+    + `the broker says: ${brokerMessage}): drain and delete the queue so that it is declared again`;
 }
 
 /** Deletes every object declareTopology made (tests, the bench and the chaos run clean up their own names). */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { ScriptRunner, type RedisClient } from './scripts';
 import type { Logger } from '../../shared/logger';
 import { settlesWithin } from '../../shared/settlesWithin';
 import type { PushConnection, PushHub, ServerMessage } from '../../domain/push/PushHub';
@@ -15,9 +15,9 @@ interface Envelope {
 
 export interface RedisPushHubOptions {
   /** Commands (publish, the connections hash). */
-  redis: Redis;
+  redis: RedisClient;
   /** A connection of its own: once subscribed, a Redis connection can do nothing else. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   keys: PushRedisKeys;
   /** This process's id; a node ignores its own messages coming back from Redis (it delivered them already). */
   node: string;
@@ -35,12 +35,14 @@ export interface RedisPushHubOptions {
  */
 export class RedisPushHub implements PushHub {
   private readonly local: PushHub;
+  private readonly scripts: ScriptRunner;
   /** Resolves once the node is subscribed: from then on nothing another node publishes is missed. */
   readonly subscribed: Promise<void>;
   private readonly onMessage = (_pattern: string, _channel: string, payload: string) => this.receive(payload);
 
   private constructor(private readonly options: RedisPushHubOptions) {
     this.local = options.local;
+    this.scripts = new ScriptRunner(options.redis);
     options.subscriber.on('pmessage', this.onMessage);
     // Not awaited by start(): with Redis down at start-up this process must still take calls;
     // ioredis subscribes again on every reconnect.
@@ -100,7 +102,8 @@ export class RedisPushHub implements PushHub {
   }
 
   private broadcast(account: string, envelope: Envelope): void {
-    this.track(this.options.redis.publish(this.options.keys.pushChannel(account), JSON.stringify(envelope)));
+    // A script keyed by the channel: on a Cluster, an account's pushes all go through its slot's node, in order (lua/pushPublish-1.lua).
+    this.track(this.scripts.run('pushPublish', [this.options.keys.pushChannel(account)], [JSON.stringify(envelope)]));
   }
 
   private receive(payload: string): void {

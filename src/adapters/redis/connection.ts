@@ -1,9 +1,26 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { backoffDelay } from '../../protocol/backoff';
 import type { Logger } from '../../shared/logger';
+import type { RedisClient } from './scripts';
+
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where Redis is (docs/redis.md, Sentinel and Cluster): one server by URL; the master that
+ * Sentinel names (ioredis asks the sentinels again on every reconnect, so it follows a
+ * failover); or a Cluster from its seed nodes.
+ */
+export type RedisTarget =
+  | { kind: 'url'; url: string }
+  | { kind: 'sentinel'; sentinels: readonly RedisNode[]; master: string; password?: string }
+  | { kind: 'cluster'; nodes: readonly RedisNode[]; password?: string };
 
 export interface RedisConnectionOptions {
-  url: string;
+  target: RedisTarget;
+  /** The database (a Cluster has only 0: ignored there). */
   db: number;
   /** Shown by CLIENT LIST, so an operator can tell Ringside's connections apart. */
   name: string;
@@ -24,19 +41,12 @@ export function reconnectDelay(attempt: number): number {
 }
 
 /**
- * One ioredis connection as Ringside uses them. Auto-pipelining sends the commands issued in one
- * turn of the event loop in one write, so independent reads (presence: sessions and records)
- * cost one round trip together.
+ * One ioredis connection as Ringside uses them, whatever the topology. Auto-pipelining sends the
+ * commands issued in one turn of the event loop in one write (per node on a Cluster), so
+ * independent reads (presence: sessions and records) cost one round trip together.
  */
-export function connectRedis(options: RedisConnectionOptions): Redis {
-  const redis = new Redis(options.url, {
-    db: options.db,
-    connectionName: options.name,
-    enableAutoPipelining: true,
-    retryStrategy: reconnectDelay,
-    maxRetriesPerRequest: options.waitThroughOutages ? null : 0,
-    enableOfflineQueue: options.waitThroughOutages,
-  });
+export function connectRedis(options: RedisConnectionOptions): RedisClient {
+  const redis = openClient(options);
   // Log transitions only: a reconnect loop during an outage closes the socket on every attempt.
   // At debug: the process logs Redis going down and coming back once (src/app/dependencyLog.ts), not per connection.
   let everReady = false;
@@ -52,4 +62,29 @@ export function connectRedis(options: RedisConnectionOptions): Redis {
     ready = false;
   });
   return redis;
+}
+
+function openClient(options: RedisConnectionOptions): RedisClient {
+  const { target } = options;
+  const common = {
+    connectionName: options.name,
+    maxRetriesPerRequest: options.waitThroughOutages ? null : 0,
+  };
+  switch (target.kind) {
+    case 'url':
+      return new Redis(target.url, { ...common, db: options.db, enableAutoPipelining: true, retryStrategy: reconnectDelay, enableOfflineQueue: options.waitThroughOutages });
+    case 'sentinel':
+      return new Redis({
+        ...common, db: options.db, enableAutoPipelining: true, retryStrategy: reconnectDelay, enableOfflineQueue: options.waitThroughOutages,
+        sentinels: target.sentinels.map((node) => ({ ...node })), name: target.master, password: target.password,
+        sentinelRetryStrategy: reconnectDelay,
+        // Sentinel's +switch-master moves the connection at once, not only when the old master's socket dies.
+        failoverDetector: true,
+      });
+    case 'cluster':
+      return new Cluster(target.nodes.map((node) => ({ ...node })), {
+        enableAutoPipelining: true, clusterRetryStrategy: reconnectDelay, enableOfflineQueue: options.waitThroughOutages,
+        redisOptions: { ...common, password: target.password },
+      });
+  }
 }

@@ -6,7 +6,8 @@ export type RedisClient = Redis | Cluster;
 
 /**
  * Every Lua script Ringside runs on Redis (files in ./lua/, see luaScripts.ts): the call-state
- * store's, and those of the agent sessions and queues that live beside it (sessionCreate, queueTake),
+ * store's, those of the agent sessions and queues that live beside it (sessionCreate, queueTake)
+ * and the push hub's (pushPublish),
  * each with the number of keys it takes: the script is lua/<name>-<keys>.lua, and ScriptRunner
  * registers it with that many keys.
  */
@@ -27,6 +28,7 @@ export const CALL_STATE_SCRIPTS = {
   presence: 2,
   sessionCreate: 2,
   queueTake: 2,
+  pushPublish: 1,
 } as const satisfies Record<string, number>;
 
 export type CallStateScript = keyof typeof CALL_STATE_SCRIPTS;

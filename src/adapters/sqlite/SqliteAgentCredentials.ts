@@ -1,12 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { DIRECTORY_MIGRATIONS, DIRECTORY_SCHEMA } from './directory/schema';
 import { migrate, statementCache, type SqliteDatabase, type Statement } from './database';
 import type { AgentCredentials, NewInvite, PasswordStatus } from '../../domain/sessions/AgentCredentials';
+import { inviteCodeHash as codeHash, newInviteCode, requireInviteLifetime } from '../../domain/sessions/invites';
 import { hashPassword, verifyAgainstDecoy, verifyPassword, type PasswordHashParams } from '../../shared/passwordHash';
-
-/** An invite code: 24 random bytes, base64url (32 characters), as a sign-in link's. */
-const inviteCode = () => randomBytes(24).toString('base64url');
-const codeHash = (code: string) => createHash('sha256').update(code).digest('hex');
 
 /**
  * Passwords and invite links in the directory's database (the call-log file): `password_hash` and
@@ -47,8 +43,8 @@ export class SqliteAgentCredentials implements AgentCredentials {
   }
 
   async createInvite(account: string, agent: string, ttlMs: number, now: number): Promise<NewInvite | null> {
-    if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new RangeError('an invite needs a positive, finite lifetime');
-    const code = inviteCode();
+    requireInviteLifetime(ttlMs);
+    const code = newInviteCode();
     const expiresAt = now + ttlMs;
     const created = this.db.transaction(() => {
       if (!this.sql('SELECT 1 FROM dir_agents WHERE account = ? AND id = ?').get(account, agent)) return false;

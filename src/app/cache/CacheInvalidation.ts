@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../adapters/redis/scripts';
 import { ulid } from 'ulid';
 import type { CacheKeys } from '../../adapters/redis/keys';
 import type { Logger } from '../../shared/logger';
@@ -9,7 +9,7 @@ import type { RedisCacheLayer } from './RedisCacheLayer';
 export interface CacheInvalidationOptions {
   remote: RedisCacheLayer;
   /** A connection of its own: once subscribed, a Redis connection can do nothing else. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   keys: CacheKeys;
   node: string;
   logger: Logger;
@@ -82,9 +82,12 @@ export class CacheInvalidation {
     this.waiting.set(event.id, waiter);
     try {
       const { remote, keys } = this.options;
-      const receivers = account === null
+      // Every cache process subscribes to the global channel: on a Cluster, their number is how many will receive this.
+      const listening = await remote.subscribersAcrossCluster(keys.globalEvents());
+      const published = account === null
         ? await remote.publish(keys.globalEvents(), payload)
         : await remote.invalidate(keys.tenant(account), change.scopes, keys.tenant(account).events(), payload);
+      const receivers = listening ?? published;
       waiter.expected = receivers;
       this.settle(waiter);
       if (!(await settlesWithin(confirmed, this.options.ackWaitMs ?? ACK_WAIT_MS))) {

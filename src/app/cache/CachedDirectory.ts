@@ -13,11 +13,6 @@ import { CacheUnavailableError } from './LayeredCache';
 import type { TwoLayerCache } from './TwoLayerCache';
 
 /** The synchronous lookups the call log uses (SqliteDirectory has them). */
-export interface SyncContactSource {
-  contactByNumberSync(account: string, number: string): Contact | null;
-  contactNumbersMatchingSync(account: string, q: string, limit?: number): Array<{ number: string; tail: string | null }>;
-}
-
 type Change = Omit<CacheChange, 'kind'>;
 
 const DIRECTORY = ['directory'] as const;
@@ -43,7 +38,7 @@ const DROPDOWN_TYPES: Record<LookupName, CacheType> = { agents: 'agentsDropdown'
  */
 export class CachedDirectory implements Directory, Lookups {
   constructor(
-    private readonly source: Directory & SyncContactSource,
+    private readonly source: Directory,
     private readonly dispositions: DispositionStore,
     readonly cache: TwoLayerCache,
   ) {}
@@ -173,21 +168,6 @@ export class CachedDirectory implements Directory, Lookups {
     const key = number.trim();
     if (key === '') return this.source.contactByNumber(account, number);
     return this.cache.get('contact', account, key, () => this.source.contactByNumber(account, key));
-  }
-
-  /** The call log's synchronous caller-card lookup: the local layer, else the source (kept locally). */
-  contactByNumberSync(account: string, number: string): Contact | null {
-    const key = number.trim();
-    if (key === '') return this.source.contactByNumberSync(account, number);
-    const cached = this.cache.peek<Contact | null>('contact', account, key);
-    if (cached !== undefined) return cached;
-    const contact = this.source.contactByNumberSync(account, key);
-    this.cache.keepLocal('contact', account, key, contact);
-    return contact;
-  }
-
-  contactNumbersMatchingSync(account: string, q: string, limit?: number): Array<{ number: string; tail: string | null }> {
-    return this.source.contactNumbersMatchingSync(account, q, limit);
   }
 
   // ── removals ──

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../adapters/redis/scripts';
 import { ulid } from 'ulid';
 import type { CacheKeys, TenantCacheKeys } from '../../adapters/redis/keys';
 import type { Logger } from '../../shared/logger';
@@ -100,7 +100,7 @@ export class LayeredCache implements TwoLayerCache {
   }
 
   /** The Redis layer's own connection, for custom operations (the seed's redis_connection); null when embedded. */
-  redisConnection(): Redis | null {
+  redisConnection(): RedisClient | null {
     return this.remote?.connection() ?? null;
   }
 

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from '../../adapters/redis/scripts';
 import type { TenantCacheKeys } from '../../adapters/redis/keys';
 import { loadLuaScript } from '../../adapters/redis/luaScripts';
 import { CACHE_TYPES, VERSIONS_TTL_MS, typesOf, type CacheScope, type CacheType } from './cacheTypes';
@@ -10,7 +11,7 @@ import { CACHE_TYPES, VERSIONS_TTL_MS, typesOf, type CacheScope, type CacheType 
  */
 export const CACHE_SCRIPTS = { cacheRefill: 2, cacheInvalidate: 1 } as const satisfies Record<string, number>;
 
-type ScriptedRedis = Redis & {
+type ScriptedRedis = RedisClient & {
   cacheRefill(...keysAndArgs: Array<string | number>): Promise<number>;
   cacheInvalidate(numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
 };
@@ -30,7 +31,7 @@ export interface RemoteRead {
 export class RedisCacheLayer {
   private readonly redis: ScriptedRedis;
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     // The scripts live with the call state's in lua/ (copied next to each bundle). An invalidation's
     // key count is given per call, since it deletes as many entry keys as the written scopes have.
     const refill = loadLuaScript('cacheRefill', CACHE_SCRIPTS.cacheRefill);
@@ -45,7 +46,7 @@ export class RedisCacheLayer {
   }
 
   /** The underlying connection (the bench compares a plain GET on it). */
-  connection(): Redis {
+  connection(): RedisClient {
     return this.redis;
   }
 
@@ -89,13 +90,31 @@ export class RedisCacheLayer {
     return this.redis.publish(channel, message);
   }
 
+  /**
+   * On a Cluster, the subscribers of `channel` on every node; null on one server. A Cluster's
+   * PUBLISH reaches every node's subscribers but answers with the count of the node it ran on
+   * only (docs/redis.md, Cluster), so a writer counts the receivers itself, before publishing.
+   */
+  async subscribersAcrossCluster(channel: string): Promise<number | null> {
+    if (!(this.redis instanceof Cluster)) return null;
+    const counts = await Promise.all(this.redis.nodes('all').map(async (node) => {
+      const [, count] = (await node.pubsub('NUMSUB', channel)) as [string, number];
+      return Number(count);
+    }));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
   /** Every account that has anything in this cache DB under the root (SCAN: maintenance only). */
   async accounts(pattern: string): Promise<string[]> {
     const found = new Set<string>();
-    for await (const batch of this.redis.scanStream({ match: pattern, count: 500 })) {
-      for (const key of batch as string[]) {
-        const account = /:account:\{([^}]*)\}:/.exec(key)?.[1];
-        if (account) found.add(account);
+    // A Cluster's keys are spread over its masters: each is scanned.
+    const servers = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
+    for (const server of servers) {
+      for await (const batch of server.scanStream({ match: pattern, count: 500 })) {
+        for (const key of batch as string[]) {
+          const account = /:account:\{([^}]*)\}:/.exec(key)?.[1];
+          if (account) found.add(account);
+        }
       }
     }
     return [...found];

@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import { once } from 'node:events';
 import { CallStateKeys, DEFAULT_ROOT } from '../../adapters/redis/keys';
 import type { Logger } from '../../shared/logger';
-import { connectRedis } from '../../adapters/redis/connection';
+import { connectRedis, type RedisTarget } from '../../adapters/redis/connection';
+import type { RedisClient } from '../../adapters/redis/scripts';
 import type { SqliteDatabase } from '../../adapters/sqlite/database';
 import { CacheInvalidation } from './CacheInvalidation';
 import { LayeredCache } from './LayeredCache';
@@ -10,8 +10,9 @@ import { LocalCacheLayer } from './LocalCacheLayer';
 import { RedisCacheLayer } from './RedisCacheLayer';
 
 export interface RedisCacheOptions {
-  url: string;
-  /** REDIS_CACHE_DB. */
+  /** Where Redis is (a URL, Sentinel or a Cluster). */
+  target: RedisTarget;
+  /** REDIS_CACHE_DB (a Cluster has database 0 only). */
   db: number;
   /** REDIS_KEY_PREFIX. */
   root: string;
@@ -34,8 +35,8 @@ export interface RedisCacheOptions {
  */
 export function openRedisCache(options: RedisCacheOptions): LayeredCache {
   const keys = new CallStateKeys(options.root).cache();
-  const redis = connectRedis({ url: options.url, db: options.db, name: options.names?.commands ?? 'ringside-cache', logger: options.logger, waitThroughOutages: false });
-  const subscriber = connectRedis({ url: options.url, db: options.db, name: options.names?.subscriber ?? 'ringside-cache-sub', logger: options.logger, waitThroughOutages: true });
+  const redis = connectRedis({ target: options.target, db: options.db, name: options.names?.commands ?? 'ringside-cache', logger: options.logger, waitThroughOutages: false });
+  const subscriber = connectRedis({ target: options.target, db: options.db, name: options.names?.subscriber ?? 'ringside-cache-sub', logger: options.logger, waitThroughOutages: true });
   const layer = new RedisCacheLayer(redis);
   return new LayeredCache({
     node: options.node,
@@ -57,9 +58,11 @@ export function openRedisCache(options: RedisCacheOptions): LayeredCache {
 
 export interface EmbeddedCacheOptions {
   logger: Logger;
-  /** The directory's database: a change another process commits to it clears the local layer (checked at most every `recheckMs`). */
-  db?: SqliteDatabase;
-  recheckMs?: number;
+  /**
+   * True when another process changed the directory since last asked (SQLite: dataVersionProbe;
+   * PostgreSQL: a notification): the local layer is then cleared.
+   */
+  sourceChangedElsewhere?: () => boolean;
   clock?: () => number;
   localNow?: () => number;
   /** REDIS_KEY_PREFIX: unused without Redis, but accounts are checked by the same key rules. */
@@ -76,7 +79,7 @@ export function openEmbeddedCache(options: EmbeddedCacheOptions): LayeredCache {
     local: new LocalCacheLayer({ now: options.localNow }),
     logger: options.logger,
     clock: options.clock,
-    sourceChangedElsewhere: options.db ? dataVersionProbe(options.db, options.recheckMs ?? EMBEDDED_RECHECK_MS) : undefined,
+    sourceChangedElsewhere: options.sourceChangedElsewhere,
   });
 }
 
@@ -99,6 +102,6 @@ export function dataVersionProbe(db: SqliteDatabase, everyMs: number): () => boo
   };
 }
 
-async function connected(redis: Redis): Promise<void> {
+async function connected(redis: RedisClient): Promise<void> {
   if (redis.status !== 'ready') await once(redis, 'ready');
 }

@@ -21,10 +21,11 @@ const DEFAULTS: Omit<RingsideConfig, 'dataDir' | 'webhookToken' | 'adminToken' |
   phoneRateLimit: 200,
   allowedOrigins: [],
   redis: { callsDb: 0, cacheDb: 1, keyPrefix: 'cal' },
-  amqp: { exchange: 'grandstream', queue: 'grandstream-queue', shards: 4 },
+  amqp: { exchange: 'grandstream', queue: 'grandstream-queue', shards: 4, queueType: 'classic' },
   missedDelayMs: 5000,
   transferWindowMs: 120_000,
   heartbeatTtlMs: 90_000,
+  drainMs: 0,
   phonePollMs: 5000,
   phoneTimeoutMs: 5000,
   sessionTtlMs: 12 * 60 * 60_000,
@@ -365,8 +366,9 @@ export function maskedConfig(config: RingsideConfig): Record<string, unknown> {
     ...shown,
     webhookToken: maskToken(config.webhookToken),
     adminToken: maskToken(config.adminToken),
-    redis: { ...config.redis, url: maskUrl(config.redis.url) },
+    redis: { ...config.redis, url: maskUrl(config.redis.url), ...(config.redis.password !== undefined ? { password: '***' } : {}) },
     amqp: { ...config.amqp, url: maskUrl(config.amqp.url) },
     crmLookupUrl: maskUrl(config.crmLookupUrl),
+    database: maskUrl(config.database),
   };
 }

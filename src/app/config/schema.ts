@@ -4,6 +4,7 @@ import { isCrmUrlTemplate } from '../../adapters/crm/HttpCrmLookup';
 import { createAllowList } from '../../adapters/webhook/allowList';
 import { isCountryCode } from '../../domain/directory/numbers';
 import { isTimeZone } from '../../protocol/days';
+import { parseHostPort, redisTopologyIssues } from './redisTopology';
 import { tokenProblem, type TokenKind } from './tokenFiles';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -15,12 +16,22 @@ const token = () => z.string().superRefine((value, ctx) => {
 });
 
 /** RINGSIDE_PHONE_ALLOW: each entry a CIDR or an address, checked here (not only when the listener opens) so `ringside config` and `serve` agree. */
+/** `mysql` of `mysql://host/db`; null for a file path (C:\\data\\ringside.db included). */
+function urlScheme(value: string): string | null {
+  return /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase() ?? null;
+}
+
 const allowEntry = z.string().min(1).superRefine((entry, ctx) => {
   try {
     createAllowList([entry]);
   } catch {
     ctx.addIssue({ code: 'custom', message: `'${entry}' is not an IPv4 or IPv6 address or CIDR range (like 192.168.1.0/24)` });
   }
+});
+
+/** One Sentinel or Cluster node. */
+const redisNode = z.string().superRefine((entry, ctx) => {
+  if (parseHostPort(entry) === null) ctx.addIssue({ code: 'custom', message: `'${entry}' is not host:port (like 10.0.0.5:26379)` });
 });
 
 /** The effective configuration (docs/architecture.md, Configuration). Every field has a default but the tokens and data dir. */
@@ -51,14 +62,35 @@ export const configSchema = z.strictObject({
   /** Requests per second per phone address, after a burst; 0: no limit. */
   phoneRateLimit: z.coerce.number().int().min(0),
   allowedOrigins: z.array(z.string().url()),
-  /** The call log and directory (SQLite); several processes on one machine may share one file. Default <dataDir>/ringside.db. */
-  database: z.string().min(1).optional(),
+  /**
+   * The call log, directory, passwords, sessions and queues: a SQLite file (several processes on one
+   * machine may share it; default <dataDir>/ringside.db), or a PostgreSQL server (`postgres://…`)
+   * that several servers share (docs/architecture.md, Several servers).
+   */
+  database: z.string().min(1).superRefine((value, ctx) => {
+    const scheme = urlScheme(value);
+    if (scheme !== null && scheme !== 'postgres' && scheme !== 'postgresql') {
+      ctx.addIssue({ code: 'custom', message: `${scheme}:// is not a database Ringside can use: give a SQLite file path, or a postgres:// URL` });
+    }
+  }).optional(),
+  /** The key sealing phone web passwords; default secrets.key beside the SQLite file, or in the data directory with PostgreSQL (the same file on every server). */
+  secretsKeyFile: z.string().min(1).optional(),
+  /** Where Redis is (one of url, sentinels + sentinelMaster, cluster: redisTopology.ts); none: embedded. */
   redis: z.strictObject({
     url: z.string().url().optional(),
+    /** Sentinels (host:port) that find the master named sentinelMaster; they follow its failover. */
+    sentinels: z.array(redisNode).min(1).optional(),
+    sentinelMaster: z.string().min(1).optional(),
+    /** Seed nodes (host:port) of a Redis Cluster: database 0 only, so callsDb and cacheDb stay at their defaults. */
+    cluster: z.array(redisNode).min(1).optional(),
+    /** The Redis servers' password with sentinels or a cluster (a URL carries its own). */
+    password: z.string().min(1).optional(),
     callsDb: z.coerce.number().int().min(0),
     cacheDb: z.coerce.number().int().min(0),
     /** Root of every key (`<root>:account:{<account>}:…`); only changed to keep installs or test runs apart on one server. */
     keyPrefix: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1 to 64 letters, digits, _ . - only'),
+  }).superRefine((redis, ctx) => {
+    for (const issue of redisTopologyIssues(redis)) ctx.addIssue({ code: 'custom', ...issue });
   }),
   amqp: z.strictObject({
     /** The shared event bus (RabbitMQ); unset: embedded. */
@@ -67,10 +99,17 @@ export const configSchema = z.strictObject({
     queue: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/),
     /** Queues the events are spread over by call; each has one active consumer, so a call's events stay in order. */
     shards: z.coerce.number().int().min(1).max(64),
+    /** `quorum` on a RabbitMQ cluster (replicated, with a delivery limit); the same on every process (docs/architecture.md, Failures and outages: Quorum queues). */
+    queueType: z.enum(['classic', 'quorum']),
   }),
   missedDelayMs: positiveMs,
   transferWindowMs: positiveMs,
   heartbeatTtlMs: positiveMs,
+  /**
+   * On a stop, how long /healthz answers 503 `draining` before the listeners close, so a load
+   * balancer takes this server out first (docs/architecture.md, Failures and outages); 0 on a desktop.
+   */
+  drainMs: z.coerce.number().int().min(0).max(60_000),
   /** While a call is up on a phone Ringside may drive, its status is read this often. */
   phonePollMs: z.coerce.number().int().min(1000).max(600_000),
   /** Every request to a phone's web API is abandoned after this long. */

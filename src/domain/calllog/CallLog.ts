@@ -64,7 +64,8 @@ export interface CallQuery {
 
 /**
  * The call-log port: the durable history (calls with legs, missed calls with call-back
- * ownership, per-agent daily statistics). Adapter: SqliteCallLog (later a Postgres one).
+ * ownership, per-agent daily statistics). Adapters: SqliteCallLog, PostgresCallLog (several
+ * servers on one database); test/contracts/callLogContract.ts is what both must do.
  *
  * Every mutation that takes an `eventId` is idempotent by it: the effects and the
  * "event processed" marker commit in one transaction, and a second call with the same

@@ -38,8 +38,9 @@ export interface CsvImportResult {
 
 /**
  * The directory port: agents, devices, helplines, contacts and agent sessions of each account.
- * Adapter: SqliteDirectory (the call-log database is its source of truth). A later issue puts
- * the two-layer cache in front of it. Every method is scoped by account.
+ * Adapters: SqliteDirectory (the call-log database is its source of truth) and PostgresDirectory
+ * (several servers); the two-layer cache (CachedDirectory) is in front of either. Every method is
+ * scoped by account.
  */
 export interface Directory {
   /**

@@ -1,4 +1,6 @@
 import type { Agent, Helpline } from './Directory';
+import { DirectoryError } from './errors';
+import { MAX_DISPOSITIONS } from '../../protocol/rest';
 
 /**
  * Master lookups (the seed's `masterlookup:` and `dropdown:` entries): the lists the UI offers in
@@ -29,9 +31,23 @@ export const DEFAULT_DISPOSITIONS: readonly Disposition[] = [
   { code: 'spam', label: 'Spam or nuisance' },
 ];
 
-export { MAX_DISPOSITIONS } from '../../protocol/rest';
+export { MAX_DISPOSITIONS };
 
-/** Where the dispositions are kept (SqliteDispositions). */
+const DISPOSITION_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** A list for DispositionStore.set checked and trimmed: 1 to MAX_DISPOSITIONS entries, codes unique; DirectoryError 'invalid_input' otherwise. */
+export function validDispositions(items: readonly Disposition[]): Disposition[] {
+  if (items.length === 0 || items.length > MAX_DISPOSITIONS) throw new DirectoryError('invalid_input', `a disposition list has 1 to ${MAX_DISPOSITIONS} entries`);
+  const clean = items.map((d) => ({ code: d.code.trim(), label: d.label.trim() }));
+  for (const d of clean) {
+    if (!DISPOSITION_CODE.test(d.code)) throw new DirectoryError('invalid_input', `disposition code ${JSON.stringify(d.code)}: letters, digits, _ . - only (1-64)`);
+    if (d.label === '' || d.label.length > 120) throw new DirectoryError('invalid_input', `disposition ${d.code}: a label of 1 to 120 characters`);
+  }
+  if (new Set(clean.map((d) => d.code)).size !== clean.length) throw new DirectoryError('invalid_input', 'disposition codes must be unique');
+  return clean;
+}
+
+/** Where the dispositions are kept (SqliteDispositions, PostgresDispositions). */
 export interface DispositionStore {
   list(account: string): Promise<Disposition[]>;
   /** Replaces the account's list (1 to MAX_DISPOSITIONS, codes unique). */

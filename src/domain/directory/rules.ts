@@ -3,8 +3,9 @@ import { normaliseNumber } from './numbers';
 
 /**
  * Directory rules that hold across entities. Pure: the adapters apply them inside the write that
- * would break them (SqliteDirectory: in the same IMMEDIATE transaction as the insert or update),
- * so two requests, or two processes on one database, cannot both pass a check and then write.
+ * would break them (SqliteDirectory: in the same IMMEDIATE transaction as the insert or update;
+ * PostgresDirectory: under the account's advisory lock), so two requests, or two processes or
+ * servers on one database, cannot both pass a check and then write.
  *
  * Extension vs helpline: within one account, no agent's extension is a helpline number. A call
  * to that number would go to the helpline's agents and never reach the agent directly, so the

@@ -1,8 +1,9 @@
 /**
  * How an agent signs in to the agent UI by themselves (docs/agent-api.md, Passwords and invite
- * links): a password, set by the admin or chosen by the agent through an invite link. Adapter:
- * SqliteAgentCredentials (the directory's database: `dir_agents.password_hash`, `dir_invites`), so
- * passwords and open invites survive restarts and are shared by every process on the file.
+ * links): a password, set by the admin or chosen by the agent through an invite link. Adapters:
+ * SqliteAgentCredentials and PostgresAgentCredentials (the directory's database:
+ * `dir_agents.password_hash`, `dir_invites`), so passwords and open invites survive restarts and
+ * are shared by every process on the file, or every server on the database.
  *
  * Passwords are kept as salted scrypt hashes (src/shared/passwordHash.ts), invite codes as their
  * sha256: neither can be read back. Every method is scoped by account.

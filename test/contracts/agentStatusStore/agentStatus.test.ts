@@ -13,13 +13,18 @@ import { type ServerMessage } from '../../../src/domain/push/PushHub';
 import { InProcessPushHub } from '../../../src/adapters/memory/InProcessPushHub';
 import { openDatabase, type SqliteDatabase } from '../../../src/adapters/sqlite/database';
 import { describeAgentStatusStoreContract } from '../agentStatusStoreContract';
-import { openRedisState, type RedisState } from '../../support/redisState';
+import { openClusterRedisState, openRedisState, type RedisState } from '../../support/redisState';
 import { makeTempDir } from '../../support/tmp';
 
 describeAgentStatusStoreContract('InProcessAgentStatusStore', async () => ({ store: new InProcessAgentStatusStore(), cleanup: async () => undefined }));
 
 describeAgentStatusStoreContract('RedisAgentStatusStore', async () => {
   const state = openRedisState('status');
+  return { store: new RedisAgentStatusStore(state.client, state.keys), cleanup: () => state.cleanup() };
+});
+
+describeAgentStatusStoreContract('RedisAgentStatusStore on a Redis Cluster', async () => {
+  const state = openClusterRedisState('status');
   return { store: new RedisAgentStatusStore(state.client, state.keys), cleanup: () => state.cleanup() };
 });
 

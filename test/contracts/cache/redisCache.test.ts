@@ -19,6 +19,11 @@ describeDirectoryCacheContract('shared (local layer + Redis + pub/sub invalidati
   return { proc: await setup.open('a'), advance: setup.clock.advance, cleanup: setup.cleanup };
 });
 
+describeDirectoryCacheContract('shared, on a Redis Cluster', async () => {
+  const setup = sharedSetup({ cluster: true });
+  return { proc: await setup.open('a'), advance: setup.clock.advance, cleanup: setup.cleanup };
+});
+
 const HOUR = 3_600_000;
 
 describe('Redis-backed directory cache (adapter specifics)', () => {
@@ -124,7 +129,7 @@ describe('Redis-backed directory cache (adapter specifics)', () => {
   it("refuses a write while Redis is unreachable (503), reads from the source meanwhile, and adds the seat's agent anyway", async () => {
     const temp = makeTempDir('ringside-cache-');
     const dead = await closedPort();
-    const cache = openRedisCache({ url: `redis://127.0.0.1:${dead}`, db: TEST_CACHE_DB, root: setup.root, node: 'dead', logger: silent });
+    const cache = openRedisCache({ target: { kind: 'url', url: `redis://127.0.0.1:${dead}` }, db: TEST_CACHE_DB, root: setup.root, node: 'dead', logger: silent });
     const db = openDatabase(`${temp.dir}/ringside.db`);
     try {
       const source = new SqliteDirectory(db);

@@ -1,13 +1,15 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { join } from 'node:path';
 import { CachedDirectory } from '../../../src/app/cache/CachedDirectory';
 import type { LayeredCache } from '../../../src/app/cache/LayeredCache';
-import { openEmbeddedCache, openRedisCache } from '../../../src/app/cache/openCache';
+import { dataVersionProbe, openEmbeddedCache, openRedisCache } from '../../../src/app/cache/openCache';
 import type { CacheNotice } from '../../../src/app/cache/TwoLayerCache';
 import { SqliteDirectory } from '../../../src/adapters/sqlite/directory/SqliteDirectory';
 import { SqliteDispositions } from '../../../src/adapters/sqlite/directory/SqliteDispositions';
 import { createLogger } from '../../../src/shared/logger';
 import { openDatabase, type SqliteDatabase } from '../../../src/adapters/sqlite/database';
+import type { RedisClient } from '../../../src/adapters/redis/scripts';
+import { clusterDeleteUnder, clusterKeysUnder, clusterNodes } from '../../support/redisTopology';
 import { REDIS_URL, TEST_CACHE_DB, uniqueName } from '../../support/services';
 import { makeTempDir } from '../../support/tmp';
 import { deferred, Inbox, type Deferred } from '../../support/wait';
@@ -99,20 +101,25 @@ export interface SharedSetup {
   file: string;
   clock: ReturnType<typeof movableClock>;
   open(name: string, options?: { ackWaitMs?: number }): Promise<CacheProcess>;
-  admin: Redis;
+  admin: RedisClient;
   /** Every key under the root in the test cache DB. */
   keys(): Promise<string[]>;
   cleanup(): Promise<void>;
 }
 
-export function sharedSetup(): SharedSetup {
+/** The shared cache on the tests' Redis (TEST_CACHE_DB), or on the contracts' Redis Cluster (database 0, test/support/contractsCluster.ts). */
+export function sharedSetup(options: { cluster?: boolean } = {}): SharedSetup {
   const root = uniqueName('cache');
   const temp = makeTempDir('ringside-cache-');
   const file = join(temp.dir, 'ringside.db');
   const clock = movableClock();
-  const admin = new Redis(REDIS_URL, { db: TEST_CACHE_DB, connectionName: 'ringside-test-cache-admin' });
+  const nodes = options.cluster ? clusterNodes() : null;
+  const admin: RedisClient = nodes
+    ? new Cluster(nodes, { redisOptions: { connectionName: 'ringside-test-cache-admin' } })
+    : new Redis(REDIS_URL, { db: TEST_CACHE_DB, connectionName: 'ringside-test-cache-admin' });
   const opened: CacheProcess[] = [];
   const keys = async () => {
+    if (admin instanceof Cluster) return clusterKeysUnder(admin, root);
     const found = new Set<string>();
     for await (const batch of admin.scanStream({ match: `${root}:*`, count: 500 })) for (const key of batch as string[]) found.add(key);
     return [...found].sort();
@@ -121,7 +128,7 @@ export function sharedSetup(): SharedSetup {
     root, file, clock, admin, keys,
     async open(name, options = {}) {
       const cache = openRedisCache({
-        url: REDIS_URL, db: TEST_CACHE_DB, root, node: `${root}-${name}`, logger: silent, clock: clock.clock, localNow: clock.localNow,
+        target: nodes ? { kind: 'cluster', nodes } : { kind: 'url', url: REDIS_URL }, db: TEST_CACHE_DB, root, node: `${root}-${name}`, logger: silent, clock: clock.clock, localNow: clock.localNow,
         ackWaitMs: options.ackWaitMs, names: { commands: `${root}-${name}`, subscriber: `${root}-${name}-sub` },
       });
       const proc = processOver(openDatabase(file), cache);
@@ -131,8 +138,12 @@ export function sharedSetup(): SharedSetup {
     },
     async cleanup() {
       for (const proc of opened.splice(0)) await proc.close();
-      const found = await keys();
-      if (found.length > 0) await admin.unlink(...found);
+      if (admin instanceof Cluster) {
+        await clusterDeleteUnder(admin, root);
+      } else {
+        const found = await keys();
+        if (found.length > 0) await admin.unlink(...found);
+      }
       admin.disconnect();
       temp.cleanup();
     },
@@ -148,7 +159,7 @@ export function embeddedSetup(): { clock: ReturnType<typeof movableClock>; file:
     clock, file,
     open() {
       const db = openDatabase(file);
-      const proc = processOver(db, openEmbeddedCache({ db, logger: silent, clock: clock.clock, localNow: clock.localNow, recheckMs: 0 }));
+      const proc = processOver(db, openEmbeddedCache({ sourceChangedElsewhere: dataVersionProbe(db, 0), logger: silent, clock: clock.clock, localNow: clock.localNow }));
       opened.push(proc);
       return proc;
     },

@@ -7,6 +7,7 @@ import { TTL_MS } from '../../../src/domain/callstate/ttl';
 import { describeCallStateStoreContract } from '../callStateStoreContract';
 import { REDIS_URL, TEST_CALLS_DB } from '../../support/services';
 import { adminRedis, keysUnder, openTestStore } from '../../support/redis';
+import { openClusterRedisState } from '../../support/redisState';
 
 const admin = adminRedis();
 afterAll(async () => {
@@ -14,6 +15,18 @@ afterAll(async () => {
 });
 
 describeCallStateStoreContract('RedisCallStateStore', () => openTestStore(admin));
+
+describeCallStateStoreContract('RedisCallStateStore on a Redis Cluster', async () => {
+  const state = openClusterRedisState('state');
+  const store = new RedisCallStateStore(state.client, { root: state.root });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await state.cleanup();
+    },
+  };
+});
 
 const ACCOUNT = 'acme';
 const [DEV_A, DEV_B, DEV_C, DEV_D] = ['000B82000A01', '000B82000B02', '000B82000C03', '000B82000D04'] as const;

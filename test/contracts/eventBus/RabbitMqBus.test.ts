@@ -8,11 +8,15 @@ import { describeEventBusContract } from '../eventBusContract';
 import { callEvent } from '../support';
 import { RabbitTestRig, statusReached, TEST_SHARDS } from '../../support/rabbit';
 
-describeEventBusContract('RabbitMqBus', async () => {
-  const rig = new RabbitTestRig();
-  const open = () => rig.openBus({ ledger: rig.openLedger() });
-  return { bus: await open(), reopen: open, cleanup: () => rig.cleanup() };
-});
+// Both queue types (amqp.queueType): the contract holds on a single broker and on a cluster's
+// quorum queues alike. The quorum queues' own rules are in RabbitMqBus.quorum.test.ts.
+for (const queueType of ['classic', 'quorum'] as const) {
+  describeEventBusContract(`RabbitMqBus (${queueType} queues)`, async () => {
+    const rig = new RabbitTestRig({ queueType });
+    const open = () => rig.openBus({ ledger: rig.openLedger() });
+    return { bus: await open(), reopen: open, cleanup: () => rig.cleanup() };
+  });
+}
 
 describe('RabbitMqBus topology and publishing', () => {
   let rig: RabbitTestRig;

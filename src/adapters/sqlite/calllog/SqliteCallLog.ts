@@ -16,6 +16,7 @@ import type {
   MissedStatus,
   StatsDays,
 } from '../../../domain/calllog/CallLog';
+import { callAsStarted } from '../../../domain/calllog/rows';
 import { finaliseCallRows } from './finalise';
 import { applyClaim, applyClose, applyMissedCall, listMissedViews, openMissedViews } from './missed';
 import { applyAnswered, applyHold, applyLegEnded, applyRinging, applyTransfer } from './mutations';
@@ -102,20 +103,7 @@ export class SqliteCallLog implements CallLog {
       () => callView(this.ctx, call.account, call.id),
     );
     // A repeat whose call has since been pruned: describe the call as the event gave it.
-    const value = result.value ?? {
-      ...call,
-      device: null,
-      status: 'ringing' as const,
-      answeredAt: null,
-      endedAt: null,
-      ringMs: null,
-      talkMs: null,
-      holdMs: 0,
-      rejectedBy: null,
-      legs: [],
-      contact: null,
-    };
-    return { applied: result.applied, value };
+    return { applied: result.applied, value: result.value ?? callAsStarted(call) };
   }
 
   async recordAnswered(

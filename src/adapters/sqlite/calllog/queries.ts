@@ -1,33 +1,10 @@
 import { normaliseNumber } from '../../../domain/directory/numbers';
-import type { AgentStats, CallQuery, CallView, HourlyStats, StatsDays } from '../../../domain/calllog/CallLog';
-import { dayBounds, localDayHour } from '../../../protocol/days';
-import { CallLogError } from '../../../domain/calllog/errors';
+import type { AgentStats, CallQuery, CallStatus, CallView, HourlyStats, StatsDays } from '../../../domain/calllog/CallLog';
+import { dayBounds } from '../../../protocol/days';
+import { decodeCursor, likePattern, MAX_CONTACT_MATCHES, pageOf } from '../../../domain/calllog/listing';
+import { hourlyBuckets, toAgentStats, type StatsTotals } from '../../../domain/calllog/statistics';
 import { callViews, clampLimit, type CallLogContext, type CallRow } from './rows';
 import { branchParams, callBranches } from './visibility';
-
-/** An opaque position in the newest-first order: base64url of [startedAt, id]. */
-export function encodeCursor(startedAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([startedAt, id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { startedAt: number; id: string } {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isFinite(value[0]) && typeof value[1] === 'string') {
-      return { startedAt: value[0] as number, id: value[1] };
-    }
-  } catch {
-    // fall through
-  }
-  throw new CallLogError('bad_cursor', 'the cursor is not one this server issued');
-}
-
-function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-/** How many contact numbers a free-text search may expand to. */
-const MAX_CONTACT_MATCHES = 500;
 
 /**
  * Newest first (startedAt, then id, both descending), so a cursor is a strict position and
@@ -98,26 +75,9 @@ export function listCallViews(ctx: CallLogContext, account: string, query: CallQ
     ? `SELECT c.* FROM cl_calls c WHERE ${filters} ${order}`
     : `SELECT c.* FROM (${callBranches(filters, query.audience).map((branch) => `SELECT * FROM (${branch} ${order})`).join(' UNION ')}) c ${order}`;
   if (query.audience !== undefined) Object.assign(params, branchParams(query.audience));
-  const rows = ctx.db.prepare(sql).all(params) as CallRow[];
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  const next = rows.length > limit && last ? encodeCursor(last.started_at, last.id) : null;
+  const { page, next } = pageOf(ctx.db.prepare(sql).all(params) as CallRow[], limit);
   return { items: callViews(ctx, account, page), next };
 }
-
-type StatsRow = {
-  agent: string;
-  offered: number;
-  answered: number;
-  missed: number;
-  ring_ms_total: number;
-  ring_count: number;
-  talk_ms_total: number;
-  talk_count: number;
-  outgoing: number;
-  outgoing_answered: number;
-  outgoing_talk_ms: number;
-};
 
 /**
  * Per agent over the local days `fromDay` to `toDay` (`YYYY-MM-DD`, both included; either may be
@@ -146,22 +106,8 @@ export function agentStats(ctx: CallLogContext, account: string, query: StatsDay
          SUM(outgoing) AS outgoing, SUM(outgoing_answered) AS outgoing_answered, SUM(outgoing_talk_ms) AS outgoing_talk_ms
        FROM cl_agent_daily_stats WHERE ${where.join(' AND ')} GROUP BY agent ORDER BY agent`,
     )
-    .all(params) as StatsRow[];
-  return rows.map((r) => ({
-    agent: r.agent,
-    offered: r.offered,
-    answered: r.answered,
-    missed: r.missed,
-    avgRingMs: r.ring_count > 0 ? Math.round(r.ring_ms_total / r.ring_count) : null,
-    avgTalkMs: r.talk_count > 0 ? Math.round(r.talk_ms_total / r.talk_count) : null,
-    ringMsTotal: r.ring_ms_total,
-    ringCount: r.ring_count,
-    talkMsTotal: r.talk_ms_total,
-    talkCount: r.talk_count,
-    outgoing: r.outgoing,
-    outgoingAnswered: r.outgoing_answered,
-    outgoingTalkMsTotal: r.outgoing_talk_ms,
-  }));
+    .all(params) as StatsTotals[];
+  return rows.map(toAgentStats);
 }
 
 /** Agents talking on a live call (answered leg not ended), and the owners of live outgoing calls. */
@@ -215,17 +161,6 @@ export function hourlyStats(ctx: CallLogContext, account: string, query: { day: 
          AND c.status IN ('answered', 'missed', 'in_progress')`,
     )
     .all({ account, agent: query.agent ?? null, start, end }) as Array<{ started_at: number; status: string; answered_by: number; rang: number }>;
-  const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, answered: 0, missed: 0 }));
-  for (const row of rows) {
-    const bucket = hours[localDayHour(row.started_at, ctx.timeZone).hour]!;
-    if (query.agent === undefined) {
-      if (row.status === 'missed') bucket.missed += 1;
-      else bucket.answered += 1;
-    } else if (row.answered_by === 1) {
-      bucket.answered += 1;
-    } else if (row.status === 'missed' && row.rang === 1) {
-      bucket.missed += 1;
-    }
-  }
-  return hours;
+  const calls = rows.map((row) => ({ startedAt: row.started_at, status: row.status as CallStatus, answeredBy: row.answered_by === 1, rang: row.rang === 1 }));
+  return hourlyBuckets(calls, ctx.timeZone, query.agent !== undefined);
 }

@@ -1,84 +1,20 @@
 import { migrate, statementCache, type SqliteDatabase, type Statement } from '../database';
-import {
-  DEFAULT_CONTROL_PORT, DEFAULT_CONTROL_USERNAME,
-  type Agent, type Contact, type CsvImportResult, type CsvSource, type Device, type DeviceControlInput, type DeviceControlSettings, type Directory, type Helpline,
+import type {
+  Agent, Contact, CsvImportResult, CsvSource, Device, DeviceControlInput, DeviceControlSettings, Directory, Helpline,
 } from '../../../domain/directory/Directory';
+import { canonicaliseStoredNumbers, contactNumbersMatching, findContactByNumber, importContacts, searchContactRows, writeContact } from './contacts';
+import { DEFAULT_IMPORT_LIMITS, validateContact, type ImportLimits } from '../../../domain/directory/contacts';
 import {
-  DEFAULT_IMPORT_LIMITS, canonicaliseStoredNumbers, contactNumbersMatching, findContactByNumber, importContacts, searchContactRows, validateContact, writeContact,
-  type ImportLimits,
-} from './contacts';
-import { DirectoryError } from '../../../domain/directory/errors';
+  DEFAULT_SEARCH_LIMIT, agentRowValues, agentWrite, controlWrite, extensionTakenError, helplineWrite, openPassword, registeredFlag, searchLimit,
+  toAgent, toAgents, toControlSettings, toDevice, toHelpline, unknownAgentError, unknownDeviceError,
+  type AgentInput, type AgentRow, type DeviceRow, type HelplineRow,
+} from '../../../domain/directory/rows';
 import { extensionHolderOf, extensionIsHelplineError, helplineIsExtensionError, lineNumberKey } from '../../../domain/directory/rules';
 import { requireMac } from '../../../domain/directory/mac';
+import { parseMac } from '../../../protocol/mac';
 import { normaliseNumber, numberNormaliser, type NumberNormaliser } from '../../../domain/directory/numbers';
 import { DIRECTORY_MIGRATIONS, DIRECTORY_SCHEMA } from './schema';
-import { SecretBox, SecretBoxError } from '../../../shared/secretBox';
-
-type AgentRow = { account: string; id: string; name: string; extension: string | null; supervisor: number; admin: number };
-type DeviceRow = {
-  account: string; mac: string; agent: string | null; ip: string | null; registered: number | null; last_event: string | null; last_seen_at: number | null;
-  control_host: string | null; control_port: number | null; control_username: string | null; control_password: string | null; control_version: number;
-};
-type HelplineRow = { account: string; number: string; name: string; all_agents: number };
-
-const DEFAULT_SEARCH_LIMIT = 20;
-const MAX_SEARCH_LIMIT = 200;
-
-function requireText(value: string, what: string): string {
-  const text = value.trim();
-  if (text === '') throw new DirectoryError('invalid_input', `${what} is required`);
-  return text;
-}
-
-/**
- * The phone's web password as stored: sealed (src/shared/secretBox.ts), so the database file holds
- * no password in clear. Clear text found in the column (written by an older Ringside, perhaps one
- * still running on a shared file) is used as it is and sealed at the next start (sealClearPasswords).
- * A sealed value that does not open (the key file was replaced) counts as no password: the phone
- * is not driven and `passwordSet` is false, until it is entered again.
- */
-function openPassword(secrets: SecretBox, stored: string | null): string | null {
-  if (stored === null) return null;
-  if (!SecretBox.isSealed(stored)) return stored;
-  try {
-    return secrets.open(stored);
-  } catch (error) {
-    if (error instanceof SecretBoxError) return null;
-    throw error;
-  }
-}
-
-function toDevice(row: DeviceRow, secrets: SecretBox): Device {
-  return {
-    mac: row.mac,
-    account: row.account,
-    agent: row.agent,
-    ip: row.ip,
-    registered: row.registered === null ? null : row.registered === 1,
-    lastEvent: row.last_event,
-    lastSeenAt: row.last_seen_at,
-    control: {
-      host: row.control_host ?? row.ip,
-      hostFromEvents: row.control_host === null && row.ip !== null,
-      port: row.control_port ?? DEFAULT_CONTROL_PORT,
-      username: row.control_username ?? DEFAULT_CONTROL_USERNAME,
-      passwordSet: openPassword(secrets, row.control_password) !== null,
-    },
-  };
-}
-
-function toControlSettings(row: DeviceRow, secrets: SecretBox): DeviceControlSettings {
-  return {
-    account: row.account,
-    mac: row.mac,
-    agent: row.agent,
-    host: row.control_host ?? row.ip,
-    port: row.control_port ?? DEFAULT_CONTROL_PORT,
-    username: row.control_username ?? DEFAULT_CONTROL_USERNAME,
-    password: openPassword(secrets, row.control_password),
-    version: row.control_version,
-  };
-}
+import { SecretBox } from '../../../shared/secretBox';
 
 export interface SqliteDirectoryOptions {
   /**
@@ -163,15 +99,9 @@ export class SqliteDirectory implements Directory {
 
   // ── agents ──
 
-  async upsertAgent(
-    account: string,
-    input: { id: string; name: string; extension?: string | null; devices?: string[]; helplines?: string[]; supervisor?: boolean; admin?: boolean },
-  ): Promise<Agent> {
-    const id = requireText(input.id, 'agent id');
-    const name = requireText(input.name, 'agent name');
-    const extension = input.extension === undefined ? undefined : (input.extension?.trim() || null);
-    const devices = input.devices?.map(requireMac);
-    const helplines = input.helplines?.map((n) => requireText(normaliseNumber(n), 'helpline number'));
+  async upsertAgent(account: string, input: AgentInput): Promise<Agent> {
+    const write = agentWrite(input);
+    const { id, extension, devices, helplines } = write;
     // One IMMEDIATE transaction: the write lock is taken before the checks, so no other
     // connection (or process on the file) can write a colliding helpline or extension between
     // the checks and the write (rules.ts).
@@ -180,7 +110,7 @@ export class SqliteDirectory implements Directory {
         const key = lineNumberKey(extension);
         if (key !== '' && this.helplineExists(account, key)) throw extensionIsHelplineError(extension);
         const holder = this.sql('SELECT id FROM dir_agents WHERE account = ? AND extension = ? AND id <> ?').get(account, extension, id) as { id: string } | undefined;
-        if (holder) throw new DirectoryError('extension_taken', `extension ${extension} belongs to agent ${holder.id}`);
+        if (holder) throw extensionTakenError(extension, holder.id);
       }
       this.sql(
           `INSERT INTO dir_agents (account, id, name, extension, supervisor, admin) VALUES (?, ?, ?, ?, ?, ?)
@@ -189,10 +119,7 @@ export class SqliteDirectory implements Directory {
              supervisor = CASE WHEN ? THEN supervisor ELSE excluded.supervisor END,
              admin = CASE WHEN ? THEN admin ELSE excluded.admin END`,
         )
-        .run(
-          account, id, name, extension ?? null, input.supervisor ? 1 : 0, input.admin ? 1 : 0,
-          extension === undefined ? 1 : 0, input.supervisor === undefined ? 1 : 0, input.admin === undefined ? 1 : 0,
-        );
+        .run(...agentRowValues(write, account));
       if (devices) {
         this.sql('UPDATE dir_devices SET agent = NULL WHERE account = ? AND agent = ? AND mac NOT IN (SELECT value FROM json_each(?))')
           .run(account, id, JSON.stringify(devices));
@@ -224,23 +151,7 @@ export class SqliteDirectory implements Directory {
     const rows = this.sql('SELECT * FROM dir_agents WHERE account = ? ORDER BY id').all(account) as AgentRow[];
     const devices = this.sql('SELECT agent, mac FROM dir_devices WHERE account = ? AND agent IS NOT NULL ORDER BY mac').all(account) as Array<{ agent: string; mac: string }>;
     const members = this.sql('SELECT agent, helpline FROM dir_helpline_members WHERE account = ? ORDER BY helpline').all(account) as Array<{ agent: string; helpline: string }>;
-    const group = (pairs: Array<[string, string]>): Map<string, string[]> => {
-      const map = new Map<string, string[]>();
-      for (const [agent, value] of pairs) map.set(agent, [...(map.get(agent) ?? []), value]);
-      return map;
-    };
-    const devicesOf = group(devices.map((d) => [d.agent, d.mac]));
-    const helplinesOf = group(members.map((m) => [m.agent, m.helpline]));
-    return rows.map((row) => ({
-      id: row.id,
-      account: row.account,
-      name: row.name,
-      extension: row.extension,
-      devices: devicesOf.get(row.id) ?? [],
-      helplines: helplinesOf.get(row.id) ?? [],
-      supervisor: row.supervisor === 1,
-      admin: row.admin === 1,
-    }));
+    return toAgents(rows, devices, members);
   }
 
   async agentByExtension(account: string, extension: string): Promise<Agent | null> {
@@ -253,7 +164,7 @@ export class SqliteDirectory implements Directory {
     if (!row) return null;
     const devices = this.sql('SELECT mac FROM dir_devices WHERE account = ? AND agent = ? ORDER BY mac').pluck().all(account, id) as string[];
     const helplines = this.sql('SELECT helpline FROM dir_helpline_members WHERE account = ? AND agent = ? ORDER BY helpline').pluck().all(account, id) as string[];
-    return { id: row.id, account: row.account, name: row.name, extension: row.extension, devices, helplines, supervisor: row.supervisor === 1, admin: row.admin === 1 };
+    return toAgent(row, devices, helplines);
   }
 
   private agentExists(account: string, id: string): boolean {
@@ -282,7 +193,7 @@ export class SqliteDirectory implements Directory {
   async bindDevice(account: string, mac: string, agent: string): Promise<Device> {
     const normalised = requireMac(mac);
     this.db.transaction(() => {
-      if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
+      if (!this.agentExists(account, agent)) throw unknownAgentError(agent);
       this.bindDeviceRow(account, normalised, agent);
     }).immediate();
     return this.deviceSync(account, normalised)!;
@@ -291,7 +202,7 @@ export class SqliteDirectory implements Directory {
   async claimDevice(account: string, mac: string, agent: string): Promise<string> {
     const normalised = requireMac(mac);
     return this.db.transaction(() => {
-      if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
+      if (!this.agentExists(account, agent)) throw unknownAgentError(agent);
       this.sql(`INSERT INTO dir_devices (account, mac, agent) VALUES (?, ?, ?)
                 ON CONFLICT (account, mac) DO UPDATE SET agent = excluded.agent WHERE dir_devices.agent IS NULL`)
         .run(account, normalised, agent);
@@ -305,19 +216,16 @@ export class SqliteDirectory implements Directory {
   }
 
   async deviceOwner(account: string, mac: string): Promise<string | null> {
-    let normalised: string;
-    try {
-      normalised = requireMac(mac);
-    } catch {
-      return null;
-    }
+    // Not a MAC at all: no phone has it.
+    const normalised = parseMac(mac);
+    if (normalised === null) return null;
     return this.deviceSync(account, normalised)?.agent ?? null;
   }
 
   /** Device health: last event, IP and registration; an event older than the last one seen only fills gaps. */
   async recordDeviceEvent(account: string, input: { mac: string; ip: string | null; event: string; at: number }): Promise<void> {
     const mac = requireMac(input.mac);
-    const registered = input.event === 'registered' ? 1 : input.event === 'unregistered' ? 0 : null;
+    const registered = registeredFlag(input.event);
     this.sql(
         `INSERT INTO dir_devices (account, mac, agent, ip, registered, last_event, last_seen_at) VALUES (?, ?, NULL, ?, ?, ?, ?)
          ON CONFLICT (account, mac) DO UPDATE SET
@@ -335,15 +243,7 @@ export class SqliteDirectory implements Directory {
 
   async setDeviceControl(account: string, mac: string, input: DeviceControlInput): Promise<Device> {
     const normalised = requireMac(mac);
-    const text = (value: string | null | undefined, what: string): string | null | undefined =>
-      value === undefined || value === null ? value : requireText(value, what);
-    const host = text(input.host, 'control host');
-    const username = text(input.username, 'control username');
-    if (input.password === '') throw new DirectoryError('invalid_input', 'an empty password is not a password; send null to remove it');
-    if (input.port !== undefined && input.port !== null && !(Number.isInteger(input.port) && input.port >= 1 && input.port <= 65535)) {
-      throw new DirectoryError('invalid_input', 'control port must be 1-65535');
-    }
-    const keep = (value: unknown) => (value === undefined ? 1 : 0);
+    const columns = controlWrite(input, this.secrets);
     const changed = this.sql(
         `UPDATE dir_devices SET
            control_host = CASE WHEN @keepHost THEN control_host ELSE @host END,
@@ -353,14 +253,8 @@ export class SqliteDirectory implements Directory {
            control_version = control_version + 1
          WHERE account = @account AND mac = @mac`,
       )
-      .run({
-        account, mac: normalised,
-        keepHost: keep(host), host: host ?? null,
-        keepPort: keep(input.port), port: input.port ?? null,
-        keepUsername: keep(username), username: username ?? null,
-        keepPassword: keep(input.password), password: input.password == null ? null : this.secrets.seal(input.password),
-      });
-    if (changed.changes === 0) throw new DirectoryError('unknown_device', `no device ${normalised} in this account`);
+      .run({ account, mac: normalised, ...columns });
+    if (changed.changes === 0) throw unknownDeviceError(normalised);
     return this.deviceSync(account, normalised)!;
   }
 
@@ -379,16 +273,14 @@ export class SqliteDirectory implements Directory {
 
   /** `agents` null or absent: every agent of the account (membership rows are kept but not used). */
   async upsertHelpline(account: string, input: { number: string; name: string; agents?: string[] | null }): Promise<Helpline> {
-    const number = requireText(normaliseNumber(input.number), 'helpline number');
-    const name = requireText(input.name, 'helpline name');
-    const agents = input.agents == null ? null : [...new Set(input.agents)];
+    const { number, name, agents } = helplineWrite(input);
     // IMMEDIATE: the rule's check and the write are one atomic step across connections (rules.ts).
     this.db.transaction(() => {
       const holder = this.extensionHolder(account, number);
       // The message names the number as it was sent (trimmed), as the API has always answered.
       if (holder !== null) throw helplineIsExtensionError(input.number.trim(), holder);
       for (const agent of agents ?? []) {
-        if (!this.agentExists(account, agent)) throw new DirectoryError('unknown_agent', `no agent ${agent} in this account`);
+        if (!this.agentExists(account, agent)) throw unknownAgentError(agent);
       }
       this.sql(
           `INSERT INTO dir_helplines (account, number, name, all_agents) VALUES (?, ?, ?, ?)
@@ -418,11 +310,8 @@ export class SqliteDirectory implements Directory {
   private helplineSync(account: string, number: string): Helpline | null {
     const row = this.sql('SELECT * FROM dir_helplines WHERE account = ? AND number = ?').get(account, number) as HelplineRow | undefined;
     if (!row) return null;
-    const agents =
-      row.all_agents === 1
-        ? null
-        : (this.sql('SELECT agent FROM dir_helpline_members WHERE account = ? AND helpline = ? ORDER BY agent').pluck().all(account, number) as string[]);
-    return { number: row.number, account: row.account, name: row.name, agents };
+    const members = row.all_agents === 1 ? [] : (this.sql('SELECT agent FROM dir_helpline_members WHERE account = ? AND helpline = ? ORDER BY agent').pluck().all(account, number) as string[]);
+    return toHelpline(row, members);
   }
 
   // ── contacts ──
@@ -438,7 +327,7 @@ export class SqliteDirectory implements Directory {
   }
 
   async searchContacts(account: string, q: string, limit = DEFAULT_SEARCH_LIMIT): Promise<Contact[]> {
-    return searchContactRows(this.db, account, q, Math.min(Math.max(1, Math.trunc(limit)), MAX_SEARCH_LIMIT), this.numbers);
+    return searchContactRows(this.db, account, q, searchLimit(limit), this.numbers);
   }
 
   async contactByNumber(account: string, number: string): Promise<Contact | null> {

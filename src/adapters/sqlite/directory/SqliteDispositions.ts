@@ -1,6 +1,5 @@
 import { migrate, statementCache, type SqliteDatabase, type Statement } from '../database';
-import { DirectoryError } from '../../../domain/directory/errors';
-import { DEFAULT_DISPOSITIONS, MAX_DISPOSITIONS, type Disposition, type DispositionStore } from '../../../domain/directory/Lookups';
+import { DEFAULT_DISPOSITIONS, validDispositions, type Disposition, type DispositionStore } from '../../../domain/directory/Lookups';
 
 /** Migration namespace of the dispositions table in the shared database (next to `directory`). */
 export const DISPOSITIONS_SCHEMA = 'dispositions';
@@ -19,8 +18,6 @@ const MIGRATIONS = [
   },
 ];
 
-const CODE = /^[A-Za-z0-9_.-]{1,64}$/;
-
 /** The accounts' disposition lists in the call-log database; an account without one has DEFAULT_DISPOSITIONS. */
 export class SqliteDispositions implements DispositionStore {
   private readonly sql: (text: string) => Statement;
@@ -36,13 +33,7 @@ export class SqliteDispositions implements DispositionStore {
   }
 
   async set(account: string, items: readonly Disposition[]): Promise<Disposition[]> {
-    if (items.length === 0 || items.length > MAX_DISPOSITIONS) throw new DirectoryError('invalid_input', `a disposition list has 1 to ${MAX_DISPOSITIONS} entries`);
-    const clean = items.map((d) => ({ code: d.code.trim(), label: d.label.trim() }));
-    for (const d of clean) {
-      if (!CODE.test(d.code)) throw new DirectoryError('invalid_input', `disposition code ${JSON.stringify(d.code)}: letters, digits, _ . - only (1-64)`);
-      if (d.label === '' || d.label.length > 120) throw new DirectoryError('invalid_input', `disposition ${d.code}: a label of 1 to 120 characters`);
-    }
-    if (new Set(clean.map((d) => d.code)).size !== clean.length) throw new DirectoryError('invalid_input', 'disposition codes must be unique');
+    const clean = validDispositions(items);
     this.db.transaction(() => {
       this.sql('DELETE FROM dir_dispositions WHERE account = ?').run(account);
       clean.forEach((d, position) => this.sql('INSERT INTO dir_dispositions (account, code, label, position) VALUES (?, ?, ?, ?)').run(account, d.code, d.label, position));

@@ -1,0 +1,110 @@
+/**
+ * Central servers on PostgreSQL (docs/architecture.md, Several servers): the shared-mode pipeline
+ * (Redis call state, RabbitMQ, the call log and directory in PostgreSQL) with one server, then two
+ * servers on this machine sharing the load. For each: call events handled per second end to end
+ * (webhook 200 → handled, nothing lost) and the Ringside servers' own CPU per event (user + system
+ * time from /proc/<pid>/stat over the load, divided by events handled). The load generator runs in
+ * this process, each server in its own.
+ */
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { ulid } from 'ulid';
+import { makeTempDir } from '../../test/support/tmp';
+import { startChild, type ChildServer } from './children';
+import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, adminRequest, callLoad, counter } from './measure';
+import { startPrivateRedis, type PrivateRedis } from './privateRedis';
+import { ringsideCommand } from './ringsideCommand';
+import { AMQP_URL, SHARDS, deleteBenchTopology, waitUntilHandled, type Names } from './shared';
+
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+/** BENCH_POSTGRES_SERVERS=1 (or 2) runs only that many; default both. */
+const SERVER_COUNTS = process.env.BENCH_POSTGRES_SERVERS ? [Number(process.env.BENCH_POSTGRES_SERVERS)] : [1, 2];
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+export async function benchSharedPostgres(): Promise<void> {
+  const redis = await startPrivateRedis();
+  try {
+    console.log(`\nRingside bench, central servers on PostgreSQL: Redis call state + RabbitMQ (${SHARDS} shard queues) + PostgreSQL, ${SECONDS}s load, ${CONNECTIONS} connections per server`);
+    for (const servers of SERVER_COUNTS) {
+      const result = await runServers(servers, redis);
+      console.log(`${servers === 1 ? 'one server ' : 'two servers'}: ${result.rate.toFixed(0)} call events/s end to end; Ringside CPU ${result.cpuMsPerEvent.toFixed(2)} ms per call event (${result.servers} process${result.servers > 1 ? 'es' : ''}); ${result.verdict}`);
+    }
+  } finally {
+    await redis.stop();
+  }
+}
+
+interface Result { servers: number; rate: number; cpuMsPerEvent: number; verdict: string }
+
+async function runServers(count: number, redis: PrivateRedis): Promise<Result> {
+  const id = `bench-${ulid().toLowerCase()}`;
+  const names: Names = { prefix: id, exchange: id, queue: `${id}-queue` };
+  const database = await createDatabase(id.replaceAll('-', '_'));
+  const temps = Array.from({ length: count }, () => makeTempDir('ringside-bench-pg-'));
+  const servers: ChildServer[] = [];
+  try {
+    const { args, env } = ringsideCommand();
+    for (const temp of temps) {
+      servers.push(await startChild(args, {
+        ...env, RINGSIDE_DATA_DIR: temp.dir, ...TOKEN_ENV, RINGSIDE_PHONE_RATE_LIMIT: '0',
+        RINGSIDE_DATABASE: database.url, RINGSIDE_SECRETS_KEY_FILE: `${temps[0]!.dir}/secrets.key`,
+        RINGSIDE_REDIS_URL: redis.url, RINGSIDE_REDIS_KEY_PREFIX: names.prefix,
+        RINGSIDE_AMQP_URL: AMQP_URL, RINGSIDE_AMQP_EXCHANGE: names.exchange, RINGSIDE_AMQP_QUEUE: names.queue, RINGSIDE_AMQP_SHARDS: String(SHARDS),
+      }, ['webhookUrl', 'apiUrl']));
+    }
+    await adminRequest(servers[0]!, 'POST', '/api/agents', { id: 'bench', name: 'Bench', devices: [BENCH_MAC] });
+    return await sustained(servers);
+  } finally {
+    for (const server of servers) await server.stop();
+    await deleteBenchTopology(names);
+    await database.drop();
+    for (const temp of temps) temp.cleanup();
+  }
+}
+
+/** Load on every server at once (distinct calls), then until every accepted event is handled everywhere. */
+async function sustained(servers: ChildServer[]): Promise<Result> {
+  const sum = async (name: string, filter = '') => (await Promise.all(servers.map((s) => counter(s, name, filter)))).reduce((a, b) => a + b, 0);
+  const drained = () => waitUntilHandled(...servers);
+  await drained();
+  const acceptedBefore = await sum('ringside_events_accepted_total');
+  const handledBefore = await sum('ringside_events_handled_total', 'outcome="ok"');
+  const cpuBefore = servers.map(cpuTicks);
+  const start = performance.now();
+  const loads = await Promise.all(servers.map((s, i) => callLoad(s.urls.webhookUrl!, i * 10_000_000)));
+  await drained();
+  const elapsedMs = performance.now() - start;
+  const cpuMs = servers.reduce((total, s, i) => total + ((cpuTicks(s) - cpuBefore[i]!) * 1000) / CLOCK_TICKS_PER_SECOND, 0);
+  const accepted = (await sum('ringside_events_accepted_total')) - acceptedBefore;
+  const handled = (await sum('ringside_events_handled_total', 'outcome="ok"')) - handledBefore;
+  const ok = loads.reduce((total, load) => total + load.ok, 0);
+  const verdict = handled >= accepted && accepted >= ok
+    ? `nothing lost (${ok} answered 200, ${accepted} durable, ${handled} handled)`
+    : `LOST: ${ok} answered 200, ${accepted} durable, ${handled} handled`;
+  return { servers: servers.length, rate: handled / (elapsedMs / 1000), cpuMsPerEvent: handled > 0 ? cpuMs / handled : 0, verdict };
+}
+
+/** User + system CPU time of the process so far, in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
+function cpuTicks(server: ChildServer): number {
+  const stat = readFileSync(`/proc/${server.process.pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+async function createDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
