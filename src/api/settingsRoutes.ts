@@ -1,11 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { maskedConfig } from '../app/config/loadConfig';
 import type { RingsideConfig } from '../app/config/schema';
-import { describeRedisTarget, redisTargetOf, usesRedis } from '../app/config/redisTopology';
+import { usesRedis } from '../app/config/redisTopology';
 import { logFileOf } from '../app/logging';
 import { parseMac } from '../protocol/mac';
-import { serviceTestBody } from '../protocol/rest';
+import { databaseTestBody, serviceTestBody } from '../protocol/rest';
 import type { PhoneControlTest, SettingsView } from '../protocol/responses';
 import { probeAmqpUrl, probeRedisUrl, type ServiceProbes } from '../app/serviceProbe';
 import { codedHttpError, parseWith, readJson } from './http';
@@ -13,6 +12,7 @@ import { drive, phoneFor } from './phoneRoutes';
 import type { ProvisioningRouteDeps } from './provisioningRoutes';
 import { devicesFor } from './roles';
 import type { Router } from './router';
+import { amqpSetting, databaseSetting, redisSetting } from './settingsView';
 
 /** What the settings screen reads besides the directory: the configuration and the live ports. */
 export interface SettingsSources {
@@ -36,7 +36,7 @@ async function optionalBody<T extends z.ZodType>(req: IncomingMessage, schema: T
 
 /**
  * The settings screen (issue 5): what this Ringside runs with, never a secret; an active check of
- * Redis and RabbitMQ (admin); a login to a phone with its saved control settings.
+ * Redis, RabbitMQ and the database (admin); a login to a phone with its saved control settings.
  */
 export function addSettingsRoutes(router: Router, deps: SettingsRouteDeps): void {
   const { directory, auth, phones, settings } = deps;
@@ -44,25 +44,29 @@ export function addSettingsRoutes(router: Router, deps: SettingsRouteDeps): void
   router.on('GET', '/api/settings', async ({ req }): Promise<SettingsView> => {
     const principal = await auth.require(req, 'any');
     const { config } = settings;
-    // `ringside config`'s masking: user:password@ in a URL becomes user:***@.
-    const masked = maskedConfig(config) as { redis: { url: string }; amqp: { url: string } };
+    // Whoever administers Ringside (the admin token, an agent marked admin, a single seat's own agent) opens the console's System section.
+    const admin = await auth.isAdminAgent(principal);
+    const viewer = admin ? { kind: 'admin' as const, account: principal.account } : principal;
     const devices = await directory.listDevices(principal.account);
     return {
       webhook: { host: config.webhook.host, port: settings.webhookPort(), publicHost: deps.actionUrls().publicHost.host },
       api: { host: config.api.host, port: settings.apiPort() },
-      // Sentinel and Cluster are shown as sentinel://<master>@host:port,… and cluster://host:port,… (no password in either).
-      redis: usesRedis(config)
-        ? { url: config.redis.url !== undefined ? masked.redis.url : describeRedisTarget(redisTargetOf(config)!), callsDb: config.redis.callsDb, cacheDb: config.redis.cacheDb, keyPrefix: config.redis.keyPrefix }
-        : null,
-      amqp: config.amqp.url
-        ? { url: masked.amqp.url, exchange: config.amqp.exchange, queue: config.amqp.queue, shards: config.amqp.shards }
-        : null,
+      // Passwords masked as `ringside config` masks them; hosts and paths for the admin only (settingsView.ts).
+      redis: redisSetting(config, admin),
+      amqp: amqpSetting(config, admin),
       // The caller's own phones as GET /api/devices shows them (roles.ts devicesFor: an agent never sees the control address or user name); the admin: all.
-      phones: devicesFor(principal, devices),
+      phones: devicesFor(viewer, devices),
       seatAgent: usesRedis(config) ? null : config.agent,
-      // Where IT finds the log (docs/architecture.md, Logs): a path on this machine, the admin's business only.
-      ...(principal.kind === 'admin' ? { logFile: logFileOf(config) } : {}),
+      // Where IT finds the log (docs/architecture.md, Logs) and the data: a path on this machine or a server, the admin's business only.
+      ...(admin ? { logFile: logFileOf(config), database: databaseSetting(config) } : {}),
     };
+  });
+
+  // The database in use only: a URL to try would let the console reach any host's PostgreSQL.
+  router.on('POST', '/api/services/database/test', async ({ req }) => {
+    await auth.require(req, 'admin');
+    await optionalBody(req, databaseTestBody);
+    return settings.probes.database();
   });
 
   for (const service of ['redis', 'rabbitmq'] as const) {

@@ -82,7 +82,7 @@ interface OpenOptions {
   /** Which events were handled, for dropping RabbitMQ redeliveries (the call log's own markers). */
   handledEvents: HandledEventLedger;
   /** Sessions and queues where Redis does not hold them (the shared database's: src/app/stores.ts). */
-  stores: Pick<Stores, 'sessions' | 'queues' | 'directoryChangedElsewhere' | 'health' | 'up'>;
+  stores: Pick<Stores, 'sessions' | 'queues' | 'directoryChangedElsewhere' | 'health' | 'up' | 'probe'>;
   /** Stop asked for during start-up (SIGTERM): the wait for the shared services ends at once. */
   signal?: AbortSignal;
   /** Told of the spool's write outcomes (a full disk shows in health). */
@@ -134,6 +134,7 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
         const probe = await timedProbe(() => rabbit.probe(), { what: 'RabbitMQ' });
         return probe.ok ? { ...probe, state: rabbitHealth(true, await spool.depth()) } : probe;
       },
+      database: () => options.stores.probe(),
     };
     const oldestSpooledAt = async () => spool.oldestPendingAt();
     return { probes, bus, state, push, sessions, statuses, queues, cache, node, health, oldestSpooledAt, servicesUp, interrupt, close: () => closeAll(closers) };

@@ -15,6 +15,8 @@ export type { ServiceProbe };
 export interface ServiceProbes {
   redis(): Promise<ServiceProbe>;
   rabbitmq(): Promise<ServiceProbe>;
+  /** The call history's database (stores.ts probe): PostgreSQL, or `embedded` for a SQLite file. */
+  database(): Promise<ServiceProbe>;
 }
 
 /** How long a Test button waits for an answer. */

@@ -29,6 +29,7 @@ import { dataVersionProbe, EMBEDDED_RECHECK_MS } from './cache/openCache';
 import type { RingsideConfig } from './config/schema';
 import { usesRedis } from './config/redisTopology';
 import { openSecretsKey, secretsKeyFile, SecretsKeyError } from './secretsKey';
+import { EMBEDDED_PROBE, timedProbe, type ServiceProbe } from './serviceProbe';
 
 /**
  * The data every server of an account shares (docs/architecture.md, Several servers): the call log,
@@ -58,6 +59,8 @@ export interface Stores {
   sqliteFiles: string[];
   /** `embedded` for a SQLite file; PostgreSQL: `up` or `down`. */
   health(): ServiceHealth;
+  /** The admin console's Test: PostgreSQL asked now on a connection of its own; a SQLite file is `embedded`. */
+  probe(): Promise<ServiceProbe>;
   /** False while PostgreSQL is unreachable: event handlers wait instead of spending attempts. */
   up(): boolean;
   /** Told of a handler's failure: a lost database connection marks it down until it answers. */
@@ -71,8 +74,13 @@ interface StoreOptions {
   checkpointPages: number;
 }
 
+/** RINGSIDE_DATABASE: a postgres:// URL, or a SQLite file (by default `<data dir>/ringside.db`). */
+export function databaseOf(config: Pick<RingsideConfig, 'database' | 'dataDir'>): string {
+  return config.database ?? join(config.dataDir, 'ringside.db');
+}
+
 export async function openStores(config: RingsideConfig, options: StoreOptions): Promise<Stores> {
-  const database = config.database ?? join(config.dataDir, 'ringside.db');
+  const database = databaseOf(config);
   return isPostgresUrl(database) ? openPostgresStores(database, config, options) : openSqliteStores(database, config, options);
 }
 
@@ -96,6 +104,7 @@ function openSqliteStores(file: string, config: RingsideConfig, options: StoreOp
       readContactsThrough: () => undefined,
       sqliteFiles: [file],
       health: () => 'embedded',
+      probe: async () => EMBEDDED_PROBE,
       up: () => true,
       noteFailure: () => undefined,
       close: async () => closeSqlite(db, log, source),
@@ -166,6 +175,7 @@ async function openPostgresStores(url: string, config: RingsideConfig, options: 
       },
       sqliteFiles: [],
       health: () => (availability.isUp() ? 'up' : 'down'),
+      probe: () => timedProbe(() => availability.check(), { what: 'PostgreSQL', url }),
       up: () => availability.isUp(),
       noteFailure: (error) => availability.noteFailure(error),
       close: async () => {

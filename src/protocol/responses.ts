@@ -140,15 +140,56 @@ export interface SessionInfo {
   admin: boolean;
 }
 
+/**
+ * GET /api/settings `redis`: how shared mode reaches Redis (docs/redis.md, Sentinel and Cluster).
+ * Where it is (`url`, `master`, `nodes`) is the admin's only: an agent is not shown hosts.
+ */
+export interface RedisSetting {
+  /** One server by URL, a master found through Sentinel, or a Cluster. */
+  topology: 'server' | 'sentinel' | 'cluster';
+  /** The URL with its password masked (`user:***@`), `sentinel://<master>@host:port,…` or `cluster://host:port,…`. Admin only. */
+  url?: string;
+  /** Sentinel: the master's name the sentinels monitor. Admin only. */
+  master?: string;
+  /** Sentinel: the sentinels; Cluster: the seed nodes; each `host:port`. Admin only. */
+  nodes?: string[];
+  /** The call state's and the directory cache's database numbers; absent for a Cluster (database 0 only, the key prefix keeps them apart). */
+  callsDb?: number;
+  cacheDb?: number;
+  keyPrefix: string;
+}
+
+/** GET /api/settings `amqp`: the RabbitMQ bus. `url` (masked) is the admin's only. */
+export interface AmqpSetting {
+  url?: string;
+  exchange: string;
+  queue: string;
+  shards: number;
+  /** `quorum`: replicated queues on a RabbitMQ cluster; `classic` otherwise (docs/architecture.md, Quorum queues). */
+  queueType: 'classic' | 'quorum';
+}
+
+/**
+ * GET /api/settings `database` (the admin only): the SQLite file, or the PostgreSQL server with its
+ * password masked (`user:***@`, and a `password=` parameter). `host`, `port` and `name` are read
+ * from the URL for the console's line ("PostgreSQL at db1:5432/ringside"); null where the URL
+ * does not say (a socket directory, pg's defaults).
+ */
+export type DatabaseSetting =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string; host: string | null; port: number | null; name: string | null };
+
 /** GET /api/settings: what the settings screen shows; never a secret (URLs masked, no phone password). */
 export interface SettingsView {
   /** The phone listener: the address bound, and the host phones reach it by (the Action URLs'). */
   webhook: { host: string; port: number; publicHost: string };
   api: { host: string; port: number };
-  /** null: embedded (no REDIS_URL). */
-  redis: { url: string; callsDb: number; cacheDb: number; keyPrefix: string } | null;
+  /** null: embedded (no Redis configured). */
+  redis: RedisSetting | null;
   /** null: embedded (no AMQP_URL). */
-  amqp: { url: string; exchange: string; queue: string; shards: number } | null;
+  amqp: AmqpSetting | null;
+  /** The admin only (it names a host or a path): where the call history, directory and sign-ins are kept. Absent for an agent. */
+  database?: DatabaseSetting;
   /** The caller's own phones (the admin: every phone) as GET /api/devices shows them. */
   phones: DeviceView[];
   /** A single seat (embedded mode): the seat's own agent (RINGSIDE_AGENT), who gets unbound phones; null in shared mode. */

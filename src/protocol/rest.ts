@@ -173,6 +173,9 @@ export const serviceTestBody = (service: TestableService) => z.strictObject({
   }, `must be a ${SERVICE_SCHEMES[service].join(' or ')}// URL`).optional(),
 });
 
+/** POST /api/services/database/test: the database in use only (no other URL is tried: it would be a way to reach any host's PostgreSQL). */
+export const databaseTestBody = z.strictObject({});
+
 /** PUT /api/me: the seat's own agent changes its own name and extension (a missing field keeps it, a null extension removes it). */
 export const meBody = z.strictObject({
   name: z.string().trim().min(1).max(120).optional(),

@@ -59,9 +59,9 @@ export function readConfig(env: NodeJS.ProcessEnv): ChaosConfig {
     redisDownMs,
     rabbitDownMs,
     ringsideDownMs,
-    // Multihost: a lighter load, which two servers on PostgreSQL keep up with on a small machine
+    // Multihost: no bursts, which two servers on PostgreSQL do not keep up with on a small machine
     // hosting every service too (docs/architecture.md, Several servers).
-    concurrency: integer(env.CHAOS_CONCURRENCY, scenario === 'multihost' ? 2 : 8),
+    concurrency: integer(env.CHAOS_CONCURRENCY, 8),
     burst: integer(env.CHAOS_BURST, scenario === 'multihost' ? 0 : 30),
     missedDelayMs: integer(env.CHAOS_MISSED_DELAY_MS, 1000),
     seed: integer(env.CHAOS_SEED, Math.floor(Math.random() * 2 ** 31)),
@@ -107,7 +107,7 @@ on loopback addresses (127.0.0.1 services, 127.0.0.2 and 127.0.0.3 servers).
   CHAOS_RABBIT_DOWN_SECONDS=30    RabbitMQ outage (shortened to fit a small budget)
   CHAOS_REDIS_DOWN_SECONDS=2      time between the Redis kill and its restart
   CHAOS_RINGSIDE_DOWN_SECONDS=3   time between the Ringside kill and its restart
-  CHAOS_CONCURRENCY=8             calls played at once (multihost: 2)
+  CHAOS_CONCURRENCY=8             calls played at once
   CHAOS_BURST=30                  calls started at once on each process, every 100 ms, while the
                                   Ringside kill waits for a process holding unacknowledged deliveries
                                   (multihost: 0, the steady load alone; bursts go to server A's phones)

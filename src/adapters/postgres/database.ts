@@ -194,15 +194,19 @@ export class PostgresAvailability {
 
   /** Asks the database now, on a connection of its own (a busy pool is not an unreachable server): true when it answered. */
   async probe(): Promise<boolean> {
+    return this.check().then(() => true, () => false);
+  }
+
+  /** As probe, but a failure rejects with its reason (the admin console's Test shows it). */
+  async check(): Promise<void> {
     const client = new pg.Client({ ...this.pool.options, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
     client.on('error', () => undefined);
     try {
       await client.connect();
       await client.query('SELECT 1');
-      return true;
     } catch (error) {
       this.noteFailure(error);
-      return false;
+      throw error;
     } finally {
       await client.end().catch(() => undefined);
     }

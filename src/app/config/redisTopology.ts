@@ -43,12 +43,17 @@ export function redisTargetOf(config: { redis: RedisTopologySettings }): RedisTa
   return null;
 }
 
+/** `host:port`, an IPv6 address in brackets (`[::1]:6379`), as the settings are written. */
+export function describeRedisNode(node: RedisNode): string {
+  return node.host.includes(':') ? `[${node.host}]:${node.port}` : `${node.host}:${node.port}`;
+}
+
 /**
  * What the settings screen and logs show for the target, with no secret in it: the URL as given
  * (masked by the caller), `sentinel://<master>@host:port,…` or `cluster://host:port,…`.
  */
 export function describeRedisTarget(target: RedisTarget): string {
-  const list = (nodes: readonly RedisNode[]) => nodes.map((n) => (n.host.includes(':') ? `[${n.host}]:${n.port}` : `${n.host}:${n.port}`)).join(',');
+  const list = (nodes: readonly RedisNode[]) => nodes.map(describeRedisNode).join(',');
   switch (target.kind) {
     case 'url':
       return target.url;

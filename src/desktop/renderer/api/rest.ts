@@ -149,8 +149,8 @@ export class RestClient {
     return this.request('GET', '/api/settings');
   }
 
-  /** Admin only: asks Redis (PING) or RabbitMQ (a channel) now, on the connection in use. */
-  testService(service: 'redis' | 'rabbitmq'): Promise<ServiceProbe> {
+  /** Admin only: asks Redis (PING) or RabbitMQ (a channel) now, on the connection in use, or PostgreSQL on a connection of its own. */
+  testService(service: 'redis' | 'rabbitmq' | 'database'): Promise<ServiceProbe> {
     return this.request('POST', `/api/services/${service}/test`, {});
   }
 

@@ -181,8 +181,8 @@ export function PhoneForm({ rest, device, status, isAdmin, onSaved }: { rest: Re
   );
 }
 
-export type Service = 'redis' | 'rabbitmq';
-export const SERVICE_LABEL: Record<Service | 'listener', string> = { listener: 'Phone listener', redis: 'Redis', rabbitmq: 'RabbitMQ' };
+export type Service = 'redis' | 'rabbitmq' | 'database';
+export const SERVICE_LABEL: Record<Service | 'listener', string> = { listener: 'Phone listener', redis: 'Redis', rabbitmq: 'RabbitMQ', database: 'Call history database' };
 
 export function stateText(state: string): string {
   return state === 'embedded' ? 'not used (embedded)' : state;
@@ -204,7 +204,7 @@ export function ServiceRow({ rest, service, state, details, isAdmin }: { rest: R
         text: probe.ok ? `test passed${probe.latencyMs !== undefined ? ` in ${probe.latencyMs} ms` : ''}` : probe.state === 'embedded' ? 'not configured' : `test failed${probe.error ? `: ${probe.error}` : ''}`,
         at: Date.now(),
       }))
-      : rest.health().then((report) => setChecked({ state: String(report[service]), tone: 'plain', text: 'health read again', at: Date.now() }));
+      : rest.health().then((report) => setChecked({ state: report[service] ?? 'unknown', tone: 'plain', text: 'health read again', at: Date.now() }));
     work.catch((error: unknown) => setChecked({ state: state ?? 'unknown', tone: 'bad', text: `not checked: ${describeError(error)}`, at: Date.now() })).finally(() => setBusy(false));
   };
   const shown = checked?.state ?? state ?? 'unknown';

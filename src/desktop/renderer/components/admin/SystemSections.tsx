@@ -3,6 +3,7 @@ import { useCallback } from 'react';
 import type { RestClient } from '../../api/rest';
 import type { HealthReport, SettingsView } from '../../api/types';
 import { ActionUrls, ServiceRow } from '../phoneParts';
+import { databaseText, rabbitDetails, redisDetails } from '../../systemText';
 import { useLoaded } from './shared';
 
 export function PhoneSetupSection({ rest }: { rest: RestClient }) {
@@ -21,7 +22,8 @@ export function PhoneSetupSection({ rest }: { rest: RestClient }) {
 export function SystemSection({ rest, health, version }: { rest: RestClient; health: HealthReport | null; version: number }) {
   const settings = useLoaded<SettingsView>(useCallback(() => rest.settings(), [rest]), version);
   const s = settings.value;
-  const shared = s !== null && (s.redis !== null || s.amqp !== null);
+  const postgres = s?.database?.kind === 'postgres' ? s.database : null;
+  const shared = s !== null && (s.redis !== null || s.amqp !== null || postgres !== null);
   return (
     <>
       <h3>This Ringside</h3>
@@ -41,6 +43,12 @@ export function SystemSection({ rest, health, version }: { rest: RestClient; hea
             {health?.storage ? (health.storage.state === 'up' ? 'up' : `down: ${health.storage.reason ?? 'write failed'}`) : 'unknown'}
           </span>
         </dd>
+        {s?.database?.kind === 'sqlite' ? (
+          <>
+            <dt>Call history database</dt>
+            <dd data-service="database">{databaseText(s.database)} <span className="mono">{s.database.file}</span></dd>
+          </>
+        ) : null}
         <dt>Mode</dt>
         <dd>{s === null ? '…' : shared ? 'Shared with other seats' : 'Single seat (everything on this computer)'}</dd>
       </dl>
@@ -48,10 +56,9 @@ export function SystemSection({ rest, health, version }: { rest: RestClient; hea
         <>
           <h4>Shared services</h4>
           <dl className="settings-grid" aria-label="Shared services">
-            {s.redis ? <ServiceRow rest={rest} service="redis" state={health?.redis} isAdmin
-              details={[s.redis.url, `DB ${s.redis.callsDb} / ${s.redis.cacheDb}`, `prefix ${s.redis.keyPrefix}`]} /> : null}
-            {s.amqp ? <ServiceRow rest={rest} service="rabbitmq" state={health?.rabbitmq} isAdmin
-              details={[s.amqp.url, `exchange ${s.amqp.exchange}`, `queue ${s.amqp.queue} ×${s.amqp.shards}`]} /> : null}
+            {postgres ? <ServiceRow rest={rest} service="database" state={health?.database} isAdmin details={[databaseText(postgres), postgres.url]} /> : null}
+            {s.redis ? <ServiceRow rest={rest} service="redis" state={health?.redis} isAdmin details={redisDetails(s.redis)} /> : null}
+            {s.amqp ? <ServiceRow rest={rest} service="rabbitmq" state={health?.rabbitmq} isAdmin details={rabbitDetails(s.amqp)} /> : null}
             {s.amqp ? (
               <>
                 <dt>Phone events not yet forwarded</dt>
@@ -59,7 +66,7 @@ export function SystemSection({ rest, health, version }: { rest: RestClient; hea
               </>
             ) : null}
           </dl>
-          <p className="muted">Test asks the service now, on the connection in use. The addresses are set in Ringside’s configuration on the server; passwords are never shown.</p>
+          <p className="muted">Test asks the service now. The addresses are set in Ringside’s configuration on the server; passwords are never shown.</p>
         </>
       ) : null}
     </>
