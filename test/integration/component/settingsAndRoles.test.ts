@@ -17,8 +17,8 @@ interface DeviceView { mac: string; agent: string | null; ip: string | null; con
 interface Settings {
   webhook: { host: string; port: number; publicHost: string };
   api: { host: string; port: number };
-  redis: { url: string; callsDb: number; cacheDb: number; keyPrefix: string } | null;
-  amqp: { url: string; exchange: string; queue: string; shards: number } | null;
+  redis: { topology: string; url?: string; callsDb?: number; cacheDb?: number; keyPrefix: string } | null;
+  amqp: { url?: string; exchange: string; queue: string; shards: number; queueType: string } | null;
   phones: DeviceView[];
 }
 
@@ -165,17 +165,25 @@ describe('GET /api/settings', () => {
     expect((await r.api('GET', '/api/settings', { token: 'not-a-session-token-000000' })).status).toBe(401);
   });
 
-  it('shared: Redis and RabbitMQ with their URLs masked as `ringside config` masks them, and the names in use', async () => {
+  it('shared: Redis and RabbitMQ with their URLs masked as `ringside config` masks them, and the names in use; an agent is not shown where they are', async () => {
     const redis = redisUrlWithPassword();
     office = await startOffice(1, {}, { redisUrl: () => redis.url });
     const seat = office.seats[0]!;
     const alice = await seat.agent('alice', { devices: [MAC_A] });
 
-    for (const token of [TEST_TOKEN, alice.token]) {
-      const res = await seat.api<Settings>('GET', '/api/settings', { token });
-      expect(res.status).toBe(200);
-      expect(res.body.redis).toEqual({ url: redis.url.replace(`:${redis.password}@`, ':***@'), callsDb: 12, cacheDb: 13, keyPrefix: office.root });
-      expect(res.body.amqp).toEqual({ url: AMQP_URL.replace(`:${AMQP_PASSWORD}@`, ':***@'), exchange: office.root, queue: `${office.root}-queue`, shards: 2 });
+    const admin = await seat.api<Settings>('GET', '/api/settings', { token: TEST_TOKEN });
+    expect(admin.status).toBe(200);
+    expect(admin.body.redis).toEqual({ topology: 'server', url: redis.url.replace(`:${redis.password}@`, ':***@'), callsDb: 12, cacheDb: 13, keyPrefix: office.root });
+    expect(admin.body.amqp).toEqual({ url: AMQP_URL.replace(`:${AMQP_PASSWORD}@`, ':***@'), exchange: office.root, queue: `${office.root}-queue`, shards: 2, queueType: 'classic' });
+
+    const agent = await seat.api<Settings>('GET', '/api/settings', { token: alice.token });
+    expect(agent.status).toBe(200);
+    expect(agent.body.redis).toEqual({ topology: 'server', callsDb: 12, cacheDb: 13, keyPrefix: office.root });
+    expect(agent.body.amqp).toEqual({ exchange: office.root, queue: `${office.root}-queue`, shards: 2, queueType: 'classic' });
+    expect(JSON.stringify(agent.body)).not.toContain(new URL(redis.url).host);
+    expect(JSON.stringify(agent.body)).not.toContain(new URL(AMQP_URL).host);
+
+    for (const res of [admin, agent]) {
       const text = JSON.stringify(res.body);
       expect(text).not.toContain(redis.password);
       expect(text).not.toContain(`:${AMQP_PASSWORD}@`);

@@ -500,7 +500,7 @@ const attempts: Record<string, () => Promise<void>> = {
       expectNoGlobex(res.body);
     }
   },
-  ...Object.fromEntries((['redis', 'rabbitmq'] as const).map((service) => [`POST /api/services/${service}/test`, async () => {
+  ...Object.fromEntries((['redis', 'rabbitmq', 'database'] as const).map((service) => [`POST /api/services/${service}/test`, async () => {
     expect((await asAgent('POST', `/api/services/${service}/test`, {})).status).toBe(403);
     const res = await asAdmin('POST', `/api/services/${service}/test`, {});
     expect(res.status).toBe(200);
@@ -919,7 +919,7 @@ const roleChecks: Record<string, () => Promise<void>> = {
     expect(bobs).toEqual([expect.objectContaining({ mac: MAC_B_KEY, ip: null, control: { withheld: true, passwordSet: true, ready: true } })]);
     expect(JSON.stringify(bobs)).not.toMatch(/127\.0\.0\.7|desk|8081/);
   },
-  ...Object.fromEntries((['redis', 'rabbitmq'] as const).map((service) => [`POST /api/services/${service}/test`, adminOnly('POST', `/api/services/${service}/test`, {}, 200)])),
+  ...Object.fromEntries((['redis', 'rabbitmq', 'database'] as const).map((service) => [`POST /api/services/${service}/test`, adminOnly('POST', `/api/services/${service}/test`, {}, 200)])),
   'POST /api/devices/:mac/control/test': async () => {
     expect(await as('agentA')('POST', `/api/devices/${MAC_B_KEY}/control/test`, {})).toMatchObject({ status: 403, body: { error: 'not_your_phone' } });
     expect(await as('supervisor')('POST', `/api/devices/${MAC_B_KEY}/control/test`, {})).toMatchObject({ status: 403, body: { error: 'not_your_phone' } });

@@ -197,17 +197,19 @@ export function ServiceRow({ rest, service, state, details, isAdmin }: { rest: R
   const [busy, setBusy] = useState(false);
   const check = () => {
     setBusy(true);
+    const answered = (result: { state: string; text: string; tone: 'ok' | 'bad' | 'plain' }) => setChecked({ ...result, at: Date.now() });
     const work = isAdmin
-      ? rest.testService(service).then((probe: ServiceProbe) => setChecked({
+      ? rest.testService(service).then((probe: ServiceProbe) => answered({
         state: probe.state,
         tone: probe.ok ? 'ok' : probe.state === 'embedded' ? 'plain' : 'bad',
         text: probe.ok ? `test passed${probe.latencyMs !== undefined ? ` in ${probe.latencyMs} ms` : ''}` : probe.state === 'embedded' ? 'not configured' : `test failed${probe.error ? `: ${probe.error}` : ''}`,
-        at: Date.now(),
       }))
-      : rest.health().then((report) => setChecked({ state: report[service] ?? 'unknown', tone: 'plain', text: 'health read again', at: Date.now() }));
-    work.catch((error: unknown) => setChecked({ state: state ?? 'unknown', tone: 'bad', text: `not checked: ${describeError(error)}`, at: Date.now() })).finally(() => setBusy(false));
+      : rest.health().then((report) => answered({ state: report[service] ?? 'unknown', tone: 'plain', text: 'health read again' }));
+    work.catch((error: unknown) => answered({ state: state ?? 'unknown', tone: 'bad', text: `not checked: ${describeError(error)}` })).finally(() => setBusy(false));
   };
-  const shown = checked?.state ?? state ?? 'unknown';
+  // The state follows the health messages (a Test's answer, with its time, is beside it): an old
+  // answer would otherwise outlive the outage it saw, as health is only sent when it changes.
+  const shown = state ?? checked?.state ?? 'unknown';
   return (
     <>
       <dt>{SERVICE_LABEL[service]}</dt>

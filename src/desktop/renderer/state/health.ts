@@ -13,7 +13,7 @@ export interface ConnectionState {
 }
 
 export interface HealthProblem {
-  key: 'session' | 'connection' | 'listener' | 'storage' | 'redis' | 'rabbitmq' | 'phone';
+  key: 'session' | 'connection' | 'listener' | 'storage' | 'database' | 'redis' | 'rabbitmq' | 'phone';
   severity: 'error' | 'warning';
   text: string;
 }
@@ -63,6 +63,8 @@ export function healthProblems(connection: ConnectionState, health: HealthReport
   if (health.listener === 'down') problems.push({ key: 'listener', severity: 'error', text: 'The phone listener is down: Ringside does not hear from the phones.' });
   const storage = storageProblem(health.storage);
   if (storage) problems.push(storage);
+  // PostgreSQL away (docs/architecture.md, Failures and outages): events wait in the spool and are saved once it answers.
+  if (health.database === 'down') problems.push({ key: 'database', severity: 'error', text: 'The call history database is unreachable: calls keep being recorded and appear in History once it is back.' });
   if (health.redis === 'down') problems.push({ key: 'redis', severity: 'error', text: 'Redis is unreachable: calls keep being recorded and shared call state catches up when it is back.' });
   if (health.rabbitmq === 'down') problems.push({ key: 'rabbitmq', severity: 'error', text: `RabbitMQ is unreachable: phone events wait in the local spool (${health.spoolDepth}) and are forwarded when it is back.` });
   if (health.rabbitmq === 'degraded') problems.push({ key: 'rabbitmq', severity: 'warning', text: `RabbitMQ is behind: ${health.spoolDepth} phone events are still being forwarded.` });

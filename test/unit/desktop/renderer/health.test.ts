@@ -20,6 +20,13 @@ describe('the health banner', () => {
     expect(healthProblems(open, health({ rabbitmq: 'degraded', spoolDepth: 1500 }), 0)).toEqual([expect.objectContaining({ key: 'rabbitmq', severity: 'warning' })]);
   });
 
+  it('says when the call history database (PostgreSQL) is unreachable, in words an agent reads; a SQLite file (embedded) or a server without the field says nothing', () => {
+    const problems = healthProblems(open, health({ status: 'degraded', database: 'down' }), 0);
+    expect(problems).toEqual([{ key: 'database', severity: 'error', text: 'The call history database is unreachable: calls keep being recorded and appear in History once it is back.' }]);
+    expect(healthProblems(open, health({ database: 'up' }), 0)).toEqual([]);
+    expect(healthProblems(open, health({ database: 'embedded' }), 0)).toEqual([]);
+  });
+
   it('says in plain words when Ringside cannot save calls (a full disk), and what happens to the calls meanwhile', () => {
     const down = (reason: string, failing: string[]) => health({ status: 'degraded', storage: { state: 'down', reason, failing, since: 1 } });
     const full = healthProblems(open, down('disk full', ['spool']), 0);

@@ -56,7 +56,7 @@ export function SystemSection({ rest, health, version }: { rest: RestClient; hea
         <>
           <h4>Shared services</h4>
           <dl className="settings-grid" aria-label="Shared services">
-            {postgres ? <ServiceRow rest={rest} service="database" state={health?.database} isAdmin details={[databaseText(postgres), postgres.url]} /> : null}
+            {postgres ? <ServiceRow rest={rest} service="database" state={health?.database} isAdmin details={[databaseText(postgres)]} /> : null}
             {s.redis ? <ServiceRow rest={rest} service="redis" state={health?.redis} isAdmin details={redisDetails(s.redis)} /> : null}
             {s.amqp ? <ServiceRow rest={rest} service="rabbitmq" state={health?.rabbitmq} isAdmin details={rabbitDetails(s.amqp)} /> : null}
             {s.amqp ? (
