@@ -1,4 +1,4 @@
-import { maskedConfig } from '../app/config/loadConfig';
+import { maskUrl } from '../shared/maskUrl';
 import type { RingsideConfig } from '../app/config/schema';
 import { describeRedisNode, describeRedisTarget, redisTargetOf } from '../app/config/redisTopology';
 import { databaseOf } from '../app/stores';
@@ -11,12 +11,9 @@ import type { AmqpSetting, DatabaseSetting, RedisSetting } from '../protocol/res
  * (URL, hosts, file) only to whoever administers Ringside (`admin`): an agent is not shown hosts.
  */
 
-/** A `password=` (or `sslpassword=`) parameter, which a PostgreSQL URL may carry instead of `user:password@`. */
-const PASSWORD_PARAMETER = /([?&][^=&#]*password=)[^&#]*/gi;
-
-/** The database URL with every password masked: `user:***@` as maskedConfig masks it, and `password=***`. */
+/** The database URL with every password masked (src/shared/maskUrl.ts). */
 export function maskedDatabaseUrl(config: RingsideConfig): string {
-  return String(maskedConfig(config).database ?? databaseOf(config)).replace(PASSWORD_PARAMETER, '$1***');
+  return maskUrl(databaseOf(config));
 }
 
 /** Host, port and database name of a postgres:// URL, null where it does not say (pg's defaults) or does not parse. */
@@ -48,7 +45,7 @@ export function redisSetting(config: RingsideConfig, admin: boolean): RedisSetti
   const databases = target.kind === 'cluster' ? {} : { callsDb, cacheDb };
   if (!admin) return { topology, ...databases, keyPrefix };
   // The URL as given with its password masked; Sentinel and Cluster carry none (the password is a setting of its own).
-  const url = target.kind === 'url' ? String((maskedConfig(config).redis as { url: string }).url) : describeRedisTarget(target);
+  const url = target.kind === 'url' ? maskUrl(target.url) : describeRedisTarget(target);
   const where = target.kind === 'sentinel'
     ? { master: target.master, nodes: target.sentinels.map(describeRedisNode) }
     : target.kind === 'cluster' ? { nodes: target.nodes.map(describeRedisNode) } : {};
@@ -59,5 +56,5 @@ export function redisSetting(config: RingsideConfig, admin: boolean): RedisSetti
 export function amqpSetting(config: RingsideConfig, admin: boolean): AmqpSetting | null {
   if (!config.amqp.url) return null;
   const { exchange, queue, shards, queueType } = config.amqp;
-  return { ...(admin ? { url: String((maskedConfig(config).amqp as { url: string }).url) } : {}), exchange, queue, shards, queueType };
+  return { ...(admin ? { url: maskUrl(config.amqp.url) } : {}), exchange, queue, shards, queueType };
 }

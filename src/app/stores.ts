@@ -17,7 +17,8 @@ import { SqliteDispositions } from '../adapters/sqlite/directory/SqliteDispositi
 import { SqliteAgentCredentials } from '../adapters/sqlite/SqliteAgentCredentials';
 import { SqliteAgentSessions } from '../adapters/sqlite/SqliteAgentSessions';
 import { SqliteQueues } from '../adapters/sqlite/SqliteQueues';
-import { isPostgresUrl, openPostgres, PostgresAvailability, redactedUrl } from '../adapters/postgres/database';
+import { isPostgresUrl, openPostgres, PostgresAvailability } from '../adapters/postgres/database';
+import { maskUrl } from '../shared/maskUrl';
 import { PostgresCallLog } from '../adapters/postgres/calllog/PostgresCallLog';
 import { PostgresDirectory, listenForDirectoryChanges, postgresContactHooks } from '../adapters/postgres/directory/PostgresDirectory';
 import { PostgresDispositions } from '../adapters/postgres/directory/PostgresDispositions';
@@ -161,9 +162,9 @@ async function openPostgresStores(url: string, config: RingsideConfig, options: 
       changed = true;
     });
     closers.unshift(async () => listener.close());
-    logger.info({ database: redactedUrl(url) }, 'the call log and directory are kept in PostgreSQL');
+    logger.info({ database: maskUrl(url) }, 'the call log and directory are kept in PostgreSQL');
     return {
-      where: redactedUrl(url),
+      where: maskUrl(url),
       log, source, dispositions, credentials, sessions, queues,
       directoryChangedElsewhere: () => {
         const was = changed;

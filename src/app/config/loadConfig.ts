@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { maskUrl } from '../../shared/maskUrl';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configSchema, type RingsideConfig, type TokenOrigin } from './schema';
@@ -324,7 +325,6 @@ function settingOfPath(path: readonly PropertyKey[]): string {
   return path.map(String).join('.') || 'config';
 }
 
-const maskUrl = (url: string) => url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
 
 /** Where a value came from, as a person would look for it: `RINGSIDE_WEBHOOK_PORT=abc`, `--webhook-port abc`, `in /etc/ringside/ringside.json`. */
 export function describeSource(key: string, source: ValueSource | undefined, value: unknown): string {
@@ -361,14 +361,14 @@ function invalid(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>
 export function maskedConfig(config: RingsideConfig): Record<string, unknown> {
   const { warnings: _warnings, ...shown } = config;
   const maskToken = (token: string) => `${token.slice(0, 4)}…(${token.length} chars)`;
-  const maskUrl = (url: string | undefined) => url?.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
+  const maskOptional = (url: string | undefined) => (url === undefined ? undefined : maskUrl(url));
   return {
     ...shown,
     webhookToken: maskToken(config.webhookToken),
     adminToken: maskToken(config.adminToken),
-    redis: { ...config.redis, url: maskUrl(config.redis.url), ...(config.redis.password !== undefined ? { password: '***' } : {}) },
-    amqp: { ...config.amqp, url: maskUrl(config.amqp.url) },
-    crmLookupUrl: maskUrl(config.crmLookupUrl),
-    database: maskUrl(config.database),
+    redis: { ...config.redis, url: maskOptional(config.redis.url), ...(config.redis.password !== undefined ? { password: '***' } : {}) },
+    amqp: { ...config.amqp, url: maskOptional(config.amqp.url) },
+    crmLookupUrl: maskOptional(config.crmLookupUrl),
+    database: maskOptional(config.database),
   };
 }

@@ -27,3 +27,13 @@ describe('RINGSIDE_DATABASE', () => {
     expect(maskedConfig(config).database).toBe('postgres://ringside:***@db1/ringside');
   });
 });
+
+describe('maskUrl', () => {
+  it('masks the password of user:password@ and of a password= or sslpassword= parameter, and nothing else', async () => {
+    const { maskUrl } = await import('../../../../src/shared/maskUrl');
+    expect(maskUrl('postgres://ringside:hunter2@db1:5432/ringside')).toBe('postgres://ringside:***@db1:5432/ringside');
+    expect(maskUrl('postgres://db1/ringside?user=ringside&password=hunter2&sslmode=require')).toBe('postgres://db1/ringside?user=ringside&password=***&sslmode=require');
+    expect(maskUrl('postgres://db1/ringside?sslpassword=s3cret')).toBe('postgres://db1/ringside?sslpassword=***');
+    expect(maskUrl('redis://10.0.0.5:6379')).toBe('redis://10.0.0.5:6379');
+  });
+});
