@@ -28,6 +28,8 @@ export interface AgentWebSocketDeps {
    * its own phones, an admin connection the account's. Without it the message is `health()` alone.
    */
   phoneHealth?: (viewer: HealthViewer) => Promise<Pick<HealthReport, 'phone' | 'phones'>>;
+  /** A connection opened or closed (`connections` changed): the server's paced passes speed up or slow down (docs/architecture.md, Idle). */
+  onConnectionsChanged?: () => void;
 }
 
 export interface HealthViewer {
@@ -56,6 +58,11 @@ export class AgentWebSocket {
   private readonly principals = new Map<WebSocket, string | null>();
 
   constructor(private readonly deps: AgentWebSocketDeps) {}
+
+  /** Open connections on this process (agents' and admins'). */
+  get connections(): number {
+    return this.principals.size;
+  }
 
   /**
    * Sends a `health` message to this process's connections (of one account, or only one agent's
@@ -119,8 +126,10 @@ export class AgentWebSocket {
     };
     const healthConnection: HealthConnection = { ws, account, agent, lastKey: null };
     this.principals.set(ws, agent);
+    this.deps.onConnectionsChanged?.();
     ws.on('close', () => {
       this.principals.delete(ws);
+      this.deps.onConnectionsChanged?.();
       this.healthConnections.delete(healthConnection);
       unregister();
       metrics.wsConnections.dec();

@@ -34,6 +34,12 @@ export class DependencyLog {
 
   constructor(private readonly logger: Logger) {}
 
+  /** Every service and the storage up at their last reading (or none read yet). */
+  get allUp(): boolean {
+    for (const state of this.last.values()) if (state !== 'up') return false;
+    return true;
+  }
+
   note(dependencies: DependencyHealth, storage: StorageReport): void {
     for (const service of ['redis', 'rabbitmq', 'database'] as const) {
       const state = dependencies[service];

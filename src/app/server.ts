@@ -33,6 +33,7 @@ import { MissedCallSweeper } from '../domain/calls/MissedCallSweeper';
 import { StaleCallReaper } from '../domain/calls/StaleCallReaper';
 import type { RingsideConfig } from './config/schema';
 import { usesRedis } from './config/redisTopology';
+import { startPacedTimer, type PacedTimer } from './pacedTimer';
 import { DeviceHealth, summarise } from './DeviceHealth';
 import type { HealthReport } from '../protocol/views';
 import { DirectoryError } from '../domain/directory/errors';
@@ -105,6 +106,10 @@ const STOP_GRACE_MS = 3_000;
 /** Stopping while Redis is unreachable: how long interrupted work gets to give up before it is left behind. */
 const LEFT_BEHIND_WAIT_MS = 500;
 const HEALTH_PUSH_INTERVAL_MS = 2_000;
+/** A desktop seat nobody looks at: the presence and health passes, and the missed-call safety net, this often (docs/architecture.md, Idle). */
+const UNATTENDED_PASS_MS = 30_000;
+/** The event-loop delay metric's sampling on a desktop seat: prom-client's 10 ms would wake it 100 times a second. */
+const IDLE_EVENT_LOOP_SAMPLE_MS = 1_000;
 /** A call event whose write failed for the disk is tried again after this long: doubling from 100 ms to 5 s. */
 const storageRetryDelay = (attempt: number) => backoffDelay(attempt, { baseMs: 100, capMs: 5_000, jitter: 'equal' });
 
@@ -144,7 +149,10 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const ownLog = options.logger ? null : openRingsideLog(config);
   const logger = options.logger ?? ownLog!.logger;
   const clock = options.clock ?? Date.now;
-  const metrics = createMetrics();
+  // Alone with its call state and bus (no Redis, no RabbitMQ), nothing happens here that this
+  // process does not see, so it may slow its passes while nobody looks (docs/architecture.md, Idle).
+  const soleProcess = !usesRedis(config) && config.amqp.url === undefined;
+  const metrics = createMetrics({ eventLoopSampleMs: soleProcess ? IDLE_EVENT_LOOP_SAMPLE_MS : undefined });
   // Whether the spool and the database can be written (a full disk): in health, /metrics and the UI.
   const storage = new StorageHealth({ metrics, clock });
   // Deprecated settings in use (RINGSIDE_TOKEN): said once, at start.
@@ -173,7 +181,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
 
   const presence = new PresenceService({ state, log, directory, push, clock, statuses, logger });
   const callbacks = new CallbackQueue({ queues, log, logger, clock });
-  const missed = new MissedCallSweeper({ state, log, push, logger, clock, delayMs: config.missedDelayMs, onRaised: async () => {
+  const missed = new MissedCallSweeper({ state, log, push, logger, clock, delayMs: config.missedDelayMs, safetyNetMs: soleProcess ? UNATTENDED_PASS_MS : undefined, onRaised: async () => {
     await presence.publishChanges(config.account);
   }, onMissed: (m) => callbacks.enqueue(m) });
   const reaper = new StaleCallReaper({ state, log, missed, clock, logger });
@@ -269,9 +277,11 @@ export async function startRingside(config: RingsideConfig, options: StartOption
     isAdminAgent: (account, agent) => isAdminAgent(directory, seatAgent, account, agent),
   });
   let apiPort = config.api.port;
+  const pacedPasses: PacedTimer[] = [];
   const websocket = new AgentWebSocket({
     auth, push, presence, state, logger, metrics, clock, heartbeatTtlMs: config.heartbeatTtlMs,
     allowedOrigins: () => originsFor(config, apiPort), health, phoneHealth,
+    onConnectionsChanged: () => pacedPasses.forEach((pass) => pass.nudge()),
   });
   phoneChanged = (account, mac) => {
     void directory.deviceOwner(account, mac)
@@ -343,29 +353,40 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   }, 60_000);
   reaperTimer.unref();
   // Skipped while Redis is unreachable: each pass would wait for it, and they would pile up.
-  const presenceTimer = setInterval(() => {
-    if (adapters.servicesUp()) void presence.publishChanges(config.account).catch(() => {});
-  }, Math.min(5000, config.heartbeatTtlMs / 3));
-  presenceTimer.unref();
+  // A sole process's presence changes with nobody connected only as a dead UI's heartbeat runs out.
+  const presenceTimer = startPacedTimer({
+    run: () => {
+      if (adapters.servicesUp()) void presence.publishChanges(config.account).catch(() => {});
+    },
+    busy: () => !soleProcess || websocket.connections > 0,
+    busyMs: Math.min(5000, config.heartbeatTtlMs / 3), idleMs: UNATTENDED_PASS_MS,
+  });
 
   // A UI learns at once when a service goes down or comes back, not only when it connects; a
   // phone's change is pushed when it happens (phoneChanged), and caught here too otherwise.
   // Each change of Redis, RabbitMQ or the storage is also one line in the log (docs/architecture.md,
   // Logs): one reading of the services serves both.
+  // With nobody connected and every service up, a sole process reads them every 30 s: a change is
+  // logged then, or at once when a write fails (storage.listen) or work finds a service away.
   const dependencyLog = new DependencyLog(logger);
   const healthTick = () => adapters.health()
     .then((dependencies) => {
       dependencyLog.note(dependencies, storage.report());
+      healthTimer.nudge();
       return websocket.refreshHealth(null, () => health(dependencies));
     })
     .catch((error: unknown) => logger.debug({ err: error }, 'health reading failed'));
+  const healthTimer = startPacedTimer({
+    run: () => void healthTick(),
+    busy: () => !soleProcess || websocket.connections > 0 || !dependencyLog.allUp,
+    busyMs: HEALTH_PUSH_INTERVAL_MS, idleMs: UNATTENDED_PASS_MS,
+  });
+  pacedPasses.push(presenceTimer, healthTimer);
   void healthTick();
-  const healthTimer = setInterval(() => void healthTick(), HEALTH_PUSH_INTERVAL_MS);
   // A write failing (or working again) is told at once, not at the next tick.
   const stopStorageWatch = storage.listen(() => {
     void healthTick();
   });
-  healthTimer.unref();
 
   let closing: Promise<void> | null = null;
   return {
@@ -397,11 +418,11 @@ export async function startRingside(config: RingsideConfig, options: StartOption
         clearInterval(retentionTimer);
         testCalls.stop();
         clearInterval(markerTimer);
-        clearInterval(presenceTimer);
+        presenceTimer.stop();
         clearInterval(reaperTimer);
         await webhook.close();
         webhookState = 'down';
-        clearInterval(healthTimer);
+        healthTimer.stop();
         stopStorageWatch();
         devices.stop();
         shutdown.abort();

@@ -1,9 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** One registry per Ringside instance, so several instances in one test process never share counters. */
-export function createMetrics() {
+/**
+ * One registry per Ringside instance, so several instances in one test process never share counters.
+ * `eventLoopSampleMs`: how often the event-loop delay is sampled (prom-client's default 10 ms is a
+ * wake-up 100 times a second, which an idle desktop seat must not pay: docs/architecture.md, Idle).
+ */
+export function createMetrics(options: { eventLoopSampleMs?: number } = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'ringside_' });
+  collectDefaultMetrics({ register: registry, prefix: 'ringside_', ...(options.eventLoopSampleMs ? { eventLoopMonitoringPrecision: options.eventLoopSampleMs } : {}) });
   return {
     registry,
     webhookRequests: new Counter({

@@ -3,6 +3,17 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
+export const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User + system CPU time of a process so far (all its threads), in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
+export function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 export interface ChildServer {
   process: ChildProcess;
   urls: Record<string, string>;

@@ -6,12 +6,14 @@
  *    with nothing lost, and Redis round trips per call event;
  *  postgres: central servers on PostgreSQL, one and two on this machine: events/s and Ringside CPU per event;
  *  ui: webhook → the caller card visible in the agent UI, in headless Chromium;
- *  cache: the directory cache's local and Redis hits (beside a plain GET) and invalidation latency.
+ *  cache: the directory cache's local and Redis hits (beside a plain GET) and invalidation latency;
+ *  idle: an idle `ringside serve` (embedded) as % of a core, beside a bare Node process.
  * Servers run in child processes (`ringside serve`); the load generator (autocannon) runs here.
- * BENCH_ONLY=embedded|shared|postgres|latency|ui|cache picks a part.
+ * BENCH_ONLY=embedded|shared|postgres|latency|ui|cache|idle picks a part.
  */
 import { benchCache } from './cache';
 import { benchEmbedded } from './embedded';
+import { benchIdle } from './idle';
 import { benchShared } from './shared';
 import { benchSharedPostgres } from './sharedPostgres';
 import { benchUi } from './uiLatency';
@@ -23,3 +25,4 @@ if (only === 'all' || only === 'shared' || latencyOnly) await benchShared(latenc
 if (only === 'all' || only === 'postgres') await benchSharedPostgres();
 if (only === 'all' || only === 'ui') await benchUi();
 if (only === 'all' || only === 'cache') await benchCache();
+if (only === 'all' || only === 'idle') await benchIdle();

@@ -6,11 +6,10 @@
  * time from /proc/<pid>/stat over the load, divided by events handled). The load generator runs in
  * this process, each server in its own.
  */
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { ulid } from 'ulid';
 import { makeTempDir } from '../../test/support/tmp';
-import { startChild, type ChildServer } from './children';
+import { CLOCK_TICKS_PER_SECOND, cpuTicks, startChild, type ChildServer } from './children';
 import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, adminRequest, callLoad, counter } from './measure';
 import { startPrivateRedis, type PrivateRedis } from './privateRedis';
 import { ringsideCommand } from './ringsideCommand';
@@ -19,8 +18,6 @@ import { AMQP_URL, SHARDS, deleteBenchTopology, waitUntilHandled, type Names } f
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 /** BENCH_POSTGRES_SERVERS=1 (or 2) runs only that many; default both. */
 const SERVER_COUNTS = process.env.BENCH_POSTGRES_SERVERS ? [Number(process.env.BENCH_POSTGRES_SERVERS)] : [1, 2];
-/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 export async function benchSharedPostgres(): Promise<void> {
   const redis = await startPrivateRedis();
@@ -70,12 +67,12 @@ async function sustained(servers: ChildServer[]): Promise<Result> {
   await drained();
   const acceptedBefore = await sum('ringside_events_accepted_total');
   const handledBefore = await sum('ringside_events_handled_total', 'outcome="ok"');
-  const cpuBefore = servers.map(cpuTicks);
+  const cpuBefore = servers.map((s) => cpuTicks(s.process.pid!));
   const start = performance.now();
   const loads = await Promise.all(servers.map((s, i) => callLoad(s.urls.webhookUrl!, i * 10_000_000)));
   await drained();
   const elapsedMs = performance.now() - start;
-  const cpuMs = servers.reduce((total, s, i) => total + ((cpuTicks(s) - cpuBefore[i]!) * 1000) / CLOCK_TICKS_PER_SECOND, 0);
+  const cpuMs = servers.reduce((total, s, i) => total + ((cpuTicks(s.process.pid!) - cpuBefore[i]!) * 1000) / CLOCK_TICKS_PER_SECOND, 0);
   const accepted = (await sum('ringside_events_accepted_total')) - acceptedBefore;
   const handled = (await sum('ringside_events_handled_total', 'outcome="ok"')) - handledBefore;
   const ok = loads.reduce((total, load) => total + load.ok, 0);
@@ -83,14 +80,6 @@ async function sustained(servers: ChildServer[]): Promise<Result> {
     ? `nothing lost (${ok} answered 200, ${accepted} durable, ${handled} handled)`
     : `LOST: ${ok} answered 200, ${accepted} durable, ${handled} handled`;
   return { servers: servers.length, rate: handled / (elapsedMs / 1000), cpuMsPerEvent: handled > 0 ? cpuMs / handled : 0, verdict };
-}
-
-/** User + system CPU time of the process so far, in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
-function cpuTicks(server: ChildServer): number {
-  const stat = readFileSync(`/proc/${server.process.pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
 }
 
 async function createDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {

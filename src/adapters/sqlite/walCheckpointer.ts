@@ -16,7 +16,8 @@ import { JOURNAL_SIZE_LIMIT_BYTES } from './database';
  * checkpoint that does not wait (busy_timeout 0: given up at once if anyone reads or writes) empties it.
  */
 const WORKER_SOURCE = `
-const { statSync } = require('node:fs');
+const { statSync, watch } = require('node:fs');
+const { basename, dirname } = require('node:path');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const connections = workerData.files.map((file) => {
@@ -27,19 +28,60 @@ const connections = workerData.files.map((file) => {
 function walSize(file) {
   try { return statSync(file).size; } catch { return 0; }
 }
-const timer = setInterval(() => {
+/** One round over every file; true when one has work left (busy, or a large WAL not yet emptied). */
+function checkpointAll() {
+  let left = false;
   for (const { db, wal } of connections) {
     try {
       const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-      if (result && result.busy === 0 && result.log === result.checkpointed && walSize(wal) > workerData.walLimitBytes) {
+      const copied = result && result.busy === 0 && result.log === result.checkpointed;
+      if (!copied) { left = true; continue; }
+      if (walSize(wal) > workerData.walLimitBytes) {
         db.pragma('busy_timeout = 0');
         try { db.pragma('wal_checkpoint(TRUNCATE)'); } finally { db.pragma('busy_timeout = 1000'); }
+        if (walSize(wal) > workerData.walLimitBytes) left = true;
       }
-    } catch { /* busy: the next round takes it */ }
+    } catch { left = true; /* busy: the next round takes it */ }
   }
-}, workerData.intervalMs);
+  return left;
+}
+let timer = null;
+let poll = null;
+function soon() {
+  if (timer !== null) return;
+  timer = setTimeout(() => {
+    timer = null;
+    if (checkpointAll()) soon();
+  }, workerData.intervalMs);
+}
+// A round follows the writes: a WAL written to (seen by watching its directory, no polling) is
+// checkpointed within intervalMs, and an idle process does not wake (docs/architecture.md, Idle).
+// Where the file system cannot be watched, rounds run every intervalMs as before.
+const walNames = new Map();
+for (const { wal } of connections) {
+  const dir = dirname(wal);
+  if (!walNames.has(dir)) walNames.set(dir, new Set());
+  walNames.get(dir).add(basename(wal));
+}
+const watchers = [];
+try {
+  for (const [dir, names] of walNames) {
+    const watcher = watch(dir, { persistent: false }, (_event, name) => {
+      if (name === null || names.has(String(name))) soon();
+    });
+    // The directory gone (a test's temp dir removed first): nothing left to checkpoint there.
+    watcher.on('error', () => watcher.close());
+    watchers.push(watcher);
+  }
+  soon();
+} catch {
+  for (const watcher of watchers) watcher.close();
+  poll = setInterval(checkpointAll, workerData.intervalMs);
+}
 parentPort.on('message', () => {
-  clearInterval(timer);
+  if (timer !== null) clearTimeout(timer);
+  if (poll !== null) clearInterval(poll);
+  for (const watcher of watchers) watcher.close();
   for (const { db } of connections) {
     try { db.pragma('wal_checkpoint(PASSIVE)'); db.close(); } catch { /* closing anyway */ }
   }

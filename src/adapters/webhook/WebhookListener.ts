@@ -81,13 +81,14 @@ export async function startWebhookListener(options: WebhookListenerOptions): Pro
     options.metrics.webhookConnectionsRefused.inc({ limit }, 0);
     options.metrics.webhookConnectionsReclaimed.inc({ limit }, 0);
   }
+  const sweeper = new Sweeper(connections, limits, shared, limitLog);
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    sweeper.wake();
     onConnection(socket, allowList, shared, connections, limitLog);
   });
   // A failed listen (the port taken) is the caller's error to report, not a log line with a stack.
   await listen(server, options.host, options.port);
   server.on('error', (err) => options.logger.error({ err }, 'webhook listener error'));
-  const sweeper = startSweeper(connections, limits, shared, limitLog);
   const port = addressPort(server);
   let closing: Promise<void> | null = null;
   return {
@@ -169,29 +170,60 @@ function listen(server: Server, host: string, port: number): Promise<void> {
 
 /**
  * One timer for all connections instead of timers per request: the hot path only stores a
- * deadline number. The resolution is a quarter of the shortest timeout.
+ * deadline number. The resolution is a quarter of the shortest timeout. It runs only while there
+ * is something to watch (a connection, a log line still to write): an idle listener does not
+ * wake (docs/architecture.md, Idle); a new connection starts it again.
  */
-function startSweeper(connections: ConnectionTable<Connection>, limits: WebhookLimits, shared: ListenerShared, limitLog: LimitLog): NodeJS.Timeout {
-  const shortest = Math.min(limits.headersTimeoutMs, limits.idleTimeoutMs, shared.lingerMs);
-  const every = Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
-  let lastPrune = Date.now();
-  const timer = setInterval(() => {
+class Sweeper {
+  private timer: NodeJS.Timeout | null = null;
+  private lastPrune = Date.now();
+  private closed = false;
+  private readonly every: number;
+
+  constructor(
+    private readonly connections: ConnectionTable<Connection>,
+    limits: WebhookLimits,
+    private readonly shared: ListenerShared,
+    private readonly limitLog: LimitLog,
+  ) {
+    const shortest = Math.min(limits.headersTimeoutMs, limits.idleTimeoutMs, shared.lingerMs);
+    this.every = Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
+  }
+
+  /** Something to watch arrived (a connection): the sweep runs until all is quiet again. */
+  wake(): void {
+    if (this.timer !== null || this.closed) return;
+    this.timer = setInterval(() => this.sweep(), this.every);
+    this.timer.unref();
+  }
+
+  /** The listener is closing: the sweep runs on (lingering sockets are destroyed on time) until stop(). */
+  stop(): void {
+    this.closed = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private sweep(): void {
     const now = Date.now();
-    for (const connection of connections) {
+    for (const connection of this.connections) {
       if (connection.deadlineKind !== 'none' && now >= connection.deadline) connection.onDeadline();
     }
-    limitLog.tick(now);
-    shared.refusals.tick(now);
-    if (shared.rate !== null && now - lastPrune >= RATE_PRUNE_EVERY_MS) {
-      shared.rate.prune(now);
-      lastPrune = now;
+    this.limitLog.tick(now);
+    this.shared.refusals.tick(now);
+    const quiet = this.connections.size === 0 && this.limitLog.quiet && this.shared.refusals.quiet;
+    if (this.shared.rate !== null && (quiet || now - this.lastPrune >= RATE_PRUNE_EVERY_MS)) {
+      this.shared.rate.prune(now);
+      this.lastPrune = now;
     }
-  }, every);
-  timer.unref();
-  return timer;
+    if (!quiet) return;
+    // A bucket left (not full yet) is still right when the sweep starts again: take() refills it by the time passed.
+    clearInterval(this.timer!);
+    this.timer = null;
+  }
 }
 
-async function closeListener(server: Server, connections: ConnectionTable<Connection>, sweeper: NodeJS.Timeout): Promise<void> {
+async function closeListener(server: Server, connections: ConnectionTable<Connection>, sweeper: Sweeper): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const connection of connections) connection.shutdown();
   // The sweeper keeps running so lingering sockets are destroyed on time.
@@ -203,7 +235,7 @@ async function closeListener(server: Server, connections: ConnectionTable<Connec
     await closed;
   } finally {
     clearTimeout(grace);
-    clearInterval(sweeper);
+    sweeper.stop();
   }
 }
 

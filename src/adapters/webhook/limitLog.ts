@@ -41,6 +41,11 @@ export class LimitLog {
     this.tick(now);
   }
 
+  /** Nothing left to write (the listener's sweep may stop). */
+  get quiet(): boolean {
+    return !this.pending;
+  }
+
   /** Writes the warning when one is due (called on every note and by the listener's sweep). */
   tick(now: number): void {
     if (!this.pending || now - this.lastLogAt < this.everyMs) return;

@@ -63,6 +63,11 @@ export class RefusalLog {
     this.logger.info({ ip, status, reason, hint: hintFor(status) }, 'phone request refused');
   }
 
+  /** No source followed and nothing counted (the listener's sweep may stop until the next refusal). */
+  get quiet(): boolean {
+    return this.tracked.size === 0 && this.untracked.count === 0;
+  }
+
   /** Writes the summaries that are due and forgets quiet sources (called by the listener's sweep). */
   tick(now: number): void {
     for (const [key, entry] of this.tracked) {

@@ -3,6 +3,7 @@ import type { CallLog, CallView, MissedCallView } from '../calllog/CallLog';
 import type { PushHub } from '../push/PushHub';
 import type { Logger } from '../../shared/logger';
 import { logCallEnded } from './callEndLog';
+import { TTL_MS } from '../callstate/ttl';
 
 /** What a queue entry carries for the sweeper (MissedCallEntry.payload). */
 interface MissedPayload {
@@ -31,13 +32,24 @@ function stateRemoteOf(call: CallView): string {
  */
 export class MissedCallSweeper {
   private timer: NodeJS.Timeout | null = null;
+  /** When `timer` fires (Infinity: none armed). */
+  private timerAt = Infinity;
+  /** The latest due time of an entry this process queued: until then it looks at `lookEveryMs`. */
+  private pendingUntil = -Infinity;
   private interval: NodeJS.Timeout | null = null;
-  private sweeping: Promise<void> | null = null;
+  private sweeping: Promise<boolean> | null = null;
   private stopped = false;
 
   constructor(
     private readonly deps: {
       state: CallStateStore; log: CallLog; push: PushHub; logger: Logger; clock: () => number; delayMs: number;
+      /**
+       * How often to look for entries this process did not queue and cannot know of: another
+       * process's (a shared call state), or leases of a crashed process. Default the old 1 s
+       * (the lesser of 1 s and the delay); a process alone with its call state sets a slow one
+       * (docs/architecture.md, Idle).
+       */
+      safetyNetMs?: number;
       onRaised?: () => Promise<void>;
       /** Each missed call as recorded (also when raised again: idempotent), e.g. for the call-back queue. */
       onMissed?: (missed: MissedCallView) => Promise<void>;
@@ -49,12 +61,19 @@ export class MissedCallSweeper {
     return this.deps.delayMs;
   }
 
+  /** The cadence of the looks while entries this process queued are pending: the lesser of 1 s and the delay. */
+  private get lookEveryMs(): number {
+    return Math.min(1000, this.deps.delayMs);
+  }
+
   start(): void {
     // The interval is a safety net (entries queued by another process, leases coming back);
-    // entries queued here arm an exact timer.
-    this.interval = setInterval(() => void this.sweep(), Math.min(1000, this.deps.delayMs));
+    // entries queued here arm a timer (arm). Entries queued before a restart are due within one
+    // delay from now (their due time is at most a delay after their end was handled): one look then finds them.
+    this.interval = setInterval(() => void this.sweep(), this.deps.safetyNetMs ?? this.lookEveryMs);
     this.interval.unref();
     void this.sweep();
+    this.arm(this.deps.clock() + this.deps.delayMs);
   }
 
   /**
@@ -69,22 +88,44 @@ export class MissedCallSweeper {
     this.arm(dueAt);
   }
 
+  /**
+   * Wakes the sweeper by `dueAt`, and then every `lookEveryMs` until the latest entry this process
+   * queued is due: the earliest armed timer is kept, so entries queued later never push an earlier
+   * one back. With nothing pending the timer is not armed: an idle process does not wake for it.
+   */
   private arm(dueAt: number): void {
-    if (this.stopped) return;
+    this.pendingUntil = Math.max(this.pendingUntil, dueAt);
+    this.armAt(dueAt);
+  }
+
+  private armAt(at: number): void {
+    if (this.stopped || at >= this.timerAt) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.sweep(), Math.max(0, dueAt - this.deps.clock()) + 1);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      void this.sweep().then((swept) => this.armNext(swept));
+    }, Math.max(0, at - this.deps.clock()) + 1);
     this.timer.unref();
   }
 
-  /** Raises every due missed call once; concurrent calls share one pass. */
-  sweep(): Promise<void> {
+  /** After a timed look: the next one while entries are pending, or when a failed pass's leases come back. */
+  private armNext(swept: boolean): void {
+    const now = this.deps.clock();
+    if (!swept) this.armAt(now + TTL_MS.missedLease);
+    if (now < this.pendingUntil) this.armAt(Math.min(this.pendingUntil, now + this.lookEveryMs));
+  }
+
+  /** Raises every due missed call once; concurrent calls share one pass. Resolves false when the pass failed (its leased entries come back later). */
+  sweep(): Promise<boolean> {
     this.sweeping ??= this.sweepOnce().finally(() => {
       this.sweeping = null;
     });
     return this.sweeping;
   }
 
-  private async sweepOnce(): Promise<void> {
+  private async sweepOnce(): Promise<boolean> {
     const { state } = this.deps;
     try {
       for (const account of await state.accountsWithMissedCalls()) {
@@ -100,7 +141,9 @@ export class MissedCallSweeper {
     } catch (error) {
       // The leased entries come back after their lease; nothing is lost.
       this.deps.logger.error({ err: error }, 'missed-call sweep failed');
+      return false;
     }
+    return true;
   }
 
   /** A late leg made the call live again: it is not over, so it cannot be missed yet. */
@@ -140,6 +183,6 @@ export class MissedCallSweeper {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.interval) clearInterval(this.interval);
-    return this.sweeping ?? Promise.resolve();
+    return (this.sweeping ?? Promise.resolve()).then(() => undefined);
   }
 }

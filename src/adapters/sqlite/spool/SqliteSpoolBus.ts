@@ -9,7 +9,11 @@ import { migrateSpool, type SpoolRow } from './schema';
 
 export interface SqliteSpoolBusOptions {
   logger?: Logger;
-  /** Slow poll for rows another process wrote to the same file (default 500 ms). Same-process publishes wake the consumer at once. */
+  /**
+   * Slow poll for rows another process wrote to the same file, and for pruning once the work has
+   * stopped (default 30 s). Same-process publishes wake the consumer at once, so an idle process
+   * does not wake for the spool (docs/architecture.md, Idle).
+   */
   pollIntervalMs?: number;
   /** How long handled events are remembered, so publishing the same id again is still ignored (default 60 s). */
   dedupeWindowMs?: number;
@@ -46,6 +50,7 @@ const PROBE_BYTES = 2_048;
 const DEFAULT_WRITE_RETRY = { baseMs: 100, capMs: 5_000 };
 
 const PRUNE_EVERY_MS = 5_000;
+const DEFAULT_POLL_MS = 30_000;
 const PRUNE_CHUNK = 5_000;
 /**
  * The spool file gives back what pruning frees (incremental auto_vacuum): a backlog of hours
@@ -64,7 +69,7 @@ const RECLAIM_MAX_PAGES = 4_096;
  * - One consumer per bus instance, and one consuming process per file: in-flight state lives
  *   in memory, so after a crash every event not marked done is pending again and is
  *   delivered on the next consume(). Other processes may publish to the same file; their
- *   rows are picked up by a slow poll (pollIntervalMs).
+ *   rows are picked up by a slow poll (pollIntervalMs, 30 s).
  * - A row is marked done only after its handler resolved; the done marks of one turn are
  *   written in one transaction (a kill -9 in between only means a redelivery, which is allowed).
  * - Handled rows are kept (without their body) for dedupeWindowMs, then pruned, and the pages
@@ -172,7 +177,7 @@ export class SqliteSpoolBus implements EventBus {
       maxRetryDelayMs: options.maxRetryDelayMs ?? Infinity,
       retryLogLevel: options.retryLogLevel ?? 'warn',
       concurrency: Math.max(1, options.concurrency ?? 1),
-      pollIntervalMs: this.options.pollIntervalMs ?? 500,
+      pollIntervalMs: this.options.pollIntervalMs ?? DEFAULT_POLL_MS,
       fetchBatch: this.options.fetchBatch ?? 500,
       logger: this.options.logger,
       onPoll: () => this.maybePrune(),
@@ -205,7 +210,7 @@ export class SqliteSpoolBus implements EventBus {
     return (this.statements.oldestPending.get() as { at: number | null }).at;
   }
 
-  /** Prunes handled rows past the dedupe window and gives their pages back now (tests; otherwise every 5 s). */
+  /** Prunes handled rows past the dedupe window and gives their pages back now (tests; otherwise after handling, at most every 5 s, and on the slow poll). */
   housekeeping(now = Date.now()): { pruned: number; reclaimedPages: number } {
     this.flushAcks();
     return this.prune(now);
@@ -312,6 +317,8 @@ export class SqliteSpoolBus implements EventBus {
     if (this.unrecorded.length > 0) this.options.logger?.info({ events: this.unrecorded.length }, 'spool: handled events recorded after all');
     this.unrecorded = [];
     this.writeSucceeded();
+    // Pruning follows the work (at most every PRUNE_EVERY_MS); the slow poll prunes what is left after it.
+    this.maybePrune();
   }
 
   private writeFailed(err: unknown): void {

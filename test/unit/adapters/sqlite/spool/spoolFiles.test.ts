@@ -158,6 +158,18 @@ describe('the WAL stays small', () => {
     await eventually('the idle spool WAL to be truncated by the checkpointer', () => size(`${file}-wal`), (bytes) => bytes <= JOURNAL_SIZE_LIMIT_BYTES);
     expect(await bus.depth()).toBe(8_000);
   });
+
+  it('a WAL written after the checkpointer went idle is checkpointed: it follows the writes without polling', async () => {
+    const bus = open({ checkpointPages: 10_000 });
+    await publishAll(bus, 8_000);
+    checkpointers.push(startWalCheckpointer([file], 20));
+    await eventually('the first burst\'s WAL to be truncated', () => size(`${file}-wal`), (bytes) => bytes <= JOURNAL_SIZE_LIMIT_BYTES);
+    // Nothing written since: the checkpointer is idle. Only a checkpoint grows the database file
+    // (this connection's own threshold is 10,000 pages): a second burst must wake it.
+    const checkpointed = size(file);
+    await publishAll(bus, 2_000);
+    await eventually('the second burst to be copied into the database file', () => size(file), (bytes) => bytes > checkpointed);
+  });
 });
 
 describe('oldestPendingAt', () => {
