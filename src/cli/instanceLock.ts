@@ -1,5 +1,6 @@
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makePrivateDir } from '../shared/privateFiles';
 import type { RingsideConfig } from '../app/config/schema';
 
 /** What `<data dir>/ringside.pid` holds while a `ringside serve` runs on that data directory. */
@@ -51,6 +52,9 @@ export class InstanceLock {
   private constructor(private readonly file: string, private record: InstanceRecord) {}
 
   static acquire(config: RingsideConfig): InstanceLock {
+    // A data directory named but not there yet is made (private): with both tokens given as
+    // settings nothing else has written to it before this file (deploy/ringside.env.example).
+    makePrivateDir(config.dataDir);
     const file = join(config.dataDir, PID_FILE);
     const record: InstanceRecord = { pid: process.pid, webhookPort: config.webhook.port, apiPort: config.api.port, apiUrl: null, startedAt: new Date().toISOString() };
     for (let attempt = 0; ; attempt++) {
