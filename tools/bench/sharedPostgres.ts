@@ -6,8 +6,8 @@
  * time from /proc/<pid>/stat over the load, divided by events handled). The load generator runs in
  * this process, each server in its own.
  */
-import pg from 'pg';
 import { ulid } from 'ulid';
+import { createTestDatabase } from '../../test/support/postgres';
 import { makeTempDir } from '../../test/support/tmp';
 import { CLOCK_TICKS_PER_SECOND, cpuTicks, startChild, type ChildServer } from './children';
 import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, adminRequest, callLoad, counter } from './measure';
@@ -15,7 +15,6 @@ import { startPrivateRedis, type PrivateRedis } from './privateRedis';
 import { ringsideCommand } from './ringsideCommand';
 import { AMQP_URL, SHARDS, deleteBenchTopology, waitUntilHandled, type Names } from './shared';
 
-const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 /** BENCH_POSTGRES_SERVERS=1 (or 2) runs only that many; default both. */
 const SERVER_COUNTS = process.env.BENCH_POSTGRES_SERVERS ? [Number(process.env.BENCH_POSTGRES_SERVERS)] : [1, 2];
 
@@ -37,7 +36,8 @@ interface Result { servers: number; rate: number; cpuMsPerEvent: number; verdict
 async function runServers(count: number, redis: PrivateRedis): Promise<Result> {
   const id = `bench-${ulid().toLowerCase()}`;
   const names: Names = { prefix: id, exchange: id, queue: `${id}-queue` };
-  const database = await createDatabase(id.replaceAll('-', '_'));
+  // A database of its own on the tests' server (RINGSIDE_TEST_POSTGRES_URL), dropped afterwards.
+  const database = await createTestDatabase('bench');
   const temps = Array.from({ length: count }, () => makeTempDir('ringside-bench-pg-'));
   const servers: ChildServer[] = [];
   try {
@@ -80,20 +80,4 @@ async function sustained(servers: ChildServer[]): Promise<Result> {
     ? `nothing lost (${ok} answered 200, ${accepted} durable, ${handled} handled)`
     : `LOST: ${ok} answered 200, ${accepted} durable, ${handled} handled`;
   return { servers: servers.length, rate: handled / (elapsedMs / 1000), cpuMsPerEvent: handled > 0 ? cpuMs / handled : 0, verdict };
-}
-
-async function createDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
