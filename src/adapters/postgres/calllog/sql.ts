@@ -7,20 +7,33 @@ import type { Queryable } from '../database';
  * parameter's type from where it first appears: one that appears only as `@x IS NULL` needs a
  * cast (`@x::text`).
  */
-export function named(text: string, params: Record<string, unknown>): { text: string; values: unknown[] } {
-  const positions = new Map<string, number>();
-  const values: unknown[] = [];
-  const compiled = text.replace(/@([A-Za-z_]\w*)/g, (_, name: string) => {
-    if (!(name in params)) throw new Error(`call log SQL: no value for @${name}`);
-    let position = positions.get(name);
-    if (position === undefined) {
-      values.push(params[name]);
-      position = values.length;
-      positions.set(name, position);
-    }
+/** Each SQL text compiled once (its `$n` text and parameter names in order): the queries run on every call event. */
+const compiled = new Map<string, { text: string; names: string[] }>();
+/** Texts are built from constants only (filters combine, values never), so this is a bound, not an eviction policy. */
+const MAX_COMPILED = 1_000;
+
+function compile(text: string): { text: string; names: string[] } {
+  let entry = compiled.get(text);
+  if (entry) return entry;
+  const names: string[] = [];
+  const compiledText = text.replace(/@([A-Za-z_]\w*)/g, (_, name: string) => {
+    let position = names.indexOf(name) + 1;
+    if (position === 0) position = names.push(name);
     return `$${position}`;
   });
-  return { text: compiled, values };
+  entry = { text: compiledText, names };
+  if (compiled.size >= MAX_COMPILED) compiled.clear();
+  compiled.set(text, entry);
+  return entry;
+}
+
+export function named(text: string, params: Record<string, unknown>): { text: string; values: unknown[] } {
+  const entry = compile(text);
+  const values = entry.names.map((name) => {
+    if (!(name in params)) throw new Error(`call log SQL: no value for @${name}`);
+    return params[name];
+  });
+  return { text: entry.text, values };
 }
 
 export async function selectRows<T>(db: Queryable, text: string, params: Record<string, unknown> = {}): Promise<T[]> {
