@@ -1,6 +1,9 @@
-/** The embedded single-seat topology: ingest ratio against bare node:http, popup latency, memory. */
+/**
+ * The embedded single-seat topology: ingest and popup latency, each beside its baseline measured
+ * the same way in the same run (bareHttp.js: node:http and ws in their own process), and memory.
+ */
 import { startChild, type ChildServer } from './children';
-import { CONNECTIONS, SECONDS, callLoad, counter, formatLatency, mb, ringingLatency } from './measure';
+import { CONNECTIONS, SECONDS, callLoad, counter, formatLatency, mb, ringingLatency, type Latency } from './measure';
 import { dataDirSize, dataDirSizeOnceIdle, startEmbeddedRingside } from './ringsideCommand';
 
 export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
@@ -11,8 +14,10 @@ export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
     bare = await startChild([new URL('./bareHttp.js', import.meta.url).pathname]);
     const rssIdle = ringside.rssBytes();
     const latency = await ringingLatency(ringside);
+    const bareLatency = await ringingLatency(bare);
     if (onlyLatency) {
       console.log(`embedded: ${formatLatency(latency, '5 ms')}`);
+      console.log(`embedded: ${formatBareLatency(bareLatency, latency)}`);
       return;
     }
     const bareResult = await callLoad(bare.urls.webhookUrl!);
@@ -28,6 +33,7 @@ export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
     const verdict = durable >= ringsideResult.ok ? 'every 200 durable' : 'FEWER DURABLE EVENTS THAN 200s';
     console.log(`ingest: ${ringsideResult.ok} answered 200, ${durable} durable in the spool (${verdict}), ${ringsideResult.non2xx} non-2xx, ${ringsideResult.errors} errors`);
     console.log(formatLatency(latency, '5 ms'));
+    console.log(formatBareLatency(bareLatency, latency));
     console.log(`resident memory: ${mb(rssIdle)} at start, ${mb(rssLoaded)} after the load runs`);
     console.log(`${dataDirSize(embedded.dataDir)} after the load runs`);
     console.log(await dataDirSizeOnceIdle(embedded.dataDir));
@@ -35,4 +41,10 @@ export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
     await embedded.stop();
     await bare?.stop();
   }
+}
+
+/** The popup's baseline: bare node:http answering and ws pushing, timed as Ringside is. */
+function formatBareLatency(bare: Latency, ringside: Latency): string {
+  return `bare node:http -> ws: p50 ${bare.p50.toFixed(2)} ms, p99 ${bare.p99.toFixed(2)} ms over ${bare.samples} calls; `
+    + `Ringside's p99 against it: ratio ${(ringside.p99 / bare.p99).toFixed(2)} (target <= 2)`;
 }

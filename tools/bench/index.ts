@@ -1,14 +1,18 @@
 /**
  * `npm run bench`: the figures of both topologies, from one run.
  *  embedded (single seat): webhook ingest rate (every 200 durable in the spool) against a bare
- *    node:http server as a ratio, webhook → `call.ringing` latency on a WebSocket, memory;
- *  shared (Redis + RabbitMQ): the same latency, the call-event rate the whole pipeline sustains
- *    with nothing lost, and Redis round trips per call event;
+ *    node:http server as a ratio, webhook → `call.ringing` latency on a WebSocket against bare
+ *    node:http + ws (bareHttp.js) as a p99 ratio, memory;
+ *  shared (Redis + RabbitMQ): the same latency idle; the broker alone (brokerAlone.js: RabbitMQ
+ *    with the same messages, shard queues and load shape, no Ringside); the call-event rate the
+ *    whole pipeline sustains with nothing lost, as a ratio to the broker alone; Ringside's CPU per
+ *    call event; the latency under that load; Redis round trips per call event;
  *  postgres: central servers on PostgreSQL, one and two on this machine: events/s and Ringside CPU per event;
  *  ui: webhook → the caller card visible in the agent UI, in headless Chromium;
  *  cache: the directory cache's local and Redis hits (beside a plain GET) and invalidation latency;
  *  idle: an idle `ringside serve` (embedded) as % of a core, beside a bare Node process.
- * Servers run in child processes (`ringside serve`); the load generator (autocannon) runs here.
+ * Servers and baselines run in child processes (`ringside serve`, bareHttp.js, brokerAlone.js);
+ * the load generator (autocannon) and the latency probes run here.
  * BENCH_ONLY=embedded|shared|postgres|latency|ui|cache|idle picks a part.
  */
 import { benchCache } from './cache';

@@ -13,6 +13,8 @@ export const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 export const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 1000);
 export const BENCH_MAC = '000B82000001';
+/** How long a latency probe waits for one call's popup before giving up on the run. */
+const POPUP_LIMIT_MS = 30_000;
 
 /** `remote` is +92300 followed by `n` on 7 digits; `displayRemote` is what the phone shows (no spaces: sent as is). */
 export function eventPath(n: number, event = 'incoming', displayRemote = 'Bench'): string {
@@ -51,8 +53,21 @@ function percentile(sorted: number[], p: number): number {
 
 export interface Latency { p50: number; p99: number; samples: number }
 
-/** Webhook request sent → `call.ringing` received on a WebSocket, one call at a time. */
-export async function ringingLatency(server: ChildServer): Promise<Latency> {
+export interface ProbeOptions {
+  /** The first caller's number (eventPath's `n`): each probe keeps to callers of its own. */
+  firstCaller?: number;
+  /** Under load: samples until this settles (the load ends) rather than LATENCY_SAMPLES of them. */
+  until?: Promise<unknown>;
+}
+
+/**
+ * Webhook request sent → `call.ringing` received on a WebSocket, one call at a time on a
+ * keep-alive connection of its own. `server` is Ringside, or bareHttp.js (the same messages, no work).
+ */
+export async function ringingLatency(server: ChildServer, options: ProbeOptions = {}): Promise<Latency> {
+  let loadOver = false;
+  const over = () => (loadOver = true);
+  void options.until?.then(over, over);
   const ws = new WebSocket(`${server.urls.apiUrl!.replace('http', 'ws')}/ws?token=${TOKEN}`);
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   const pending = new Map<string, (at: number) => void>();
@@ -64,10 +79,17 @@ export async function ringingLatency(server: ChildServer): Promise<Latency> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const latencies: number[] = [];
   const base = server.urls.webhookUrl!.replace('0.0.0.0', '127.0.0.1');
-  for (let i = 0; i < LATENCY_SAMPLES; i++) {
-    const n = 9_000_000 + i;
+  for (let i = 0; options.until ? !loadOver : i < LATENCY_SAMPLES; i++) {
+    const n = (options.firstCaller ?? 9_000_000) + i;
     const remote = `+92300${String(n).padStart(7, '0')}`;
-    const seen = new Promise<number>((resolve) => pending.set(remote, resolve));
+    const seen = new Promise<number>((resolve, reject) => {
+      // A popup that never comes (its event failed) ends the run rather than hanging it.
+      const timer = setTimeout(() => reject(new Error(`no call.ringing for ${remote} within ${POPUP_LIMIT_MS} ms`)), POPUP_LIMIT_MS);
+      pending.set(remote, (at) => {
+        clearTimeout(timer);
+        resolve(at);
+      });
+    });
     const start = performance.now();
     await send(agent, `${base}${eventPath(n)}`);
     latencies.push((await seen) - start);

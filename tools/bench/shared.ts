@@ -7,14 +7,19 @@ import { connect } from 'amqplib';
 import { ulid } from 'ulid';
 import { deleteTopology, resolveTopology } from '../../src/adapters/rabbitmq/topology';
 import { makeTempDir } from '../../test/support/tmp';
-import { startChild, type ChildServer } from './children';
-import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WEBHOOK_TOKEN, adminRequest, callLoad, counter, formatLatency, mb, ringingLatency } from './measure';
+import { brokerAlone, formatBrokerAlone } from './brokerAlone';
+import { CLOCK_TICKS_PER_SECOND, cpuTicks, startChild, type ChildServer } from './children';
+import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WEBHOOK_TOKEN, adminRequest, callLoad, counter, formatLatency, mb, ringingLatency, type Latency } from './measure';
 import { startPrivateRedis, type PrivateRedis } from './privateRedis';
 import { dataDirSize, dataDirSizeOnceIdle, ringsideCommand } from './ringsideCommand';
 
 export const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const SHARDS = 4;
 const COUNTED_CALLS = 200;
+/** Ringside's default prefetch per shard consumer (RabbitMqBus), which the broker-alone run uses too. */
+const PREFETCH = 32;
+/** Callers of the latency probe under load: apart from the load's (from 1,000,000) and the idle probe's (from 9,000,000). */
+const LOADED_PROBE_CALLERS = 8_000_000;
 const DRAIN_LIMIT_MS = 120_000;
 
 export interface Names { prefix: string; exchange: string; queue: string }
@@ -40,10 +45,17 @@ export async function benchShared(onlyLatency: boolean): Promise<void> {
       return;
     }
     const perEvent = await redisCommandsPerEvent(ringside, redis);
+    const broker = await brokerAlone(AMQP_URL, SHARDS, PREFETCH);
     const sustained = await sustainedRate(ringside);
+    const cpuMs = (sustained.cpuTicks * 1000) / CLOCK_TICKS_PER_SECOND;
     console.log(`\nRingside bench, shared mode: Redis call state + RabbitMQ (${built ? 'built server bundle' : 'sources through tsx'}, ${SHARDS} shard queues, ${SECONDS}s load, ${CONNECTIONS} connections)`);
-    console.log(formatLatency(latency, '10 ms'));
-    console.log(`end to end: ${sustained.handled} call events handled in ${(sustained.elapsedMs / 1000).toFixed(1)} s from the first request to the last handled: ${sustained.rate.toFixed(0)} events/s (target >= 5,000); ${sustained.verdict}`);
+    console.log(`idle: ${formatLatency(latency, '10 ms')}`);
+    console.log(formatBrokerAlone(broker));
+    console.log(`end to end: ${sustained.handled} call events handled in ${(sustained.elapsedMs / 1000).toFixed(1)} s from the first request to the last handled: ${sustained.rate.toFixed(0)} events/s; ${sustained.verdict}`);
+    console.log(`end to end against the broker alone: ratio ${(sustained.rate / broker.rate).toFixed(2)} (target >= 0.5)`);
+    console.log(`Ringside CPU ${(cpuMs / Math.max(1, sustained.handled)).toFixed(2)} ms per call event (target <= 0.25): ${sustained.cpuTicks} ticks of 10 ms over ${sustained.handled} events`);
+    const loaded = sustained.latency;
+    console.log(`under that load: webhook -> call.ringing p50 ${loaded.p50.toFixed(2)} ms, p99 ${loaded.p99.toFixed(2)} ms over ${loaded.samples} calls (one at a time on a connection of their own, beside the load)`);
     console.log(`Redis per call event: ${perEvent.callState.toFixed(2)} call-state scripts (one round trip each; goal <= 2); every command clients sent, per event: ${perEvent.all.toFixed(2)} (${perEvent.breakdown})`);
     console.log(`resident memory: ${mb(rssIdle)} at start, ${mb(ringside.rssBytes())} after the load`);
     console.log(`${dataDirSize(temp.dir)} after the load`);
@@ -77,21 +89,29 @@ async function redisCommandsPerEvent(ringside: ChildServer, redis: PrivateRedis)
   return { callState: callState / events, all: all / events, breakdown };
 }
 
-/** Load for SECONDS, then until every accepted event is handled: the rate the whole pipeline keeps up. */
-async function sustainedRate(ringside: ChildServer): Promise<{ handled: number; elapsedMs: number; rate: number; verdict: string }> {
+interface Sustained { handled: number; elapsedMs: number; rate: number; verdict: string; cpuTicks: number; latency: Latency }
+
+/**
+ * Load for SECONDS, then until every accepted event is handled: the rate the whole pipeline keeps
+ * up, Ringside's CPU over it (its process, from /proc), and webhook → `call.ringing` meanwhile.
+ */
+async function sustainedRate(ringside: ChildServer): Promise<Sustained> {
   await waitUntilHandled(ringside);
   const acceptedBefore = await counter(ringside, 'ringside_events_accepted_total');
   const handledBefore = await counter(ringside, 'ringside_events_handled_total', 'outcome="ok"');
+  const cpuBefore = cpuTicks(ringside.process.pid!);
   const start = performance.now();
-  const load = await callLoad(ringside.urls.webhookUrl!, 1_000_000);
+  const loading = callLoad(ringside.urls.webhookUrl!, 1_000_000);
+  const [load, latency] = await Promise.all([loading, ringingLatency(ringside, { firstCaller: LOADED_PROBE_CALLERS, until: loading })]);
   await waitUntilHandled(ringside);
   const elapsedMs = performance.now() - start;
+  const ticks = cpuTicks(ringside.process.pid!) - cpuBefore;
   const accepted = (await counter(ringside, 'ringside_events_accepted_total')) - acceptedBefore;
   const handled = (await counter(ringside, 'ringside_events_handled_total', 'outcome="ok"')) - handledBefore;
   const verdict = handled >= accepted && accepted >= load.ok
     ? `nothing lost (${load.ok} answered 200, ${accepted} durable, ${handled} handled)`
     : `LOST: ${load.ok} answered 200, ${accepted} durable, ${handled} handled`;
-  return { handled, elapsedMs, rate: handled / (elapsedMs / 1000), verdict };
+  return { handled, elapsedMs, rate: handled / (elapsedMs / 1000), verdict, cpuTicks: ticks, latency };
 }
 
 /**
