@@ -79,7 +79,7 @@ interface OpenOptions {
   logger: Logger;
   metrics: Metrics;
   checkpointPages: number;
-  /** Which events were handled, for dropping RabbitMQ redeliveries (the call log's own markers). */
+  /** Which events were handled, for dropping RabbitMQ redeliveries (server.ts: in memory; the handler checks the call log's markers). */
   handledEvents: HandledEventLedger;
   /** Sessions and queues where Redis does not hold them (the shared database's: src/app/stores.ts). */
   stores: Pick<Stores, 'sessions' | 'queues' | 'directoryChangedElsewhere' | 'health' | 'up' | 'probe'>;

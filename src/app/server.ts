@@ -28,7 +28,7 @@ import { GrandstreamPhoneClient } from '../adapters/phone/GrandstreamPhoneClient
 import { provisionActionUrls } from '../domain/provisioning/provisionActionUrls';
 import { DirectoryCallerCards } from '../domain/cards/CallerCards';
 import { HttpCrmLookup } from '../adapters/crm/HttpCrmLookup';
-import { CallLifecycle, handledMarker } from '../domain/calls/CallLifecycle';
+import { CallLifecycle } from '../domain/calls/CallLifecycle';
 import { MissedCallSweeper } from '../domain/calls/MissedCallSweeper';
 import { StaleCallReaper } from '../domain/calls/StaleCallReaper';
 import type { RingsideConfig } from './config/schema';
@@ -48,7 +48,7 @@ import { handleThroughOutages } from '../shared/outages';
 import { settlesWithin } from '../shared/settlesWithin';
 import { StorageHealth, retryThroughStorageFailures } from '../shared/storageHealth';
 import { backoffDelay } from '../protocol/backoff';
-import { handledMarkerCutoff } from '../domain/bus/HandledEventLedger';
+import { handledMarkerCutoff, MemoryHandledEventLedger } from '../domain/bus/HandledEventLedger';
 import { makePrivateDir, modeFixedMessage, PRIVATE_DIR_MODE } from '../shared/privateFiles';
 import { HOT_CONNECTION_CHECKPOINT_PAGES, startWalCheckpointer } from '../adapters/sqlite/walCheckpointer';
 
@@ -166,8 +166,10 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   const stores = await openStores(config, { logger, clock, checkpointPages });
   const { log, source } = stores;
   const files = { spool: join(config.dataDir, 'spool.db'), state: join(config.dataDir, 'state.db') };
-  // The handler commits this marker with its last step, so the bus needs no ledger write of its own.
-  const handledEvents = { has: (id: string) => log.hasProcessed(handledMarker(id)), add: () => undefined };
+  // RabbitMQ's redeliveries after a lost connection meet this in-memory ledger; after a restart (or
+  // on another server) the handler's first step, the check of its handled marker in the call log,
+  // skips them. Asking the call log here too would be the same query twice per event.
+  const handledEvents = new MemoryHandledEventLedger();
   const adapters = await openAdapters(config, files, { logger, metrics, checkpointPages, handledEvents, stores, signal: options.signal, storage }).catch(async (err: unknown) => {
     await stores.close();
     throw err;

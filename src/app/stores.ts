@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { CallLog } from '../domain/calllog/CallLog';
 import type { Contact, Directory } from '../domain/directory/Directory';
+import type { ContactLookup } from '../adapters/sqlite/calllog/rows';
 import type { PostgresContactLookup } from '../domain/calllog/contactHooks';
 import type { DispositionStore } from '../domain/directory/Lookups';
 import type { NumberNormaliser } from '../domain/directory/numbers';
@@ -27,6 +28,7 @@ import { PostgresAgentSessions } from '../adapters/postgres/PostgresAgentSession
 import { PostgresQueues } from '../adapters/postgres/PostgresQueues';
 import { sameSecretsKeyAsDatabase } from '../adapters/postgres/secretsKeyCheck';
 import { dataVersionProbe, EMBEDDED_RECHECK_MS } from './cache/openCache';
+import type { CachedDirectory } from './cache/CachedDirectory';
 import type { RingsideConfig } from './config/schema';
 import { usesRedis } from './config/redisTopology';
 import { openSecretsKey, secretsKeyFile, SecretsKeyError } from './secretsKey';
@@ -52,10 +54,11 @@ export interface Stores {
   /** True when another process changed the directory since last asked (the cache then forgets what it holds). */
   directoryChangedElsewhere: () => boolean;
   /**
-   * From now on the call log reads caller cards through `directory` (the cached one): with
-   * PostgreSQL every card would otherwise be a query. SQLite reads them in-process anyway.
+   * From now on the call log reads caller cards through `directory` (the cached one), whose
+   * contact writes drop them: otherwise every call view built is a query (PostgreSQL) or two
+   * (SQLite, synchronously: the cache's local layer, then the file).
    */
-  readContactsThrough(directory: Pick<Directory, 'contactByNumber'>): void;
+  readContactsThrough(directory: Pick<CachedDirectory, 'contactByNumber' | 'contactByNumberSync'>): void;
   /** SQLite files to checkpoint when idle (none with PostgreSQL). */
   sqliteFiles: string[];
   /** `embedded` for a SQLite file; PostgreSQL: `up` or `down`. */
@@ -91,8 +94,11 @@ function openSqliteStores(file: string, config: RingsideConfig, options: StoreOp
     // Phone web passwords are sealed with the key next to the database (shared by every process on that file).
     const secrets = openSecretsKey(config.secretsKeyFile ?? secretsKeyFile(file), options.logger);
     const source = new SqliteDirectory(db, { defaultCountry: config.defaultCountry, secrets, logger: options.logger });
+    const hooks = contactHooksFor(source);
+    let cached: Pick<CachedDirectory, 'contactByNumberSync'> | null = null;
+    const contactLookup: ContactLookup = (account, number) => (cached ? cached.contactByNumberSync(account, number, hooks.contactLookup) : hooks.contactLookup(account, number));
     // Many handlers run at once with Redis call state: their call-log writes share commits.
-    const log = new SqliteCallLog(db, { ...contactHooksFor(source), groupCommit: usesRedis(config), clock: options.clock, timeZone: config.timezone });
+    const log = new SqliteCallLog(db, { contactLookup, contactSearch: hooks.contactSearch, groupCommit: usesRedis(config), clock: options.clock, timeZone: config.timezone });
     return {
       where: file,
       log,
@@ -102,7 +108,9 @@ function openSqliteStores(file: string, config: RingsideConfig, options: StoreOp
       sessions: new SqliteAgentSessions(db),
       queues: new SqliteQueues(db),
       directoryChangedElsewhere: dataVersionProbe(db, EMBEDDED_RECHECK_MS),
-      readContactsThrough: () => undefined,
+      readContactsThrough: (directory) => {
+        cached = directory;
+      },
       sqliteFiles: [file],
       health: () => 'embedded',
       probe: async () => EMBEDDED_PROBE,

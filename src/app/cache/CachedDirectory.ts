@@ -12,7 +12,6 @@ import type { CacheChange, CacheEventKind, CacheType } from './cacheTypes';
 import { CacheUnavailableError } from './LayeredCache';
 import type { TwoLayerCache } from './TwoLayerCache';
 
-/** The synchronous lookups the call log uses (SqliteDirectory has them). */
 type Change = Omit<CacheChange, 'kind'>;
 
 const DIRECTORY = ['directory'] as const;
@@ -168,6 +167,22 @@ export class CachedDirectory implements Directory, Lookups {
     const key = number.trim();
     if (key === '') return this.source.contactByNumber(account, number);
     return this.cache.get('contact', account, key, () => this.source.contactByNumber(account, key));
+  }
+
+  /**
+   * contactByNumber for a synchronous reader, the SQLite call log's caller cards: the local layer,
+   * else `read` (the source's own synchronous lookup, as cheap as Redis would be) kept there. The
+   * same entries as contactByNumber, so a contact write drops what this gave. Nothing waits
+   * between the read and keeping it, so no invalidation can fall in between.
+   */
+  contactByNumberSync(account: string, number: string, read: (account: string, number: string) => Contact | null): Contact | null {
+    const key = number.trim();
+    if (key === '') return read(account, number);
+    const cached = this.cache.peek<Contact | null>('contact', account, key);
+    if (cached !== undefined) return cached;
+    const contact = read(account, key);
+    this.cache.keepLocal('contact', account, key, contact);
+    return contact;
   }
 
   // ── removals ──

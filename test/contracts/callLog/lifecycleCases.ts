@@ -194,6 +194,34 @@ export function lifecycleCases(ctx: CallLogContext): void {
     });
   });
 
+  describe('the view a mutation returns', () => {
+    it('is the call exactly as a read after it gives it, through every kind of change', async () => {
+      const key = { callId: 'call-1', account: 'acme' };
+      const steps: Array<() => Promise<{ value: unknown }>> = [
+        () => h().log.recordRinging(ev(), { call: callStart({ remoteName: '' }), leg: legStart(MAC_A, null, T0), targets: ['alice'] }),
+        // The name the first ring lacked, a second device, an agent for the first leg; already offered to someone.
+        () => h().log.recordRinging(ev(), { call: callStart(), leg: legStart(MAC_B, 'bob', T0 + 100), targets: ['bob'] }),
+        () => h().log.recordRinging(ev(), { call: callStart(), leg: legStart(MAC_A, 'alice', T0 + 150), targets: [] }),
+        () => h().log.recordAnswered(ev(), { ...key, mac: MAC_B, agent: 'bob', at: T0 + 200, owner: false }),
+        () => h().log.recordAnswered(ev(), { ...key, mac: MAC_A, agent: 'alice', at: T0 + 300, owner: true }),
+        () => h().log.recordHold(ev(), { ...key, mac: MAC_A, on: true, at: T0 + 1_000 }),
+        () => h().log.recordHold(ev(), { ...key, mac: MAC_A, on: false, at: T0 + 2_000 }),
+        () => h().log.recordLegEnded(ev(), { ...key, mac: MAC_B, agent: 'bob', outcome: 'rejected', at: T0 + 2_500 }),
+        () => h().log.recordTransfer(ev(), { ...key, mac: MAC_A, at: T0 + 3_000 }),
+        () => h().log.finaliseCall(ev(), { ...key, status: 'answered', endedAt: T0 + 3_000 }),
+        // A transfer continuation brings the ended call back; a device never seen ringing ends a leg.
+        () => h().log.recordRinging(ev(), { call: callStart(), leg: legStart(MAC_C, 'carol', T0 + 4_000, { transfer: true, transferredFrom: 'alice' }), targets: ['carol'] }),
+        () => h().log.recordLegEnded(ev(), { ...key, mac: MAC_B, agent: null, outcome: 'hangup', at: T0 + 4_500 }),
+        () => h().log.recordLegEnded(ev(), { ...key, mac: '000B8200000F', agent: null, outcome: 'hangup', at: T0 + 5_000 }),
+        () => h().log.finaliseCall(ev(), { ...key, status: 'answered', endedAt: T0 + 6_000 }),
+      ];
+      for (const [i, step] of steps.entries()) {
+        const returned = (await step()).value;
+        expect(returned, `step ${i}`).toEqual(await h().log.getCall('acme', 'call-1'));
+      }
+    });
+  });
+
   describe('unknown calls', () => {
     it('mutations on an unknown call change nothing and leave no idempotency marker', async () => {
       const id = ev();

@@ -21,7 +21,7 @@ import { finaliseCallRows } from './finalise';
 import { applyClaim, applyClose, applyMissedCall, listMissedViews, openMissedViews } from './missed';
 import { applyAnswered, applyHold, applyLegEnded, applyRinging, applyTransfer } from './mutations';
 import { agentStats, agentsOnCall, hourlyStats, listCallViews, openCallOf } from './queries';
-import { callView, createContext, getCallRow, missedView, targetsOf, type CallLogContext, type ContactLookup, type ContactSearch } from './rows';
+import { callView, createContext, getCallRow, missedView, targetsOf, toCallView, type CallLogContext, type ContactLookup, type ContactSearch } from './rows';
 import { CALLLOG_MIGRATIONS, CALLLOG_SCHEMA } from './schema';
 import { callVisible } from './visibility';
 
@@ -73,16 +73,20 @@ export class SqliteCallLog implements CallLog {
     return this.ctx.db.transaction(fn).immediate();
   }
 
-  /** Runs `apply` once per (eventId, op); a repeat returns `current()` with applied false. */
+  /**
+   * Runs `apply` once per (eventId, op); a repeat returns `current()` with applied false. The
+   * marker is written first, one statement that also says whether it was there; an unknown call
+   * (apply gives null) takes it out again in the same transaction, so none is left.
+   */
   private once<T>(eventId: string | null, op: string, apply: () => T | null, current: () => T | null): Promise<Applied<T | null>> {
     return this.transaction(() => {
-      if (eventId !== null && this.ctx.sql('SELECT 1 FROM cl_processed_events WHERE event_id = ? AND op = ?').get(eventId, op)) {
+      if (eventId !== null && this.ctx.sql('INSERT OR IGNORE INTO cl_processed_events (event_id, op, at) VALUES (?, ?, ?)').run(eventId, op, this.clock()).changes === 0) {
         return { applied: false, value: current() };
       }
       const value = apply();
-      if (value === null) return { applied: false, value: null };
-      if (eventId !== null) this.ctx.sql('INSERT INTO cl_processed_events (event_id, op, at) VALUES (?, ?, ?)').run(eventId, op, this.clock());
-      return { applied: true, value };
+      if (value !== null) return { applied: true, value };
+      if (eventId !== null) this.ctx.sql('DELETE FROM cl_processed_events WHERE event_id = ? AND op = ?').run(eventId, op);
+      return { applied: false, value: null };
     });
   }
 
@@ -135,8 +139,8 @@ export class SqliteCallLog implements CallLog {
       () => {
         const call = getCallRow(this.ctx, input.account, input.callId);
         if (!call) return null;
-        finaliseCallRows(this.ctx, call, input.status, input.endedAt);
-        return callView(this.ctx, input.account, input.callId);
+        const finished = finaliseCallRows(this.ctx, call, input.status, input.endedAt);
+        return toCallView(this.ctx, finished.call, finished.legs);
       },
       () => callView(this.ctx, input.account, input.callId),
     );

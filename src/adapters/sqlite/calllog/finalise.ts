@@ -1,6 +1,6 @@
 import type { CallStatus } from '../../../domain/calllog/CallLog';
 import { computeContribution, finalTimes, type StatContribution } from '../../../domain/calllog/statistics';
-import { getCallRow, legRows, targetsOf, type CallLogContext, type CallRow } from './rows';
+import { legRows, targetsOf, type CallLogContext, type CallRow, type LegRow } from './rows';
 
 /** Subtracts the call's previous contribution from the daily stats and adds the new one (inside the caller's transaction). */
 function replaceContribution(ctx: CallLogContext, call: CallRow, contribution: StatContribution[]): void {
@@ -57,8 +57,9 @@ function replaceContribution(ctx: CallLogContext, call: CallRow, contribution: S
  * Ends the call (inside the caller's transaction): open legs close at endedAt (an open hold
  * closes with them; a leg that never answered ends as missed when the call is missed), then the
  * call's ring, talk and hold times and status, then its statistics contribution is replaced.
+ * Returns the call's row and legs as they now are (the statistics touch neither): its view.
  */
-export function finaliseCallRows(ctx: CallLogContext, call: CallRow, status: CallStatus, endedAt: number): void {
+export function finaliseCallRows(ctx: CallLogContext, call: CallRow, status: CallStatus, endedAt: number): { call: CallRow; legs: LegRow[] } {
   ctx
     .sql(
       `UPDATE cl_legs SET
@@ -71,9 +72,9 @@ export function finaliseCallRows(ctx: CallLogContext, call: CallRow, status: Cal
     .run({ account: call.account, callId: call.id, endedAt, status });
   const legs = legRows(ctx, call.account, call.id);
   const { ringMs, talkMs, holdMs } = finalTimes(call, legs, endedAt);
-  ctx
-    .sql('UPDATE cl_calls SET status = ?, ended_at = ?, ring_ms = ?, talk_ms = ?, hold_ms = ? WHERE account = ? AND id = ?')
-    .run(status, endedAt, ringMs, talkMs, holdMs, call.account, call.id);
-  const updated = getCallRow(ctx, call.account, call.id)!;
+  const updated = ctx
+    .sql('UPDATE cl_calls SET status = ?, ended_at = ?, ring_ms = ?, talk_ms = ?, hold_ms = ? WHERE account = ? AND id = ? RETURNING *')
+    .get(status, endedAt, ringMs, talkMs, holdMs, call.account, call.id) as CallRow;
   replaceContribution(ctx, updated, computeContribution(updated, legs, targetsOf(ctx, call.account, call.id), ctx.timeZone));
+  return { call: updated, legs };
 }

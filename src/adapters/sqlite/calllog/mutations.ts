@@ -1,23 +1,30 @@
 import type { LegOutcome } from '../../../domain/callstate/CallStateStore';
 import { normaliseNumber, numberTail } from '../../../domain/directory/numbers';
 import type { CallStart, CallView, LegStart } from '../../../domain/calllog/CallLog';
-import { callView, getCallRow, latestLeg, type CallLogContext, type LegRow } from './rows';
+import { getCallRow, latestLeg, legRows, toCallView, type CallLogContext, type CallRow, type LegRow } from './rows';
 
 /**
  * The per-event call mutations. Each runs inside the transaction SqliteCallLog opens for it
  * (together with the idempotency marker) and returns null when the call is unknown.
+ *
+ * Each keeps the call row as it last read or wrote it (an UPDATE ... RETURNING * gives the row as
+ * written), so the view it returns costs no second read of the row, only of the legs.
  */
+
+/** The call's view: its row as this mutation left it (nothing after that changed it), its legs read now. */
+function viewOf(ctx: CallLogContext, row: CallRow): CallView {
+  return toCallView(ctx, row, legRows(ctx, row.account, row.id));
+}
 
 const CLOSE_HOLD = `hold_ms = hold_ms + CASE WHEN hold_started_at IS NULL THEN 0 ELSE MAX(0, @at - hold_started_at) END, hold_started_at = NULL`;
 
 function insertLeg(ctx: CallLogContext, account: string, callId: string, leg: LegStart, sequence: number, state: LegRow['state']): LegRow {
-  const id = ctx
+  return ctx
     .sql(
       `INSERT INTO cl_legs (account, call_id, mac, sequence, agent, state, transfer, transferred_from, ring_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     )
-    .run(account, callId, leg.mac, sequence, leg.agent, state, leg.transfer ? 1 : 0, leg.transferredFrom, leg.at).lastInsertRowid;
-  return ctx.sql('SELECT * FROM cl_legs WHERE id = ?').get(id) as LegRow;
+    .get(account, callId, leg.mac, sequence, leg.agent, state, leg.transfer ? 1 : 0, leg.transferredFrom, leg.at) as LegRow;
 }
 
 /** The device's open leg, or a new one (the device had none, or only ended ones: a transfer back). */
@@ -30,44 +37,49 @@ function openLeg(ctx: CallLogContext, account: string, callId: string, leg: LegS
 export function applyRinging(ctx: CallLogContext, input: { call: CallStart; leg: LegStart; targets: string[] }): CallView {
   const { call, leg } = input;
   const existing = getCallRow(ctx, call.account, call.id);
+  let row: CallRow;
   if (!existing) {
-    ctx
+    row = ctx
       .sql(
         `INSERT INTO cl_calls (account, id, direction, remote, remote_norm, remote_tail, remote_name, local, line, helpline,
            agent, device, status, started_at, parent_id, transferred_from)
          VALUES (@account, @id, @direction, @remote, @remoteNorm, @remoteTail, @remoteName, @local, @line, @helpline,
-           @agent, @device, 'ringing', @startedAt, @parentId, @transferredFrom)`,
+           @agent, @device, 'ringing', @startedAt, @parentId, @transferredFrom) RETURNING *`,
       )
-      .run({
+      .get({
         ...call,
         remoteNorm: normaliseNumber(call.remote),
         remoteTail: numberTail(call.remote),
         device: call.direction === 'out' ? leg.mac : null,
         transferredFrom: call.transferredFrom ?? (leg.transfer ? leg.transferredFrom : null),
-      });
+      }) as CallRow;
   } else {
+    row = existing;
     const transferredFrom = leg.transfer ? (leg.transferredFrom ?? call.transferredFrom) : null;
     if (existing.ended_at !== null && leg.transfer) {
       // A transfer continuation of a call that had already ended: it is live again. Any other leg
       // joining a finished call (a late ring-group leg, CallStateStore RingingResult.late) is
       // recorded on it and leaves it finished: only an answer can change how it ended (applyAnswered).
-      ctx
-        .sql(`UPDATE cl_calls SET status = 'ringing', ended_at = NULL, transferred_from = COALESCE(?, transferred_from) WHERE account = ? AND id = ?`)
-        .run(transferredFrom ?? call.transferredFrom, call.account, call.id);
+      row = ctx
+        .sql(`UPDATE cl_calls SET status = 'ringing', ended_at = NULL, transferred_from = COALESCE(?, transferred_from) WHERE account = ? AND id = ? RETURNING *`)
+        .get(transferredFrom ?? call.transferredFrom, call.account, call.id) as CallRow;
     } else if (transferredFrom !== null) {
-      ctx.sql('UPDATE cl_calls SET transferred_from = ? WHERE account = ? AND id = ?').run(transferredFrom, call.account, call.id);
+      row = ctx.sql('UPDATE cl_calls SET transferred_from = ? WHERE account = ? AND id = ? RETURNING *').get(transferredFrom, call.account, call.id) as CallRow;
     }
     if (existing.remote_name === '' && call.remoteName !== '') {
-      ctx.sql('UPDATE cl_calls SET remote_name = ? WHERE account = ? AND id = ?').run(call.remoteName, call.account, call.id);
+      row = ctx.sql('UPDATE cl_calls SET remote_name = ? WHERE account = ? AND id = ? RETURNING *').get(call.remoteName, call.account, call.id) as CallRow;
     }
   }
-  const row = openLeg(ctx, call.account, call.id, leg, 'ringing');
-  if (leg.agent !== null && row.agent === null) ctx.sql('UPDATE cl_legs SET agent = ? WHERE id = ?').run(leg.agent, row.id);
+  const legRow = openLeg(ctx, call.account, call.id, leg, 'ringing');
+  if (leg.agent !== null && legRow.agent === null) ctx.sql('UPDATE cl_legs SET agent = ? WHERE id = ?').run(leg.agent, legRow.id);
   const addTarget = ctx.sql('INSERT OR IGNORE INTO cl_targets (account, call_id, agent) VALUES (?, ?, ?)');
   for (const agent of input.targets) addTarget.run(call.account, call.id, agent);
-  // Offered to someone: no longer a call that rang nobody in particular (visibility.ts).
-  if (input.targets.length > 0) ctx.sql('UPDATE cl_calls SET targeted = 1 WHERE account = ? AND id = ? AND targeted = 0').run(call.account, call.id);
-  return callView(ctx, call.account, call.id)!;
+  // Offered to someone: no longer a call that rang nobody in particular (visibility.ts). No row
+  // comes back when it already was, and then the row held is still the call as it is.
+  if (input.targets.length > 0) {
+    row = (ctx.sql('UPDATE cl_calls SET targeted = 1 WHERE account = ? AND id = ? AND targeted = 0 RETURNING *').get(call.account, call.id) as CallRow | undefined) ?? row;
+  }
+  return viewOf(ctx, row);
 }
 
 export function applyAnswered(
@@ -85,16 +97,16 @@ export function applyAnswered(
     // A call that had finished unanswered (its missed call maybe raised already) and is now
     // answered by a leg that reached us late was not missed: it is going on again, and its end
     // finalises it as answered (the missed call itself is closed by the handler).
-    ctx
+    return viewOf(ctx, ctx
       .sql(
         `UPDATE cl_calls SET agent = ?, device = ?, answered_at = COALESCE(answered_at, ?),
            status = CASE WHEN ended_at IS NULL OR answered_at IS NULL THEN 'in_progress' ELSE status END,
            ended_at = CASE WHEN answered_at IS NULL THEN NULL ELSE ended_at END
-         WHERE account = ? AND id = ?`,
+         WHERE account = ? AND id = ? RETURNING *`,
       )
-      .run(agent, input.mac, input.at, input.account, input.callId);
+      .get(agent, input.mac, input.at, input.account, input.callId) as CallRow);
   }
-  return callView(ctx, input.account, input.callId);
+  return viewOf(ctx, call);
 }
 
 export function applyLegEnded(
@@ -113,20 +125,22 @@ export function applyLegEnded(
       .run({ at: input.at, state, agent: input.agent, id: leg.id });
   }
   if (input.outcome === 'rejected') {
-    ctx.sql('UPDATE cl_calls SET rejected_by = ? WHERE account = ? AND id = ?').run(input.agent ?? leg.agent ?? input.mac, input.account, input.callId);
+    const rejectedBy = input.agent ?? leg.agent ?? input.mac;
+    return viewOf(ctx, ctx.sql('UPDATE cl_calls SET rejected_by = ? WHERE account = ? AND id = ? RETURNING *').get(rejectedBy, input.account, input.callId) as CallRow);
   }
-  return callView(ctx, input.account, input.callId);
+  return viewOf(ctx, call);
 }
 
 /** Hold time accumulates on the device's open leg between on and off; a second on, or an off without on, changes nothing. */
 export function applyHold(ctx: CallLogContext, input: { callId: string; account: string; mac: string; on: boolean; at: number }): CallView | null {
-  if (!getCallRow(ctx, input.account, input.callId)) return null;
+  const call = getCallRow(ctx, input.account, input.callId);
+  if (!call) return null;
   const leg = latestLeg(ctx, input.account, input.callId, input.mac);
   if (leg && leg.ended_at === null) {
     if (input.on) ctx.sql('UPDATE cl_legs SET hold_started_at = COALESCE(hold_started_at, ?) WHERE id = ?').run(input.at, leg.id);
     else ctx.sql(`UPDATE cl_legs SET ${CLOSE_HOLD} WHERE id = @id`).run({ at: input.at, id: leg.id });
   }
-  return callView(ctx, input.account, input.callId);
+  return viewOf(ctx, call);
 }
 
 /**
@@ -134,7 +148,8 @@ export function applyHold(ctx: CallLogContext, input: { callId: string; account:
  * later hangup of the same leg changes nothing; ringing on this device again is a new leg).
  */
 export function applyTransfer(ctx: CallLogContext, input: { callId: string; account: string; mac: string; at: number }): CallView | null {
-  if (!getCallRow(ctx, input.account, input.callId)) return null;
+  const call = getCallRow(ctx, input.account, input.callId);
+  if (!call) return null;
   const leg = latestLeg(ctx, input.account, input.callId, input.mac);
   if (leg) {
     ctx
@@ -144,5 +159,5 @@ export function applyTransfer(ctx: CallLogContext, input: { callId: string; acco
       )
       .run({ at: input.at, id: leg.id });
   }
-  return callView(ctx, input.account, input.callId);
+  return viewOf(ctx, call);
 }
