@@ -1,5 +1,6 @@
 import type { Message, Options } from 'amqplib';
 import type { CallEvent } from '../../domain/events/CallEvent';
+import { spooledJsonOf } from '../../domain/bus/relayedEvents';
 import type { AmqpConnection, AmqpSession } from './AmqpConnection';
 import { EventBusError, errorMessage } from './EventBusError';
 import { routingKeyFor, type BusTopology } from './topology';
@@ -35,9 +36,10 @@ const NACK_MESSAGE = 'message nacked';
  * Ids published by other processes meet the consumer's ledger instead.
  */
 export class ConfirmPublisher {
-  private readonly inFlight = new Map<string, Promise<void>>();
+  /** The send under way of each id being published: its batch's outcomes (null: confirmed) and its place in them. */
+  private readonly inFlight = new Map<string, { batch: Promise<Array<EventBusError | null>>; index: number }>();
   private readonly confirmed = new Map<string, number>();
-  private readonly outstanding = new Set<Promise<void>>();
+  private readonly outstanding = new Set<Promise<unknown>>();
   /** `<exchange>\n<messageId>` of messages the broker returned as unroutable. */
   private readonly returned = new Set<string>();
 
@@ -53,55 +55,74 @@ export class ConfirmPublisher {
     });
   }
 
-  /** Publishes events (persistent, message-id = event id) and resolves once all are confirmed. */
-  publish(events: readonly CallEvent[]): Promise<void> {
-    let messages: OutgoingMessage[];
-    try {
-      messages = events.map((event) => this.toMessage(event));
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (messages.length === 0) return Promise.resolve();
+  /**
+   * Publishes events (persistent, message-id = event id) and resolves once all are confirmed.
+   * When only some are, it rejects with the first refusal, naming every refused event
+   * (`refused`, domain/bus/relayedEvents.ts): the others are on the broker.
+   */
+  async publish(events: readonly CallEvent[]): Promise<void> {
+    const messages = events.map((event) => this.toMessage(event));
+    if (messages.length === 0) return;
     const session = this.connection.current();
-    if (!session) {
-      return Promise.reject(new EventBusError('bus_unavailable', `RabbitMQ is not connected (${this.connection.status()})`));
-    }
+    if (!session) throw new EventBusError('bus_unavailable', `RabbitMQ is not connected (${this.connection.status()})`);
     this.forgetExpired(Date.now());
-    return Promise.all(messages.map((message) => this.publishOnce(session, message))).then(() => undefined);
+    const outcomes = await this.publishOnce(session, messages);
+    const refused = new Map<string, EventBusError>();
+    messages.forEach((message, i) => {
+      const err = outcomes[i];
+      if (err) refused.set(message.messageId, err);
+    });
+    const first = refused.values().next();
+    if (!first.done) throw Object.assign(new EventBusError(first.value.code, refusalMessage(first.value, refused.size, messages.length)), { refused });
   }
 
   /** Publishes one message and resolves once the broker confirmed it; never hangs past timeoutMs. */
-  confirm(session: AmqpSession, message: OutgoingMessage): Promise<void> {
-    const confirmed = new Promise<void>((resolve, reject) => {
-      const returnKey = `${message.exchange}\n${message.messageId}`;
-      let settled = false;
-      const finish = (err: EventBusError | null) => {
-        if (settled) return;
-        settled = true;
+  async confirm(session: AmqpSession, message: OutgoingMessage): Promise<void> {
+    const [err] = await this.confirmAll(session, [message]);
+    if (err) throw err;
+  }
+
+  /**
+   * Publishes the messages in order and resolves, never rejects, once the broker answered for
+   * every one or timeoutMs passed: with each message's refusal, or null where it confirmed.
+   * One timer and one promise for the lot, however many messages.
+   */
+  private confirmAll(session: AmqpSession, messages: readonly OutgoingMessage[]): Promise<Array<EventBusError | null>> {
+    const confirmed = new Promise<Array<EventBusError | null>>((resolve) => {
+      const outcomes = new Array<EventBusError | null | undefined>(messages.length);
+      let waiting = messages.length;
+      const finish = (i: number, err: EventBusError | null) => {
+        if (outcomes[i] !== undefined) return;
+        outcomes[i] = err;
+        this.returned.delete(returnKeyOf(messages[i]!));
+        if (--waiting > 0) return;
         clearTimeout(timer);
-        this.returned.delete(returnKey);
-        if (err) reject(err);
-        else resolve();
+        resolve(outcomes as Array<EventBusError | null>);
       };
       const timer = setTimeout(() => {
-        finish(new EventBusError('publish_timeout', `RabbitMQ did not confirm message ${message.messageId} within ${this.options.timeoutMs} ms`));
-      }, this.options.timeoutMs);
-      const options: Options.Publish = { ...message.properties, messageId: message.messageId, persistent: true, mandatory: true };
-      try {
-        session.publisher.publish(message.exchange, message.routingKey, message.content, options, (err: unknown) => {
-          if (this.returned.has(returnKey)) finish(new EventBusError('publish_unroutable', `no queue is bound for ${message.routingKey} on ${message.exchange}`));
-          else if (!err) finish(null);
-          else if (errorMessage(err) === NACK_MESSAGE) finish(new EventBusError('publish_nacked', `RabbitMQ refused message ${message.messageId}`));
-          else finish(new EventBusError('publish_unconfirmed', `RabbitMQ did not confirm message ${message.messageId}: ${errorMessage(err)}`));
+        messages.forEach((message, i) => {
+          finish(i, new EventBusError('publish_timeout', `RabbitMQ did not confirm message ${message.messageId} within ${this.options.timeoutMs} ms`));
         });
-      } catch (err) {
-        finish(new EventBusError('bus_unavailable', `cannot publish to RabbitMQ: ${errorMessage(err)}`));
-      }
+      }, this.options.timeoutMs);
+      messages.forEach((message, i) => this.send(session, message, (err) => finish(i, err)));
     });
     this.outstanding.add(confirmed);
-    const forget = () => void this.outstanding.delete(confirmed);
-    confirmed.then(forget, forget);
+    void confirmed.then(() => this.outstanding.delete(confirmed));
     return confirmed;
+  }
+
+  private send(session: AmqpSession, message: OutgoingMessage, done: (err: EventBusError | null) => void): void {
+    const options: Options.Publish = { ...message.properties, messageId: message.messageId, persistent: true, mandatory: true };
+    try {
+      session.publisher.publish(message.exchange, message.routingKey, message.content, options, (err: unknown) => {
+        if (this.returned.has(returnKeyOf(message))) done(new EventBusError('publish_unroutable', `no queue is bound for ${message.routingKey} on ${message.exchange}`));
+        else if (!err) done(null);
+        else if (errorMessage(err) === NACK_MESSAGE) done(new EventBusError('publish_nacked', `RabbitMQ refused message ${message.messageId}`));
+        else done(new EventBusError('publish_unconfirmed', `RabbitMQ did not confirm message ${message.messageId}: ${errorMessage(err)}`));
+      });
+    } catch (err) {
+      done(new EventBusError('bus_unavailable', `cannot publish to RabbitMQ: ${errorMessage(err)}`));
+    }
   }
 
   /** Resolves once every publish under way has been confirmed or has failed. */
@@ -109,24 +130,37 @@ export class ConfirmPublisher {
     await Promise.allSettled([...this.outstanding]);
   }
 
-  private publishOnce(session: AmqpSession, message: OutgoingMessage): Promise<void> {
-    const id = message.messageId;
-    if (this.confirmed.has(id)) return Promise.resolve();
-    const pending = this.inFlight.get(id);
-    if (pending) return pending;
-    const publishing = this.confirm(session, message).then(
-      () => {
-        this.inFlight.delete(id);
-        this.confirmed.set(id, Date.now());
-      },
-      (err: unknown) => {
-        // Not confirmed: a retry must send it again.
-        this.inFlight.delete(id);
-        throw err;
-      },
-    );
-    this.inFlight.set(id, publishing);
-    return publishing;
+  /**
+   * Each message's outcome: null at once for an id confirmed within the dedupe window, the
+   * outcome of the send under way for an id being published, and the others sent together.
+   */
+  private async publishOnce(session: AmqpSession, messages: readonly OutgoingMessage[]): Promise<Array<EventBusError | null>> {
+    const fresh: OutgoingMessage[] = [];
+    const taken = new Set<string>();
+    for (const message of messages) {
+      const id = message.messageId;
+      if (this.confirmed.has(id) || this.inFlight.has(id) || taken.has(id)) continue;
+      taken.add(id);
+      fresh.push(message);
+    }
+    if (fresh.length > 0) {
+      const batch = this.confirmAll(session, fresh).then((outcomes) => {
+        const now = Date.now();
+        fresh.forEach((message, i) => {
+          this.inFlight.delete(message.messageId);
+          // Not confirmed: a retry must send it again.
+          if (!outcomes[i]) this.confirmed.set(message.messageId, now);
+        });
+        return outcomes;
+      });
+      fresh.forEach((message, index) => this.inFlight.set(message.messageId, { batch, index }));
+    }
+    const sends = messages.map((message) => (this.confirmed.has(message.messageId) ? null : this.inFlight.get(message.messageId)!));
+    const settled = new Map<Promise<Array<EventBusError | null>>, Array<EventBusError | null>>();
+    for (const send of sends) {
+      if (send && !settled.has(send.batch)) settled.set(send.batch, await send.batch);
+    }
+    return sends.map((send) => (send ? settled.get(send.batch)![send.index]! : null));
   }
 
   private toMessage(event: CallEvent): OutgoingMessage {
@@ -134,7 +168,8 @@ export class ConfirmPublisher {
     return {
       exchange: this.topology.exchange,
       routingKey: routingKeyFor(this.topology, event),
-      content: Buffer.from(JSON.stringify(event), 'utf8'),
+      // The relay's events carry the JSON they were spooled as: the same bytes, not made again.
+      content: Buffer.from(spooledJsonOf(event) ?? JSON.stringify(event), 'utf8'),
       messageId: event.id,
       properties: { contentType: 'application/json', type: event.type, appId: 'ringside' },
     };
@@ -148,4 +183,12 @@ export class ConfirmPublisher {
       this.confirmed.delete(id);
     }
   }
+}
+
+function returnKeyOf(message: OutgoingMessage): string {
+  return `${message.exchange}\n${message.messageId}`;
+}
+
+function refusalMessage(first: EventBusError, refused: number, sent: number): string {
+  return refused === sent ? first.message : `${first.message} (${refused} of ${sent} events refused; the others confirmed)`;
 }

@@ -164,6 +164,25 @@ describe('SqliteSpoolBus (adapter specifics)', () => {
     await consumer.stop();
   });
 
+  it('reads the file for another process\'s event written between this process\'s own, which it hands to the consumer without a read', async () => {
+    // No poll during the test: only this process's publish makes the consumer look.
+    const bus = open({ pollIntervalMs: 60_000 });
+    const other = open();
+    const handled: string[] = [];
+    const both = deferred('both events to reach the consumer');
+    const consumer = bus.consume(async (event) => {
+      if (handled.push(event.id) === 2) both.resolve();
+    });
+    await consumer.drained();
+    const theirs = callEvent({ remote: '31' });
+    const ours = callEvent({ remote: '32' });
+    await other.publish([theirs]);
+    await bus.publish([ours]);
+    await both.wait();
+    expect(handled).toEqual([theirs.id, ours.id]);
+    await consumer.stop();
+  });
+
   it('handles different keys concurrently when asked, never two events of one key at once', async () => {
     const bus = open();
     const keys = ['100', '200', '300'];

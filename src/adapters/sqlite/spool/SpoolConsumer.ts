@@ -1,7 +1,8 @@
 import type { CallEvent } from '../../../domain/events/CallEvent';
+import { withSpooledJson } from '../../../domain/bus/relayedEvents';
 import { backoffDelay } from '../../../protocol/backoff';
 import type { Logger } from '../../../shared/logger';
-import type { Consumer, EventHandler } from '../../../domain/bus/EventBus';
+import type { ConsumeOptions, Consumer, EventHandler } from '../../../domain/bus/EventBus';
 import type { SpoolRow } from './schema';
 
 /** What the consumer needs from the spool file (implemented by SqliteSpoolBus). */
@@ -20,11 +21,31 @@ export interface SpoolAccess {
   settlePublishes(): Promise<void>;
 }
 
+/** What SqliteSpoolBus.consume() and consumeBatches() are asked for. */
+export interface SpoolConsumeOptions extends ConsumeOptions {
+  /** Different ordering keys handled at the same time (default 1). Events of one key never overlap. */
+  concurrency?: number;
+  /** Upper bound of the doubling retry delay (default: none). An outbox relay that retries forever sets it. */
+  maxRetryDelayMs?: number;
+  /** 'debug' silences the line per retry, for a caller that reports the cause once itself (default 'warn'). */
+  retryLogLevel?: 'warn' | 'debug';
+}
+
+/**
+ * Handles several events of different ordering keys at once (the outbox relay) and resolves with
+ * the ids of those it could not handle, with why; rejecting fails them all. The events come in
+ * seq order, carrying the JSON they were spooled as (domain/bus/relayedEvents.ts).
+ */
+export type SpoolBatchHandler = (events: readonly CallEvent[]) => Promise<ReadonlyMap<string, unknown>>;
+
+/** One event at a time per handler call, or batches of the head events of up to `size` keys. */
+export type SpoolWork = { each: EventHandler } | { batches: SpoolBatchHandler; size: number };
+
 export interface SpoolConsumerOptions {
   maxAttempts: number;
   retryDelayMs: number;
   maxRetryDelayMs: number;
-  /** Different ordering keys handled at the same time (one event per key at most). */
+  /** Different ordering keys handled at the same time (one event per key at most), batches included. */
   concurrency: number;
   /** Slow poll for rows written by another process on the same file. */
   pollIntervalMs: number;
@@ -82,7 +103,7 @@ export class SpoolConsumer implements Consumer {
 
   constructor(
     private readonly spool: SpoolAccess,
-    private readonly handler: EventHandler,
+    private readonly work: SpoolWork,
     private readonly options: SpoolConsumerOptions,
   ) {
     this.pollTimer = setInterval(() => {
@@ -93,11 +114,25 @@ export class SpoolConsumer implements Consumer {
     this.schedulePump();
   }
 
-  /** New rows may exist (a publish in this process committed, or the poll timer fired). */
-  wake(): void {
+  /**
+   * New rows may exist: `written`, just committed by this process, or any (the poll timer fired:
+   * no `written`). Written rows that directly follow the last one read are taken as they are,
+   * saving a read of the file; otherwise (another process's rows in between) the file is read.
+   */
+  wake(written?: readonly SpoolRow[]): void {
     if (this.stopped) return;
-    this.exhausted = false;
+    if (!written || !this.exhausted || !this.take(written)) this.exhausted = false;
     this.schedulePump();
+  }
+
+  /** Queues the rows while each one is the next seq after the last read; false at the first that is not. */
+  private take(rows: readonly SpoolRow[]): boolean {
+    const now = Date.now();
+    for (const row of rows) {
+      if (row.seq !== this.lastSeq + 1) return false;
+      this.enqueue(row, now);
+    }
+    return true;
   }
 
   async drained(): Promise<void> {
@@ -142,7 +177,10 @@ export class SpoolConsumer implements Consumer {
     try {
       for (;;) {
         this.promoteDelayed(Date.now());
-        while (this.inFlight.size < this.options.concurrency && this.ready.length > 0) this.start(this.ready.shift()!);
+        while (this.inFlight.size < this.options.concurrency && this.ready.length > 0) {
+          if ('each' in this.work) this.start(this.ready.shift()!, this.work.each);
+          else this.startBatch(this.work.batches, this.work.size);
+        }
         if (this.inFlight.size >= this.options.concurrency || this.exhausted) break;
         if (this.fetch() === 0) break;
       }
@@ -160,15 +198,17 @@ export class SpoolConsumer implements Consumer {
       this.exhaustedGeneration++;
     }
     const now = Date.now();
-    for (const row of rows) {
-      this.lastSeq = row.seq;
-      const queue = this.queues.get(row.okey);
-      if (queue) { queue.push(row); continue; }
-      this.queues.set(row.okey, [row]);
-      if (row.next_at > now) this.delayed.set(row.okey, row.next_at);
-      else this.ready.push(row.okey);
-    }
+    for (const row of rows) this.enqueue(row, now);
     return rows.length;
+  }
+
+  private enqueue(row: SpoolRow, now: number): void {
+    this.lastSeq = row.seq;
+    const queue = this.queues.get(row.okey);
+    if (queue) { queue.push(row); return; }
+    this.queues.set(row.okey, [row]);
+    if (row.next_at > now) this.delayed.set(row.okey, row.next_at);
+    else this.ready.push(row.okey);
   }
 
   private promoteDelayed(now: number): void {
@@ -193,9 +233,9 @@ export class SpoolConsumer implements Consumer {
     this.delayTimer.unref();
   }
 
-  private start(key: string): void {
+  private start(key: string, handler: EventHandler): void {
     const row = this.queues.get(key)![0]!;
-    const run = this.run(key, row).finally(() => {
+    const run = this.run(key, row, handler).finally(() => {
       this.inFlight.delete(key);
       if (this.stopped) return;
       // Yield to I/O between handlers: with a backlog, the phone's requests (whose 200 only
@@ -206,21 +246,62 @@ export class SpoolConsumer implements Consumer {
     this.inFlight.set(key, run);
   }
 
-  private async run(key: string, row: SpoolRow): Promise<void> {
-    let event: CallEvent;
+  private async run(key: string, row: SpoolRow, handler: EventHandler): Promise<void> {
+    const event = this.read(key, row);
+    if (!event) return;
     try {
-      event = JSON.parse(row.body) as CallEvent;
-    } catch (err) {
-      this.settle(key, row, () => this.spool.markDead(row.seq, row.attempts + 1, `unreadable event: ${String(err)}`), true);
-      return;
-    }
-    try {
-      await this.handler(event);
+      await handler(event);
     } catch (err) {
       this.failed(key, row, event, err);
       return;
     }
     this.settle(key, row, () => this.spool.markDone(row.seq), true);
+  }
+
+  /**
+   * The head rows of up to `size` ready keys, handed to the handler together in seq order; each
+   * key is in flight until the whole batch is answered, so a key still has one event at a time.
+   */
+  private startBatch(handler: SpoolBatchHandler, size: number): void {
+    const rows: SpoolRow[] = [];
+    const room = Math.min(size, this.options.concurrency - this.inFlight.size);
+    while (rows.length < room && this.ready.length > 0) rows.push(this.queues.get(this.ready.shift()!)![0]!);
+    rows.sort((a, b) => a.seq - b.seq);
+    const run = this.runBatch(rows, handler).finally(() => {
+      // A key whose row was set aside unread has run again meanwhile: that run is its own.
+      for (const row of rows) if (this.inFlight.get(row.okey) === run) this.inFlight.delete(row.okey);
+      this.schedulePump();
+    });
+    for (const row of rows) this.inFlight.set(row.okey, run);
+  }
+
+  private async runBatch(rows: SpoolRow[], handler: SpoolBatchHandler): Promise<void> {
+    const taken: Array<{ row: SpoolRow; event: CallEvent }> = [];
+    for (const row of rows) {
+      const event = this.read(row.okey, row);
+      if (event) taken.push({ row, event: withSpooledJson(event, row.body) });
+    }
+    if (taken.length === 0) return;
+    let refused: ReadonlyMap<string, unknown>;
+    try {
+      refused = await handler(taken.map(({ event }) => event));
+    } catch (err) {
+      refused = new Map(taken.map(({ event }) => [event.id, err]));
+    }
+    for (const { row, event } of taken) {
+      if (refused.has(event.id)) this.failed(row.okey, row, event, refused.get(event.id));
+      else this.settle(row.okey, row, () => this.spool.markDone(row.seq), true);
+    }
+  }
+
+  /** The row's event; null for a row that is not one, which is set aside as dead. */
+  private read(key: string, row: SpoolRow): CallEvent | null {
+    try {
+      return JSON.parse(row.body) as CallEvent;
+    } catch (err) {
+      this.settle(key, row, () => this.spool.markDead(row.seq, row.attempts + 1, `unreadable event: ${String(err)}`), true);
+      return null;
+    }
   }
 
   private failed(key: string, row: SpoolRow, event: CallEvent, err: unknown): void {

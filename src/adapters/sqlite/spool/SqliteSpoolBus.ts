@@ -3,8 +3,10 @@ import { backoffDelay } from '../../../protocol/backoff';
 import type { Logger } from '../../../shared/logger';
 import type { StorageWatch } from '../../../shared/storageHealth';
 import { ensureIncrementalVacuum, openDatabase, reclaimFreePages, type SqliteDatabase } from '../database';
-import type { ConsumeOptions, Consumer, EventBus, EventHandler } from '../../../domain/bus/EventBus';
-import { SpoolConsumer, type SpoolAccess } from './SpoolConsumer';
+import type { Consumer, EventBus, EventHandler } from '../../../domain/bus/EventBus';
+import { SpoolConsumer, type SpoolAccess, type SpoolBatchHandler, type SpoolConsumeOptions, type SpoolWork } from './SpoolConsumer';
+
+export type { SpoolConsumeOptions } from './SpoolConsumer';
 import { migrateSpool, type SpoolRow } from './schema';
 
 export interface SqliteSpoolBusOptions {
@@ -27,17 +29,9 @@ export interface SqliteSpoolBusOptions {
   writeRetry?: { baseMs: number; capMs: number };
 }
 
-export interface SpoolConsumeOptions extends ConsumeOptions {
-  /** Different ordering keys handled at the same time (default 1). Events of one key never overlap. */
-  concurrency?: number;
-  /** Upper bound of the doubling retry delay (default: none). An outbox relay that retries forever sets it. */
-  maxRetryDelayMs?: number;
-  /** 'debug' silences the line per retry, for a caller that reports the cause once itself (default 'warn'). */
-  retryLogLevel?: 'warn' | 'debug';
-}
-
 interface PendingPublish {
-  rows: Array<{ id: string; okey: string; body: string }>;
+  /** Their seq is set once written. */
+  rows: SpoolRow[];
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -83,6 +77,7 @@ export class SqliteSpoolBus implements EventBus {
   private closing: Promise<void> | null = null;
   private lastPrune = 0;
   private commitCount = 0;
+  private outcomeCommitCount = 0;
   private acks: Outcome[] = [];
   private ackScheduled = false;
   /** Outcome marks whose write failed (a full disk): kept and written again until they are, so the depth comes back to 0 without a restart. */
@@ -141,13 +136,18 @@ export class SqliteSpoolBus implements EventBus {
     return this.commitCount;
   }
 
+  /** Transactions that recorded handled (or set-aside) events so far: a relayed batch's marks share one. */
+  get outcomeCommits(): number {
+    return this.outcomeCommitCount;
+  }
+
   publish(events: readonly CallEvent[]): Promise<void> {
     if (this.closing) return Promise.reject(new Error('spool bus is closed'));
     let rows: PendingPublish['rows'];
     try {
       rows = events.map((event) => {
         if (typeof event?.id !== 'string' || event.id === '') throw new TypeError('event without an id');
-        return { id: event.id, okey: orderingKey(event), body: JSON.stringify(event) };
+        return { seq: 0, id: event.id, okey: orderingKey(event), body: JSON.stringify(event), attempts: 0, next_at: 0 };
       });
     } catch (err) {
       return Promise.reject(err);
@@ -160,6 +160,15 @@ export class SqliteSpoolBus implements EventBus {
   }
 
   consume(handler: EventHandler, options: SpoolConsumeOptions = {}): Consumer {
+    return this.startConsumer({ each: handler }, options);
+  }
+
+  /** Consumes in batches (the outbox relay): the next events of up to `batchSize` ordering keys at once, one per key. */
+  consumeBatches(handler: SpoolBatchHandler, options: SpoolConsumeOptions & { batchSize: number }): Consumer {
+    return this.startConsumer({ batches: handler, size: Math.max(1, options.batchSize) }, options);
+  }
+
+  private startConsumer(work: SpoolWork, options: SpoolConsumeOptions): Consumer {
     if (this.closing) throw new Error('spool bus is closed');
     if (this.consumer) throw new Error('this spool already has a consumer');
     const spool: SpoolAccess = {
@@ -171,7 +180,7 @@ export class SqliteSpoolBus implements EventBus {
       maxPendingSeq: () => (this.statements.maxPending.get() as { seq: number | null }).seq,
       settlePublishes: () => this.settlePublishes(),
     };
-    const consumer = new SpoolConsumer(spool, handler, {
+    const consumer = new SpoolConsumer(spool, work, {
       maxAttempts: Math.max(1, options.maxAttempts ?? 5),
       retryDelayMs: Math.max(0, options.retryDelayMs ?? 100),
       maxRetryDelayMs: options.maxRetryDelayMs ?? Infinity,
@@ -260,10 +269,15 @@ export class SqliteSpoolBus implements EventBus {
     this.queued = [];
     if (batch.length === 0) return;
     const now = Date.now();
+    const written: SpoolRow[] = [];
     try {
       this.db.transaction(() => {
         for (const pending of batch) {
-          for (const row of pending.rows) this.statements.insert.run(row.id, row.okey, row.body, now);
+          for (const row of pending.rows) {
+            const { changes, lastInsertRowid } = this.statements.insert.run(row.id, row.okey, row.body, now);
+            // Handed to the consumer as they are (SpoolConsumer.wake); an id already spooled is not written again.
+            if (changes === 1) written.push(Object.assign(row, { seq: Number(lastInsertRowid) }));
+          }
         }
       }).immediate();
       this.commitCount++;
@@ -277,7 +291,7 @@ export class SqliteSpoolBus implements EventBus {
     this.publishFailing = false;
     this.writeSucceeded();
     for (const pending of batch) pending.resolve();
-    this.consumer?.wake();
+    this.consumer?.wake(written);
   }
 
   private recordOutcome(outcome: Outcome): void {
@@ -306,6 +320,7 @@ export class SqliteSpoolBus implements EventBus {
           else this.statements.dead.run(o.attempts, o.error, o.seq);
         }
       }).immediate();
+      this.outcomeCommitCount++;
     } catch (err) {
       if (this.unrecorded.length === 0) {
         this.options.logger?.error({ err, events: outcomes.length }, 'spool: recording handled events failed; retrying until it can be written');

@@ -1,0 +1,33 @@
+import type { CallEvent } from '../events/CallEvent';
+
+/**
+ * What the outbox relay (src/app/OutboxBus.ts) and a shared bus agree on beyond the EventBus port,
+ * so that a batch goes through publish() of any EventBus (and of wrappers around one):
+ *
+ * - An event read from the spool carries the JSON it was spooled as; the bus sends those bytes
+ *   instead of serialising the event again (they are what JSON.stringify gives for it).
+ * - A publish() of several events that the bus confirmed only in part rejects with an error
+ *   naming the events it refused; every other event of the call is durable on the bus.
+ */
+const spooled = new WeakMap<CallEvent, string>();
+
+export function withSpooledJson(event: CallEvent, json: string): CallEvent {
+  spooled.set(event, json);
+  return event;
+}
+
+/** The event's JSON as spooled, or null for an event that was not read from a spool. */
+export function spooledJsonOf(event: CallEvent): string | null {
+  return spooled.get(event) ?? null;
+}
+
+export interface PartlyRefused {
+  /** Ids of the events the bus did not confirm, with why. */
+  readonly refused: ReadonlyMap<string, Error>;
+}
+
+/** The refused events named by a publish() error; null when it does not say which (the caller then retries them all). */
+export function refusedEventsOf(err: unknown): ReadonlyMap<string, Error> | null {
+  const refused = (err as Partial<PartlyRefused> | null)?.refused;
+  return refused instanceof Map ? refused : null;
+}
