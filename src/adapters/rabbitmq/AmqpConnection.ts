@@ -2,6 +2,7 @@ import { connect, type Channel, type ChannelModel, type ConfirmChannel, type Soc
 import { backoffDelay } from '../../protocol/backoff';
 import type { Logger } from '../../shared/logger';
 import { EventBusError, errorMessage } from './EventBusError';
+import { corkFrameWrites } from './corkedWrites';
 
 /** up: connected, topology declared; connecting: an attempt is under way; down: waiting to retry, or closed. */
 export type BusStatus = 'up' | 'connecting' | 'down';
@@ -156,6 +157,8 @@ export class AmqpConnection {
       // noDelay: confirms, acks and queue checks are small request/reply frames that Nagle's
       // algorithm would hold back for tens of milliseconds each.
       model = await this.connector(this.options.url, { timeout: this.options.connectTimeoutMs, noDelay: true, keepAlive: true });
+      // With noDelay each socket write is a syscall and a packet of its own: one writev per turn instead.
+      corkFrameWrites(model, this.options.logger);
       this.watchConnection(model);
       const session = await this.openSession(model);
       if (this.closed) {

@@ -5,6 +5,7 @@ import type { Logger } from '../../shared/logger';
 import type { Consumer, EventHandler } from '../../domain/bus/EventBus';
 import type { HandledEventLedger } from '../../domain/bus/HandledEventLedger';
 import type { AmqpConnection, AmqpSession } from './AmqpConnection';
+import { AckBatcher } from './AckBatcher';
 import type { ConfirmPublisher } from './ConfirmPublisher';
 import { DrainWatcher } from './DrainWatcher';
 import { EventBusError, errorMessage } from './EventBusError';
@@ -58,6 +59,8 @@ export interface BrokerSnapshot {
  * per-key scheduler: a key's events are handled strictly in order, different keys concurrently.
  *
  * - ack only after the handler resolved and its id went into the ledger, on the delivering channel;
+ *   the acks of one event-loop turn go out together (AckBatcher: one multiple ack up to the first
+ *   delivery still held, single acks beyond it);
  * - a failing event is retried in process with doubling backoff, holding up only its own key;
  * - after maxAttempts it is published to the dead-letter exchange (with publisher confirm) and then
  *   acked. Publishing rather than nack(requeue=false): the attempt count and last error travel with
@@ -78,6 +81,7 @@ export class RabbitConsumer implements Consumer {
   private unreadable = 0;
   private readonly scheduler: KeyedScheduler<Delivery>;
   private readonly drain: DrainWatcher;
+  private readonly acks = new AckBatcher();
   private readonly unsubscribeSessions: () => void;
 
   constructor(private readonly deps: RabbitConsumerDeps) {
@@ -137,10 +141,15 @@ export class RabbitConsumer implements Consumer {
     const channel = this.channel;
     this.channel = null;
     this.subscribed = null;
+    // What finished is acked before the close gives the rest back (the frames keep their order).
+    this.acks.flush();
     // Closing (rather than cancelling first) gives the held deliveries back to their queues, in
     // order, before the broker activates another process's waiting consumer: with a cancel first,
     // that consumer would get the next messages before these came back.
-    if (channel) await channel.close().catch(() => undefined);
+    if (channel) {
+      await channel.close().catch(() => undefined);
+      this.acks.drop(channel);
+    }
     this.scheduler.clear();
     this.deps.onStopped();
   }
@@ -166,6 +175,7 @@ export class RabbitConsumer implements Consumer {
       return;
     }
     this.channel = channel;
+    this.acks.keepOnly(channel);
     await channel.prefetch(this.deps.settings.prefetch);
     for (const queue of shardQueues(this.deps.topology)) {
       await channel.consume(queue, (message) => this.onMessage(channel, session, queue, message), { noAck: false });
@@ -179,6 +189,7 @@ export class RabbitConsumer implements Consumer {
     if (this.channel !== channel) return; // closed on purpose by stop(), or an older one
     this.channel = null;
     this.subscribed = null;
+    this.acks.drop(channel);
     const dropped = this.scheduler.discard((delivery) => delivery.channel === channel);
     this.deps.logger?.warn({ dropped }, 'bus consumer: channel closed; the broker redelivers what it held');
     this.deps.connection.recycle('consumer channel closed', session);
@@ -193,6 +204,7 @@ export class RabbitConsumer implements Consumer {
     // A late delivery on a channel given up: never acked here, the broker requeues it.
     if (channel !== this.channel) return;
     const delivery = this.readDelivery(channel, message);
+    this.acks.track(channel, message);
     this.scheduler.add(delivery.key, delivery);
   }
 
@@ -301,11 +313,8 @@ export class RabbitConsumer implements Consumer {
     }
   }
 
+  /** Acked at the end of the turn, with the others finished meanwhile. */
   private ack(delivery: Delivery): void {
-    try {
-      delivery.channel.ack(delivery.message);
-    } catch {
-      // The channel closed meanwhile: the broker redelivers the event and the ledger drops it.
-    }
+    this.acks.finish(delivery.channel, delivery.message);
   }
 }
