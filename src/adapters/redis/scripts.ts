@@ -25,6 +25,7 @@ export const CALL_STATE_SCRIPTS = {
   heartbeat: 3,
   removeSession: 3,
   liveSessions: 2,
+  presenceInputs: 3,
   presence: 2,
   sessionCreate: 2,
   queueTake: 2,

@@ -13,6 +13,7 @@ import type { MissedCallSweeper } from './MissedCallSweeper';
 import { CallRecovery } from './CallRecovery';
 import { PerCallOrder } from './PerCallOrder';
 import { logCallEnded } from './callEndLog';
+import { CallCards } from './CallCards';
 
 export interface CallLifecycleDeps {
   state: CallStateStore;
@@ -42,7 +43,7 @@ export interface DeviceHealthHooks {
   deviceEvent(account: string, mac: string): Promise<void>;
 }
 
-/** The call-log marker of an event whose handling finished (the bus's ledger of handled events reads it too). */
+/** The call-log marker of an event whose handling finished: a redelivered event that has it is not handled again. */
 export function handledMarker(eventId: string): string {
   return `${eventId}:handled`;
 }
@@ -64,12 +65,15 @@ export function handledMarker(eventId: string): string {
 export class CallLifecycle {
   private readonly recovery: CallRecovery;
   private readonly cards: CallerCards;
+  /** One card lookup per call, whichever of its phones rings first. */
+  private readonly callCards: CallCards;
   /** A ringing push waiting for the CRM holds back the later pushes of its call, not other events. */
   private readonly order: PerCallOrder;
 
   constructor(private readonly deps: CallLifecycleDeps) {
     this.recovery = new CallRecovery({ state: deps.state, log: deps.log, transferWindowMs: deps.config.transferWindowMs });
     this.cards = deps.cards ?? new DirectoryCallerCards({ directory: deps.directory, logger: deps.logger });
+    this.callCards = new CallCards((account, caller) => this.cardFor(account, caller), deps.clock);
     this.order = new PerCallOrder((error) => deps.logger.warn({ err: error }, 'push failed'));
   }
 
@@ -124,7 +128,7 @@ export class CallLifecycle {
     const mac = deviceKey(event);
     const remote = this.remoteKey(event);
     // The caller card is looked up alongside the steps below (the CRM may take up to its timeout).
-    const card = direction === 'in' ? this.cardFor(event) : null;
+    const card = direction === 'in' ? this.callCards.start(account, { remote: event.remote, displayName: event.displayRemote }) : null;
     // A call the log shows going on for this remote is the call this ring belongs to. A live call
     // in the state wins over it (the ring joins that); when the state has none, it has forgotten
     // the log's call, which is then started again under its own id and direction (its end decides
@@ -160,7 +164,7 @@ export class CallLifecycle {
       // A ring group's later devices add no popup for agents who already have one.
       const popups = result.kind === 'transferred' ? route.targets : route.targets.filter((t) => !alreadyOffered.includes(t));
       const transferredFromName = transferredFrom ? await this.agentName(account, transferredFrom) : null;
-      const lookup = await card!;
+      const lookup = await card!.of(call.id);
       const extra = { transferredFrom, transferredFromName };
       // Without a CRM lookup under way the popup goes out now; otherwise when the CRM answers or
       // its timeout passes, whichever is first, and this call's later pushes wait for it.
@@ -218,6 +222,7 @@ export class CallLifecycle {
     if (!call) return;
     // A late or redelivered end of a call whose first end did not get as far as the log: finish it now.
     const unfinished = result.late && (call.status === 'ringing' || call.status === 'in_progress');
+    if (result.callEnded) this.callCards.forget(account, event.remote, call.id);
     if (result.callEnded || unfinished) await this.callEnded(event, call, result, applied && result.callEnded);
     this.refreshPresence(account);
   }
@@ -301,13 +306,12 @@ export class CallLifecycle {
   }
 
   /** The caller card for a ringing call; never rejects (a failed lookup is a card with just the number). */
-  private cardFor(event: CallEvent): Promise<CardLookup> {
-    const number = event.remote;
+  private cardFor(account: string, caller: { remote: string; displayName: string }): Promise<CardLookup> {
     const bare: CardLookup = {
-      card: { number, name: null, company: null, notes: null, crmUrl: null, source: 'none' },
+      card: { number: caller.remote, name: null, company: null, notes: null, crmUrl: null, source: 'none' },
       crm: null,
     };
-    return this.cards.cardFor(event.account, { remote: number, displayName: event.displayRemote }).catch((error: unknown) => {
+    return this.cards.cardFor(account, caller).catch((error: unknown) => {
       this.deps.logger.warn({ err: error }, 'caller card lookup failed');
       return bare;
     });

@@ -105,6 +105,12 @@ export interface AgentPresenceRecord {
   phoneDnd: boolean;
 }
 
+/** liveSessions(account, now) and presenceRecords(account), read together. */
+export interface PresenceInputs {
+  sessions: LiveSession[];
+  records: AgentPresenceRecord[];
+}
+
 export interface RingingInput {
   remote: string;
   mac: string;
@@ -171,6 +177,8 @@ export interface CallStateStore {
   setManualStatus(account: string, agent: string, status: ManualStatus): Promise<void>;
   setPhoneDnd(account: string, agent: string, dnd: boolean): Promise<void>;
   presenceRecords(account: string): Promise<AgentPresenceRecord[]>;
+  /** What a presence pass reads, in one step (one round trip on Redis): liveSessions and presenceRecords. */
+  presenceInputs(account: string, now: number): Promise<PresenceInputs>;
 
   close(): Promise<void>;
 }

@@ -56,10 +56,9 @@ export class PresenceService {
   /** Every agent of the account with its derived status and what it was derived from. */
   async entries(account: string): Promise<AgentStatusEntry[]> {
     const { state, log, directory, clock } = this.deps;
-    const [agents, sessions, records, onCall] = await Promise.all([
+    const [agents, { sessions, records }, onCall] = await Promise.all([
       directory.listAgents(account),
-      state.liveSessions(account, clock()),
-      state.presenceRecords(account),
+      state.presenceInputs(account, clock()),
       log.agentsOnCall(account),
     ]);
     const online = new Set(sessions.map((s) => s.agent));

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callStateScripts } from '../../../src/adapters/redis/scripts';
 import { RedisCallStateStore } from '../../../src/adapters/redis/callstate/RedisCallStateStore';
 import { TTL_MS } from '../../../src/domain/callstate/ttl';
+import { PresenceService } from '../../../src/domain/presence/PresenceService';
 import { describeCallStateStoreContract } from '../callStateStoreContract';
 import { REDIS_URL, TEST_CALLS_DB } from '../../support/services';
 import { adminRedis, keysUnder, openTestStore } from '../../support/redis';
@@ -155,6 +156,28 @@ describe('RedisCallStateStore (adapter specifics)', () => {
     const store = new RedisCallStateStore(client, { root: harness.root });
     await store.close();
     expect(await client.ping()).toBe('PONG');
+    await client.quit();
+  });
+
+  it('a presence pass (after every call event) reads the call state in one command: the presenceInputs script', async () => {
+    const client = adminRedis();
+    const store = new RedisCallStateStore(client, { root: harness.root });
+    const now = Date.now();
+    await store.setSessionHeartbeat(ACCOUNT, { agent: 'alice', socketId: 's-1', ttlMs: 90_000, now });
+    await store.setPhoneDnd(ACCOUNT, 'alice', true);
+    const sent: string[] = [];
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = (command, ...rest) => {
+      sent.push(command.name);
+      return send(command, ...rest);
+    };
+    const agents = [{ id: 'alice', name: 'Alice' }, { id: 'bob', name: 'Bob' }];
+    const presence = new PresenceService({
+      state: store, clock: () => now, push: { toAccount: () => {} } as never,
+      log: { agentsOnCall: async () => [] } as never, directory: { listAgents: async () => agents } as never,
+    });
+    expect((await presence.entries(ACCOUNT)).map((e) => [e.agent, e.status])).toEqual([['alice', 'dnd'], ['bob', 'offline']]);
+    expect(sent).toEqual(['evalsha']);
     await client.quit();
   });
 });

@@ -125,6 +125,26 @@ export function seedOperationCases({ store, t0 }: CallStateContext): void {
     expect(sortByAgent(await s.presenceRecords(ACCOUNT))[0]).toEqual({ agent: 'alice', manual: 'dnd', phoneDnd: false });
     expect(await s.presenceRecords(OTHER_ACCOUNT)).toEqual([]);
   });
+
+  it('presenceInputs answers what liveSessions and presenceRecords answer, for the account alone', async () => {
+    const s = store();
+    expect(await s.presenceInputs(ACCOUNT, t0())).toEqual({ sessions: [], records: [] });
+    await s.setSessionHeartbeat(ACCOUNT, { agent: 'bob', socketId: 's-2', ttlMs: 90_000, now: t0() });
+    await s.setSessionHeartbeat(ACCOUNT, { agent: 'alice', socketId: 's-1', ttlMs: 30_000, now: t0() });
+    await s.setSessionHeartbeat(OTHER_ACCOUNT, { agent: 'carol', socketId: 's-3', ttlMs: 90_000, now: t0() });
+    await s.setManualStatus(ACCOUNT, 'bob', 'away');
+    await s.setPhoneDnd(ACCOUNT, 'alice', true);
+    await s.setManualStatus(OTHER_ACCOUNT, 'carol', 'dnd');
+    const both = await s.presenceInputs(ACCOUNT, t0() + 1_000);
+    expect(both).toEqual({ sessions: await s.liveSessions(ACCOUNT, t0() + 1_000), records: await s.presenceRecords(ACCOUNT) });
+    expect(both.sessions.map((x) => x.socketId)).toEqual(['s-1', 's-2']);
+    expect(both.records).toEqual([
+      { agent: 'alice', manual: 'available', phoneDnd: true },
+      { agent: 'bob', manual: 'away', phoneDnd: false },
+    ]);
+    // Alice's session has run out by then: left out, as liveSessions leaves it out.
+    expect((await s.presenceInputs(ACCOUNT, t0() + 30_001)).sessions.map((x) => x.agent)).toEqual(['bob']);
+  });
 }
 
 function sortByAgent<T extends { agent: string }>(records: T[]): T[] {

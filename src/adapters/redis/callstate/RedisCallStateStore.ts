@@ -2,13 +2,13 @@ import { Redis } from 'ioredis';
 import { monotonicFactory } from 'ulid';
 import type {
   ActiveCall, AgentPresenceRecord, AnsweredResult, CallStateStore, Direction, LegEndedResult, LegOutcome,
-  LiveSession, ManualStatus, MissedCallEntry, RingingInput, RingingResult, TransferFingerprint,
+  LiveSession, ManualStatus, MissedCallEntry, PresenceInputs, RingingInput, RingingResult, TransferFingerprint,
 } from '../../../domain/callstate/CallStateStore';
 import { TTL_MS } from '../../../domain/callstate/ttl';
 import { ScriptRunner, type RedisClient } from '../scripts';
 import { CallStateKeys, type TenantKeys } from '../keys';
 import { MissedCallQueue } from './MissedCallQueue';
-import { activeCallReply, jsonReply, liveSessionsReply, liveTimeReply, presenceReply } from './replies';
+import { activeCallReply, flatHash, jsonReply, liveSessionsReply, liveTimeReply, presenceReply } from './replies';
 
 export interface RedisCallStateStoreOptions {
   /** Key root (default `cal`): `<root>:account:{<account>}:...`. Tests take a unique one. */
@@ -238,6 +238,13 @@ export class RedisCallStateStore implements CallStateStore {
 
   async presenceRecords(account: string): Promise<AgentPresenceRecord[]> {
     return presenceReply(await this.client.hgetall(this.tenant(account).presenceIndex()));
+  }
+
+  /** One script instead of liveSessions' script and presenceRecords' HGETALL: a presence pass after every call event reads both. */
+  async presenceInputs(account: string, now: number): Promise<PresenceInputs> {
+    const k = this.tenant(account);
+    const [sessions, records] = (await this.scripts.run('presenceInputs', [k.sessionsLive(), k.sessionAgents(), k.presenceIndex()], [now, Date.now()])) as [unknown, string[]];
+    return { sessions: liveSessionsReply(sessions), records: presenceReply(flatHash(records)) };
   }
 
   /** Closes the connection only when connect() opened it. */

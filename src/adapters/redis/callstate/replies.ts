@@ -58,6 +58,13 @@ export function liveSessionsReply(reply: unknown): LiveSession[] {
   return sessions.sort((a, b) => compare(a.agent, b.agent) || compare(a.socketId, b.socketId));
 }
 
+/** A hash as a script returns HGETALL's answer: { field, value, ... }. */
+export function flatHash(flat: string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
+  return hash;
+}
+
 /** agents:presence: agent -> {"manual", "phoneDnd"} JSON, ordered by agent. */
 export function presenceReply(hash: Record<string, string>): AgentPresenceRecord[] {
   return Object.keys(hash)

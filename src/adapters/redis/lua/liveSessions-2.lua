@@ -2,7 +2,7 @@
   liveSessions: the sessions live at `now` (CallStateStore.liveSessions). Sessions that expired
   before both `now` and the wall clock are dropped from the indexes on the way.
 
-  Version: 2 (the agent sets are the agent status store's)
+  Version: 3 (the listing moved to includes/sessions.lua, shared with presenceInputs; same behaviour)
 
   Input:
     KEYS[1]  sessions:live     (zset socket id -> expires at)
@@ -15,20 +15,4 @@
 ]]
 --- @include "sessions"
 
-local now, clock = tonumber(ARGV[1]), tonumber(ARGV[2])
-local expiredBy = math.min(now, clock)
-
-for _, socketId in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', expiredBy)) do
-  dropSession(KEYS[1], KEYS[2], socketId)
-end
-local live = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf', 'WITHSCORES')
-local sessions = {}
-for i = 1, #live, 2 do
-  local agent = redis.call('HGET', KEYS[2], live[i])
-  if agent then
-    table.insert(sessions, agent)
-    table.insert(sessions, live[i])
-    table.insert(sessions, live[i + 1])
-  end
-end
-return sessions
+return liveSessionsAt(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]))

@@ -1,7 +1,7 @@
 import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from '../database';
 import type {
   ActiveCall, AgentPresenceRecord, AnsweredResult, CallStateStore, Direction, LegEndedResult, LegOutcome,
-  LiveSession, ManualStatus, MissedCallEntry, RingingInput, RingingResult, TransferFingerprint,
+  LiveSession, ManualStatus, MissedCallEntry, PresenceInputs, RingingInput, RingingResult, TransferFingerprint,
 } from '../../../domain/callstate/CallStateStore';
 import { CallStateRows } from './rows';
 import { migrateCallState } from './schema';
@@ -297,6 +297,10 @@ export class SqliteCallStateStore implements CallStateStore {
   async presenceRecords(account: string): Promise<AgentPresenceRecord[]> {
     const rows = this.rows.sql('SELECT agent, manual, phone_dnd FROM cs_presence WHERE account = ? ORDER BY agent').all(account) as Array<{ agent: string; manual: ManualStatus; phone_dnd: number }>;
     return rows.map((r) => ({ agent: r.agent, manual: r.manual, phoneDnd: r.phone_dnd === 1 }));
+  }
+
+  async presenceInputs(account: string, now: number): Promise<PresenceInputs> {
+    return { sessions: await this.liveSessions(account, now), records: await this.presenceRecords(account) };
   }
 
   async close(): Promise<void> {
