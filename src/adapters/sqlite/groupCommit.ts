@@ -6,17 +6,27 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Marks that no write of an attempt threw (an error may be any value, undefined included). */
+const NO_FAILURE = Symbol('no failure');
+
 /**
  * Group commit for one SQLite connection. The first write of a turn of the event loop runs at
  * once, in its own transaction, so a lone write (a quiet office) waits for nothing; the writes
- * asked for after it in the same turn run together at the end of the turn, each in a savepoint of
- * its own, inside one IMMEDIATE transaction, and their callers' promises settle only once that
+ * asked for after it in the same turn run together at the end of the turn, inside one IMMEDIATE
+ * transaction, and their callers' promises settle only once that
  * transaction committed. With many handlers in flight (shared mode under load), one commit then
  * carries many writes instead of one each.
  *
  * The transaction opens and closes inside one callback, so no other code on the connection ever
- * runs inside it. A write that throws is rolled back to its savepoint and only its caller sees
- * the error; a failed commit fails every write of the group (their events are handled again).
+ * runs inside it. A write that throws is rolled back alone and only its caller sees the error;
+ * a failed commit fails every write of the group (their events are handled again).
+ *
+ * Writes almost never throw, so the group first runs without savepoints (two statements less per
+ * write). Only when one throws is that attempt rolled back and the group run again with a
+ * savepoint per write, which isolates the failing one. Running a write again is safe: it is a
+ * function of the database alone (SqliteCallLog's mutations), and the rollback undid its first run.
  */
 export class GroupCommit {
   private pending: Pending[] = [];
@@ -45,18 +55,9 @@ export class GroupCommit {
     if (this.pending.length === 0) return;
     const group = this.pending;
     this.pending = [];
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    let outcomes: Outcome[];
     try {
-      this.db.transaction(() => {
-        for (const { work } of group) {
-          try {
-            // Nested in the open transaction, better-sqlite3 makes this a savepoint.
-            outcomes.push({ ok: true, value: this.db.transaction(work)() });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
-      }).immediate();
+      outcomes = this.runTogether(group) ?? this.db.transaction(() => group.map(({ work }) => this.inSavepoint(work))).immediate();
     } catch (error) {
       for (const { reject } of group) reject(error);
       return;
@@ -66,5 +67,43 @@ export class GroupCommit {
       if (outcome.ok) resolve(outcome.value);
       else reject(outcome.error);
     });
+  }
+
+  /**
+   * The group in one transaction without savepoints: its outcomes once committed, or null when a
+   * write threw (the transaction is then rolled back, nothing of the group stays). A lone write's
+   * error is its own, so it is settled at once instead of run again.
+   */
+  private runTogether(group: Pending[]): Outcome[] | null {
+    let failed: unknown = NO_FAILURE;
+    const values = this.db.transaction(() => {
+      const done: unknown[] = [];
+      for (const { work } of group) {
+        try {
+          done.push(work());
+        } catch (error) {
+          failed = error;
+          // Thrown out of the transaction's callback: better-sqlite3 rolls the whole attempt back.
+          throw error;
+        }
+      }
+      return done;
+    });
+    try {
+      return values.immediate().map((value) => ({ ok: true, value }));
+    } catch (error) {
+      if (failed === NO_FAILURE) throw error; // BEGIN or COMMIT failed: the group's own error.
+      if (group.length === 1) return [{ ok: false, error: failed }];
+      return null;
+    }
+  }
+
+  private inSavepoint(work: () => unknown): Outcome {
+    try {
+      // Nested in the open transaction, better-sqlite3 makes this a savepoint.
+      return { ok: true, value: this.db.transaction(work)() };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 }

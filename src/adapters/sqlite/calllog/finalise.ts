@@ -2,9 +2,8 @@ import type { CallStatus } from '../../../domain/calllog/CallLog';
 import { computeContribution, finalTimes, type StatContribution } from '../../../domain/calllog/statistics';
 import { legRows, targetsOf, type CallLogContext, type CallRow, type LegRow } from './rows';
 
-/** Subtracts the call's previous contribution from the daily stats and adds the new one (inside the caller's transaction). */
-function replaceContribution(ctx: CallLogContext, call: CallRow, contribution: StatContribution[]): void {
-  const key = { account: call.account, callId: call.id };
+/** Takes the call's previous contribution out of the daily stats (inside the caller's transaction): a call finalised again. */
+function withdrawContribution(ctx: CallLogContext, key: { account: string; callId: string }): void {
   ctx
     .sql(
       `UPDATE cl_agent_daily_stats AS s SET
@@ -25,6 +24,15 @@ function replaceContribution(ctx: CallLogContext, call: CallRow, contribution: S
     )
     .run(key);
   ctx.sql('DELETE FROM cl_stat_contrib WHERE account = @account AND call_id = @callId').run(key);
+}
+
+/**
+ * Replaces the call's contribution to the daily stats with the new one (inside the caller's
+ * transaction). A call's first finalise has nothing to take back: it only adds.
+ */
+function replaceContribution(ctx: CallLogContext, call: CallRow, contributed: boolean, contribution: StatContribution[]): void {
+  const key = { account: call.account, callId: call.id };
+  if (contributed) withdrawContribution(ctx, key);
   for (const c of contribution) {
     const row = { ...key, agent: c.agent, day: c.day, offered: c.offered, answered: c.answered, missed: c.missed, ringMs: c.ringMs, ringCount: c.ringCount, talkMs: c.talkMs, talkCount: c.talkCount,
       outgoing: c.outgoing, outgoingAnswered: c.outgoingAnswered, outgoingTalkMs: c.outgoingTalkMs };
@@ -60,21 +68,37 @@ function replaceContribution(ctx: CallLogContext, call: CallRow, contribution: S
  * Returns the call's row and legs as they now are (the statistics touch neither): its view.
  */
 export function finaliseCallRows(ctx: CallLogContext, call: CallRow, status: CallStatus, endedAt: number): { call: CallRow; legs: LegRow[] } {
-  ctx
+  const legs = closeOpenLegs(ctx, call, status, endedAt);
+  const { ringMs, talkMs, holdMs } = finalTimes(call, legs, endedAt);
+  // Whether the call has a contribution already (it was finalised before) comes with the row.
+  const { contributed, ...updated } = ctx
+    .sql(
+      `UPDATE cl_calls SET status = ?, ended_at = ?, ring_ms = ?, talk_ms = ?, hold_ms = ? WHERE account = ? AND id = ?
+       RETURNING *, EXISTS (SELECT 1 FROM cl_stat_contrib c WHERE c.account = cl_calls.account AND c.call_id = cl_calls.id) AS contributed`,
+    )
+    .get(status, endedAt, ringMs, talkMs, holdMs, call.account, call.id) as CallRow & { contributed: 0 | 1 };
+  replaceContribution(ctx, updated, contributed === 1, computeContribution(updated, legs, targetsOf(ctx, call.account, call.id), ctx.timeZone));
+  return { call: updated, legs };
+}
+
+/**
+ * The call's legs (in view order) with the open ones closed at endedAt: an open hold closes with
+ * them, a leg that never answered ends as missed when the call is missed. Legs that all ended
+ * already (the usual hangup) cost only the read.
+ */
+function closeOpenLegs(ctx: CallLogContext, call: CallRow, status: CallStatus, endedAt: number): LegRow[] {
+  const legs = legRows(ctx, call.account, call.id);
+  if (legs.every((leg) => leg.ended_at !== null)) return legs;
+  const closed = ctx
     .sql(
       `UPDATE cl_legs SET
          hold_ms = hold_ms + CASE WHEN hold_started_at IS NULL THEN 0 ELSE MAX(0, @endedAt - hold_started_at) END,
          hold_started_at = NULL,
          state = CASE WHEN answered_at IS NULL AND @status = 'missed' THEN 'missed' ELSE 'ended' END,
          ended_at = @endedAt
-       WHERE account = @account AND call_id = @callId AND ended_at IS NULL`,
+       WHERE account = @account AND call_id = @callId AND ended_at IS NULL RETURNING *`,
     )
-    .run({ account: call.account, callId: call.id, endedAt, status });
-  const legs = legRows(ctx, call.account, call.id);
-  const { ringMs, talkMs, holdMs } = finalTimes(call, legs, endedAt);
-  const updated = ctx
-    .sql('UPDATE cl_calls SET status = ?, ended_at = ?, ring_ms = ?, talk_ms = ?, hold_ms = ? WHERE account = ? AND id = ? RETURNING *')
-    .get(status, endedAt, ringMs, talkMs, holdMs, call.account, call.id) as CallRow;
-  replaceContribution(ctx, updated, computeContribution(updated, legs, targetsOf(ctx, call.account, call.id), ctx.timeZone));
-  return { call: updated, legs };
+    .all({ account: call.account, callId: call.id, endedAt, status }) as LegRow[];
+  const byId = new Map(closed.map((leg) => [leg.id, leg]));
+  return legs.map((leg) => byId.get(leg.id) ?? leg);
 }

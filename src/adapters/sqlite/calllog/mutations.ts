@@ -1,42 +1,60 @@
 import type { LegOutcome } from '../../../domain/callstate/CallStateStore';
 import { normaliseNumber, numberTail } from '../../../domain/directory/numbers';
 import type { CallStart, CallView, LegStart } from '../../../domain/calllog/CallLog';
-import { getCallRow, latestLeg, legRows, toCallView, type CallLogContext, type CallRow, type LegRow } from './rows';
+import { getCallRow, legRows, toCallView, type CallLogContext, type CallRow, type LegRow } from './rows';
 
 /**
  * The per-event call mutations. Each runs inside the transaction SqliteCallLog opens for it
  * (together with the idempotency marker) and returns null when the call is unknown.
  *
- * Each keeps the call row as it last read or wrote it (an UPDATE ... RETURNING * gives the row as
- * written), so the view it returns costs no second read of the row, only of the legs.
+ * Each keeps the call row and the call's legs as it last read or wrote them (an INSERT or UPDATE
+ * ... RETURNING * gives the row as written): it reads the legs once, finds the device's leg among
+ * them, and the view it returns costs no second read.
  */
 
-/** The call's view: its row as this mutation left it (nothing after that changed it), its legs read now. */
-function viewOf(ctx: CallLogContext, row: CallRow): CallView {
-  return toCallView(ctx, row, legRows(ctx, row.account, row.id));
+/** The call's view: its row and legs as this mutation left them (nothing after that changed them). */
+function viewOf(ctx: CallLogContext, row: CallRow, legs: LegRow[]): CallView {
+  return toCallView(ctx, row, [...legs].sort((a, b) => a.ring_at - b.ring_at || a.id - b.id));
+}
+
+/** The device's newest leg on the call (ended or not), among the call's legs. */
+function latestOf(legs: LegRow[], mac: string): LegRow | null {
+  let latest: LegRow | null = null;
+  for (const leg of legs) if (leg.mac === mac && (latest === null || leg.sequence > latest.sequence)) latest = leg;
+  return latest;
+}
+
+/** Keeps a leg as just written (RETURNING *) in the mutation's list: in place of its old row, or added. */
+function put(legs: LegRow[], leg: LegRow): LegRow {
+  const at = legs.findIndex((l) => l.id === leg.id);
+  if (at === -1) legs.push(leg);
+  else legs[at] = leg;
+  return leg;
 }
 
 const CLOSE_HOLD = `hold_ms = hold_ms + CASE WHEN hold_started_at IS NULL THEN 0 ELSE MAX(0, @at - hold_started_at) END, hold_started_at = NULL`;
 
-function insertLeg(ctx: CallLogContext, account: string, callId: string, leg: LegStart, sequence: number, state: LegRow['state']): LegRow {
-  return ctx
+function insertLeg(ctx: CallLogContext, legs: LegRow[], account: string, callId: string, leg: LegStart, sequence: number, state: LegRow['state']): LegRow {
+  return put(legs, ctx
     .sql(
       `INSERT INTO cl_legs (account, call_id, mac, sequence, agent, state, transfer, transferred_from, ring_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     )
-    .get(account, callId, leg.mac, sequence, leg.agent, state, leg.transfer ? 1 : 0, leg.transferredFrom, leg.at) as LegRow;
+    .get(account, callId, leg.mac, sequence, leg.agent, state, leg.transfer ? 1 : 0, leg.transferredFrom, leg.at) as LegRow);
 }
 
 /** The device's open leg, or a new one (the device had none, or only ended ones: a transfer back). */
-function openLeg(ctx: CallLogContext, account: string, callId: string, leg: LegStart, state: LegRow['state']): LegRow {
-  const latest = latestLeg(ctx, account, callId, leg.mac);
+function openLeg(ctx: CallLogContext, legs: LegRow[], account: string, callId: string, leg: LegStart, state: LegRow['state']): LegRow {
+  const latest = latestOf(legs, leg.mac);
   if (latest && latest.ended_at === null) return latest;
-  return insertLeg(ctx, account, callId, leg, (latest?.sequence ?? 0) + 1, state);
+  return insertLeg(ctx, legs, account, callId, leg, (latest?.sequence ?? 0) + 1, state);
 }
 
 export function applyRinging(ctx: CallLogContext, input: { call: CallStart; leg: LegStart; targets: string[] }): CallView {
   const { call, leg } = input;
   const existing = getCallRow(ctx, call.account, call.id);
+  // A new call has no legs yet (they reference its row).
+  const legs = existing ? legRows(ctx, call.account, call.id) : [];
   let row: CallRow;
   if (!existing) {
     row = ctx
@@ -70,8 +88,8 @@ export function applyRinging(ctx: CallLogContext, input: { call: CallStart; leg:
       row = ctx.sql('UPDATE cl_calls SET remote_name = ? WHERE account = ? AND id = ? RETURNING *').get(call.remoteName, call.account, call.id) as CallRow;
     }
   }
-  const legRow = openLeg(ctx, call.account, call.id, leg, 'ringing');
-  if (leg.agent !== null && legRow.agent === null) ctx.sql('UPDATE cl_legs SET agent = ? WHERE id = ?').run(leg.agent, legRow.id);
+  const legRow = openLeg(ctx, legs, call.account, call.id, leg, 'ringing');
+  if (leg.agent !== null && legRow.agent === null) put(legs, ctx.sql('UPDATE cl_legs SET agent = ? WHERE id = ? RETURNING *').get(leg.agent, legRow.id) as LegRow);
   const addTarget = ctx.sql('INSERT OR IGNORE INTO cl_targets (account, call_id, agent) VALUES (?, ?, ?)');
   for (const agent of input.targets) addTarget.run(call.account, call.id, agent);
   // Offered to someone: no longer a call that rang nobody in particular (visibility.ts). No row
@@ -79,7 +97,7 @@ export function applyRinging(ctx: CallLogContext, input: { call: CallStart; leg:
   if (input.targets.length > 0) {
     row = (ctx.sql('UPDATE cl_calls SET targeted = 1 WHERE account = ? AND id = ? AND targeted = 0 RETURNING *').get(call.account, call.id) as CallRow | undefined) ?? row;
   }
-  return viewOf(ctx, row);
+  return viewOf(ctx, row, legs);
 }
 
 export function applyAnswered(
@@ -88,10 +106,11 @@ export function applyAnswered(
 ): CallView | null {
   const call = getCallRow(ctx, input.account, input.callId);
   if (!call) return null;
-  const leg = openLeg(ctx, input.account, input.callId, { mac: input.mac, agent: input.agent, at: input.at, transfer: false, transferredFrom: null }, 'answered');
-  ctx
-    .sql(`UPDATE cl_legs SET state = 'answered', answered_at = COALESCE(answered_at, ?), agent = COALESCE(?, agent) WHERE id = ?`)
-    .run(input.at, input.agent, leg.id);
+  const legs = legRows(ctx, input.account, input.callId);
+  const leg = openLeg(ctx, legs, input.account, input.callId, { mac: input.mac, agent: input.agent, at: input.at, transfer: false, transferredFrom: null }, 'answered');
+  put(legs, ctx
+    .sql(`UPDATE cl_legs SET state = 'answered', answered_at = COALESCE(answered_at, ?), agent = COALESCE(?, agent) WHERE id = ? RETURNING *`)
+    .get(input.at, input.agent, leg.id) as LegRow);
   if (input.owner) {
     const agent = input.agent ?? leg.agent ?? (call.direction === 'out' ? call.agent : null);
     // A call that had finished unanswered (its missed call maybe raised already) and is now
@@ -104,9 +123,9 @@ export function applyAnswered(
            ended_at = CASE WHEN answered_at IS NULL THEN NULL ELSE ended_at END
          WHERE account = ? AND id = ? RETURNING *`,
       )
-      .get(agent, input.mac, input.at, input.account, input.callId) as CallRow);
+      .get(agent, input.mac, input.at, input.account, input.callId) as CallRow, legs);
   }
-  return viewOf(ctx, call);
+  return viewOf(ctx, call, legs);
 }
 
 export function applyLegEnded(
@@ -115,32 +134,36 @@ export function applyLegEnded(
 ): CallView | null {
   const call = getCallRow(ctx, input.account, input.callId);
   if (!call) return null;
-  let leg = latestLeg(ctx, input.account, input.callId, input.mac);
+  const legs = legRows(ctx, input.account, input.callId);
+  let leg = latestOf(legs, input.mac);
   // A device that ends a leg it never reported ringing still took part: give it a leg.
-  leg ??= insertLeg(ctx, input.account, input.callId, { mac: input.mac, agent: input.agent, at: input.at, transfer: false, transferredFrom: null }, 1, 'ringing');
+  leg ??= insertLeg(ctx, legs, input.account, input.callId, { mac: input.mac, agent: input.agent, at: input.at, transfer: false, transferredFrom: null }, 1, 'ringing');
   if (leg.ended_at === null) {
     const state = input.outcome === 'rejected' ? 'rejected' : input.outcome === 'missed' && leg.answered_at === null ? 'missed' : 'ended';
-    ctx
-      .sql(`UPDATE cl_legs SET ${CLOSE_HOLD}, state = @state, ended_at = @at, agent = COALESCE(agent, @agent) WHERE id = @id`)
-      .run({ at: input.at, state, agent: input.agent, id: leg.id });
+    leg = put(legs, ctx
+      .sql(`UPDATE cl_legs SET ${CLOSE_HOLD}, state = @state, ended_at = @at, agent = COALESCE(agent, @agent) WHERE id = @id RETURNING *`)
+      .get({ at: input.at, state, agent: input.agent, id: leg.id }) as LegRow);
   }
   if (input.outcome === 'rejected') {
     const rejectedBy = input.agent ?? leg.agent ?? input.mac;
-    return viewOf(ctx, ctx.sql('UPDATE cl_calls SET rejected_by = ? WHERE account = ? AND id = ? RETURNING *').get(rejectedBy, input.account, input.callId) as CallRow);
+    return viewOf(ctx, ctx.sql('UPDATE cl_calls SET rejected_by = ? WHERE account = ? AND id = ? RETURNING *').get(rejectedBy, input.account, input.callId) as CallRow, legs);
   }
-  return viewOf(ctx, call);
+  return viewOf(ctx, call, legs);
 }
 
 /** Hold time accumulates on the device's open leg between on and off; a second on, or an off without on, changes nothing. */
 export function applyHold(ctx: CallLogContext, input: { callId: string; account: string; mac: string; on: boolean; at: number }): CallView | null {
   const call = getCallRow(ctx, input.account, input.callId);
   if (!call) return null;
-  const leg = latestLeg(ctx, input.account, input.callId, input.mac);
+  const legs = legRows(ctx, input.account, input.callId);
+  const leg = latestOf(legs, input.mac);
   if (leg && leg.ended_at === null) {
-    if (input.on) ctx.sql('UPDATE cl_legs SET hold_started_at = COALESCE(hold_started_at, ?) WHERE id = ?').run(input.at, leg.id);
-    else ctx.sql(`UPDATE cl_legs SET ${CLOSE_HOLD} WHERE id = @id`).run({ at: input.at, id: leg.id });
+    const held = input.on
+      ? ctx.sql('UPDATE cl_legs SET hold_started_at = COALESCE(hold_started_at, ?) WHERE id = ? RETURNING *').get(input.at, leg.id)
+      : ctx.sql(`UPDATE cl_legs SET ${CLOSE_HOLD} WHERE id = @id RETURNING *`).get({ at: input.at, id: leg.id });
+    put(legs, held as LegRow);
   }
-  return viewOf(ctx, call);
+  return viewOf(ctx, call, legs);
 }
 
 /**
@@ -150,14 +173,15 @@ export function applyHold(ctx: CallLogContext, input: { callId: string; account:
 export function applyTransfer(ctx: CallLogContext, input: { callId: string; account: string; mac: string; at: number }): CallView | null {
   const call = getCallRow(ctx, input.account, input.callId);
   if (!call) return null;
-  const leg = latestLeg(ctx, input.account, input.callId, input.mac);
+  const legs = legRows(ctx, input.account, input.callId);
+  const leg = latestOf(legs, input.mac);
   if (leg) {
-    ctx
+    put(legs, ctx
       .sql(
         `UPDATE cl_legs SET ${CLOSE_HOLD}, state = 'transferred', ended_at = COALESCE(ended_at, @at)
-         WHERE id = @id`,
+         WHERE id = @id RETURNING *`,
       )
-      .run({ at: input.at, id: leg.id });
+      .get({ at: input.at, id: leg.id }) as LegRow);
   }
-  return viewOf(ctx, call);
+  return viewOf(ctx, call, legs);
 }

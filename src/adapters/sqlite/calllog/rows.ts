@@ -41,15 +41,6 @@ export function legRows(ctx: CallLogContext, account: string, callId: string): L
   return ctx.sql('SELECT * FROM cl_legs WHERE account = ? AND call_id = ? ORDER BY ring_at, id').all(account, callId) as LegRow[];
 }
 
-/** The newest leg of a device on a call (ended or not). */
-export function latestLeg(ctx: CallLogContext, account: string, callId: string, mac: string): LegRow | null {
-  return (
-    (ctx.sql('SELECT * FROM cl_legs WHERE account = ? AND call_id = ? AND mac = ? ORDER BY sequence DESC LIMIT 1').get(account, callId, mac) as
-      | LegRow
-      | undefined) ?? null
-  );
-}
-
 function contactOf(ctx: CallLogContext, account: string, remote: string): Contact | null {
   return ctx.contactLookup ? ctx.contactLookup(account, remote) : null;
 }

@@ -41,4 +41,12 @@ describe('call log with group commit', () => {
     expect(h.db.prepare('SELECT id FROM cl_calls ORDER BY id').pluck().all()).toEqual(['call-later', 'call-ok']);
     expect(h.db.prepare("SELECT COUNT(*) FROM cl_legs WHERE call_id = 'call-bad'").pluck().get()).toBe(0);
   });
+
+  it('a group of one write that fails is rolled back; the write that ran at once stays', async () => {
+    const first = h.log.recordRinging(ev('ring'), { call: callStart({ id: 'call-ok' }), leg: legStart(MAC_A, 'alice', T0), targets: ['alice'] });
+    const bad = h.log.recordRinging(ev('ring'), { call: callStart({ id: 'call-bad', remote: '+923008888888' }), leg: legStart(null as unknown as string, 'bob', T0), targets: ['bob'] });
+    await expect(bad).rejects.toThrow();
+    expect((await first).applied).toBe(true);
+    expect(h.db.prepare('SELECT id FROM cl_calls ORDER BY id').pluck().all()).toEqual(['call-ok']);
+  });
 });
