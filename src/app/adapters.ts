@@ -87,6 +87,13 @@ interface OpenOptions {
   signal?: AbortSignal;
   /** Told of the spool's write outcomes (a full disk shows in health). */
   storage?: StorageHealth;
+  /** The shard queues this process consumes (default all): its share of the server's workers (RINGSIDE_WORKERS). */
+  consumeShards?: readonly number[];
+  /**
+   * A worker process (RINGSIDE_WORKERS) only consumes: no spool, the bus is RabbitMQ itself (it
+   * never publishes, and one spool file has one consumer: the serve process's relay).
+   */
+  consumeOnly?: boolean;
 }
 
 /**
@@ -108,14 +115,14 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
     const queues = redis?.queues ?? options.stores.queues;
     const cache = redis?.cache ?? openEmbeddedCache({ sourceChangedElsewhere: options.stores.directoryChangedElsewhere, logger: options.logger, root: config.redis.keyPrefix });
     if (!redis) closers.push(() => cache.close());
-    const spool = SqliteSpoolBus.open(files.spool, { logger: options.logger, checkpointPages: options.checkpointPages, storage: options.storage?.watch('spool') });
     const rabbit = config.amqp.url ? openRabbit(config, options) : null;
-    const bus: EventBus = rabbit ? new OutboxBus(spool, rabbit, { logger: options.logger }) : spool;
+    const spool = options.consumeOnly && rabbit ? null : SqliteSpoolBus.open(files.spool, { logger: options.logger, checkpointPages: options.checkpointPages, storage: options.storage?.watch('spool') });
+    const bus: EventBus = rabbit ? (spool ? new OutboxBus(spool, rabbit, { logger: options.logger }) : rabbit) : spool!;
     closers.push(() => bus.close());
     await waitAtStartUp([redis?.ready(), rabbit?.whenUp(STARTUP_WAIT_MS)], options.logger, options.signal);
 
     const health = async (): Promise<DependencyHealth> => {
-      const spoolDepth = await spool.depth();
+      const spoolDepth = (await spool?.depth()) ?? 0;
       const result: DependencyHealth = {
         redis: redis ? redisHealth(redis.status()) : 'embedded',
         rabbitmq: rabbit ? rabbitHealth(rabbit.status() === 'up', spoolDepth) : 'embedded',
@@ -132,11 +139,11 @@ export async function openAdapters(config: RingsideConfig, files: AdapterFiles, 
       rabbitmq: async () => {
         if (!rabbit) return EMBEDDED_PROBE;
         const probe = await timedProbe(() => rabbit.probe(), { what: 'RabbitMQ' });
-        return probe.ok ? { ...probe, state: rabbitHealth(true, await spool.depth()) } : probe;
+        return probe.ok ? { ...probe, state: rabbitHealth(true, (await spool?.depth()) ?? 0) } : probe;
       },
       database: () => options.stores.probe(),
     };
-    const oldestSpooledAt = async () => spool.oldestPendingAt();
+    const oldestSpooledAt = async () => (spool ? spool.oldestPendingAt() : null);
     return { probes, bus, state, push, sessions, statuses, queues, cache, node, health, oldestSpooledAt, servicesUp, interrupt, close: () => closeAll(closers) };
   } catch (err) {
     await closeAll(closers);
@@ -186,7 +193,7 @@ async function openRedisParts(config: RingsideConfig, target: RedisTarget, node:
 function openRabbit(config: RingsideConfig, options: OpenOptions): RabbitMqBus {
   return RabbitMqBus.create({
     url: config.amqp.url!, exchange: config.amqp.exchange, queue: config.amqp.queue, shards: config.amqp.shards, queueType: config.amqp.queueType,
-    ledger: options.handledEvents, logger: options.logger,
+    ledger: options.handledEvents, logger: options.logger, consumeShards: options.consumeShards,
     // Every seat's outbox drains as soon as RabbitMQ is back: a seat still backing off would hand
     // its part of a ring-group call in late.
     maxReconnectDelayMs: RABBIT_MAX_RECONNECT_DELAY_MS,

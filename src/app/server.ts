@@ -19,35 +19,27 @@ import { UiAssets } from '../api/ui';
 import { openAdapters, type DependencyHealth } from './adapters';
 import { DrainWindow } from './drainWindow';
 import { openStores } from './stores';
-import { CallbackQueue } from '../domain/callback/CallbackQueue';
 import { CachedDirectory } from './cache/CachedDirectory';
 import { addLookupRoutes } from '../api/lookupRoutes';
 import { addSeatRoutes } from '../api/seatRoutes';
 import { TestCalls } from './testCall';
 import { GrandstreamPhoneClient } from '../adapters/phone/GrandstreamPhoneClient';
 import { provisionActionUrls } from '../domain/provisioning/provisionActionUrls';
-import { DirectoryCallerCards } from '../domain/cards/CallerCards';
-import { HttpCrmLookup } from '../adapters/crm/HttpCrmLookup';
-import { CallLifecycle } from '../domain/calls/CallLifecycle';
-import { MissedCallSweeper } from '../domain/calls/MissedCallSweeper';
 import { StaleCallReaper } from '../domain/calls/StaleCallReaper';
 import type { RingsideConfig } from './config/schema';
 import { usesRedis } from './config/redisTopology';
 import { startPacedTimer, type PacedTimer } from './pacedTimer';
-import { DeviceHealth, summarise } from './DeviceHealth';
+import { summarise } from './DeviceHealth';
+import { wireCallHandling } from './callHandling';
 import type { HealthReport } from '../protocol/views';
 import { DirectoryError } from '../domain/directory/errors';
 import { startWebhookListener } from '../adapters/webhook/WebhookListener';
-import { PhoneRegistry } from '../adapters/phone/PhoneRegistry';
-import { PresenceService } from '../domain/presence/PresenceService';
 import type { Logger } from '../shared/logger';
 import { openRingsideLog } from './logging';
 import { DependencyLog } from './dependencyLog';
 import { createMetrics, type Metrics } from '../shared/metrics';
-import { handleThroughOutages } from '../shared/outages';
 import { settlesWithin } from '../shared/settlesWithin';
-import { StorageHealth, retryThroughStorageFailures } from '../shared/storageHealth';
-import { backoffDelay } from '../protocol/backoff';
+import { StorageHealth } from '../shared/storageHealth';
 import { handledMarkerCutoff, MemoryHandledEventLedger } from '../domain/bus/HandledEventLedger';
 import { makePrivateDir, modeFixedMessage, PRIVATE_DIR_MODE } from '../shared/privateFiles';
 import { HOT_CONNECTION_CHECKPOINT_PAGES, startWalCheckpointer } from '../adapters/sqlite/walCheckpointer';
@@ -92,16 +84,15 @@ export interface StartOptions {
    * the shared services ends at once. startRingside still resolves; the caller then closes it.
    */
   signal?: AbortSignal;
+  /**
+   * The shard queues this process consumes (default all): `ringside serve` with RINGSIDE_WORKERS
+   * passes its own share, its worker processes take the rest (src/cli/workerSupervisor.ts).
+   */
+  shards?: readonly number[];
 }
 
 const DAY_MS = 24 * 60 * 60_000;
 const MARKER_PRUNE_EVERY_MS = 10 * 60_000;
-/**
- * Calls handled at the same time with Redis call state: a handler spends most of its time waiting
- * for Redis and RabbitMQ, so one call at a time would leave the process idle. Embedded handlers
- * are synchronous SQLite work, where one at a time is fastest.
- */
-const SHARED_HANDLER_CONCURRENCY = 64;
 const STOP_GRACE_MS = 3_000;
 /** Stopping while Redis is unreachable: how long interrupted work gets to give up before it is left behind. */
 const LEFT_BEHIND_WAIT_MS = 500;
@@ -110,8 +101,6 @@ const HEALTH_PUSH_INTERVAL_MS = 2_000;
 const UNATTENDED_PASS_MS = 30_000;
 /** The event-loop delay metric's sampling on a desktop seat: prom-client's 10 ms would wake it 100 times a second. */
 const IDLE_EVENT_LOOP_SAMPLE_MS = 1_000;
-/** A call event whose write failed for the disk is tried again after this long: doubling from 100 ms to 5 s. */
-const storageRetryDelay = (attempt: number) => backoffDelay(attempt, { baseMs: 100, capMs: 5_000, jitter: 'equal' });
 
 /**
  * Where the built agent UI is: out/renderer, seen from the sources (src/core) or from the
@@ -170,62 +159,27 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   // on another server) the handler's first step, the check of its handled marker in the call log,
   // skips them. Asking the call log here too would be the same query twice per event.
   const handledEvents = new MemoryHandledEventLedger();
-  const adapters = await openAdapters(config, files, { logger, metrics, checkpointPages, handledEvents, stores, signal: options.signal, storage }).catch(async (err: unknown) => {
+  const adapters = await openAdapters(config, files, { logger, metrics, checkpointPages, handledEvents, stores, signal: options.signal, storage, consumeShards: options.shards }).catch(async (err: unknown) => {
     await stores.close();
     throw err;
   });
-  const { bus, state, push, sessions, statuses, queues } = adapters;
+  const { bus, state, push, sessions } = adapters;
   // Every other reader and writer goes through the two-layer cache (docs/redis.md, Cache database).
   const directory = new CachedDirectory(source, stores.dispositions, adapters.cache);
   stores.readContactsThrough(directory);
   const checkpointer = startWalCheckpointer(usesRedis(config) ? [files.spool, ...stores.sqliteFiles] : [...Object.values(files), ...stores.sqliteFiles]);
   await ensureSeatAgent(directory, config);
 
-  const presence = new PresenceService({ state, log, directory, push, clock, statuses, logger });
-  const callbacks = new CallbackQueue({ queues, log, logger, clock });
-  const missed = new MissedCallSweeper({ state, log, push, logger, clock, delayMs: config.missedDelayMs, safetyNetMs: soleProcess ? UNATTENDED_PASS_MS : undefined, onRaised: async () => {
-    await presence.publishChanges(config.account);
-  }, onMissed: (m) => callbacks.enqueue(m) });
-  const reaper = new StaleCallReaper({ state, log, missed, clock, logger });
-  const phones = new PhoneRegistry({ logger, timeoutMs: config.phoneTimeoutMs });
   // Set once the WebSocket exists: a phone's change goes to its agent's UIs (and admin UIs) at once.
   let phoneChanged: (account: string, mac: string) => void = () => undefined;
-  const devices = new DeviceHealth({
-    directory, phones, logger, clock, pollIntervalMs: config.phonePollMs, onChange: (account, mac) => phoneChanged(account, mac),
+  const { presence, callbacks, missed, phones, devices, consume } = wireCallHandling({
+    config, stores, adapters, directory, metrics, storage, logger, clock,
+    missedSafetyNetMs: soleProcess ? UNATTENDED_PASS_MS : undefined, onPhoneChanged: (account, mac) => phoneChanged(account, mac),
   });
-  const crm = config.crmLookupUrl ? new HttpCrmLookup({ urlTemplate: config.crmLookupUrl, timeoutMs: config.crmLookupTimeoutMs, logger, clock }) : null;
-  const cards = new DirectoryCallerCards({ directory, numbers: source.numbers, crm, logger });
-  const lifecycle = new CallLifecycle({
-    state, log, directory, push, presence, missed, logger, clock, devices, cards,
-    onMissedClosed: (account, closed) => callbacks.closed(account, closed),
-    config: { seatAgent: usesRedis(config) ? null : config.agent, transferWindowMs: config.transferWindowMs },
-  });
+  const reaper = new StaleCallReaper({ state, log, missed, clock, logger });
 
   const shutdown = new AbortController();
-  const consumer = bus.consume(async (event) => {
-    const stop = metrics.handlerSeconds.startTimer();
-    try {
-      // A write that fails for the disk (full, read-only) is not the event's fault: it is retried,
-      // without spending the event's attempts, until there is space (or until shutdown).
-      await retryThroughStorageFailures(() => handleThroughOutages(() => lifecycle.handle(event).catch((error: unknown) => {
-        // A lost database connection is an outage to wait through, not the event's fault.
-        stores.noteFailure(error);
-        throw error;
-      }), adapters.servicesUp, logger, shutdown.signal), {
-        health: storage, store: 'database', signal: shutdown.signal, retryDelay: storageRetryDelay,
-        onFailure: (err, reason, attempt) => {
-          if (attempt === 0) logger.error({ err, reason, eventId: event.id, type: event.type }, 'a call event could not be saved; it is retried until it can be');
-        },
-      });
-      metrics.eventsHandled.inc({ type: event.type, outcome: 'ok' });
-    } catch (error) {
-      metrics.eventsHandled.inc({ type: event.type, outcome: 'error' });
-      logger.error({ err: error, eventId: event.id, type: event.type }, 'call event handler failed; it will be retried');
-      throw error;
-    } finally {
-      stop();
-    }
-  }, { concurrency: usesRedis(config) ? SHARED_HANDLER_CONCURRENCY : 1 });
+  const consumer = consume(shutdown.signal);
   missed.start();
 
   let webhookState: 'up' | 'down' = 'down';

@@ -12,6 +12,9 @@ import { simulateCommand, SIMULATE_USAGE } from './simulateCommand';
 import { loadStartRingside, type StartRingside } from './startCore';
 import { signinCommand, SIGNIN_USAGE, tokenCommand, TOKEN_USAGE } from './tokenCommand';
 import { settlesWithin } from '../shared/settlesWithin';
+import { shardsOfWorker } from '../adapters/rabbitmq/topology';
+import { serveWorker } from './serveWorker';
+import { startWorkerSupervisor, WORKER_INDEX_VARIABLE } from './workerSupervisor';
 
 export const USAGE = `Usage: ringside <command> [options]
 
@@ -110,6 +113,9 @@ async function serveCommand(args: string[], io: CliIo, deps: CliDeps): Promise<n
   const { values } = parseCommandArgs('serve', args, { ...HELP_OPTION, headless: { type: 'boolean' }, 'signin-link': { type: 'boolean' } });
   if (values.help) return commandHelp('serve', io);
   const { config } = loadConfigExplained({ env: io.env, argv: args });
+  // A worker process this command started (RINGSIDE_WORKERS): it takes no lock, the serve process holds it.
+  const workerIndex = io.env[WORKER_INDEX_VARIABLE];
+  if (workerIndex !== undefined) return serveWorker(config, workerIndex, deps.signals);
   // One serve per data directory (<data dir>/ringside.pid): a second says so and exits 1.
   const lock = InstanceLock.acquire(config);
   try {
@@ -150,7 +156,9 @@ async function serveLocked(config: RingsideConfig, values: Record<string, unknow
   try {
     // Loaded with the handlers in place: a signal while the core loads stops it right after its start.
     const startRingside = await deps.loadStartRingside();
-    instance = await startRingside(config, { logger, signal: startAbort.signal });
+    // With RINGSIDE_WORKERS this process is worker 0: it consumes its own share of the shard queues.
+    const shards = config.workers > 1 ? shardsOfWorker(config.amqp.shards, config.workers, 0) : undefined;
+    instance = await startRingside(config, { logger, signal: startAbort.signal, shards });
   } catch (error) {
     removeHandlers();
     // Bounded: a log file whose writer has not started yet may never say it closed.
@@ -159,7 +167,12 @@ async function serveLocked(config: RingsideConfig, values: Record<string, unknow
     throw inUse === null ? error : new Error(inUse);
   }
   lock.listening(Number(new URL(instance.webhookUrl).port), Number(new URL(instance.apiUrl).port), new URL(instance.apiUrl).origin);
-  logger.info({ webhook: instance.webhookUrl, api: instance.apiUrl, logFile: log.file }, 'Ringside started');
+  const { metrics } = instance;
+  // The workers' events count in this process's /metrics: the server's, whichever process handled them.
+  const workers = config.workers > 1 && !stopping
+    ? startWorkerSupervisor({ count: config.workers, logger, env: io.env, onHandled: (type, outcome, n) => metrics.eventsHandled.inc({ type, outcome }, n) })
+    : null;
+  logger.info({ webhook: instance.webhookUrl, api: instance.apiUrl, logFile: log.file, workers: config.workers }, 'Ringside started');
   io.stdout(`webhook listening on ${new URL(instance.webhookUrl).origin}\n`);
   io.stdout(`agent API on ${new URL(instance.apiUrl).origin}\n`);
   // No token on stdout: a server's output ends up in journals and CI logs. `npm start` on a
@@ -185,7 +198,8 @@ async function serveLocked(config: RingsideConfig, values: Record<string, unknow
   try {
     // The drain window (RINGSIDE_DRAIN_MS: /healthz answers 503 first) comes on top of the deadline.
     const deadlineMs = STOP_DEADLINE_MS + config.drainMs;
-    const closing = instance.close();
+    // The workers stop beside it: what they hold goes back to their queues, for the next consumer.
+    const closing = Promise.all([instance.close(), workers?.stop()]);
     if (!(await settlesWithin(closing, deadlineMs))) {
       logger.error({ deadlineMs }, 'shutdown did not finish in time; exiting without a clean shutdown');
       io.stderr(`ringside: shutdown did not finish within ${deadlineMs / 1000} s; exiting without a clean shutdown\n`);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
@@ -12,6 +12,43 @@ export function cpuTicks(pid: number): number {
   // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/** The parent pid of a process (field 4 of /proc/<pid>/stat), or null once it is gone. */
+function parentOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * cpuTicks of a process and all its descendants (a `ringside serve` with RINGSIDE_WORKERS runs
+ * its worker processes as children): the tree is read from every /proc/<pid>/stat's parent pid.
+ * A descendant that exits between the reads is left out (its ticks go to its parent's cutime,
+ * which this does not count): a bench compares trees whose processes live through the load.
+ */
+export function treeCpuTicks(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const parent = parentOf(Number(entry));
+    if (parent !== null) children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+  }
+  let total = 0;
+  const pending = [pid];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    try {
+      total += cpuTicks(next);
+    } catch {
+      continue; // gone meanwhile
+    }
+    pending.push(...(children.get(next) ?? []));
+  }
+  return total;
 }
 
 export interface ChildServer {

@@ -8,7 +8,7 @@ import { ulid } from 'ulid';
 import { deleteTopology, resolveTopology } from '../../src/adapters/rabbitmq/topology';
 import { makeTempDir } from '../../test/support/tmp';
 import { brokerAlone, formatBrokerAlone } from './brokerAlone';
-import { CLOCK_TICKS_PER_SECOND, cpuTicks, startChild, type ChildServer } from './children';
+import { CLOCK_TICKS_PER_SECOND, startChild, treeCpuTicks, type ChildServer } from './children';
 import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WEBHOOK_TOKEN, adminRequest, callLoad, counter, formatLatency, mb, ringingLatency, type Latency } from './measure';
 import { startPrivateRedis, type PrivateRedis } from './privateRedis';
 import { dataDirSize, dataDirSizeOnceIdle, ringsideCommand } from './ringsideCommand';
@@ -21,6 +21,8 @@ const PREFETCH = 32;
 /** Callers of the latency probe under load: apart from the load's (from 1,000,000) and the idle probe's (from 9,000,000). */
 const LOADED_PROBE_CALLERS = 8_000_000;
 const DRAIN_LIMIT_MS = 120_000;
+/** BENCH_WORKERS=N: the server's consumer processes (RINGSIDE_WORKERS; default 1), its CPU counted over all of them. */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? '1');
 
 export interface Names { prefix: string; exchange: string; queue: string }
 
@@ -35,6 +37,7 @@ export async function benchShared(onlyLatency: boolean): Promise<void> {
     ringside = await startChild(args, {
       ...env, RINGSIDE_DATA_DIR: temp.dir, ...TOKEN_ENV, RINGSIDE_PHONE_RATE_LIMIT: '0',
       REDIS_URL: redis.url, REDIS_KEY_PREFIX: names.prefix, AMQP_URL, AMQP_EXCHANGE: names.exchange, AMQP_QUEUE: names.queue, AMQP_SHARDS: String(SHARDS),
+      RINGSIDE_WORKERS: String(WORKERS),
     }, ['webhookUrl', 'apiUrl']);
     // In shared mode a phone has no implicit owner: the bench's phone belongs to an agent, whose popups the admin socket sees.
     await adminRequest(ringside, 'POST', '/api/agents', { id: 'bench', name: 'Bench', devices: [BENCH_MAC] });
@@ -48,7 +51,7 @@ export async function benchShared(onlyLatency: boolean): Promise<void> {
     const broker = await brokerAlone(AMQP_URL, SHARDS, PREFETCH);
     const sustained = await sustainedRate(ringside);
     const cpuMs = (sustained.cpuTicks * 1000) / CLOCK_TICKS_PER_SECOND;
-    console.log(`\nRingside bench, shared mode: Redis call state + RabbitMQ (${built ? 'built server bundle' : 'sources through tsx'}, ${SHARDS} shard queues, ${SECONDS}s load, ${CONNECTIONS} connections)`);
+    console.log(`\nRingside bench, shared mode: Redis call state + RabbitMQ (${built ? 'built server bundle' : 'sources through tsx'}, ${SHARDS} shard queues, ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''}, ${SECONDS}s load, ${CONNECTIONS} connections)`);
     console.log(`idle: ${formatLatency(latency, '10 ms')}`);
     console.log(formatBrokerAlone(broker));
     console.log(`end to end: ${sustained.handled} call events handled in ${(sustained.elapsedMs / 1000).toFixed(1)} s from the first request to the last handled: ${sustained.rate.toFixed(0)} events/s; ${sustained.verdict}`);
@@ -93,19 +96,19 @@ interface Sustained { handled: number; elapsedMs: number; rate: number; verdict:
 
 /**
  * Load for SECONDS, then until every accepted event is handled: the rate the whole pipeline keeps
- * up, Ringside's CPU over it (its process, from /proc), and webhook → `call.ringing` meanwhile.
+ * up, Ringside's CPU over it (its process and its worker processes, from /proc), and webhook → `call.ringing` meanwhile.
  */
 async function sustainedRate(ringside: ChildServer): Promise<Sustained> {
   await waitUntilHandled(ringside);
   const acceptedBefore = await counter(ringside, 'ringside_events_accepted_total');
   const handledBefore = await counter(ringside, 'ringside_events_handled_total', 'outcome="ok"');
-  const cpuBefore = cpuTicks(ringside.process.pid!);
+  const cpuBefore = treeCpuTicks(ringside.process.pid!);
   const start = performance.now();
   const loading = callLoad(ringside.urls.webhookUrl!, 1_000_000);
   const [load, latency] = await Promise.all([loading, ringingLatency(ringside, { firstCaller: LOADED_PROBE_CALLERS, until: loading })]);
   await waitUntilHandled(ringside);
   const elapsedMs = performance.now() - start;
-  const ticks = cpuTicks(ringside.process.pid!) - cpuBefore;
+  const ticks = treeCpuTicks(ringside.process.pid!) - cpuBefore;
   const accepted = (await counter(ringside, 'ringside_events_accepted_total')) - acceptedBefore;
   const handled = (await counter(ringside, 'ringside_events_handled_total', 'outcome="ok"')) - handledBefore;
   const verdict = handled >= accepted && accepted >= load.ok

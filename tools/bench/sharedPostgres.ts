@@ -9,7 +9,7 @@
 import { ulid } from 'ulid';
 import { createTestDatabase } from '../../test/support/postgres';
 import { makeTempDir } from '../../test/support/tmp';
-import { CLOCK_TICKS_PER_SECOND, cpuTicks, startChild, type ChildServer } from './children';
+import { CLOCK_TICKS_PER_SECOND, startChild, treeCpuTicks, type ChildServer } from './children';
 import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, adminRequest, callLoad, counter } from './measure';
 import { startPrivateRedis, type PrivateRedis } from './privateRedis';
 import { ringsideCommand } from './ringsideCommand';
@@ -67,12 +67,12 @@ async function sustained(servers: ChildServer[]): Promise<Result> {
   await drained();
   const acceptedBefore = await sum('ringside_events_accepted_total');
   const handledBefore = await sum('ringside_events_handled_total', 'outcome="ok"');
-  const cpuBefore = servers.map((s) => cpuTicks(s.process.pid!));
+  const cpuBefore = servers.map((s) => treeCpuTicks(s.process.pid!));
   const start = performance.now();
   const loads = await Promise.all(servers.map((s, i) => callLoad(s.urls.webhookUrl!, i * 10_000_000)));
   await drained();
   const elapsedMs = performance.now() - start;
-  const cpuMs = servers.reduce((total, s, i) => total + ((cpuTicks(s.process.pid!) - cpuBefore[i]!) * 1000) / CLOCK_TICKS_PER_SECOND, 0);
+  const cpuMs = servers.reduce((total, s, i) => total + ((treeCpuTicks(s.process.pid!) - cpuBefore[i]!) * 1000) / CLOCK_TICKS_PER_SECOND, 0);
   const accepted = (await sum('ringside_events_accepted_total')) - acceptedBefore;
   const handled = (await sum('ringside_events_handled_total', 'outcome="ok"')) - handledBefore;
   const ok = loads.reduce((total, load) => total + load.ok, 0);

@@ -27,6 +27,8 @@ export interface RabbitConsumerSettings {
 export interface RabbitConsumerDeps {
   connection: AmqpConnection;
   topology: BusTopology;
+  /** The shard queues this consumer subscribes to (a worker process's share, or all of them). */
+  queues: readonly string[];
   publisher: ConfirmPublisher;
   ledger: HandledEventLedger;
   handler: EventHandler;
@@ -55,7 +57,7 @@ export interface BrokerSnapshot {
 }
 
 /**
- * Consumes every shard queue on one channel (prefetch per consumer), and hands deliveries to a
+ * Consumes its shard queues (deps.queues: every one, or a worker process's share) on one channel (prefetch per consumer), and hands deliveries to a
  * per-key scheduler: a key's events are handled strictly in order, different keys concurrently.
  *
  * - ack only after the handler resolved and its id went into the ledger, on the delivering channel;
@@ -177,7 +179,7 @@ export class RabbitConsumer implements Consumer {
     this.channel = channel;
     this.acks.keepOnly(channel);
     await channel.prefetch(this.deps.settings.prefetch);
-    for (const queue of shardQueues(this.deps.topology)) {
+    for (const queue of this.deps.queues) {
       await channel.consume(queue, (message) => this.onMessage(channel, session, queue, message), { noAck: false });
     }
     if (this.channel !== channel) return;

@@ -7,7 +7,7 @@ import { AmqpConnection, type AmqpSession, type BusStatus, type Connector } from
 import { ConfirmPublisher } from './ConfirmPublisher';
 import { EventBusError, errorMessage } from './EventBusError';
 import { RabbitConsumer } from './RabbitConsumer';
-import { declareTopology, resolveTopology, shardQueues, type BusTopology, type TopologyOptions } from './topology';
+import { declareTopology, resolveTopology, shardQueue, shardQueues, type BusTopology, type TopologyOptions } from './topology';
 
 export type { BusStatus, Connector } from './AmqpConnection';
 export { EventBusError, type EventBusErrorCode } from './EventBusError';
@@ -17,6 +17,8 @@ export interface RabbitMqBusOptions extends TopologyOptions {
   url: string;
   /** Ids of handled events, to ack redeliveries unhandled (default: in memory, this process only). */
   ledger?: HandledEventLedger;
+  /** The shard indexes this process consumes (default all): a server's worker processes split them (RINGSIDE_WORKERS). */
+  consumeShards?: readonly number[];
   /** Unacknowledged deliveries per shard consumer (default 32). */
   prefetch?: number;
   /** A publish not confirmed by then is rejected (default 10 s). */
@@ -142,6 +144,7 @@ export class RabbitMqBus implements EventBus {
     const consumer = new RabbitConsumer({
       connection: this.connection,
       topology: this.topology,
+      queues: this.options.consumeShards?.map((shard) => shardQueue(this.topology, shard)) ?? shardQueues(this.topology),
       publisher: this.publisher,
       ledger: this.ledger,
       handler,

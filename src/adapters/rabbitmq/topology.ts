@@ -93,6 +93,14 @@ export function shardQueues(topology: BusTopology): string[] {
 }
 
 /**
+ * The shard indexes worker `index` of `workers` consumes (RINGSIDE_WORKERS): i % workers == index,
+ * so the shards are spread evenly and every shard has exactly one worker of a server.
+ */
+export function shardsOfWorker(shards: number, workers: number, index: number): number[] {
+  return Array.from({ length: shards }, (_, shard) => shard).filter((shard) => shard % workers === index);
+}
+
+/**
  * FNV-1a (32 bit) of the key's UTF-8 bytes, modulo the shard count. Every process and every
  * version must compute the same shard for a key, so this function must never change.
  */

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { maskUrl } from '../../shared/maskUrl';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { z } from 'zod';
+import { usesRedis } from './redisTopology';
 import { configSchema, type RingsideConfig, type TokenOrigin } from './schema';
 import {
   didYouMean, flagOf, OTHER_VARIABLES, SETTING_BY_FLAG, SETTING_BY_KEY, SETTING_BY_OLD_FLAG, SETTING_BY_OLD_KEY, SETTING_BY_OLD_VARIABLE,
@@ -23,6 +25,7 @@ const DEFAULTS: Omit<RingsideConfig, 'dataDir' | 'webhookToken' | 'adminToken' |
   allowedOrigins: [],
   redis: { callsDb: 0, cacheDb: 1, keyPrefix: 'cal' },
   amqp: { exchange: 'grandstream', queue: 'grandstream-queue', shards: 4, queueType: 'classic' },
+  workers: 1,
   missedDelayMs: 5000,
   transferWindowMs: 120_000,
   heartbeatTtlMs: 90_000,
@@ -299,6 +302,8 @@ export function loadConfigExplained(input: LoadConfigInput = {}): { config: Ring
   // Checked before any token file is written: a configuration that cannot start creates nothing.
   const withoutTokenIssues = configSchema.omit({ webhookToken: true, adminToken: true }).safeParse(withoutTokens(merged));
   if (!withoutTokenIssues.success) throw problems(withoutTokenIssues.error.issues);
+  const workers = workersProblem(withoutTokenIssues.data);
+  if (workers !== null) throw problems([{ path: ['workers'], message: workers }]);
   const tokenOrigins = resolveTokens(merged, dataDir, warnings, problems);
   const result = configSchema.safeParse(merged);
   if (!result.success) throw problems(result.error.issues);
@@ -309,6 +314,22 @@ export function loadConfigExplained(input: LoadConfigInput = {}): { config: Ring
     if (origin.source === 'file') sources.set(`${kind}Token`, { kind: 'default', name: origin.file });
   }
   return { config: { ...result.data, tokenOrigins, warnings }, sources };
+}
+
+/**
+ * Worker processes share a server's work only through the shard queues (one active consumer
+ * each), and their calls' state and pushes only through Redis: a worker without a shard, or with
+ * a call state or push hub of its own, would take nothing or show nothing.
+ */
+function workersProblem(config: Pick<z.infer<typeof configSchema>, 'workers' | 'amqp' | 'redis'>): string | null {
+  if (config.workers === 1) return null;
+  if (config.amqp.url === undefined || !usesRedis(config)) {
+    return 'more than 1 worker needs RabbitMQ (RINGSIDE_AMQP_URL) and Redis (RINGSIDE_REDIS_URL): workers share the work only through the shard queues, and the call state and pushes through Redis';
+  }
+  if (config.workers > config.amqp.shards) {
+    return `${config.workers} workers but ${config.amqp.shards} shard queues: each worker consumes whole shard queues, so the shard count is the ceiling: raise RINGSIDE_AMQP_SHARDS (the same on every server) or lower RINGSIDE_WORKERS`;
+  }
+  return null;
 }
 
 function withoutTokens(merged: Layer): Layer {

@@ -102,6 +102,12 @@ export const configSchema = z.strictObject({
     /** `quorum` on a RabbitMQ cluster (replicated, with a delivery limit); the same on every process (docs/architecture.md, Failures and outages: Quorum queues). */
     queueType: z.enum(['classic', 'quorum']),
   }),
+  /**
+   * Processes consuming the shard queues on this server (`ringside serve`): the serve process and
+   * workers-1 worker processes it starts, each taking the shards i with i % workers == its index.
+   * At most amqp.shards, and above 1 only with RabbitMQ and Redis (loadConfig: workersProblem).
+   */
+  workers: z.coerce.number().int().min(1).max(64),
   missedDelayMs: positiveMs,
   transferWindowMs: positiveMs,
   heartbeatTtlMs: positiveMs,

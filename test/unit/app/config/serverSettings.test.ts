@@ -42,3 +42,41 @@ describe('amqp.queueType and drainMs', () => {
     expect(failure({ env: env({ RINGSIDE_DRAIN_MS: '600000' }) })).toMatch(/^invalid configuration: drainMs \(RINGSIDE_DRAIN_MS=600000\): .*60000/);
   });
 });
+
+describe('workers (RINGSIDE_WORKERS)', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => {
+    temp = makeTempDir();
+  });
+  afterEach(() => temp.cleanup());
+  const shared = { RINGSIDE_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672', RINGSIDE_REDIS_URL: 'redis://127.0.0.1:6379' };
+  const env = (extra: Record<string, string> = {}) => ({ RINGSIDE_DATA_DIR: temp.dir, RINGSIDE_PROVISIONING_FILE: `${temp.dir}/none.json`, ...extra });
+  const failure = (input: Parameters<typeof loadConfig>[0]): string => {
+    try {
+      loadConfig(input);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('loadConfig accepted it');
+  };
+
+  it('default to 1, and take up to the shard count with RabbitMQ and Redis', () => {
+    expect(loadConfig({ env: env() }).workers).toBe(1);
+    expect(loadConfig({ env: env({ ...shared, RINGSIDE_WORKERS: '4' }) }).workers).toBe(4);
+    expect(loadConfig({ env: env({ ...shared, RINGSIDE_AMQP_SHARDS: '8' }), argv: ['--workers', '8'] }).workers).toBe(8);
+  });
+
+  it('refuse more workers than shard queues: the shard count is the ceiling', () => {
+    expect(failure({ env: env({ ...shared, RINGSIDE_WORKERS: '5' }) }))
+      .toMatch(/^invalid configuration: workers \(RINGSIDE_WORKERS=5\): 5 workers but 4 shard queues: .*the shard count is the ceiling: raise RINGSIDE_AMQP_SHARDS/);
+  });
+
+  it('refuse more than 1 worker without RabbitMQ or without Redis, saying why', () => {
+    const why = /^invalid configuration: workers \(RINGSIDE_WORKERS=2\): more than 1 worker needs RabbitMQ \(RINGSIDE_AMQP_URL\) and Redis .*only through the shard queues/;
+    expect(failure({ env: env({ RINGSIDE_WORKERS: '2' }) })).toMatch(why);
+    expect(failure({ env: env({ RINGSIDE_WORKERS: '2', RINGSIDE_REDIS_URL: shared.RINGSIDE_REDIS_URL }) })).toMatch(why);
+    expect(failure({ env: env({ RINGSIDE_WORKERS: '2', RINGSIDE_AMQP_URL: shared.RINGSIDE_AMQP_URL }) })).toMatch(why);
+    expect(failure({ env: env({ RINGSIDE_WORKERS: '0' }) })).toMatch(/^invalid configuration: workers \(RINGSIDE_WORKERS=0\)/);
+  });
+});
