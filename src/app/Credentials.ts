@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { tokenDigest as digest } from '../adapters/webhook/token';
 import { secretsEqual } from '../api/auth';
 import type { Logger } from '../shared/logger';
 import type { RingsideConfig, TokenOrigin } from './config/schema';
@@ -23,8 +24,6 @@ export class TokenConfiguredError extends Error {
 export type WebhookTokenMatch = 'current' | 'previous' | null;
 
 const MAX_TRACKED_PHONES = 10_000;
-
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 /**
  * The credentials of this process, live: the webhook token phones carry (and the one a rotation

@@ -224,12 +224,14 @@ export class Connection implements PipelineContext, Occupant {
   /** Writes finished responses from the head of the queue, in order. */
   private flush(): void {
     if (this.ended || this.socket.destroyed) return;
-    // Corked, pipelined responses that are ready together leave in one write.
-    this.socket.cork();
+    // Corked, pipelined responses that are ready together leave in one write. One response (a
+    // phone's usual request) is written straight away: corking it would only buffer it first.
+    const several = this.queue.length > 1 && (this.queue[0] as Slot).done && (this.queue[1] as Slot).done;
+    if (several) this.socket.cork();
     try {
       if (this.writeReady()) return;
     } finally {
-      this.socket.uncork();
+      if (several) this.socket.uncork();
     }
     if (this.queue.length === 0 && !this.reading) this.endGracefully();
     else this.resumeIfPossible();

@@ -12,6 +12,33 @@ import { isUtf8 } from 'node:buffer';
  */
 export function decodeText(raw: string): string {
   if (isPlainAscii(raw)) return raw;
+  return decodeAsciiEscapes(raw) ?? decodeBytes(raw);
+}
+
+/**
+ * Escapes of ASCII characters in ASCII text (`%2B92...`, `%20`, `%40`: what phones send most),
+ * decoded without a byte buffer or a UTF-8 check: the result is the same ASCII either way.
+ * Null as soon as a byte >= 0x80 takes part (raw or escaped): decodeBytes decides then.
+ */
+function decodeAsciiEscapes(raw: string): string | null {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c > 0x7f) return null;
+    if (c !== 0x25 || i + 2 >= raw.length) continue;
+    const hi = hexValue(raw.charCodeAt(i + 1));
+    const lo = hexValue(raw.charCodeAt(i + 2));
+    if (hi === -1 || lo === -1) continue;
+    if (hi > 7) return null;
+    out += raw.slice(from, i) + String.fromCharCode((hi << 4) | lo);
+    i += 2;
+    from = i + 1;
+  }
+  return out + raw.slice(from);
+}
+
+function decodeBytes(raw: string): string {
   const bytes = Buffer.allocUnsafe(raw.length);
   let n = 0;
   for (let i = 0; i < raw.length; i++) {

@@ -208,7 +208,9 @@ function trimOws(s: string): string {
 /** HTTP/1.1 keeps the connection unless told to close; HTTP/1.0 only when asked to keep it. */
 export function wantsKeepAlive(version: '1.0' | '1.1', connection: string | undefined): boolean {
   if (connection === undefined) return version === '1.1';
-  const tokens = connection.toLowerCase().split(',');
+  const lower = connection.toLowerCase();
+  if (lower === 'keep-alive') return true; // the usual value: no split needed
+  const tokens = lower.split(',');
   let close = false;
   let keep = false;
   for (const t of tokens) {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseActionUrl, type ActionUrl } from '../../../../src/adapters/webhook/actionUrl';
 import { decodeText, isUnfilledVariable } from '../../../../src/adapters/webhook/decode';
@@ -17,6 +18,22 @@ function url(target: string): ActionUrl {
 function status(target: string): number {
   const r = parseActionUrl(bytes(target));
   return r.ok ? 200 : r.error.status;
+}
+
+/** decodeText's contract written the slow way: every `%XX` to its byte, then UTF-8 when valid, else latin1. */
+function decodeEveryByte(raw: string): string {
+  const out: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const escape = raw.charCodeAt(i) === 0x25 ? /^[0-9a-f]{2}/i.exec(raw.slice(i + 1, i + 3)) : null;
+    if (escape) {
+      out.push(parseInt(escape[0], 16));
+      i += 2;
+    } else {
+      out.push(raw.charCodeAt(i) & 0xff);
+    }
+  }
+  const buf = Buffer.from(out);
+  return Buffer.from(buf.toString('utf8'), 'utf8').equals(buf) ? buf.toString('utf8') : buf.toString('latin1');
 }
 
 const ctx: EnvelopeContext = { account: 'acme', sourceIp: '192.0.2.7', receivedAt: 1_700_000_000_000, nextId: () => '01HZZZZZZZZZZZZZZZZZZZZZZZ' };
@@ -40,6 +57,20 @@ describe('decodeText', () => {
 
   it('reads bytes that are not UTF-8 as latin1', () => {
     expect(decodeText('Jos\u00e9')).toBe('José'); // a raw 0xE9 byte
+  });
+
+  it('decodes ASCII escapes next to UTF-8 ones and raw high bytes as one text', () => {
+    expect(decodeText(bytes('%2B92 Jos%C3%A9'))).toBe('+92 José');
+    expect(decodeText(bytes('%2B92 José'))).toBe('+92 José');
+    expect(decodeText('%2B92 Jos\u00e9')).toBe('+92 José'); // a raw 0xE9 byte after an escape
+    expect(decodeText('%2B%E0%A4%A')).toBe('+à¤%A');
+  });
+
+  it('gives what decoding every byte and reading them as UTF-8 (else latin1) gives, for any input', () => {
+    const pieces = fc.constantFrom('%', '%2B', '%2b', '%20', '%7F', '%80', '%C3', '%A9', '%zz', '%4', 'a', '+', ' ', '\u00e9', '\u00c3', '\u00a9', '\u0000');
+    fc.assert(fc.property(fc.array(pieces, { maxLength: 12 }).map((parts) => parts.join('')), (raw) => {
+      expect(decodeText(raw)).toBe(decodeEveryByte(raw));
+    }), { numRuns: 2000 });
   });
 });
 
