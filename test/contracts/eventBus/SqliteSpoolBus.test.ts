@@ -1,13 +1,13 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SqliteSpoolBus, type SqliteSpoolBusOptions } from '../../../src/adapters/sqlite/spool/SqliteSpoolBus';
 import type { CallEvent } from '../../../src/domain/events/CallEvent';
 import { makeTempDir } from '../../support/tmp';
 import { describeEventBusContract } from '../eventBusContract';
 import { callEvent } from '../support';
-import { deferred, waitFor } from '../../support/wait';
+import { deferred, eventually, waitFor, withTimeout } from '../../support/wait';
 import { StorageHealth } from '../../../src/shared/storageHealth';
 import { killHard, startChildUntil } from '../../support/childProcess';
 
@@ -38,10 +38,10 @@ describe('SqliteSpoolBus (adapter specifics)', () => {
     opened.push(bus);
     return bus;
   };
-  const rowCount = () => {
+  const rowCount = (where = '1') => {
     const db = new Database(file, { readonly: true });
     try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM spool_events').get() as { n: number }).n;
+      return (db.prepare(`SELECT COUNT(*) AS n FROM spool_events WHERE ${where}`).get() as { n: number }).n;
     } finally {
       db.close();
     }
@@ -65,6 +65,47 @@ describe('SqliteSpoolBus (adapter specifics)', () => {
     expect(await bus.depth()).toBe(200);
     await bus.publish([callEvent()]);
     expect(bus.commits - before).toBe(2);
+  });
+
+  it('writes the done marks of many handled events in one transaction: once 256 wait, or after a short delay', async () => {
+    // The delay's timer is held, so what is written without it shows.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const bus = open();
+      await bus.publish(Array.from({ length: 300 }, (_, i) => callEvent({ remote: `7${i}` })));
+      const before = bus.outcomeCommits;
+      let handled = 0;
+      const all = deferred('300 events to be handled');
+      const consumer = bus.consume(async () => {
+        if (++handled === 300) all.resolve();
+      });
+      await withTimeout(all.promise, 'the consumer to handle 300 events');
+      expect(bus.outcomeCommits - before).toBe(1);
+      expect(rowCount("state = 'pending'")).toBe(300 - 256);
+      vi.advanceTimersByTime(20);
+      expect(bus.outcomeCommits - before).toBe(2);
+      expect(rowCount("state = 'pending'")).toBe(0);
+      await consumer.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('lists an event set aside a moment ago in deadLetters(), its mark not yet written', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const bus = open();
+      const poison = callEvent();
+      await bus.publish([poison]);
+      const consumer = bus.consume(async () => {
+        throw new Error('cannot handle this one');
+      }, { maxAttempts: 1 });
+      const dead = await eventually('the event to be listed as dead', () => bus.deadLetters(), (events) => events.length > 0);
+      expect(dead.map((e) => e.id)).toEqual([poison.id]);
+      await consumer.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects every publish of a batch whose write failed, and accepts the next batch', async () => {

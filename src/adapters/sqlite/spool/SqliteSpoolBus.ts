@@ -44,6 +44,13 @@ const PROBE_BYTES = 2_048;
 const DEFAULT_WRITE_RETRY = { baseMs: 100, capMs: 5_000 };
 
 const PRUNE_EVERY_MS = 5_000;
+/**
+ * Outcome marks share one transaction for up to ACK_DELAY_MS or ACK_BATCH marks: per turn was a
+ * commit per two events embedded (the consumer yields after two handlers), and the commit costs
+ * most. A crash in between means redeliveries (allowed); depth(), drained() and stop() write them.
+ */
+const ACK_DELAY_MS = 20;
+const ACK_BATCH = 256;
 const DEFAULT_POLL_MS = 30_000;
 const PRUNE_CHUNK = 5_000;
 /**
@@ -64,8 +71,9 @@ const RECLAIM_MAX_PAGES = 4_096;
  *   in memory, so after a crash every event not marked done is pending again and is
  *   delivered on the next consume(). Other processes may publish to the same file; their
  *   rows are picked up by a slow poll (pollIntervalMs, 30 s).
- * - A row is marked done only after its handler resolved; the done marks of one turn are
- *   written in one transaction (a kill -9 in between only means a redelivery, which is allowed).
+ * - A row is marked done only after its handler resolved; the done marks of up to 20 ms (or 256
+ *   marks) are written in one transaction (a kill -9 in between only means redeliveries, which
+ *   are allowed).
  * - Handled rows are kept (without their body) for dedupeWindowMs, then pruned, and the pages
  *   they took are given back to the file system (incremental auto_vacuum), so the file shrinks
  *   back after a backlog.
@@ -79,7 +87,9 @@ export class SqliteSpoolBus implements EventBus {
   private commitCount = 0;
   private outcomeCommitCount = 0;
   private acks: Outcome[] = [];
-  private ackScheduled = false;
+  /** Outcome marks wait for their transaction: ACK_DELAY_MS, or the next turn once ACK_BATCH wait. */
+  private ackTimer: NodeJS.Timeout | null = null;
+  private ackImmediate: NodeJS.Immediate | null = null;
   /** Outcome marks whose write failed (a full disk): kept and written again until they are, so the depth comes back to 0 without a restart. */
   private unrecorded: Outcome[] = [];
   /** The last publish write failed (the phones got 503s): a probe write finds out when one fits again. */
@@ -87,6 +97,8 @@ export class SqliteSpoolBus implements EventBus {
   private writeFailures = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly statements;
+  /** flush()'s write, made once: better-sqlite3 builds four wrapper functions for every db.transaction(). */
+  private readonly insertBatch: (batch: PendingPublish[], now: number, written: SpoolRow[]) => void;
 
   private constructor(
     private readonly db: SqliteDatabase,
@@ -112,6 +124,15 @@ export class SqliteSpoolBus implements EventBus {
       ),
       oldestPending: db.prepare("SELECT MIN(published_at) AS at FROM spool_events WHERE state = 'pending'"),
     };
+    this.insertBatch = db.transaction((batch: PendingPublish[], now: number, written: SpoolRow[]) => {
+      for (const pending of batch) {
+        for (const row of pending.rows) {
+          const { changes, lastInsertRowid } = this.statements.insert.run(row.id, row.okey, row.body, now);
+          // Handed to the consumer as they are (SpoolConsumer.wake); an id already spooled is not written again.
+          if (changes === 1) written.push(Object.assign(row, { seq: Number(lastInsertRowid) }));
+        }
+      }
+    }).immediate;
   }
 
   /** Opens (creating if needed) the spool file. Synchronous: better-sqlite3 opens and migrates in place. */
@@ -226,6 +247,8 @@ export class SqliteSpoolBus implements EventBus {
   }
 
   async deadLetters(): Promise<CallEvent[]> {
+    // An event set aside a moment ago has its mark still waiting: written first, so it is listed.
+    this.flushAcks();
     const rows = this.statements.deadRows.all() as Array<{ body: string }>;
     return rows.flatMap((row) => {
       try {
@@ -271,15 +294,7 @@ export class SqliteSpoolBus implements EventBus {
     const now = Date.now();
     const written: SpoolRow[] = [];
     try {
-      this.db.transaction(() => {
-        for (const pending of batch) {
-          for (const row of pending.rows) {
-            const { changes, lastInsertRowid } = this.statements.insert.run(row.id, row.okey, row.body, now);
-            // Handed to the consumer as they are (SpoolConsumer.wake); an id already spooled is not written again.
-            if (changes === 1) written.push(Object.assign(row, { seq: Number(lastInsertRowid) }));
-          }
-        }
-      }).immediate();
+      this.insertBatch(batch, now, written);
       this.commitCount++;
     } catch (err) {
       this.options.logger?.error({ err, publishes: batch.length }, 'spool write failed; the batch is rejected');
@@ -296,19 +311,22 @@ export class SqliteSpoolBus implements EventBus {
 
   private recordOutcome(outcome: Outcome): void {
     this.acks.push(outcome);
-    if (this.ackScheduled) return;
-    this.ackScheduled = true;
-    setImmediate(() => this.flushAcks());
+    if (this.ackImmediate) return;
+    // Enough for one transaction: the rest of this turn's marks (a relayed batch) still join it.
+    if (this.acks.length >= ACK_BATCH) this.ackImmediate = setImmediate(() => this.flushAcks());
+    else this.ackTimer ??= setTimeout(() => this.flushAcks(), ACK_DELAY_MS);
   }
 
   /**
-   * Outcome marks of one turn in one transaction, with those whose write failed before. When it
-   * fails (a full disk) they are kept and written again with backoff, so the events stop counting
+   * Waiting outcome marks (ACK_DELAY_MS) in one transaction, with those whose write failed before. When
+   * it fails (a full disk) they are kept and written again with backoff, so the events stop counting
    * as pending as soon as there is space, without a restart; until then a kill -9 only means
    * they are delivered again (handlers are idempotent).
    */
   private flushAcks(): void {
-    this.ackScheduled = false;
+    if (this.ackImmediate) clearImmediate(this.ackImmediate);
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackImmediate = this.ackTimer = null;
     if (this.acks.length === 0 && this.unrecorded.length === 0) return;
     const outcomes = [...this.unrecorded, ...this.acks];
     this.acks = [];

@@ -32,6 +32,16 @@ export function migrateSpool(db: SqliteDatabase): void {
     // took the (state, done_at) one and sorted every pending row on each read, so a backlog of
     // thousands of events made every fetch slower the longer the backlog grew.
     (d) => d.exec('CREATE INDEX spool_events_pending ON spool_events (state, seq)'),
+    // Partial indexes in place of the two (state, ...) ones: each row is in at most one, the
+    // one its state reads by. A publish adds one entry instead of two, a done mark moves one
+    // (pending to done) instead of moving two, pruning removes one: less CPU per event (issue 15).
+    (d) => d.exec(`
+      DROP INDEX spool_events_state;
+      DROP INDEX spool_events_pending;
+      CREATE INDEX spool_pending ON spool_events (seq) WHERE state = 'pending';
+      CREATE INDEX spool_done ON spool_events (done_at) WHERE state = 'done';
+      CREATE INDEX spool_dead ON spool_events (seq) WHERE state = 'dead';
+    `),
   ]);
 }
 
