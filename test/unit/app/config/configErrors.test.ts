@@ -3,8 +3,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadConfigExplained } from '../../../../src/app/config/loadConfig';
+import { loadConfig, loadConfigExplained } from '../../../../src/app/config/loadConfig';
 import { flagOf, SETTINGS, variableOf } from '../../../../src/app/config/settings';
+import { configFailure } from '../../../support/config';
 import { makeTempDir } from '../../../support/tmp';
 
 describe('configuration names', () => {
@@ -30,15 +31,7 @@ describe('loadConfig: mistakes are errors that name them', () => {
   afterEach(() => temp.cleanup());
   const machineFile = () => join(temp.dir, 'machine.json');
   const env = (extra: Record<string, string> = {}) => ({ RINGSIDE_DATA_DIR: temp.dir, RINGSIDE_PROVISIONING_FILE: machineFile(), ...extra });
-  const failure = (input: Parameters<typeof loadConfig>[0]): string => {
-    try {
-      loadConfig(input);
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      return (error as Error).message;
-    }
-    throw new Error('loadConfig accepted it');
-  };
+  const failure = configFailure;
 
   it('refuses an unknown RINGSIDE_ variable, naming it and the closest one', () => {
     expect(failure({ env: env({ RINGSIDE_WEBHOK_PORT: '1' }) })).toMatch(/^unknown environment variable RINGSIDE_WEBHOK_PORT \(did you mean RINGSIDE_WEBHOOK_PORT\?\)/);

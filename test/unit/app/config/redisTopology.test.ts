@@ -1,8 +1,9 @@
 // Redis by URL, through Sentinel or as a Cluster (docs/redis.md, Sentinel and Cluster): the
 // settings, their old names, every mistake named, and one switch for "shared call state".
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, maskedConfig } from '../../../../src/app/config/loadConfig';
+import { loadConfig, maskedConfig } from '../../../../src/app/config/loadConfig';
 import { describeRedisTarget, parseHostPort, redisTargetOf, usesRedis } from '../../../../src/app/config/redisTopology';
+import { configFailure } from '../../../support/config';
 import { makeTempDir } from '../../../support/tmp';
 
 describe('Redis topology settings', () => {
@@ -12,15 +13,7 @@ describe('Redis topology settings', () => {
   });
   afterEach(() => temp.cleanup());
   const env = (extra: Record<string, string> = {}) => ({ RINGSIDE_DATA_DIR: temp.dir, RINGSIDE_PROVISIONING_FILE: '/nonexistent/ringside.json', ...extra });
-  const failure = (extra: Record<string, string>): string => {
-    try {
-      loadConfig({ env: env(extra) });
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      return (error as Error).message;
-    }
-    throw new Error('loadConfig accepted it');
-  };
+  const failure = (extra: Record<string, string>): string => configFailure({ env: env(extra) });
 
   it('reads sentinels and their master, from the RINGSIDE_ variables and the old names, as the target ioredis connects to', () => {
     const current = loadConfig({ env: env({ RINGSIDE_REDIS_SENTINELS: '10.0.0.5:26379, [::1]:26380', RINGSIDE_REDIS_SENTINEL_MASTER: 'calls', RINGSIDE_REDIS_PASSWORD: 's3cret' }) });

@@ -1,7 +1,8 @@
 // The settings of a central server behind a load balancer on a RabbitMQ cluster: the shard
 // queues' type (amqp.queueType) and the drain window of a stop (drainMs).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../../src/app/config/loadConfig';
+import { loadConfig } from '../../../../src/app/config/loadConfig';
+import { configFailure } from '../../../support/config';
 import { makeTempDir } from '../../../support/tmp';
 
 describe('amqp.queueType and drainMs', () => {
@@ -11,15 +12,7 @@ describe('amqp.queueType and drainMs', () => {
   });
   afterEach(() => temp.cleanup());
   const env = (extra: Record<string, string> = {}) => ({ RINGSIDE_DATA_DIR: temp.dir, RINGSIDE_PROVISIONING_FILE: `${temp.dir}/none.json`, ...extra });
-  const failure = (input: Parameters<typeof loadConfig>[0]): string => {
-    try {
-      loadConfig(input);
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      return (error as Error).message;
-    }
-    throw new Error('loadConfig accepted it');
-  };
+  const failure = configFailure;
 
   it('default to classic queues and no drain window (a desktop stops at once)', () => {
     const config = loadConfig({ env: env() });
@@ -51,15 +44,7 @@ describe('workers (RINGSIDE_WORKERS)', () => {
   afterEach(() => temp.cleanup());
   const shared = { RINGSIDE_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672', RINGSIDE_REDIS_URL: 'redis://127.0.0.1:6379' };
   const env = (extra: Record<string, string> = {}) => ({ RINGSIDE_DATA_DIR: temp.dir, RINGSIDE_PROVISIONING_FILE: `${temp.dir}/none.json`, ...extra });
-  const failure = (input: Parameters<typeof loadConfig>[0]): string => {
-    try {
-      loadConfig(input);
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      return (error as Error).message;
-    }
-    throw new Error('loadConfig accepted it');
-  };
+  const failure = configFailure;
 
   it('default to 1, and take up to the shard count with RabbitMQ and Redis', () => {
     expect(loadConfig({ env: env() }).workers).toBe(1);
