@@ -9,7 +9,7 @@ import type { SpoolRow } from './schema';
 export interface SpoolAccess {
   /** Pending rows with seq > afterSeq in seq order. */
   fetch(afterSeq: number, limit: number): SpoolRow[];
-  /** Records a handled row; written with others in one transaction shortly after (SqliteSpoolBus, ACK_DELAY_MS) or by flushAcks. */
+  /** Records a handled row; written with others in one transaction shortly after (SpoolOutcomes.ts, ACK_DELAY_MS) or by flushAcks. */
   markDone(seq: number): void;
   /** Writes the recorded done marks now. */
   flushAcks(): void;

@@ -1,5 +1,8 @@
+/**
+ * The embedded event bus (class comment below): publishing with group commit, consumers, pruning.
+ * Its outcome marks and write retries are in SpoolOutcomes.ts, its consumer in SpoolConsumer.ts.
+ */
 import { orderingKey, type CallEvent } from '../../../domain/events/CallEvent';
-import { backoffDelay } from '../../../protocol/backoff';
 import type { Logger } from '../../../shared/logger';
 import type { StorageWatch } from '../../../shared/storageHealth';
 import { ensureIncrementalVacuum, openDatabase, reclaimFreePages, type SqliteDatabase } from '../database';
@@ -8,6 +11,7 @@ import { SpoolConsumer, type SpoolAccess, type SpoolBatchHandler, type SpoolCons
 
 export type { SpoolConsumeOptions } from './SpoolConsumer';
 import { migrateSpool, type SpoolRow } from './schema';
+import { SpoolOutcomes } from './SpoolOutcomes';
 
 export interface SqliteSpoolBusOptions {
   logger?: Logger;
@@ -36,21 +40,7 @@ interface PendingPublish {
   reject: (err: unknown) => void;
 }
 
-/** A handled (done) or set-aside (dead) event whose mark is still to be written. */
-type Outcome = { kind: 'done'; seq: number } | { kind: 'dead'; seq: number; attempts: number; error: string };
-
-/** The size of a phone event in the spool, about: what the write probe inserts (and removes) to see whether one fits again. */
-const PROBE_BYTES = 2_048;
-const DEFAULT_WRITE_RETRY = { baseMs: 100, capMs: 5_000 };
-
 const PRUNE_EVERY_MS = 5_000;
-/**
- * Outcome marks share one transaction for up to ACK_DELAY_MS or ACK_BATCH marks: per turn was a
- * commit per two events embedded (the consumer yields after two handlers), and the commit costs
- * most. A crash in between means redeliveries (allowed); depth(), drained() and stop() write them.
- */
-const ACK_DELAY_MS = 20;
-const ACK_BATCH = 256;
 const DEFAULT_POLL_MS = 30_000;
 const PRUNE_CHUNK = 5_000;
 /**
@@ -73,7 +63,7 @@ const RECLAIM_MAX_PAGES = 4_096;
  *   rows are picked up by a slow poll (pollIntervalMs, 30 s).
  * - A row is marked done only after its handler resolved; the done marks of up to 20 ms (or 256
  *   marks) are written in one transaction (a kill -9 in between only means redeliveries, which
- *   are allowed).
+ *   are allowed); see SpoolOutcomes.ts.
  * - Handled rows are kept (without their body) for dedupeWindowMs, then pruned, and the pages
  *   they took are given back to the file system (incremental auto_vacuum), so the file shrinks
  *   back after a backlog.
@@ -85,17 +75,8 @@ export class SqliteSpoolBus implements EventBus {
   private closing: Promise<void> | null = null;
   private lastPrune = 0;
   private commitCount = 0;
-  private outcomeCommitCount = 0;
-  private acks: Outcome[] = [];
-  /** Outcome marks wait for their transaction: ACK_DELAY_MS, or the next turn once ACK_BATCH wait. */
-  private ackTimer: NodeJS.Timeout | null = null;
-  private ackImmediate: NodeJS.Immediate | null = null;
-  /** Outcome marks whose write failed (a full disk): kept and written again until they are, so the depth comes back to 0 without a restart. */
-  private unrecorded: Outcome[] = [];
-  /** The last publish write failed (the phones got 503s): a probe write finds out when one fits again. */
-  private publishFailing = false;
-  private writeFailures = 0;
-  private retryTimer: NodeJS.Timeout | null = null;
+  /** Done/dead marks, batched and retried; also the write health (StorageWatch, probe) publishing reports to. */
+  private readonly outcomes: SpoolOutcomes;
   private readonly statements;
   /** flush()'s write, made once: better-sqlite3 builds four wrapper functions for every db.transaction(). */
   private readonly insertBatch: (batch: PendingPublish[], now: number, written: SpoolRow[]) => void;
@@ -111,14 +92,10 @@ export class SqliteSpoolBus implements EventBus {
       fetch: db.prepare(
         "SELECT seq, id, okey, body, attempts, next_at FROM spool_events WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?",
       ),
-      done: db.prepare("UPDATE spool_events SET state = 'done', done_at = ?, body = '' WHERE seq = ?"),
       retry: db.prepare('UPDATE spool_events SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?'),
-      dead: db.prepare("UPDATE spool_events SET state = 'dead', attempts = ?, last_error = ? WHERE seq = ?"),
       depth: db.prepare("SELECT COUNT(*) AS n FROM spool_events WHERE state = 'pending'"),
       maxPending: db.prepare("SELECT MAX(seq) AS seq FROM spool_events WHERE state = 'pending'"),
       deadRows: db.prepare("SELECT body FROM spool_events WHERE state = 'dead' ORDER BY seq"),
-      probeInsert: db.prepare("INSERT INTO spool_events (id, okey, body, state, published_at, done_at) VALUES (?, '', ?, 'done', 0, 0)"),
-      probeDelete: db.prepare('DELETE FROM spool_events WHERE id = ?'),
       prune: db.prepare(
         "DELETE FROM spool_events WHERE seq IN (SELECT seq FROM spool_events WHERE state = 'done' AND done_at <= ? LIMIT ?)",
       ),
@@ -133,6 +110,13 @@ export class SqliteSpoolBus implements EventBus {
         }
       }
     }).immediate;
+    this.outcomes = new SpoolOutcomes(db, {
+      logger: options.logger,
+      storage: options.storage,
+      writeRetry: options.writeRetry,
+      isClosing: () => this.closing !== null,
+      onRecorded: () => this.maybePrune(),
+    });
   }
 
   /** Opens (creating if needed) the spool file. Synchronous: better-sqlite3 opens and migrates in place. */
@@ -159,7 +143,7 @@ export class SqliteSpoolBus implements EventBus {
 
   /** Transactions that recorded handled (or set-aside) events so far: a relayed batch's marks share one. */
   get outcomeCommits(): number {
-    return this.outcomeCommitCount;
+    return this.outcomes.commits;
   }
 
   publish(events: readonly CallEvent[]): Promise<void> {
@@ -194,10 +178,10 @@ export class SqliteSpoolBus implements EventBus {
     if (this.consumer) throw new Error('this spool already has a consumer');
     const spool: SpoolAccess = {
       fetch: (afterSeq, limit) => this.statements.fetch.all(afterSeq, limit) as SpoolRow[],
-      markDone: (seq) => this.recordOutcome({ kind: 'done', seq }),
+      markDone: (seq) => this.outcomes.record({ kind: 'done', seq }),
       flushAcks: () => this.flushAcks(),
       markRetry: (seq, attempts, nextAt, error) => void this.statements.retry.run(attempts, nextAt, error.slice(0, 2000), seq),
-      markDead: (seq, attempts, error) => this.recordOutcome({ kind: 'dead', seq, attempts, error: error.slice(0, 2000) }),
+      markDead: (seq, attempts, error) => this.outcomes.record({ kind: 'dead', seq, attempts, error: error.slice(0, 2000) }),
       maxPendingSeq: () => (this.statements.maxPending.get() as { seq: number | null }).seq,
       settlePublishes: () => this.settlePublishes(),
     };
@@ -227,7 +211,7 @@ export class SqliteSpoolBus implements EventBus {
 
   /** Handled or set-aside events whose mark could not be written yet (they still count in depth()); retried in the background. */
   get unrecordedOutcomes(): number {
-    return this.unrecorded.length;
+    return this.outcomes.unrecordedCount;
   }
 
   /**
@@ -264,7 +248,7 @@ export class SqliteSpoolBus implements EventBus {
     this.closing ??= (async () => {
       await this.consumer?.stop();
       await this.settlePublishes();
-      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.outcomes.stopRetry();
       // Marks still unwritten leave their events pending: they are delivered again after a restart.
       this.db.close();
     })();
@@ -299,105 +283,17 @@ export class SqliteSpoolBus implements EventBus {
     } catch (err) {
       this.options.logger?.error({ err, publishes: batch.length }, 'spool write failed; the batch is rejected');
       for (const pending of batch) pending.reject(err);
-      this.publishFailing = true;
-      this.writeFailed(err);
+      this.outcomes.publishFailed(err);
       return;
     }
-    this.publishFailing = false;
-    this.writeSucceeded();
+    this.outcomes.publishSucceeded();
     for (const pending of batch) pending.resolve();
     this.consumer?.wake(written);
   }
 
-  private recordOutcome(outcome: Outcome): void {
-    this.acks.push(outcome);
-    if (this.ackImmediate) return;
-    // Enough for one transaction: the rest of this turn's marks (a relayed batch) still join it.
-    if (this.acks.length >= ACK_BATCH) this.ackImmediate = setImmediate(() => this.flushAcks());
-    else this.ackTimer ??= setTimeout(() => this.flushAcks(), ACK_DELAY_MS);
-  }
-
-  /**
-   * Waiting outcome marks (ACK_DELAY_MS) in one transaction, with those whose write failed before. When
-   * it fails (a full disk) they are kept and written again with backoff, so the events stop counting
-   * as pending as soon as there is space, without a restart; until then a kill -9 only means
-   * they are delivered again (handlers are idempotent).
-   */
+  /** Writes the outcome marks waiting for their transaction now (SpoolOutcomes.flush). */
   private flushAcks(): void {
-    if (this.ackImmediate) clearImmediate(this.ackImmediate);
-    if (this.ackTimer) clearTimeout(this.ackTimer);
-    this.ackImmediate = this.ackTimer = null;
-    if (this.acks.length === 0 && this.unrecorded.length === 0) return;
-    const outcomes = [...this.unrecorded, ...this.acks];
-    this.acks = [];
-    const now = Date.now();
-    try {
-      this.db.transaction(() => {
-        for (const o of outcomes) {
-          if (o.kind === 'done') this.statements.done.run(now, o.seq);
-          else this.statements.dead.run(o.attempts, o.error, o.seq);
-        }
-      }).immediate();
-      this.outcomeCommitCount++;
-    } catch (err) {
-      if (this.unrecorded.length === 0) {
-        this.options.logger?.error({ err, events: outcomes.length }, 'spool: recording handled events failed; retrying until it can be written');
-      }
-      this.unrecorded = outcomes;
-      this.writeFailed(err);
-      return;
-    }
-    if (this.unrecorded.length > 0) this.options.logger?.info({ events: this.unrecorded.length }, 'spool: handled events recorded after all');
-    this.unrecorded = [];
-    this.writeSucceeded();
-    // Pruning follows the work (at most every PRUNE_EVERY_MS); the slow poll prunes what is left after it.
-    this.maybePrune();
-  }
-
-  private writeFailed(err: unknown): void {
-    this.options.storage?.failed(err);
-    this.scheduleRetry(this.writeFailures++);
-  }
-
-  /** Up again once neither publishing nor an outcome mark is failing. */
-  private writeSucceeded(): void {
-    if (this.publishFailing || this.unrecorded.length > 0) return;
-    this.writeFailures = 0;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    this.options.storage?.succeeded();
-  }
-
-  private scheduleRetry(attempt: number): void {
-    if (this.closing || this.retryTimer) return;
-    const delay = backoffDelay(attempt, this.options.writeRetry ?? DEFAULT_WRITE_RETRY);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      if (this.closing) return;
-      if (this.unrecorded.length > 0) this.flushAcks();
-      else if (this.publishFailing) this.probe();
-    }, delay);
-    this.retryTimer.unref();
-  }
-
-  /**
-   * While publishing fails, whether an event would fit now: a row of an event's size written and
-   * removed in one transaction (it needs the space, and leaves nothing). The phones' next
-   * requests are then accepted, and health says so before they come.
-   */
-  private probe(): void {
-    const id = `probe:${process.pid}:${Date.now()}`;
-    try {
-      this.db.transaction(() => {
-        this.statements.probeInsert.run(id, 'x'.repeat(PROBE_BYTES));
-        this.statements.probeDelete.run(id);
-      }).immediate();
-    } catch (err) {
-      this.writeFailed(err);
-      return;
-    }
-    this.publishFailing = false;
-    this.writeSucceeded();
+    this.outcomes.flush();
   }
 
   private maybePrune(): void {
