@@ -159,6 +159,34 @@ describe('the WAL stays small', () => {
     expect(await bus.depth()).toBe(8_000);
   });
 
+  it('a WAL written to lately is checkpointed but not emptied: the TRUNCATE would hold the write lock its writes wait for', async () => {
+    const bus = open({ checkpointPages: 10_000 });
+    await publishAll(bus, 8_000);
+    const checkpointed = size(file);
+    // Everything above was written within the quiet period: the WAL counts as still being written.
+    const checkpointer = startWalCheckpointer([file], 20, { quietMs: 60_000 });
+    try {
+      await eventually('the burst to be copied into the database file', () => size(file), (bytes) => bytes > checkpointed);
+    } finally {
+      // close() waits for the round under way: the one that copied the WAL is over, emptying included.
+      await checkpointer.close();
+    }
+    expect(size(`${file}-wal`)).toBeGreaterThan(2 * JOURNAL_SIZE_LIMIT_BYTES);
+    // Its writer starts it over once it is copied, truncating it to the limit itself.
+    await bus.publish([bulkyEvent(0)]);
+    expect(size(`${file}-wal`)).toBeLessThanOrEqual(JOURNAL_SIZE_LIMIT_BYTES);
+  });
+
+  it('a WAL written past the limit is checkpointed at once, not a round later, so its writer starts it over near the limit', async () => {
+    const bus = open({ checkpointPages: 10_000 });
+    // A round is a minute away: only a write past the limit may bring one sooner.
+    checkpointers.push(startWalCheckpointer([file], 60_000));
+    const checkpointed = size(file);
+    // About twice the limit (the tests above): past it half-way.
+    await publishAll(bus, 8_000);
+    await eventually('the burst to be copied into the database file', () => size(file), (bytes) => bytes > checkpointed);
+  });
+
   it('a WAL written after the checkpointer went idle is checkpointed: it follows the writes without polling', async () => {
     const bus = open({ checkpointPages: 10_000 });
     await publishAll(bus, 8_000);
