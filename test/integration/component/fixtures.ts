@@ -98,7 +98,12 @@ export async function missedCallsFrom(seat: TestRingside, remote: string): Promi
 
 /** The acknowledged events whose handling did not finish: the office's call log has no handled marker for them. */
 export function unappliedEvents(office: Office, acknowledged: readonly string[]): string[] {
-  const db = new Database(office.shared.database as string, { readonly: true });
+  return unhandledIn(office.shared.database as string, acknowledged);
+}
+
+/** Acknowledged events without the call log's handled marker in the SQLite file `database`. */
+export function unhandledIn(database: string, acknowledged: readonly string[]): string[] {
+  const db = new Database(database, { readonly: true });
   try {
     const has = db.prepare("SELECT 1 FROM cl_processed_events WHERE event_id = ? AND op = 'mark'").pluck();
     return acknowledged.filter((id) => has.get(`${id}:handled`) === undefined);

@@ -1,5 +1,4 @@
 import { connect } from 'amqplib';
-import Database from 'better-sqlite3';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +10,7 @@ import { AMQP_URL, REDIS_URL, TEST_CACHE_DB, TEST_CALLS_DB, uniqueName } from '.
 import { startTcpProxy, targetOf, type TcpProxy } from '../../support/tcpProxy';
 import { makeTempDir } from '../../support/tmp';
 import { eventually } from '../../support/wait';
-import { HELPLINE, MAC_A, MAC_B, params, type CallBody } from './fixtures';
+import { HELPLINE, MAC_A, MAC_B, params, unhandledIn, type CallBody } from './fixtures';
 
 /**
  * The office of office.test.ts with real processes: two Ringside servers (fixtures/serve.ts)
@@ -146,13 +145,7 @@ describe('an office of two Ringside processes on one Redis and one RabbitMQ', { 
 
   /** Acknowledged events without the call log's handled marker. */
   function unapplied(): string[] {
-    const db = new Database(database, { readonly: true });
-    try {
-      const has = db.prepare("SELECT 1 FROM cl_processed_events WHERE event_id = ? AND op = 'mark'").pluck();
-      return acknowledged.filter((id) => has.get(`${id}:handled`) === undefined);
-    } finally {
-      db.close();
-    }
+    return unhandledIn(database, acknowledged);
   }
 
   it('a helpline call reported to both processes is one call; the answer on one dismisses the popup on the other; a late missed via the other raises no missed call', async () => {

@@ -1,5 +1,4 @@
 import { connect } from 'amqplib';
-import Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,7 +11,7 @@ import { AgentClient, TEST_TOKEN, TEST_WEBHOOK_TOKEN, apiRequest, phoneRequest }
 import { AMQP_URL, REDIS_URL, TEST_CACHE_DB, TEST_CALLS_DB, uniqueName } from '../../support/services';
 import { makeTempDir } from '../../support/tmp';
 import { Inbox, eventually } from '../../support/wait';
-import { MAC_A, params, type CallBody } from './fixtures';
+import { MAC_A, params, unhandledIn, type CallBody } from './fixtures';
 
 /**
  * `ringside serve` with RINGSIDE_WORKERS=2, through the command the README gives (src/cli/main.ts
@@ -146,15 +145,7 @@ describe('ringside serve with RINGSIDE_WORKERS=2', { timeout: 120_000 }, () => {
     // across the kill: an event whose call-state step the killed worker had applied is not pushed
     // again when it comes back.)
     const database = join(temp.dir, 'data', 'ringside.db');
-    const unapplied = () => {
-      const db = new Database(database, { readonly: true });
-      try {
-        const has = db.prepare("SELECT 1 FROM cl_processed_events WHERE event_id = ? AND op = 'mark'").pluck();
-        return acknowledged.filter((id) => has.get(`${id}:handled`) === undefined);
-      } finally {
-        db.close();
-      }
-    };
+    const unapplied = () => unhandledIn(database, acknowledged);
     expect(await eventually('every acknowledged event handled', unapplied, (left) => left.length === 0, POLL)).toEqual([]);
     for (const customer of customers) {
       const calls = (await api<{ items: CallBody[] }>('GET', `/api/calls?remote=${encodeURIComponent(customer)}`)).body.items;
