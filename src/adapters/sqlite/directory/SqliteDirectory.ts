@@ -1,4 +1,4 @@
-import { migrate, statementCache, type SqliteDatabase, type Statement } from '../database';
+import { migrate, statementCache, vacuum, type SqliteDatabase, type Statement } from '../database';
 import type {
   Agent, Contact, CsvImportResult, CsvSource, Device, DeviceControlInput, DeviceControlSettings, Directory, Helpline,
 } from '../../../domain/directory/Directory';
@@ -88,7 +88,7 @@ export class SqliteDirectory implements Directory {
       return count;
     }).immediate();
     if (sealed === 0) return;
-    this.db.exec('VACUUM');
+    vacuum(this.db);
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     } catch {
