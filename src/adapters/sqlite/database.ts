@@ -186,3 +186,28 @@ export function statementCache(db: SqliteDatabase): (text: string) => Statement 
   caches.set(db, lookup);
   return lookup;
 }
+
+/** Runs a function in a transaction of the connection: `immediate` takes the write lock first; a nested call is a savepoint. */
+export interface TransactionRunner {
+  immediate<T>(work: () => T): T;
+  nested<T>(work: () => T): T;
+}
+
+const runners = new WeakMap<SqliteDatabase, TransactionRunner>();
+
+/**
+ * The connection's transaction runner, made once: `db.transaction(fn)` builds four wrapper
+ * functions each time it is called, which on a hot write path (a call event's writes, a desktop's
+ * call state) was a measurable part of every write (issue 15).
+ */
+export function transactionRunner(db: SqliteDatabase): TransactionRunner {
+  const existing = runners.get(db);
+  if (existing) return existing;
+  const run = db.transaction((work: () => unknown) => work());
+  const runner: TransactionRunner = {
+    immediate: <T>(work: () => T) => run.immediate(work) as T,
+    nested: <T>(work: () => T) => run(work) as T,
+  };
+  runners.set(db, runner);
+  return runner;
+}

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from './database';
+import { transactionRunner, type SqliteDatabase, type TransactionRunner } from './database';
 
 interface Pending {
   work: () => unknown;
@@ -33,14 +33,18 @@ export class GroupCommit {
   /** A write ran (or a group is waiting) in this turn: the next ones join the group. */
   private turnTaken = false;
 
-  constructor(private readonly db: SqliteDatabase) {}
+  private readonly transaction: TransactionRunner;
+
+  constructor(db: SqliteDatabase) {
+    this.transaction = transactionRunner(db);
+  }
 
   run<T>(work: () => T): Promise<T> {
     if (!this.turnTaken) {
       this.turnTaken = true;
       setImmediate(() => this.flush());
       try {
-        return Promise.resolve(this.db.transaction(work).immediate());
+        return Promise.resolve(this.transaction.immediate(work));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -57,7 +61,7 @@ export class GroupCommit {
     this.pending = [];
     let outcomes: Outcome[];
     try {
-      outcomes = this.runTogether(group) ?? this.db.transaction(() => group.map(({ work }) => this.inSavepoint(work))).immediate();
+      outcomes = this.runTogether(group) ?? this.transaction.immediate(() => group.map(({ work }) => this.inSavepoint(work)));
     } catch (error) {
       for (const { reject } of group) reject(error);
       return;
@@ -76,7 +80,7 @@ export class GroupCommit {
    */
   private runTogether(group: Pending[]): Outcome[] | null {
     let failed: unknown = NO_FAILURE;
-    const values = this.db.transaction(() => {
+    const values = () => {
       const done: unknown[] = [];
       for (const { work } of group) {
         try {
@@ -88,9 +92,9 @@ export class GroupCommit {
         }
       }
       return done;
-    });
+    };
     try {
-      return values.immediate().map((value) => ({ ok: true, value }));
+      return this.transaction.immediate(values).map((value) => ({ ok: true, value }));
     } catch (error) {
       if (failed === NO_FAILURE) throw error; // BEGIN or COMMIT failed: the group's own error.
       if (group.length === 1) return [{ ok: false, error: failed }];
@@ -101,7 +105,7 @@ export class GroupCommit {
   private inSavepoint(work: () => unknown): Outcome {
     try {
       // Nested in the open transaction, better-sqlite3 makes this a savepoint.
-      return { ok: true, value: this.db.transaction(work)() };
+      return { ok: true, value: this.transaction.nested(work) };
     } catch (error) {
       return { ok: false, error };
     }

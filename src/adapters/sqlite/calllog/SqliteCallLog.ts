@@ -1,5 +1,5 @@
 import { GroupCommit } from '../groupCommit';
-import { migrate, type SqliteDatabase } from '../database';
+import { migrate, transactionRunner, type SqliteDatabase, type TransactionRunner } from '../database';
 import type { LegOutcome } from '../../../domain/callstate/CallStateStore';
 import type {
   AgentStats,
@@ -59,18 +59,20 @@ export class SqliteCallLog implements CallLog {
   private readonly ctx: CallLogContext;
   private readonly group: GroupCommit | null;
   private readonly clock: () => number;
+  private readonly runner: TransactionRunner;
 
   constructor(db: SqliteDatabase, options: SqliteCallLogOptions = {}) {
     migrate(db, CALLLOG_SCHEMA, CALLLOG_MIGRATIONS);
     this.ctx = createContext(db, options.contactLookup ?? null, options.contactSearch ?? null, options.timeZone ?? 'UTC');
     this.group = options.groupCommit ? new GroupCommit(db) : null;
     this.clock = options.clock ?? Date.now;
+    this.runner = transactionRunner(db);
   }
 
   /** One IMMEDIATE transaction: at once, or with the turn's other writes under group commit. */
   private async transaction<T>(fn: () => T): Promise<T> {
     if (this.group) return this.group.run(fn);
-    return this.ctx.db.transaction(fn).immediate();
+    return this.runner.immediate(fn);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { SqliteDatabase } from '../database';
+import { transactionRunner, type SqliteDatabase } from '../database';
 import type { ActiveCall, Direction, TransferFingerprint } from '../../../domain/callstate/CallStateStore';
 import { EXPIRING_TABLES } from './schema';
 import type { EndedCall, LiveCall } from '../../../domain/callstate/legs';
@@ -39,7 +39,7 @@ export class CallStateRows {
   }
 
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return transactionRunner(this.db).immediate(fn);
   }
 
   readCall(account: string, remote: string, now: number): LiveCall | null {

@@ -1,6 +1,6 @@
-// How openDatabase sets up a connection beyond file modes (fileModes.test.ts): temporary storage.
+// How openDatabase sets up a connection beyond file modes (fileModes.test.ts): temporary storage; and the connection's transaction runner.
 import { afterEach, describe, expect, it } from 'vitest';
-import { vacuum } from '../../../../src/adapters/sqlite/database';
+import { transactionRunner, vacuum } from '../../../../src/adapters/sqlite/database';
 import { openTempDatabase } from '../../../support/tmp';
 
 /** SQLite's temp_store values: 1 file, 2 memory. */
@@ -31,5 +31,39 @@ describe('openDatabase: temporary storage', () => {
     vacuum(db);
     expect(db.pragma('page_count', { simple: true })).toBeLessThan(pagesBefore);
     expect(db.pragma('temp_store', { simple: true })).toBe(TEMP_STORE.memory);
+  });
+});
+
+describe('transactionRunner', () => {
+  it('is made once per connection, commits an immediate transaction, and rolls back only a failed nested write', () => {
+    const temp = openTempDatabase();
+    cleanup = temp.cleanup;
+    const { db } = temp;
+    const runner = transactionRunner(db);
+    expect(transactionRunner(db)).toBe(runner);
+    db.exec('CREATE TABLE t (v INTEGER)');
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    runner.immediate(() => {
+      insert.run(1);
+      expect(() => runner.nested(() => {
+        insert.run(2);
+        throw new Error('this write fails');
+      })).toThrow('this write fails');
+      insert.run(3);
+    });
+    expect(db.prepare('SELECT v FROM t ORDER BY v').pluck().all()).toEqual([1, 3]);
+  });
+
+  it('leaves nothing of a transaction whose work throws', () => {
+    const temp = openTempDatabase();
+    cleanup = temp.cleanup;
+    const { db } = temp;
+    db.exec('CREATE TABLE t (v INTEGER)');
+    expect(() => transactionRunner(db).immediate(() => {
+      db.prepare('INSERT INTO t (v) VALUES (1)').run();
+      throw new Error('refused');
+    })).toThrow('refused');
+    expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(0);
+    expect(db.inTransaction).toBe(false);
   });
 });
