@@ -24,31 +24,71 @@ function parentOf(pid: number): number | null {
   }
 }
 
-/**
- * cpuTicks of a process and all its descendants (a `ringside serve` with RINGSIDE_WORKERS runs
- * its worker processes as children): the tree is read from every /proc/<pid>/stat's parent pid.
- * A descendant that exits between the reads is left out (its ticks go to its parent's cutime,
- * which this does not count): a bench compares trees whose processes live through the load.
- */
-export function treeCpuTicks(pid: number): number {
+/** A process and all its descendants, read from every /proc/<pid>/stat's parent pid. */
+function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const parent = parentOf(Number(entry));
     if (parent !== null) children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
   }
-  let total = 0;
+  const tree: number[] = [];
   const pending = [pid];
   while (pending.length > 0) {
     const next = pending.pop()!;
-    try {
-      total += cpuTicks(next);
-    } catch {
-      continue; // gone meanwhile
-    }
+    tree.push(next);
     pending.push(...(children.get(next) ?? []));
   }
+  return tree;
+}
+
+/** Sums a per-process reading over a tree, leaving out a process gone meanwhile. */
+function sumOverTree(pid: number, read: (pid: number) => number): number {
+  let total = 0;
+  for (const member of processTree(pid)) {
+    try {
+      total += read(member);
+    } catch {
+      // gone meanwhile
+    }
+  }
   return total;
+}
+
+/**
+ * cpuTicks of a process and all its descendants (a `ringside serve` with RINGSIDE_WORKERS runs
+ * its worker processes as children). A descendant that exits between the reads is left out (its
+ * ticks go to its parent's cutime, which this does not count): a bench compares trees whose
+ * processes live through the load.
+ */
+export function treeCpuTicks(pid: number): number {
+  return sumOverTree(pid, cpuTicks);
+}
+
+/** CPU ticks of a process's main thread alone (its JavaScript event loop; /proc/<pid>/task/<pid>/stat). */
+export function mainThreadTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+export interface WriteCounts { calls: number; bytes: number }
+
+/**
+ * Write system calls and bytes written (files and sockets alike) by a process tree so far, from
+ * /proc/<pid>/io (syscw, wchar). Counts, not times: they hold still on a noisy machine, where a
+ * CPU figure moves by a fifth from one run to the next.
+ */
+export function treeWrites(pid: number): WriteCounts {
+  const field = (io: string, name: string) => Number(new RegExp(`^${name}: (\\d+)`, 'm').exec(io)?.[1] ?? 0);
+  const reads = processTree(pid).flatMap((member) => {
+    try {
+      return [readFileSync(`/proc/${member}/io`, 'utf8')];
+    } catch {
+      return [];
+    }
+  });
+  return { calls: reads.reduce((n, io) => n + field(io, 'syscw'), 0), bytes: reads.reduce((n, io) => n + field(io, 'wchar'), 0) };
 }
 
 export interface ChildServer {

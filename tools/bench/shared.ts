@@ -8,7 +8,7 @@ import { ulid } from 'ulid';
 import { deleteTopology, resolveTopology } from '../../src/adapters/rabbitmq/topology';
 import { makeTempDir } from '../../test/support/tmp';
 import { brokerAlone, formatBrokerAlone } from './brokerAlone';
-import { CLOCK_TICKS_PER_SECOND, startChild, treeCpuTicks, type ChildServer } from './children';
+import { CLOCK_TICKS_PER_SECOND, mainThreadTicks, startChild, treeCpuTicks, treeWrites, type ChildServer, type WriteCounts } from './children';
 import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WEBHOOK_TOKEN, adminRequest, callLoad, counter, formatLatency, mb, ringingLatency, type Latency } from './measure';
 import { startPrivateRedis, type PrivateRedis } from './privateRedis';
 import { dataDirSize, dataDirSizeOnceIdle, ringsideCommand } from './ringsideCommand';
@@ -57,6 +57,7 @@ export async function benchShared(onlyLatency: boolean): Promise<void> {
     console.log(`end to end: ${sustained.handled} call events handled in ${(sustained.elapsedMs / 1000).toFixed(1)} s from the first request to the last handled: ${sustained.rate.toFixed(0)} events/s; ${sustained.verdict}`);
     console.log(`end to end against the broker alone: ratio ${(sustained.rate / broker.rate).toFixed(2)} (target >= 0.5)`);
     console.log(`Ringside CPU ${(cpuMs / Math.max(1, sustained.handled)).toFixed(2)} ms per call event (target <= 0.25): ${sustained.cpuTicks} ticks of 10 ms over ${sustained.handled} events`);
+    console.log(perEventWork(sustained));
     const loaded = sustained.latency;
     console.log(`under that load: webhook -> call.ringing p50 ${loaded.p50.toFixed(2)} ms, p99 ${loaded.p99.toFixed(2)} ms over ${loaded.samples} calls (one at a time on a connection of their own, beside the load)`);
     console.log(`Redis per call event: ${perEvent.callState.toFixed(2)} call-state scripts (one round trip each; goal <= 2); every command clients sent, per event: ${perEvent.all.toFixed(2)} (${perEvent.breakdown})`);
@@ -92,7 +93,18 @@ async function redisCommandsPerEvent(ringside: ChildServer, redis: PrivateRedis)
   return { callState: callState / events, all: all / events, breakdown };
 }
 
-interface Sustained { handled: number; elapsedMs: number; rate: number; verdict: string; cpuTicks: number; latency: Latency }
+interface Sustained { handled: number; elapsedMs: number; rate: number; verdict: string; cpuTicks: number; mainThreadTicks: number; writes: WriteCounts; latency: Latency }
+
+/**
+ * What the CPU figure is made of, in counts that hold still on a noisy machine: the share of the
+ * serve process's main thread (the rest: V8's garbage-collection helpers, the WAL checkpointer,
+ * the log writer, worker processes) and the write system calls and bytes per event.
+ */
+function perEventWork(sustained: Sustained): string {
+  const events = Math.max(1, sustained.handled);
+  const mainShare = (100 * sustained.mainThreadTicks) / Math.max(1, sustained.cpuTicks);
+  return `  of which the main thread ${mainShare.toFixed(0)} %; per call event ${(sustained.writes.calls / events).toFixed(1)} write system calls, ${(sustained.writes.bytes / events / 1024).toFixed(1)} KiB written (files and sockets)`;
+}
 
 /**
  * Load for SECONDS, then until every accepted event is handled: the rate the whole pipeline keeps
@@ -102,19 +114,25 @@ async function sustainedRate(ringside: ChildServer): Promise<Sustained> {
   await waitUntilHandled(ringside);
   const acceptedBefore = await counter(ringside, 'ringside_events_accepted_total');
   const handledBefore = await counter(ringside, 'ringside_events_handled_total', 'outcome="ok"');
-  const cpuBefore = treeCpuTicks(ringside.process.pid!);
+  const pid = ringside.process.pid!;
+  const cpuBefore = treeCpuTicks(pid);
+  const mainBefore = mainThreadTicks(pid);
+  const writesBefore = treeWrites(pid);
   const start = performance.now();
   const loading = callLoad(ringside.urls.webhookUrl!, 1_000_000);
   const [load, latency] = await Promise.all([loading, ringingLatency(ringside, { firstCaller: LOADED_PROBE_CALLERS, until: loading })]);
   await waitUntilHandled(ringside);
   const elapsedMs = performance.now() - start;
-  const ticks = treeCpuTicks(ringside.process.pid!) - cpuBefore;
+  const ticks = treeCpuTicks(pid) - cpuBefore;
+  const mainTicks = mainThreadTicks(pid) - mainBefore;
+  const writesAfter = treeWrites(pid);
   const accepted = (await counter(ringside, 'ringside_events_accepted_total')) - acceptedBefore;
   const handled = (await counter(ringside, 'ringside_events_handled_total', 'outcome="ok"')) - handledBefore;
   const verdict = handled >= accepted && accepted >= load.ok
     ? `nothing lost (${load.ok} answered 200, ${accepted} durable, ${handled} handled)`
     : `LOST: ${load.ok} answered 200, ${accepted} durable, ${handled} handled`;
-  return { handled, elapsedMs, rate: handled / (elapsedMs / 1000), verdict, cpuTicks: ticks, latency };
+  const writes = { calls: writesAfter.calls - writesBefore.calls, bytes: writesAfter.bytes - writesBefore.bytes };
+  return { handled, elapsedMs, rate: handled / (elapsedMs / 1000), verdict, cpuTicks: ticks, mainThreadTicks: mainTicks, writes, latency };
 }
 
 /**
