@@ -67,6 +67,28 @@ describe('SqliteSpoolBus (adapter specifics)', () => {
     expect(bus.commits - before).toBe(2);
   });
 
+  it('hands an event it has just written to its consumer as it was published, not parsed back, and not the publisher\'s object', async () => {
+    const bus = open();
+    const handled: CallEvent[] = [];
+    const consumer = bus.consume(async (event) => void handled.push(event));
+    // A first event handled: the consumer has read to the end of the file, so the rows this
+    // process writes next are handed over without reading it.
+    await bus.publish([callEvent({ remote: '70' })]);
+    await consumer.drained();
+    const event = callEvent({ remote: '71', raw: { event: 'incoming', remote: '71' } });
+    const published = JSON.parse(JSON.stringify(event)) as CallEvent;
+    const publishing = bus.publish([event]);
+    // The publisher changing its object afterwards changes nothing the consumer sees.
+    event.remote = 'changed';
+    event.device.mac = 'changed';
+    event.raw.remote = 'changed';
+    await publishing;
+    await consumer.drained();
+    expect(handled[1]).toStrictEqual(published);
+    expect(handled[1]).not.toBe(event);
+    await consumer.stop();
+  });
+
   it('writes the done marks of many handled events in one transaction: once 256 wait, or after a short delay', async () => {
     // The delay's timer is held, so what is written without it shows.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });

@@ -296,6 +296,7 @@ export class SpoolConsumer implements Consumer {
 
   /** The row's event; null for a row that is not one, which is set aside as dead. */
   private read(key: string, row: SpoolRow): CallEvent | null {
+    if (row.event) return row.event;
     try {
       return JSON.parse(row.body) as CallEvent;
     } catch (err) {

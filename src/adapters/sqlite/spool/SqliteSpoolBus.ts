@@ -2,7 +2,7 @@
  * The embedded event bus (class comment below): publishing with group commit, consumers, pruning.
  * Its outcome marks and write retries are in SpoolOutcomes.ts, its consumer in SpoolConsumer.ts.
  */
-import { orderingKey, type CallEvent } from '../../../domain/events/CallEvent';
+import { copyCallEvent, orderingKey, type CallEvent } from '../../../domain/events/CallEvent';
 import type { Logger } from '../../../shared/logger';
 import type { StorageWatch } from '../../../shared/storageHealth';
 import { ensureIncrementalVacuum, openDatabase, reclaimFreePages, type SqliteDatabase } from '../database';
@@ -152,7 +152,7 @@ export class SqliteSpoolBus implements EventBus {
     try {
       rows = events.map((event) => {
         if (typeof event?.id !== 'string' || event.id === '') throw new TypeError('event without an id');
-        return { seq: 0, id: event.id, okey: orderingKey(event), body: JSON.stringify(event), attempts: 0, next_at: 0 };
+        return { seq: 0, id: event.id, okey: orderingKey(event), body: JSON.stringify(event), attempts: 0, next_at: 0, event: copyCallEvent(event) };
       });
     } catch (err) {
       return Promise.reject(err);

@@ -1,4 +1,5 @@
 import { migrate, type SqliteDatabase } from '../database';
+import type { CallEvent } from '../../../domain/events/CallEvent';
 
 /**
  * The spool file's one table. `seq` is AUTOINCREMENT so it never goes backwards, even after
@@ -52,4 +53,6 @@ export interface SpoolRow {
   body: string;
   attempts: number;
   next_at: number;
+  /** A row this process has just written carries its event (a copy): the consumer need not parse the body back. */
+  event?: CallEvent;
 }
