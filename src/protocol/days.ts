@@ -28,10 +28,25 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
+const MINUTE_MS = 60_000;
+
+/**
+ * The last answer per zone and the minute it is for. Zones change their offset on a whole minute
+ * (every zone has had whole-minute offsets since 1972), so one answer holds for its whole minute;
+ * a busy server asks about the same minute for every call it ends, and Intl's formatToParts was
+ * a measurable part of each (issue 15).
+ */
+const lastAnswers = new Map<string, { minute: number; day: string; hour: number }>();
+
 /** The local day (`YYYY-MM-DD`) and hour (0–23) an instant falls in, in the zone. */
 export function localDayHour(ms: number, timeZone: string): { day: string; hour: number } {
+  const minute = Math.floor(ms / MINUTE_MS);
+  const last = lastAnswers.get(timeZone);
+  if (last !== undefined && last.minute === minute) return { day: last.day, hour: last.hour };
   const parts = Object.fromEntries(partsFormatter(timeZone).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-  return { day: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) % 24 };
+  const answer = { day: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) % 24 };
+  lastAnswers.set(timeZone, { minute, ...answer });
+  return answer;
 }
 
 /** The local day (`YYYY-MM-DD`) an instant falls in, in the zone. */

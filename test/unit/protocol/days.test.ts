@@ -16,6 +16,20 @@ describe('days in a time zone', () => {
     expect(localDayHour(Date.UTC(2026, 10, 23, 5, 0), 'America/New_York')).toEqual({ day: '2026-11-23', hour: 0 });
   });
 
+  it('answers each instant by its own minute, asked in a row: across a daylight-saving change, for several zones, whatever the caller does with an answer', () => {
+    // Madrid goes from 02:00 to 03:00 local at 01:00Z on 29 March 2026.
+    const change = Date.UTC(2026, 2, 29, 1, 0);
+    expect(localDayHour(change - 1, 'Europe/Madrid')).toEqual({ day: '2026-03-29', hour: 1 });
+    expect(localDayHour(change, 'Europe/Madrid')).toEqual({ day: '2026-03-29', hour: 3 });
+    expect(localDayHour(change + 59_999, 'Europe/Madrid')).toEqual({ day: '2026-03-29', hour: 3 });
+    expect(localDayHour(change - 1, 'Europe/Madrid')).toEqual({ day: '2026-03-29', hour: 1 });
+    const answer = localDayHour(change, 'Asia/Kolkata');
+    expect(answer).toEqual({ day: '2026-03-29', hour: 6 });
+    answer.hour = 99;
+    expect(localDayHour(change + 1, 'Asia/Kolkata')).toEqual({ day: '2026-03-29', hour: 6 });
+    expect(localDayHour(change + 1, 'Europe/Madrid')).toEqual({ day: '2026-03-29', hour: 3 });
+  });
+
   it('gives the instants a local day covers: 24 hours, or 23 and 25 on the daylight-saving days, and quarter-hour zones', () => {
     expect(dayBounds('2026-11-22', 'America/New_York')).toEqual({ start: Date.UTC(2026, 10, 22, 5), end: Date.UTC(2026, 10, 23, 5) });
     const fallBack = dayBounds('2026-11-01', 'America/New_York');
