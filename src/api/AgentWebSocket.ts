@@ -11,6 +11,7 @@ import { settlesWithin } from '../shared/settlesWithin';
 import type { Authenticator, Principal } from './auth';
 import { clientMessage, type ServerMessageOf } from '../protocol/messages';
 import type { HealthReport } from '../protocol/views';
+import { sendInTurn } from './turnCorkedSend';
 
 export interface AgentWebSocketDeps {
   auth: Authenticator;
@@ -118,7 +119,7 @@ export class AgentWebSocket {
     const socketId = nextSocketId();
     const agent = principal.kind === 'agent' ? principal.agent : null;
     const account = principal.account;
-    const unregister = push.register({ id: socketId, account, agent, send: (data) => ws.send(data) });
+    const unregister = push.register({ id: socketId, account, agent, send: (data) => sendInTurn(ws, data) });
     metrics.wsConnections.inc();
     const beat = async () => {
       if (agent) await state.setSessionHeartbeat(account, { agent, socketId, ttlMs: heartbeatTtlMs, now: clock() });
