@@ -79,12 +79,12 @@ export function wireCallHandling(deps: CallHandlingDeps): CallHandling {
     config: { seatAgent: usesRedis(config) ? null : config.agent, transferWindowMs: config.transferWindowMs },
   });
 
-  const consume = (signal: AbortSignal, onHandled?: (type: string, outcome: 'ok' | 'error') => void) => adapters.bus.consume(async (event) => {
+  const consume = (signal: AbortSignal, onHandled?: (type: string, outcome: 'ok' | 'error') => void) => adapters.bus.consume(async (event, delivery) => {
     const stop = metrics.handlerSeconds.startTimer();
     try {
       // A write that fails for the disk (full, read-only) is not the event's fault: it is retried,
       // without spending the event's attempts, until there is space (or until shutdown).
-      await retryThroughStorageFailures(() => handleThroughOutages(() => lifecycle.handle(event).catch((error: unknown) => {
+      await retryThroughStorageFailures(() => handleThroughOutages(() => lifecycle.handle(event, delivery).catch((error: unknown) => {
         // A lost database connection is an outage to wait through, not the event's fault.
         stores.noteFailure(error);
         throw error;

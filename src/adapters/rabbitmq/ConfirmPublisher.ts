@@ -1,6 +1,7 @@
 import type { Message, Options } from 'amqplib';
 import type { CallEvent } from '../../domain/events/CallEvent';
-import { spooledJsonOf } from '../../domain/bus/relayedEvents';
+import { isFirstPublish, spooledJsonOf } from '../../domain/bus/relayedEvents';
+import { FIRST_PUBLISH_HEADERS } from './firstDelivery';
 import type { AmqpConnection, AmqpSession } from './AmqpConnection';
 import { EventBusError, errorMessage } from './EventBusError';
 import { routingKeyFor, type BusTopology } from './topology';
@@ -171,7 +172,7 @@ export class ConfirmPublisher {
       // The relay's events carry the JSON they were spooled as: the same bytes, not made again.
       content: Buffer.from(spooledJsonOf(event) ?? JSON.stringify(event), 'utf8'),
       messageId: event.id,
-      properties: { contentType: 'application/json', type: event.type, appId: 'ringside' },
+      properties: { contentType: 'application/json', type: event.type, appId: 'ringside', ...(isFirstPublish(event) ? { headers: FIRST_PUBLISH_HEADERS } : {}) },
     };
   }
 

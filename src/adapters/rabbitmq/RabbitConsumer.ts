@@ -3,6 +3,7 @@ import { orderingKey, type CallEvent } from '../../domain/events/CallEvent';
 import { backoffDelay } from '../../protocol/backoff';
 import type { Logger } from '../../shared/logger';
 import type { Consumer, EventHandler } from '../../domain/bus/EventBus';
+import { isFirstDelivery, withoutFirstPublish } from './firstDelivery';
 import type { HandledEventLedger } from '../../domain/bus/HandledEventLedger';
 import type { AmqpConnection, AmqpSession } from './AmqpConnection';
 import { AckBatcher } from './AckBatcher';
@@ -237,7 +238,7 @@ export class RabbitConsumer implements Consumer {
       return 'done';
     }
     try {
-      await this.deps.handler(event);
+      await this.deps.handler(event, { firstDelivery: isFirstDelivery(delivery.message, delivery.attempts) });
     } catch (err) {
       return this.failed(delivery, event, err);
     }
@@ -280,7 +281,8 @@ export class RabbitConsumer implements Consumer {
           contentType: message.properties.contentType,
           type: message.properties.type,
           headers: {
-            ...message.properties.headers,
+            // A dead letter put back on a shard queue by hand is not a first delivery any more.
+            ...withoutFirstPublish(message.properties.headers),
             'x-ringside-attempts': delivery.attempts,
             'x-ringside-error': reason.slice(0, 500),
             'x-ringside-dead-at': Date.now(),

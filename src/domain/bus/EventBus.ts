@@ -1,6 +1,17 @@
 import type { CallEvent } from '../events/CallEvent';
 
-export type EventHandler = (event: CallEvent) => Promise<void>;
+/** What a bus knows about one delivery of an event, beside the event. */
+export interface DeliveryInfo {
+  /**
+   * True only when the bus knows this is the event's first delivery to any handler (published
+   * once, never delivered before, not a retry): it cannot have been handled yet, so a handler may
+   * skip looking for its own handled marker. False whenever the bus cannot tell.
+   */
+  firstDelivery: boolean;
+}
+
+/** Handles one event; `delivery` says what the bus knows about this delivery (without it: nothing). */
+export type EventHandler = (event: CallEvent, delivery?: DeliveryInfo) => Promise<void>;
 
 export interface ConsumeOptions {
   /** Attempts before an event that keeps failing is set aside as dead (default 5). */

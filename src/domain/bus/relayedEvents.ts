@@ -6,19 +6,27 @@ import type { CallEvent } from '../events/CallEvent';
  *
  * - An event read from the spool carries the JSON it was spooled as; the bus sends those bytes
  *   instead of serialising the event again (they are what JSON.stringify gives for it).
+ * - It also says whether this is the event's first publish: a row this process spooled and has
+ *   not tried to publish before. A bus that can carry that to its consumers lets their first
+ *   delivery skip the handled-marker read (DeliveryInfo.firstDelivery).
  * - A publish() of several events that the bus confirmed only in part rejects with an error
  *   naming the events it refused; every other event of the call is durable on the bus.
  */
-const spooled = new WeakMap<CallEvent, string>();
+const spooled = new WeakMap<CallEvent, { json: string; firstPublish: boolean }>();
 
-export function withSpooledJson(event: CallEvent, json: string): CallEvent {
-  spooled.set(event, json);
+export function withSpooledJson(event: CallEvent, json: string, firstPublish = false): CallEvent {
+  spooled.set(event, { json, firstPublish });
   return event;
 }
 
 /** The event's JSON as spooled, or null for an event that was not read from a spool. */
 export function spooledJsonOf(event: CallEvent): string | null {
-  return spooled.get(event) ?? null;
+  return spooled.get(event)?.json ?? null;
+}
+
+/** Whether the relay knows this is the event's first publish (false when it cannot tell). */
+export function isFirstPublish(event: CallEvent): boolean {
+  return spooled.get(event)?.firstPublish ?? false;
 }
 
 export interface PartlyRefused {

@@ -1,5 +1,6 @@
 import { DirectoryCallerCards, type CallerCards, type CardLookup } from '../cards/CallerCards';
 import type { CallEvent } from '../events/CallEvent';
+import type { DeliveryInfo } from '../bus/EventBus';
 import type { CallStateStore, Direction, LegEndedResult, LegOutcome } from '../callstate/CallStateStore';
 import type { CallLog, CallView, MissedCallView } from '../calllog/CallLog';
 import { pushMissedClaimed } from '../calllog/audience';
@@ -77,11 +78,12 @@ export class CallLifecycle {
     this.order = new PerCallOrder((error) => deps.logger.warn({ err: error }, 'push failed'));
   }
 
-  async handle(event: CallEvent): Promise<void> {
+  async handle(event: CallEvent, delivery?: DeliveryInfo): Promise<void> {
     // Every step below is idempotent on its own, so a redelivered event whose first run
-    // crashed half-way re-runs them all; only a fully handled event is skipped.
+    // crashed half-way re-runs them all; only a fully handled event is skipped. An event's first
+    // delivery cannot have been handled: its marker is not looked for (a read per event, issue 15).
     const handled = handledMarker(event.id);
-    if (await this.deps.log.hasProcessed(handled)) return;
+    if (delivery?.firstDelivery !== true && (await this.deps.log.hasProcessed(handled))) return;
     await this.dispatch(event);
     await this.deps.log.markProcessed(handled);
   }

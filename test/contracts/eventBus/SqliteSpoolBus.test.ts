@@ -70,7 +70,11 @@ describe('SqliteSpoolBus (adapter specifics)', () => {
   it('hands an event it has just written to its consumer as it was published, not parsed back, and not the publisher\'s object', async () => {
     const bus = open();
     const handled: CallEvent[] = [];
-    const consumer = bus.consume(async (event) => void handled.push(event));
+    const firstDeliveries: Array<boolean | undefined> = [];
+    const consumer = bus.consume(async (event, delivery) => {
+      handled.push(event);
+      firstDeliveries.push(delivery?.firstDelivery);
+    });
     // A first event handled: the consumer has read to the end of the file, so the rows this
     // process writes next are handed over without reading it.
     await bus.publish([callEvent({ remote: '70' })]);
@@ -86,6 +90,20 @@ describe('SqliteSpoolBus (adapter specifics)', () => {
     await consumer.drained();
     expect(handled[1]).toStrictEqual(published);
     expect(handled[1]).not.toBe(event);
+    // Written by this process and not tried before: nobody can have handled it (DeliveryInfo).
+    expect(firstDeliveries[1]).toBe(true);
+    await consumer.stop();
+  });
+
+  it('an event read back from the file is not a first delivery: an earlier run may have handled it', async () => {
+    const earlier = open();
+    await earlier.publish([callEvent({ remote: '72' })]);
+    await earlier.close();
+    const bus = open();
+    const firstDeliveries: Array<boolean | undefined> = [];
+    const consumer = bus.consume(async (_event, delivery) => void firstDeliveries.push(delivery?.firstDelivery));
+    await consumer.drained();
+    expect(firstDeliveries).toEqual([false]);
     await consumer.stop();
   });
 

@@ -250,7 +250,7 @@ export class SpoolConsumer implements Consumer {
     const event = this.read(key, row);
     if (!event) return;
     try {
-      await handler(event);
+      await handler(event, { firstDelivery: isFirstAttempt(row) });
     } catch (err) {
       this.failed(key, row, event, err);
       return;
@@ -279,7 +279,7 @@ export class SpoolConsumer implements Consumer {
     const taken: Array<{ row: SpoolRow; event: CallEvent }> = [];
     for (const row of rows) {
       const event = this.read(row.okey, row);
-      if (event) taken.push({ row, event: withSpooledJson(event, row.body) });
+      if (event) taken.push({ row, event: withSpooledJson(event, row.body, isFirstAttempt(row)) });
     }
     if (taken.length === 0) return;
     let refused: ReadonlyMap<string, unknown>;
@@ -353,4 +353,13 @@ export class SpoolConsumer implements Consumer {
       return false;
     });
   }
+}
+
+/**
+ * A row this process has just written (it carries its event: SqliteSpoolBus.publish) and not yet
+ * tried: nobody can have handled or published it before. A row read from the file may have been
+ * tried by an earlier run of this process, and a row tried before may have got half-way.
+ */
+function isFirstAttempt(row: SpoolRow): boolean {
+  return row.event !== undefined && row.attempts === 0;
 }

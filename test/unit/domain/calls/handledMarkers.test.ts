@@ -42,3 +42,34 @@ describe('handled markers and the redelivery window', () => {
     expect(await rig.calls()).toHaveLength(1);
   });
 });
+
+describe('handled markers and an event\'s first delivery', () => {
+  let rig: Rig<CountingCallLog>;
+
+  beforeEach(async () => {
+    rig = await createRig({ idPrefix: '01FRST', remote: REMOTE, local: '201', agents: ['alice'], callLog: (db, hooks) => new CountingCallLog(db, hooks) });
+  });
+  afterEach(() => rig.close());
+
+  it('a first delivery is handled without looking for its marker; a later delivery looks, and a handled event is not handled again', async () => {
+    const ringing = rig.event('incoming', MAC);
+    await rig.lifecycle.handle(ringing, { firstDelivery: true });
+    expect(rig.log.markerReads).toBe(0);
+    expect(await rig.log.hasProcessed(handledMarker(ringing.id))).toBe(true);
+    rig.log.markerReads = 0;
+    await rig.lifecycle.handle(ringing, { firstDelivery: false });
+    await rig.lifecycle.handle(ringing);
+    expect(rig.log.markerReads).toBe(2);
+    expect(rig.sent('call.ringing', 'alice')).toHaveLength(1);
+  });
+});
+
+/** The SQLite call log, counting the handled-marker reads. */
+class CountingCallLog extends SqliteCallLog {
+  markerReads = 0;
+
+  override async hasProcessed(eventId: string): Promise<boolean> {
+    this.markerReads++;
+    return super.hasProcessed(eventId);
+  }
+}
