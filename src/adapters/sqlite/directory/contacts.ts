@@ -77,16 +77,17 @@ export async function importContacts(
 export function findContactByNumber(db: SqliteDatabase, account: string, raw: string, numbers: NumberNormaliser): Contact | null {
   const key = numbers.canonical(raw);
   if (key.number === '') return null;
-  const exact = statementCache(db)('SELECT * FROM dir_contacts WHERE account = ? AND number = ?').get(account, key.number) as ContactRow | undefined;
-  if (exact) return toContact(exact);
-  const tail = numberTail(key.number);
-  if (tail === null) return null;
-  const byTail = statementCache(db)(
-      `SELECT * FROM dir_contacts WHERE account = ? AND number_tail = ? AND (? = 0 OR number NOT LIKE '+%')
-       ORDER BY length(number) DESC, number LIMIT 1`,
-    )
-    .get(account, tail, key.e164 ? 1 : 0) as ContactRow | undefined;
-  return byTail ? toContact(byTail) : null;
+  // The exact number first, else the longest number sharing its last digits; one statement (one
+  // read of the file) for both, as a caller not in the directory needs both (issue 15).
+  const row = statementCache(db)(
+    `SELECT * FROM (
+       SELECT *, 0 AS rank FROM dir_contacts WHERE account = @account AND number = @number
+       UNION ALL
+       SELECT *, 1 AS rank FROM dir_contacts
+        WHERE @tail IS NOT NULL AND account = @account AND number_tail = @tail AND (@e164 = 0 OR number NOT LIKE '+%')
+     ) ORDER BY rank, length(number) DESC, number LIMIT 1`,
+  ).get({ account, number: key.number, tail: numberTail(key.number), e164: key.e164 ? 1 : 0 }) as ContactRow | undefined;
+  return row ? toContact(row) : null;
 }
 
 /** Substring (case-insensitive) of name, company or number (contactSearchValues). */
