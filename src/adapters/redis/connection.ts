@@ -47,6 +47,7 @@ export function reconnectDelay(attempt: number): number {
  */
 export function connectRedis(options: RedisConnectionOptions): RedisClient {
   const redis = openClient(options);
+  if (redis instanceof Redis) restartWhenGivenUp(redis, options);
   // Log transitions only: a reconnect loop during an outage closes the socket on every attempt.
   // At debug: the process logs Redis going down and coming back once (src/app/dependencyLog.ts), not per connection.
   let everReady = false;
@@ -87,4 +88,35 @@ function openClient(options: RedisConnectionOptions): RedisClient {
         redisOptions: { ...common, password: target.password },
       });
   }
+}
+
+/**
+ * Starts a connection again when ioredis has given up on it without being asked to. With Sentinel,
+ * a failover notice (+switch-master) that arrives while a reconnect is asking a sentinel for the
+ * master makes ioredis's SentinelConnector reject that connect ("Connection is closed."), and the
+ * client then ends for good (ioredis 5, Redis#connect): one seat's push connection stayed away
+ * after a failover under load (test/integration/adapters/redis/sentinel.test.ts). A connection
+ * closed by Ringside (quit, disconnect) is left closed.
+ */
+function restartWhenGivenUp(redis: Redis, options: RedisConnectionOptions): void {
+  let closedByRingside = false;
+  for (const method of ['quit', 'disconnect'] as const) {
+    const close = redis[method].bind(redis) as (...args: unknown[]) => unknown;
+    (redis as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      // disconnect(true) asks for a reconnect: not a close.
+      if (method === 'quit' || args[0] !== true) closedByRingside = true;
+      return close(...args);
+    };
+  }
+  let attempt = 0;
+  redis.on('ready', () => {
+    attempt = 0;
+  });
+  redis.on('end', () => {
+    if (closedByRingside) return;
+    options.logger.debug({ connection: options.name }, 'Redis connection given up by the client; starting it again');
+    setTimeout(() => {
+      if (!closedByRingside && redis.status === 'end') redis.connect().catch(() => undefined);
+    }, reconnectDelay(++attempt)).unref();
+  });
 }
