@@ -74,12 +74,8 @@ export interface CallQuery {
  */
 export interface CallLog {
   hasProcessed(eventId: string): Promise<boolean>;
-  /**
-   * Marks an event handled (CallLifecycle's `<event id>:handled`). hasProcessed sees it at once in
-   * this process; an adapter may write it with its next write, shortly after: one lost to a crash
-   * only means a redelivery runs the event's idempotent steps again.
-   */
-  markProcessed(eventId: string): Promise<void>;
+  /** Marks an event processed that has no call-log effect of its own (presence, device health). */
+  markProcessed(eventId: string): Promise<boolean>;
 
   /** Creates the call, or adds a leg to it (ring group, transfer continuation: reopens an ended call). Records the popup targets. */
   recordRinging(eventId: string, input: { call: CallStart; leg: LegStart; targets: string[] }): Promise<Applied<CallView>>;

@@ -106,8 +106,9 @@ export class PostgresCallLog implements CallLog {
     return (await selectRow(this.pool, 'SELECT 1 FROM cl_processed_events WHERE event_id = @eventId LIMIT 1', { eventId })) !== null;
   }
 
-  async markProcessed(eventId: string): Promise<void> {
-    await execute(this.pool, `INSERT INTO cl_processed_events (event_id, op, at) VALUES (@eventId, 'mark', @at) ON CONFLICT DO NOTHING`, { eventId, at: this.clock() });
+  async markProcessed(eventId: string): Promise<boolean> {
+    const marked = await execute(this.pool, `INSERT INTO cl_processed_events (event_id, op, at) VALUES (@eventId, 'mark', @at) ON CONFLICT DO NOTHING`, { eventId, at: this.clock() });
+    return marked === 1;
   }
 
   async recordRinging(eventId: string, input: { call: CallStart; leg: LegStart; targets: string[] }): Promise<Applied<CallView>> {

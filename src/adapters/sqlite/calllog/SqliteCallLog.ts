@@ -43,8 +43,6 @@ export interface SqliteCallLogOptions {
 
 /** Handled markers deleted per transaction when pruning, so no prune holds the file for long. */
 const MARKER_PRUNE_CHUNK = 5_000;
-/** The longest an event's handled marker waits for a write to go with before it is written alone. */
-export const HANDLED_MARK_DELAY_MS = 20;
 
 /**
  * The call log on the shared SQLite database (opened and closed by the caller). Every mutation
@@ -62,16 +60,6 @@ export class SqliteCallLog implements CallLog {
   private readonly group: GroupCommit | null;
   private readonly clock: () => number;
   private readonly runner: TransactionRunner;
-  /**
-   * Handled markers (markProcessed) not written yet, by event id, with when they were marked.
-   * They go with the next write of this log (no commit of their own), or after
-   * HANDLED_MARK_DELAY_MS. One lost (the process killed first) only means a redelivery runs the
-   * event's steps again, each of which is idempotent (CallLifecycle.handle).
-   */
-  private readonly unwrittenMarks = new Map<string, number>();
-  /** Markers inside a transaction not committed yet. */
-  private readonly writingMarks = new Map<string, number>();
-  private markTimer: NodeJS.Timeout | null = null;
 
   constructor(db: SqliteDatabase, options: SqliteCallLogOptions = {}) {
     migrate(db, CALLLOG_SCHEMA, CALLLOG_MIGRATIONS);
@@ -81,30 +69,8 @@ export class SqliteCallLog implements CallLog {
     this.runner = transactionRunner(db);
   }
 
-  /**
-   * One IMMEDIATE transaction: at once, or with the turn's other writes under group commit. The
-   * handled markers waiting for a write go in it; should it fail, they wait for the next one.
-   */
+  /** One IMMEDIATE transaction: at once, or with the turn's other writes under group commit. */
   private async transaction<T>(fn: () => T): Promise<T> {
-    if (this.unwrittenMarks.size === 0) return this.commit(fn);
-    const marks = [...this.unwrittenMarks];
-    this.unwrittenMarks.clear();
-    for (const [eventId, at] of marks) this.writingMarks.set(eventId, at);
-    try {
-      return await this.commit(() => {
-        const insert = this.ctx.sql(`INSERT OR IGNORE INTO cl_processed_events (event_id, op, at) VALUES (?, 'mark', ?)`);
-        for (const [eventId, at] of marks) insert.run(eventId, at);
-        return fn();
-      });
-    } catch (error) {
-      for (const [eventId, at] of marks) if (!this.unwrittenMarks.has(eventId)) this.unwrittenMarks.set(eventId, at);
-      throw error;
-    } finally {
-      for (const [eventId] of marks) this.writingMarks.delete(eventId);
-    }
-  }
-
-  private async commit<T>(fn: () => T): Promise<T> {
     if (this.group) return this.group.run(fn);
     return this.runner.immediate(fn);
   }
@@ -127,23 +93,11 @@ export class SqliteCallLog implements CallLog {
   }
 
   async hasProcessed(eventId: string): Promise<boolean> {
-    if (this.unwrittenMarks.has(eventId) || this.writingMarks.has(eventId)) return true;
     return this.ctx.sql('SELECT 1 FROM cl_processed_events WHERE event_id = ? LIMIT 1').get(eventId) !== undefined;
   }
 
-  /**
-   * Marks the event handled. The marker goes with the next write (an embedded seat handles one
-   * event at a time: it was a commit of its own per event, issue 15), or alone after
-   * HANDLED_MARK_DELAY_MS; this process sees it at once.
-   */
-  async markProcessed(eventId: string): Promise<void> {
-    if (!this.unwrittenMarks.has(eventId)) this.unwrittenMarks.set(eventId, this.clock());
-    this.markTimer ??= setTimeout(() => {
-      this.markTimer = null;
-      // A failed write keeps them for the next write (or close).
-      if (this.unwrittenMarks.size > 0) this.transaction(() => null).catch(() => undefined);
-    }, HANDLED_MARK_DELAY_MS);
-    this.markTimer.unref();
+  async markProcessed(eventId: string): Promise<boolean> {
+    return this.transaction(() => this.ctx.sql(`INSERT OR IGNORE INTO cl_processed_events (event_id, op, at) VALUES (?, 'mark', ?)`).run(eventId, this.clock()).changes === 1);
   }
 
   async recordRinging(eventId: string, input: { call: CallStart; leg: LegStart; targets: string[] }): Promise<Applied<CallView>> {
@@ -287,10 +241,6 @@ export class SqliteCallLog implements CallLog {
     }
   }
 
-  /** Writes the handled markers still waiting; the Database belongs to the caller (it is shared with the directory). */
-  async close(): Promise<void> {
-    if (this.markTimer) clearTimeout(this.markTimer);
-    this.markTimer = null;
-    if (this.unwrittenMarks.size > 0) await this.transaction(() => null);
-  }
+  /** The Database belongs to the caller (it is shared with the directory); nothing to release here. */
+  async close(): Promise<void> {}
 }

@@ -24,8 +24,8 @@ describe('call log with group commit', () => {
   it('one event id twice in the same turn applies once; the handled marker is written with the group', async () => {
     const id = ev('ring');
     const input = { call: callStart(), leg: legStart(MAC_A, 'alice', T0), targets: ['alice'] };
-    const [first, second] = await Promise.all([h.log.recordRinging(id, input), h.log.recordRinging(id, { ...input, leg: legStart(MAC_B, 'bob', T0 + 1) }), h.log.markProcessed(`${id}:handled`)]);
-    expect([first.applied, second.applied]).toEqual([true, false]);
+    const [first, second, marked] = await Promise.all([h.log.recordRinging(id, input), h.log.recordRinging(id, { ...input, leg: legStart(MAC_B, 'bob', T0 + 1) }), h.log.markProcessed(`${id}:handled`)]);
+    expect([first.applied, second.applied, marked]).toEqual([true, false, true]);
     expect(h.count('cl_legs')).toBe(1);
     expect(await h.log.hasProcessed(`${id}:handled`)).toBe(true);
   });

@@ -70,16 +70,4 @@ describe('SQLite call log statements', () => {
     expect(matching(ran, /^BEGIN/)).toHaveLength(2);
     expect(matching(ran, /^SAVEPOINT/)).toEqual([]);
   });
-
-  it('an event\'s handled marker goes with the next write instead of a commit of its own', async () => {
-    const log = traced();
-    const ran = await during(async () => {
-      await log.markProcessed('event-1:handled');
-      await log.recordRinging(ev(), { call: callStart(), leg: legStart(MAC_A, 'alice', T0), targets: ['alice'] });
-    });
-    expect(matching(ran, /^BEGIN/)).toHaveLength(1);
-    expect(matching(ran, /^INSERT OR IGNORE INTO cl_processed_events .*'mark'/)).toHaveLength(1);
-    expect(db.prepare(`SELECT COUNT(*) FROM cl_processed_events WHERE event_id = 'event-1:handled'`).pluck().get()).toBe(1);
-    await log.close();
-  });
 });
