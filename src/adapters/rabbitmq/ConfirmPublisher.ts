@@ -1,6 +1,6 @@
 import type { Message, Options } from 'amqplib';
 import type { CallEvent } from '../../domain/events/CallEvent';
-import { isFirstPublish, spooledJsonOf } from '../../domain/bus/relayedEvents';
+import { relayedOf } from '../../domain/bus/relayedEvents';
 import { FIRST_PUBLISH_HEADERS } from './firstDelivery';
 import type { AmqpConnection, AmqpSession } from './AmqpConnection';
 import { EventBusError, errorMessage } from './EventBusError';
@@ -166,13 +166,14 @@ export class ConfirmPublisher {
 
   private toMessage(event: CallEvent): OutgoingMessage {
     if (typeof event?.id !== 'string' || event.id === '') throw new TypeError('event without an id');
+    const relayed = relayedOf(event);
     return {
       exchange: this.topology.exchange,
       routingKey: routingKeyFor(this.topology, event),
       // The relay's events carry the JSON they were spooled as: the same bytes, not made again.
-      content: Buffer.from(spooledJsonOf(event) ?? JSON.stringify(event), 'utf8'),
+      content: Buffer.from(relayed?.json ?? JSON.stringify(event), 'utf8'),
       messageId: event.id,
-      properties: { contentType: 'application/json', type: event.type, appId: 'ringside', ...(isFirstPublish(event) ? { headers: FIRST_PUBLISH_HEADERS } : {}) },
+      properties: { contentType: 'application/json', type: event.type, appId: 'ringside', ...(relayed?.firstPublish ? { headers: FIRST_PUBLISH_HEADERS } : {}) },
     };
   }
 

@@ -12,21 +12,23 @@ import type { CallEvent } from '../events/CallEvent';
  * - A publish() of several events that the bus confirmed only in part rejects with an error
  *   naming the events it refused; every other event of the call is durable on the bus.
  */
-const spooled = new WeakMap<CallEvent, { json: string; firstPublish: boolean }>();
+export interface Relayed {
+  /** The JSON the event was spooled as. */
+  json: string;
+  /** The relay knows this is the event's first publish (false when it cannot tell). */
+  firstPublish: boolean;
+}
 
-export function withSpooledJson(event: CallEvent, json: string, firstPublish = false): CallEvent {
-  spooled.set(event, { json, firstPublish });
+const relayed = new WeakMap<CallEvent, Relayed>();
+
+export function asRelayed(event: CallEvent, facts: Relayed): CallEvent {
+  relayed.set(event, facts);
   return event;
 }
 
-/** The event's JSON as spooled, or null for an event that was not read from a spool. */
-export function spooledJsonOf(event: CallEvent): string | null {
-  return spooled.get(event)?.json ?? null;
-}
-
-/** Whether the relay knows this is the event's first publish (false when it cannot tell). */
-export function isFirstPublish(event: CallEvent): boolean {
-  return spooled.get(event)?.firstPublish ?? false;
+/** What the relay said of the event, or null for an event that was not read from a spool. */
+export function relayedOf(event: CallEvent): Relayed | null {
+  return relayed.get(event) ?? null;
 }
 
 export interface PartlyRefused {

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { transactionRunner, type SqliteDatabase } from '../database';
+import { statementCache, transactionRunner, type SqliteDatabase, type TransactionRunner } from '../database';
 import type { ActiveCall, Direction, TransferFingerprint } from '../../../domain/callstate/CallStateStore';
 import { EXPIRING_TABLES } from './schema';
 import type { EndedCall, LiveCall } from '../../../domain/callstate/legs';
@@ -25,21 +25,17 @@ const TRANSFER_RETENTION_MS = TTL_MS.transferRetention;
  * (see tx), with prepared statements cached by their SQL text.
  */
 export class CallStateRows {
-  private readonly cache = new Map<string, Statement<unknown[], unknown>>();
+  /** Prepared statements, compiled once per SQL text (the connection's cache, shared with its other stores). */
+  readonly sql: (source: string) => Statement<unknown[], unknown>;
+  private readonly transaction: TransactionRunner;
 
-  constructor(private readonly db: SqliteDatabase) {}
-
-  sql(source: string): Statement<unknown[], unknown> {
-    let stmt = this.cache.get(source);
-    if (!stmt) {
-      stmt = this.db.prepare(source);
-      this.cache.set(source, stmt);
-    }
-    return stmt;
+  constructor(db: SqliteDatabase) {
+    this.sql = statementCache(db);
+    this.transaction = transactionRunner(db);
   }
 
   tx<T>(fn: () => T): T {
-    return transactionRunner(this.db).immediate(fn);
+    return this.transaction.immediate(fn);
   }
 
   readCall(account: string, remote: string, now: number): LiveCall | null {
@@ -162,10 +158,10 @@ export class CallStateRows {
 
   purge(now: number): void {
     try {
-      this.db.transaction(() => {
+      this.tx(() => {
         for (const table of EXPIRING_TABLES) this.sql(`DELETE FROM ${table} WHERE expires_at <= ?`).run(now);
         this.sql('DELETE FROM cs_transfers WHERE at < ?').run(now - TRANSFER_RETENTION_MS);
-      }).immediate();
+      });
     } catch {
       // Housekeeping only: expired rows are ignored on read anyway; the next sweep retries.
     }

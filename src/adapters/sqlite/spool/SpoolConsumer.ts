@@ -1,5 +1,5 @@
 import type { CallEvent } from '../../../domain/events/CallEvent';
-import { withSpooledJson } from '../../../domain/bus/relayedEvents';
+import { asRelayed } from '../../../domain/bus/relayedEvents';
 import { backoffDelay } from '../../../protocol/backoff';
 import type { Logger } from '../../../shared/logger';
 import type { ConsumeOptions, Consumer, EventHandler } from '../../../domain/bus/EventBus';
@@ -279,7 +279,7 @@ export class SpoolConsumer implements Consumer {
     const taken: Array<{ row: SpoolRow; event: CallEvent }> = [];
     for (const row of rows) {
       const event = this.read(row.okey, row);
-      if (event) taken.push({ row, event: withSpooledJson(event, row.body, isFirstAttempt(row)) });
+      if (event) taken.push({ row, event: asRelayed(event, { json: row.body, firstPublish: isFirstAttempt(row) }) });
     }
     if (taken.length === 0) return;
     let refused: ReadonlyMap<string, unknown>;
