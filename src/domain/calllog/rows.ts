@@ -165,3 +165,29 @@ export function callAsStarted(call: Pick<CallView, 'id' | 'account' | 'direction
     contact: null,
   };
 }
+
+/*
+ * A mutation keeps the call's legs as it last read or wrote them (an INSERT or UPDATE … RETURNING *
+ * gives a row as written), finds the device's leg among them and builds the view it returns from
+ * them: no second read (both adapters' mutations.ts).
+ */
+
+/** The device's newest leg on the call (ended or not), among the call's legs. */
+export function latestLegOf(legs: LegRow[], mac: string): LegRow | null {
+  let latest: LegRow | null = null;
+  for (const leg of legs) if (leg.mac === mac && (latest === null || leg.sequence > latest.sequence)) latest = leg;
+  return latest;
+}
+
+/** Keeps a leg as just written in the mutation's list: in place of its old row, or added. */
+export function keepLeg(legs: LegRow[], leg: LegRow): LegRow {
+  const at = legs.findIndex((l) => l.id === leg.id);
+  if (at === -1) legs.push(leg);
+  else legs[at] = leg;
+  return leg;
+}
+
+/** The legs in the order views list them (by when they rang, then as stored), as the adapters' leg reads order them. */
+export function inViewOrder(legs: LegRow[]): LegRow[] {
+  return [...legs].sort((a, b) => a.ring_at - b.ring_at || a.id - b.id);
+}

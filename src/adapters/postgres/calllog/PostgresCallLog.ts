@@ -16,12 +16,12 @@ import type {
   StatsDays,
 } from '../../../domain/calllog/CallLog';
 import type { PostgresContactLookup, PostgresContactSearch } from '../../../domain/calllog/contactHooks';
-import { callAsStarted } from '../../../domain/calllog/rows';
+import { callAsStarted, type CallRow } from '../../../domain/calllog/rows';
 import { finaliseCallRows } from './finalise';
 import { applyClaim, applyClose, applyMissedCall, listMissedViews, openMissedViews } from './missed';
 import { applyAnswered, applyHold, applyLegEnded, applyRinging, applyTransfer } from './mutations';
 import { agentStats, agentsOnCall, hourlyStats, listCallViews, openCallOf, unfinishedCallViews } from './queries';
-import { callView, getCallRow, missedView, targetsOf, type PgCallLogContext } from './rows';
+import { callView, getCallRow, legRows, markAndLock, missedView, targetsOf, unmark, viewOf, type PgCallLogContext } from './rows';
 import { CALLLOG_PG_MIGRATIONS } from './schema';
 import { execute, selectRow } from './sql';
 import { callVisible } from './visibility';
@@ -82,23 +82,26 @@ export class PostgresCallLog implements CallLog {
     return transaction(this.pool, (client: PostgresClient) => fn({ ...this.ctx, db: client }));
   }
 
-  /** Runs `apply` once per (eventId, op); a repeat returns `current()` with applied false. An unknown call leaves no marker. */
-  private once<T>(
-    eventId: string | null,
+  /**
+   * Runs `apply` once per (eventId, op) on the call's row, locked: the marker is written in the
+   * statement that locks the row (rows.ts markAndLock). A repeat gives the call as it is, with
+   * applied false; an unknown call gives null and leaves no marker.
+   */
+  private onceOnCall(
+    eventId: string,
     op: string,
-    apply: (ctx: PgCallLogContext) => Promise<T | null>,
-    current: (ctx: PgCallLogContext) => Promise<T | null>,
-  ): Promise<Applied<T | null>> {
+    key: { account: string; callId: string },
+    apply: (ctx: PgCallLogContext, call: CallRow) => Promise<CallView>,
+  ): Promise<Applied<CallView | null>> {
     return this.transaction(async (ctx) => {
       const marker = { eventId, op, at: this.clock() };
-      if (eventId !== null) {
-        const marked = await execute(ctx.db, 'INSERT INTO cl_processed_events (event_id, op, at) VALUES (@eventId, @op, @at) ON CONFLICT DO NOTHING', marker);
-        if (marked === 0) return { applied: false, value: await current(ctx) };
+      const { marked, row } = await markAndLock(ctx, marker, key.account, key.callId);
+      if (!row) {
+        if (marked) await unmark(ctx, marker);
+        return { applied: false, value: null };
       }
-      const value = await apply(ctx);
-      if (value !== null) return { applied: true, value };
-      if (eventId !== null) await execute(ctx.db, 'DELETE FROM cl_processed_events WHERE event_id = @eventId AND op = @op', marker);
-      return { applied: false, value: null };
+      if (!marked) return { applied: false, value: await viewOf(ctx, row, await legRows(ctx, key.account, key.callId)) };
+      return { applied: true, value: await apply(ctx, row) };
     });
   }
 
@@ -113,45 +116,46 @@ export class PostgresCallLog implements CallLog {
 
   async recordRinging(eventId: string, input: { call: CallStart; leg: LegStart; targets: string[] }): Promise<Applied<CallView>> {
     const { call } = input;
-    const result = await this.once(eventId, 'ringing', (ctx) => applyRinging(ctx, input), (ctx) => callView(ctx, call.account, call.id));
-    // A repeat whose call has since been pruned: describe the call as the event gave it.
-    return { applied: result.applied, value: result.value ?? callAsStarted(call) };
+    return this.transaction(async (ctx) => {
+      const applied = await applyRinging(ctx, { eventId, op: 'ringing', at: this.clock() }, input);
+      if (applied) return { applied: true, value: applied };
+      // A repeat: the call as it is, or, when it has since been pruned, as the event gave it.
+      return { applied: false, value: (await callView(ctx, call.account, call.id)) ?? callAsStarted(call) };
+    });
   }
 
   async recordAnswered(
     eventId: string,
     input: { callId: string; account: string; mac: string; agent: string | null; at: number; owner: boolean },
   ): Promise<Applied<CallView | null>> {
-    return this.once(eventId, 'answered', (ctx) => applyAnswered(ctx, input), (ctx) => callView(ctx, input.account, input.callId));
+    return this.onceOnCall(eventId, 'answered', input, (ctx, call) => applyAnswered(ctx, call, input));
   }
 
   async recordLegEnded(
     eventId: string,
     input: { callId: string; account: string; mac: string; agent: string | null; outcome: LegOutcome; at: number },
   ): Promise<Applied<CallView | null>> {
-    return this.once(eventId, 'leg_ended', (ctx) => applyLegEnded(ctx, input), (ctx) => callView(ctx, input.account, input.callId));
+    return this.onceOnCall(eventId, 'leg_ended', input, (ctx, call) => applyLegEnded(ctx, call, input));
   }
 
   async recordHold(eventId: string, input: { callId: string; account: string; mac: string; on: boolean; at: number }): Promise<Applied<CallView | null>> {
-    return this.once(eventId, 'hold', (ctx) => applyHold(ctx, input), (ctx) => callView(ctx, input.account, input.callId));
+    return this.onceOnCall(eventId, 'hold', input, (ctx, call) => applyHold(ctx, call, input));
   }
 
   async recordTransfer(eventId: string, input: { callId: string; account: string; mac: string; at: number }): Promise<Applied<CallView | null>> {
-    return this.once(eventId, 'transfer', (ctx) => applyTransfer(ctx, input), (ctx) => callView(ctx, input.account, input.callId));
+    return this.onceOnCall(eventId, 'transfer', input, (ctx, call) => applyTransfer(ctx, call, input));
   }
 
   async finaliseCall(eventId: string | null, input: { callId: string; account: string; status: CallStatus; endedAt: number }): Promise<Applied<CallView | null>> {
-    return this.once(
-      eventId,
-      'finalize',
-      async (ctx) => {
-        const call = await getCallRow(ctx, input.account, input.callId, true);
-        if (!call) return null;
-        await finaliseCallRows(ctx, call, input.status, input.endedAt);
-        return callView(ctx, input.account, input.callId);
-      },
-      (ctx) => callView(ctx, input.account, input.callId),
-    );
+    const finalise = async (ctx: PgCallLogContext, call: CallRow) => {
+      const { row, legs } = await finaliseCallRows(ctx, call, input.status, input.endedAt);
+      return viewOf(ctx, row, legs);
+    };
+    if (eventId !== null) return this.onceOnCall(eventId, 'finalize', input, finalise);
+    return this.transaction(async (ctx) => {
+      const call = await getCallRow(ctx, input.account, input.callId, true);
+      return call ? { applied: true, value: await finalise(ctx, call) } : { applied: false, value: null };
+    });
   }
 
   async recordMissedCall(input: { callId: string; account: string; at: number }): Promise<Applied<MissedCallView | null>> {
@@ -162,8 +166,9 @@ export class PostgresCallLog implements CallLog {
     return this.transaction((ctx) => applyClaim(ctx, account, callId, agent, at));
   }
 
+  /** One UPDATE on its own, then the views of what it closed: no transaction around them to pay two more round trips for. */
   async closeMissedCalls(account: string, remote: string, by: string, at: number): Promise<MissedCallView[]> {
-    return this.transaction((ctx) => applyClose(ctx, account, remote, by, at));
+    return applyClose(this.ctx, account, remote, by, at);
   }
 
   async getCall(account: string, id: string, audience?: CallAudience): Promise<CallView | null> {

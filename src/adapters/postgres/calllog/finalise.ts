@@ -1,5 +1,5 @@
 import type { CallStatus } from '../../../domain/calllog/CallLog';
-import type { CallRow } from '../../../domain/calllog/rows';
+import type { CallRow, LegRow } from '../../../domain/calllog/rows';
 import { computeContribution, finalTimes, type StatContribution } from '../../../domain/calllog/statistics';
 import { legRows, targetsOf, type PgCallLogContext } from './rows';
 import { execute, selectRow } from './sql';
@@ -30,9 +30,10 @@ async function replaceContribution(ctx: PgCallLogContext, call: CallRow, contrib
 /**
  * Ends the call (inside the caller's transaction, the call's row locked): open legs close at
  * endedAt (an open hold closes with them; a leg that never answered ends as missed when the call
- * is missed), then the call's ring, talk and hold times and status, then its statistics.
+ * is missed), then the call's ring, talk and hold times and status, then its statistics. Gives the
+ * call's row and legs as written.
  */
-export async function finaliseCallRows(ctx: PgCallLogContext, call: CallRow, status: CallStatus, endedAt: number): Promise<void> {
+export async function finaliseCallRows(ctx: PgCallLogContext, call: CallRow, status: CallStatus, endedAt: number): Promise<{ row: CallRow; legs: LegRow[] }> {
   await execute(
     ctx.db,
     `UPDATE cl_legs SET
@@ -51,4 +52,5 @@ export async function finaliseCallRows(ctx: PgCallLogContext, call: CallRow, sta
     { status, endedAt, ringMs, talkMs, holdMs, account: call.account, id: call.id },
   );
   await replaceContribution(ctx, updated!, computeContribution(updated!, legs, await targetsOf(ctx, call.account, call.id), ctx.timeZone));
+  return { row: updated!, legs };
 }

@@ -2,7 +2,7 @@ import type { Queryable } from '../database';
 import type { Contact } from '../../../domain/directory/Directory';
 import type { CallView, MissedCallView } from '../../../domain/calllog/CallLog';
 import type { PostgresContactLookup, PostgresContactSearch } from '../../../domain/calllog/contactHooks';
-import { groupByCall, toCallView, toMissedView, type CallRow, type LegRow, type MissedJoinRow } from '../../../domain/calllog/rows';
+import { groupByCall, inViewOrder, toCallView, toMissedView, type CallRow, type LegRow, type MissedJoinRow } from '../../../domain/calllog/rows';
 import { selectRow, selectRows } from './sql';
 
 /** What every call-log function works with: the transaction's client (or the pool, to read) and the hooks. */
@@ -23,24 +23,56 @@ export async function legRows(ctx: PgCallLogContext, account: string, callId: st
   return selectRows<LegRow>(ctx.db, 'SELECT * FROM cl_legs WHERE account = @account AND call_id = @callId ORDER BY ring_at, id', { account, callId });
 }
 
-/** The newest leg of a device on a call (ended or not). */
-export async function latestLeg(ctx: PgCallLogContext, account: string, callId: string, mac: string): Promise<LegRow | null> {
-  return selectRow<LegRow>(
-    ctx.db,
-    'SELECT * FROM cl_legs WHERE account = @account AND call_id = @callId AND mac = @mac ORDER BY sequence DESC LIMIT 1',
-    { account, callId, mac },
-  );
-}
-
 /** The caller cards of these remotes: one lookup for all of them (PostgresContactLookup). */
 async function contactsOf(ctx: PgCallLogContext, account: string, remotes: string[]): Promise<Map<string, Contact>> {
   if (!ctx.contactLookup || remotes.length === 0) return new Map();
   return ctx.contactLookup(account, [...new Set(remotes)]);
 }
 
+/** The call's legs as one JSON array (row `c`), in the order views list them: json_agg keeps the column names and gives BIGINTs as numbers. */
+const LEGS_OF_C = `COALESCE((SELECT json_agg(l ORDER BY l.ring_at, l.id) FROM cl_legs l WHERE l.account = c.account AND l.call_id = c.id), '[]')`;
+
+/** The call with its legs, read in one statement (a round trip per statement is most of a central server's cost per call event). */
 export async function callView(ctx: PgCallLogContext, account: string, id: string): Promise<CallView | null> {
-  const row = await getCallRow(ctx, account, id);
-  return row ? ((await callViews(ctx, account, [row]))[0] ?? null) : null;
+  const found = await selectRow<CallRow & { legs_json: LegRow[] }>(ctx.db, `SELECT c.*, ${LEGS_OF_C} AS legs_json FROM cl_calls c WHERE c.account = @account AND c.id = @id`, { account, id });
+  if (!found) return null;
+  const { legs_json: legs, ...row } = found;
+  return viewOf(ctx, row, legs);
+}
+
+/** The view of a call from its rows as a mutation holds them (src/domain/calllog/rows.ts, latestLegOf), with its caller card. */
+export async function viewOf(ctx: PgCallLogContext, row: CallRow, legs: LegRow[]): Promise<CallView> {
+  const contacts = await contactsOf(ctx, row.account, [row.remote]);
+  return toCallView(row, inViewOrder(legs), contacts.get(row.remote) ?? null);
+}
+
+/** An event's idempotency marker (PostgresCallLog once()), written in a mutation's first statement. */
+export type Marker = { eventId: string; op: string; at: number };
+
+const INSERT_MARKER = 'INSERT INTO cl_processed_events (event_id, op, at) VALUES (@eventId, @op, @at) ON CONFLICT DO NOTHING RETURNING 1';
+
+/**
+ * Writes the marker and locks the call's row (FOR UPDATE), in one statement: whether the marker
+ * is new, and the row (null for an unknown call; the marker is then written all the same, and the
+ * caller takes it out). The row is the latest committed version even after waiting for another
+ * server's lock; anything else this statement read could predate that server's commit, so the
+ * legs are read by the next statement.
+ */
+export async function markAndLock(ctx: PgCallLogContext, marker: Marker, account: string, id: string): Promise<{ marked: boolean; row: CallRow | null }> {
+  const found = await selectRow<CallRow & { marked_now: number }>(
+    ctx.db,
+    `WITH marker AS (${INSERT_MARKER})
+     SELECT (SELECT count(*) FROM marker)::int AS marked_now, c.* FROM cl_calls c WHERE c.account = @account AND c.id = @id FOR UPDATE`,
+    { ...marker, account, id },
+  );
+  if (!found) return { marked: true, row: null };
+  const { marked_now: marked, ...row } = found;
+  return { marked: marked === 1, row };
+}
+
+/** Takes out a marker written for a call that turned out unknown (none is left: PostgresCallLog once()). */
+export async function unmark(ctx: PgCallLogContext, marker: Marker): Promise<void> {
+  await selectRows(ctx.db, 'DELETE FROM cl_processed_events WHERE event_id = @eventId AND op = @op', marker);
 }
 
 /** Calls with their legs and contacts: one query for the legs of all of them, one contact lookup. */

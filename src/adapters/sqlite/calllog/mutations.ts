@@ -1,41 +1,24 @@
 import type { LegOutcome } from '../../../domain/callstate/CallStateStore';
 import { normaliseNumber, numberTail } from '../../../domain/directory/numbers';
 import type { CallStart, CallView, LegStart } from '../../../domain/calllog/CallLog';
+import { inViewOrder, keepLeg, latestLegOf } from '../../../domain/calllog/rows';
 import { getCallRow, legRows, toCallView, type CallLogContext, type CallRow, type LegRow } from './rows';
 
 /**
  * The per-event call mutations. Each runs inside the transaction SqliteCallLog opens for it
- * (together with the idempotency marker) and returns null when the call is unknown.
- *
- * Each keeps the call row and the call's legs as it last read or wrote them (an INSERT or UPDATE
- * ... RETURNING * gives the row as written): it reads the legs once, finds the device's leg among
- * them, and the view it returns costs no second read.
+ * (together with the idempotency marker) and returns null when the call is unknown. Each reads
+ * the call's legs once and keeps them as it writes them (src/domain/calllog/rows.ts, latestLegOf).
  */
 
 /** The call's view: its row and legs as this mutation left them (nothing after that changed them). */
 function viewOf(ctx: CallLogContext, row: CallRow, legs: LegRow[]): CallView {
-  return toCallView(ctx, row, [...legs].sort((a, b) => a.ring_at - b.ring_at || a.id - b.id));
-}
-
-/** The device's newest leg on the call (ended or not), among the call's legs. */
-function latestOf(legs: LegRow[], mac: string): LegRow | null {
-  let latest: LegRow | null = null;
-  for (const leg of legs) if (leg.mac === mac && (latest === null || leg.sequence > latest.sequence)) latest = leg;
-  return latest;
-}
-
-/** Keeps a leg as just written (RETURNING *) in the mutation's list: in place of its old row, or added. */
-function put(legs: LegRow[], leg: LegRow): LegRow {
-  const at = legs.findIndex((l) => l.id === leg.id);
-  if (at === -1) legs.push(leg);
-  else legs[at] = leg;
-  return leg;
+  return toCallView(ctx, row, inViewOrder(legs));
 }
 
 const CLOSE_HOLD = `hold_ms = hold_ms + CASE WHEN hold_started_at IS NULL THEN 0 ELSE MAX(0, @at - hold_started_at) END, hold_started_at = NULL`;
 
 function insertLeg(ctx: CallLogContext, legs: LegRow[], account: string, callId: string, leg: LegStart, sequence: number, state: LegRow['state']): LegRow {
-  return put(legs, ctx
+  return keepLeg(legs, ctx
     .sql(
       `INSERT INTO cl_legs (account, call_id, mac, sequence, agent, state, transfer, transferred_from, ring_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
@@ -45,7 +28,7 @@ function insertLeg(ctx: CallLogContext, legs: LegRow[], account: string, callId:
 
 /** The device's open leg, or a new one (the device had none, or only ended ones: a transfer back). */
 function openLeg(ctx: CallLogContext, legs: LegRow[], account: string, callId: string, leg: LegStart, state: LegRow['state']): LegRow {
-  const latest = latestOf(legs, leg.mac);
+  const latest = latestLegOf(legs, leg.mac);
   if (latest && latest.ended_at === null) return latest;
   return insertLeg(ctx, legs, account, callId, leg, (latest?.sequence ?? 0) + 1, state);
 }
@@ -89,7 +72,7 @@ export function applyRinging(ctx: CallLogContext, input: { call: CallStart; leg:
     }
   }
   const legRow = openLeg(ctx, legs, call.account, call.id, leg, 'ringing');
-  if (leg.agent !== null && legRow.agent === null) put(legs, ctx.sql('UPDATE cl_legs SET agent = ? WHERE id = ? RETURNING *').get(leg.agent, legRow.id) as LegRow);
+  if (leg.agent !== null && legRow.agent === null) keepLeg(legs, ctx.sql('UPDATE cl_legs SET agent = ? WHERE id = ? RETURNING *').get(leg.agent, legRow.id) as LegRow);
   const addTarget = ctx.sql('INSERT OR IGNORE INTO cl_targets (account, call_id, agent) VALUES (?, ?, ?)');
   for (const agent of input.targets) addTarget.run(call.account, call.id, agent);
   // Offered to someone: no longer a call that rang nobody in particular (visibility.ts). No row
@@ -108,7 +91,7 @@ export function applyAnswered(
   if (!call) return null;
   const legs = legRows(ctx, input.account, input.callId);
   const leg = openLeg(ctx, legs, input.account, input.callId, { mac: input.mac, agent: input.agent, at: input.at, transfer: false, transferredFrom: null }, 'answered');
-  put(legs, ctx
+  keepLeg(legs, ctx
     .sql(`UPDATE cl_legs SET state = 'answered', answered_at = COALESCE(answered_at, ?), agent = COALESCE(?, agent) WHERE id = ? RETURNING *`)
     .get(input.at, input.agent, leg.id) as LegRow);
   if (input.owner) {
@@ -135,12 +118,12 @@ export function applyLegEnded(
   const call = getCallRow(ctx, input.account, input.callId);
   if (!call) return null;
   const legs = legRows(ctx, input.account, input.callId);
-  let leg = latestOf(legs, input.mac);
+  let leg = latestLegOf(legs, input.mac);
   // A device that ends a leg it never reported ringing still took part: give it a leg.
   leg ??= insertLeg(ctx, legs, input.account, input.callId, { mac: input.mac, agent: input.agent, at: input.at, transfer: false, transferredFrom: null }, 1, 'ringing');
   if (leg.ended_at === null) {
     const state = input.outcome === 'rejected' ? 'rejected' : input.outcome === 'missed' && leg.answered_at === null ? 'missed' : 'ended';
-    leg = put(legs, ctx
+    leg = keepLeg(legs, ctx
       .sql(`UPDATE cl_legs SET ${CLOSE_HOLD}, state = @state, ended_at = @at, agent = COALESCE(agent, @agent) WHERE id = @id RETURNING *`)
       .get({ at: input.at, state, agent: input.agent, id: leg.id }) as LegRow);
   }
@@ -156,12 +139,12 @@ export function applyHold(ctx: CallLogContext, input: { callId: string; account:
   const call = getCallRow(ctx, input.account, input.callId);
   if (!call) return null;
   const legs = legRows(ctx, input.account, input.callId);
-  const leg = latestOf(legs, input.mac);
+  const leg = latestLegOf(legs, input.mac);
   if (leg && leg.ended_at === null) {
     const held = input.on
       ? ctx.sql('UPDATE cl_legs SET hold_started_at = COALESCE(hold_started_at, ?) WHERE id = ? RETURNING *').get(input.at, leg.id)
       : ctx.sql(`UPDATE cl_legs SET ${CLOSE_HOLD} WHERE id = @id RETURNING *`).get({ at: input.at, id: leg.id });
-    put(legs, held as LegRow);
+    keepLeg(legs, held as LegRow);
   }
   return viewOf(ctx, call, legs);
 }
@@ -174,9 +157,9 @@ export function applyTransfer(ctx: CallLogContext, input: { callId: string; acco
   const call = getCallRow(ctx, input.account, input.callId);
   if (!call) return null;
   const legs = legRows(ctx, input.account, input.callId);
-  const leg = latestOf(legs, input.mac);
+  const leg = latestLegOf(legs, input.mac);
   if (leg) {
-    put(legs, ctx
+    keepLeg(legs, ctx
       .sql(
         `UPDATE cl_legs SET ${CLOSE_HOLD}, state = 'transferred', ended_at = COALESCE(ended_at, @at)
          WHERE id = @id RETURNING *`,
