@@ -1,12 +1,14 @@
 // PostgresCallLog's own concerns beside the contract (test/contracts/callLog/): contact lookups
 // batched per page (the directory is another adapter on the same database, asked over the
-// network), and handled markers pruned in chunks.
+// network), the statements a call's steps cost (each is a round trip), and handled markers
+// pruned in chunks.
+import pg from 'pg';
 import { ulid } from 'ulid';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PostgresCallLog } from '../../../../src/adapters/postgres/calllog/PostgresCallLog';
 import { HANDLED_EVENT_WINDOW_MS } from '../../../../src/domain/bus/HandledEventLedger';
 import type { Contact } from '../../../../src/domain/directory/Directory';
-import { callStart, DAY, legStart, MAC_A, T0 } from '../../../support/callLogFixtures';
+import { callStart, DAY, legStart, MAC_A, MAC_B, T0 } from '../../../support/callLogFixtures';
 import { testDatabasePerFile, TestPools } from '../../../support/postgresPools';
 
 const database = testDatabasePerFile('calllog_adapter');
@@ -42,6 +44,42 @@ describe('PostgresCallLog (adapter specifics)', () => {
     expect(page.items.map((c) => [c.id, c.contact?.name ?? null])).toEqual([
       ['c3', 'Caller 01'], ['c2', null], ['c1', 'Caller 02'], ['c0', 'Caller 01'],
     ]);
+  });
+
+  it("a call's steps cost a few statements each: the marker goes with the call's lock, and views are built from the rows written", async () => {
+    const log = await PostgresCallLog.open(await openPool());
+    const account = `acme-${ulid()}`;
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
+    const statementsOf = async (step: () => Promise<unknown>) => {
+      sent.mockClear();
+      await step();
+      return sent.mock.calls.map(([query]) => (typeof query === 'string' ? query : (query as { text: string }).text).trim().split(/\s+/).slice(0, 2).join(' '));
+    };
+    try {
+      const call = callStart({ id: 'c1', account, startedAt: T0 });
+      expect(await statementsOf(() => log.recordRinging('e1', { call, leg: legStart(MAC_A, 'a1', T0), targets: ['a1', 'a2'] }))).toEqual([
+        'BEGIN', 'WITH marker', 'INSERT INTO', 'INSERT INTO', 'COMMIT',
+      ]);
+      // A second phone of the ring group: the call is there, so it is locked and its legs read.
+      expect(await statementsOf(() => log.recordRinging('e2', { call, leg: legStart(MAC_B, 'a2', T0 + 1), targets: ['a2'] }))).toEqual([
+        'BEGIN', 'WITH marker', 'SELECT *', 'SELECT *', 'INSERT INTO', 'INSERT INTO', 'COMMIT',
+      ]);
+      const answer = { callId: 'c1', account, mac: MAC_A, agent: 'a1', at: T0 + 5_000, owner: true };
+      expect(await statementsOf(() => log.recordAnswered('e3', answer))).toEqual(['BEGIN', 'WITH marker', 'SELECT *', 'UPDATE cl_legs', 'UPDATE cl_calls', 'COMMIT']);
+      expect(await statementsOf(() => log.closeMissedCalls(account, call.remote, 'a1', T0 + 5_000))).toEqual(['UPDATE cl_missed']);
+      const ended = { callId: 'c1', account, mac: MAC_A, agent: 'a1', outcome: 'hangup' as const, at: T0 + 60_000 };
+      expect(await statementsOf(() => log.recordLegEnded('e4', ended))).toEqual(['BEGIN', 'WITH marker', 'SELECT *', 'UPDATE cl_legs', 'COMMIT']);
+      const finalised = await statementsOf(() => log.finaliseCall('e4', { callId: 'c1', account, status: 'answered', endedAt: T0 + 60_000 }));
+      // The legs are read once, after closing the open ones; the view is built from them (no second read).
+      expect(finalised).toEqual(['BEGIN', 'WITH marker', 'UPDATE cl_legs', 'SELECT *', 'UPDATE cl_calls', 'SELECT agent', 'DELETE FROM', 'INSERT INTO', 'INSERT INTO', 'COMMIT']);
+      // A repeat: the marker is there, so the call's view is read and nothing is written.
+      expect(await statementsOf(() => log.recordLegEnded('e4', ended))).toEqual(['BEGIN', 'WITH marker', 'SELECT *', 'COMMIT']);
+    } finally {
+      sent.mockRestore();
+    }
+    const view = await log.getCall(account, 'c1');
+    expect(view?.status).toBe('answered');
+    expect(view?.legs.map((l) => [l.mac, l.state])).toEqual([[MAC_A, 'ended'], [MAC_B, 'ended']]);
   });
 
   it('deletes any number of markers, in chunks', async () => {
