@@ -6,22 +6,30 @@ import { createInterface } from 'node:readline';
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
 export const CLOCK_TICKS_PER_SECOND = 100;
 
+/**
+ * The command name in /proc/<pid>/stat and the fields after it (field 3 onwards; the name may hold
+ * spaces, so fields are counted after its closing parenthesis); null once the process is gone.
+ */
+function statOf(pid: number): { name: string; fields: string[] } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), fields: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
+  } catch {
+    return null;
+  }
+}
+
 /** User + system CPU time of a process so far (all its threads), in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
 export function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  const stat = statOf(pid);
+  if (!stat) throw new Error(`process ${pid} is gone`);
+  return Number(stat.fields[11]) + Number(stat.fields[12]);
 }
 
 /** The parent pid of a process (field 4 of /proc/<pid>/stat), or null once it is gone. */
 function parentOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
+  const stat = statOf(pid);
+  return stat ? Number(stat.fields[1]) : null;
 }
 
 /** A process and all its descendants, read from every /proc/<pid>/stat's parent pid. */
@@ -63,6 +71,26 @@ function sumOverTree(pid: number, read: (pid: number) => number): number {
  */
 export function treeCpuTicks(pid: number): number {
   return sumOverTree(pid, cpuTicks);
+}
+
+/**
+ * CPU ticks of a service the machine runs (every process with this command name, e.g. PostgreSQL's
+ * `postgres`): the live processes' user + system time, plus what the service's own parent process
+ * reaped from children that have exited (cutime + cstime: a connection's backend ends when its
+ * client disconnects). Only meaningful while nothing else uses the service.
+ */
+export function serviceCpuTicks(name: string): number {
+  const members = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((entry) => {
+    const stat = statOf(Number(entry));
+    return stat && stat.name === name ? [stat] : [];
+  });
+  let total = 0;
+  for (const { fields } of members) {
+    total += Number(fields[11]) + Number(fields[12]);
+    const parent = statOf(Number(fields[1]));
+    if (parent?.name !== name) total += Number(fields[13]) + Number(fields[14]);
+  }
+  return total;
 }
 
 /** CPU ticks of a process's main thread alone (its JavaScript event loop; /proc/<pid>/task/<pid>/stat). */

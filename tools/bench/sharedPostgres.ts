@@ -2,14 +2,15 @@
  * Central servers on PostgreSQL (docs/architecture.md, Several servers): the shared-mode pipeline
  * (Redis call state, RabbitMQ, the call log and directory in PostgreSQL) with one server, then two
  * servers on this machine sharing the load. For each: call events handled per second end to end
- * (webhook 200 → handled, nothing lost) and the Ringside servers' own CPU per event (user + system
- * time from /proc/<pid>/stat over the load, divided by events handled). The load generator runs in
- * this process, each server in its own.
+ * (webhook 200 → handled, nothing lost), the Ringside servers' own CPU per event (user + system
+ * time from /proc/<pid>/stat over the load, divided by events handled) and PostgreSQL's (its
+ * processes on this machine: what a call center's database server pays per event). The load
+ * generator runs in this process, each server in its own.
  */
 import { ulid } from 'ulid';
 import { createTestDatabase } from '../../test/support/postgres';
 import { makeTempDir } from '../../test/support/tmp';
-import { CLOCK_TICKS_PER_SECOND, startChild, treeCpuTicks, type ChildServer } from './children';
+import { CLOCK_TICKS_PER_SECOND, serviceCpuTicks, startChild, treeCpuTicks, type ChildServer } from './children';
 import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, adminRequest, callLoad, counter } from './measure';
 import { startPrivateRedis, type PrivateRedis } from './privateRedis';
 import { ringsideCommand } from './ringsideCommand';
@@ -25,13 +26,14 @@ export async function benchSharedPostgres(): Promise<void> {
     for (const servers of SERVER_COUNTS) {
       const result = await runServers(servers, redis);
       console.log(`${servers === 1 ? 'one server ' : 'two servers'}: ${result.rate.toFixed(0)} call events/s end to end; Ringside CPU ${result.cpuMsPerEvent.toFixed(2)} ms per call event (${result.servers} process${result.servers > 1 ? 'es' : ''}); ${result.verdict}`);
+      console.log(`  PostgreSQL's own CPU ${result.databaseMsPerEvent.toFixed(2)} ms per call event (every postgres process of this machine, which serves only the bench meanwhile)`);
     }
   } finally {
     await redis.stop();
   }
 }
 
-interface Result { servers: number; rate: number; cpuMsPerEvent: number; verdict: string }
+interface Result { servers: number; rate: number; cpuMsPerEvent: number; databaseMsPerEvent: number; verdict: string }
 
 async function runServers(count: number, redis: PrivateRedis): Promise<Result> {
   const id = `bench-${ulid().toLowerCase()}`;
@@ -68,16 +70,20 @@ async function sustained(servers: ChildServer[]): Promise<Result> {
   const acceptedBefore = await sum('ringside_events_accepted_total');
   const handledBefore = await sum('ringside_events_handled_total', 'outcome="ok"');
   const cpuBefore = servers.map((s) => treeCpuTicks(s.process.pid!));
+  // The database server's share: on a call center's own machine, what the servers' load costs it.
+  const databaseBefore = serviceCpuTicks('postgres');
   const start = performance.now();
   const loads = await Promise.all(servers.map((s, i) => callLoad(s.urls.webhookUrl!, i * 10_000_000)));
   await drained();
   const elapsedMs = performance.now() - start;
   const cpuMs = servers.reduce((total, s, i) => total + ((treeCpuTicks(s.process.pid!) - cpuBefore[i]!) * 1000) / CLOCK_TICKS_PER_SECOND, 0);
+  const databaseMs = ((serviceCpuTicks('postgres') - databaseBefore) * 1000) / CLOCK_TICKS_PER_SECOND;
   const accepted = (await sum('ringside_events_accepted_total')) - acceptedBefore;
   const handled = (await sum('ringside_events_handled_total', 'outcome="ok"')) - handledBefore;
   const ok = loads.reduce((total, load) => total + load.ok, 0);
   const verdict = handled >= accepted && accepted >= ok
     ? `nothing lost (${ok} answered 200, ${accepted} durable, ${handled} handled)`
     : `LOST: ${ok} answered 200, ${accepted} durable, ${handled} handled`;
-  return { servers: servers.length, rate: handled / (elapsedMs / 1000), cpuMsPerEvent: handled > 0 ? cpuMs / handled : 0, verdict };
+  const perEvent = (ms: number) => (handled > 0 ? ms / handled : 0);
+  return { servers: servers.length, rate: handled / (elapsedMs / 1000), cpuMsPerEvent: perEvent(cpuMs), databaseMsPerEvent: perEvent(databaseMs), verdict };
 }
