@@ -1,8 +1,8 @@
 import type { CallStatus } from '../../../domain/calllog/CallLog';
-import type { CallRow, LegRow } from '../../../domain/calllog/rows';
-import { computeContribution, finalTimes, type StatContribution } from '../../../domain/calllog/statistics';
-import { legRows, targetsOf, type PgCallLogContext } from './rows';
-import { execute, selectRow } from './sql';
+import { inViewOrder, type CallRow, type LegRow } from '../../../domain/calllog/rows';
+import { computeContribution, finalTimes, STAT_FIELDS, type StatContribution } from '../../../domain/calllog/statistics';
+import { targetsOf, type PgCallLogContext } from './rows';
+import { execute, selectRow, selectRows } from './sql';
 
 /**
  * Ending a call and its share of the daily statistics, as the SQLite call log does
@@ -15,16 +15,28 @@ import { execute, selectRow } from './sql';
  * wait for each other's commits.
  */
 
-const COUNTERS = `offered, answered, missed, ring_ms, ring_count, talk_ms, talk_count, outgoing, outgoing_answered, outgoing_talk_ms`;
-const VALUES = '@offered, @answered, @missed, @ringMs, @ringCount, @talkMs, @talkCount, @outgoing, @outgoingAnswered, @outgoingTalkMs';
+/** The counters' columns, in STAT_FIELDS' order (ringMs is ring_ms). */
+const COLUMNS = STAT_FIELDS.map((field) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`));
+const COUNTERS = COLUMNS.join(', ');
+/** Each counter of the given contributions as an array parameter, in the same order. */
+const GIVEN_ARRAYS = STAT_FIELDS.map((field) => `@${field}::bigint[]`).join(', ');
 
-/** Replaces the call's recorded contribution with `contribution`. */
+/**
+ * Replaces the call's recorded contribution with `contribution`, in one statement: the agents no
+ * longer in it are deleted, the others inserted or overwritten (a call finalised again after a
+ * transfer continuation). The rows the two parts touch are apart, as one statement requires.
+ */
 async function replaceContribution(ctx: PgCallLogContext, call: CallRow, contribution: StatContribution[]): Promise<void> {
-  const key = { account: call.account, callId: call.id };
-  await execute(ctx.db, 'DELETE FROM cl_stat_contrib WHERE account = @account AND call_id = @callId', key);
-  for (const c of contribution) {
-    await execute(ctx.db, `INSERT INTO cl_stat_contrib (account, call_id, agent, day, ${COUNTERS}) VALUES (@account, @callId, @agent, @day, ${VALUES})`, { ...key, ...c });
-  }
+  const columns = Object.fromEntries(STAT_FIELDS.map((field) => [field, contribution.map((c) => c[field])]));
+  await execute(
+    ctx.db,
+    `WITH given AS (SELECT * FROM unnest(@agents::text[], @days::text[], ${GIVEN_ARRAYS}) AS g (agent, day, ${COUNTERS})),
+     gone AS (DELETE FROM cl_stat_contrib WHERE account = @account AND call_id = @callId AND agent <> ALL (@agents::text[]))
+     INSERT INTO cl_stat_contrib (account, call_id, agent, day, ${COUNTERS})
+     SELECT @account, @callId, agent, day, ${COUNTERS} FROM given
+     ON CONFLICT (account, call_id, agent) DO UPDATE SET day = excluded.day, ${COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    { account: call.account, callId: call.id, agents: contribution.map((c) => c.agent), days: contribution.map((c) => c.day), ...columns },
+  );
 }
 
 /**
@@ -34,17 +46,20 @@ async function replaceContribution(ctx: PgCallLogContext, call: CallRow, contrib
  * call's row and legs as written.
  */
 export async function finaliseCallRows(ctx: PgCallLogContext, call: CallRow, status: CallStatus, endedAt: number): Promise<{ row: CallRow; legs: LegRow[] }> {
-  await execute(
+  // The open legs as closed, with the others as they were: one statement (the call's row is
+  // locked, so no other server is changing its legs meanwhile).
+  const legs = inViewOrder(await selectRows<LegRow>(
     ctx.db,
-    `UPDATE cl_legs SET
-       hold_ms = hold_ms + CASE WHEN hold_started_at IS NULL THEN 0 ELSE GREATEST(0, @endedAt::bigint - hold_started_at) END,
-       hold_started_at = NULL,
-       state = CASE WHEN answered_at IS NULL AND @status::text = 'missed' THEN 'missed' ELSE 'ended' END,
-       ended_at = @endedAt
-     WHERE account = @account AND call_id = @callId AND ended_at IS NULL`,
+    `WITH closed AS (
+       UPDATE cl_legs SET
+         hold_ms = hold_ms + CASE WHEN hold_started_at IS NULL THEN 0 ELSE GREATEST(0, @endedAt::bigint - hold_started_at) END,
+         hold_started_at = NULL,
+         state = CASE WHEN answered_at IS NULL AND @status::text = 'missed' THEN 'missed' ELSE 'ended' END,
+         ended_at = @endedAt
+       WHERE account = @account AND call_id = @callId AND ended_at IS NULL RETURNING *)
+     SELECT * FROM closed UNION ALL SELECT * FROM cl_legs WHERE account = @account AND call_id = @callId AND ended_at IS NOT NULL`,
     { account: call.account, callId: call.id, endedAt, status },
-  );
-  const legs = await legRows(ctx, call.account, call.id);
+  ));
   const { ringMs, talkMs, holdMs } = finalTimes(call, legs, endedAt);
   const updated = await selectRow<CallRow>(
     ctx.db,

@@ -47,7 +47,8 @@ describe('PostgresCallLog (adapter specifics)', () => {
   });
 
   it("a call's steps cost a few statements each: the marker goes with the call's lock, and views are built from the rows written", async () => {
-    const log = await PostgresCallLog.open(await openPool());
+    const pool = await openPool();
+    const log = await PostgresCallLog.open(pool);
     const account = `acme-${ulid()}`;
     const sent = vi.spyOn(pg.Client.prototype, 'query');
     const statementsOf = async (step: () => Promise<unknown>) => {
@@ -69,14 +70,25 @@ describe('PostgresCallLog (adapter specifics)', () => {
       expect(await statementsOf(() => log.closeMissedCalls(account, call.remote, 'a1', T0 + 5_000))).toEqual(['UPDATE cl_missed']);
       const ended = { callId: 'c1', account, mac: MAC_A, agent: 'a1', outcome: 'hangup' as const, at: T0 + 60_000 };
       expect(await statementsOf(() => log.recordLegEnded('e4', ended))).toEqual(['BEGIN', 'WITH marker', 'SELECT *', 'UPDATE cl_legs', 'COMMIT']);
+      // A contribution the call no longer makes (as if recorded by an earlier finalisation) goes when it is finalised.
+      await pool.query(
+        `INSERT INTO cl_stat_contrib (account, call_id, agent, day, offered, answered, missed, ring_ms, ring_count, talk_ms, talk_count)
+         VALUES ($1, 'c1', 'gone', '2024-03-09', 1, 1, 0, 1, 1, 1, 1)`,
+        [account],
+      );
       const finalised = await statementsOf(() => log.finaliseCall('e4', { callId: 'c1', account, status: 'answered', endedAt: T0 + 60_000 }));
-      // The legs are read once, after closing the open ones; the view is built from them (no second read).
-      expect(finalised).toEqual(['BEGIN', 'WITH marker', 'UPDATE cl_legs', 'SELECT *', 'UPDATE cl_calls', 'SELECT agent', 'DELETE FROM', 'INSERT INTO', 'INSERT INTO', 'COMMIT']);
+      // The open legs closed and all legs read in one statement, the contributions replaced in one; the view is built from the rows.
+      expect(finalised).toEqual(['BEGIN', 'WITH marker', 'WITH closed', 'UPDATE cl_calls', 'SELECT agent', 'WITH given', 'COMMIT']);
       // A repeat: the marker is there, so the call's view is read and nothing is written.
       expect(await statementsOf(() => log.recordLegEnded('e4', ended))).toEqual(['BEGIN', 'WITH marker', 'SELECT *', 'COMMIT']);
     } finally {
       sent.mockRestore();
     }
+    const contributions = await pool.query('SELECT agent, day, offered, answered FROM cl_stat_contrib WHERE account = $1 ORDER BY agent', [account]);
+    expect(contributions.rows).toEqual([
+      { agent: 'a1', day: '2024-03-10', offered: 1, answered: 1 },
+      { agent: 'a2', day: '2024-03-10', offered: 1, answered: 0 },
+    ]);
     const view = await log.getCall(account, 'c1');
     expect(view?.status).toBe('answered');
     expect(view?.legs.map((l) => [l.mac, l.state])).toEqual([[MAC_A, 'ended'], [MAC_B, 'ended']]);
