@@ -10,9 +10,9 @@ export const CLOCK_TICKS_PER_SECOND = 100;
  * The command name in /proc/<pid>/stat and the fields after it (field 3 onwards; the name may hold
  * spaces, so fields are counted after its closing parenthesis); null once the process is gone.
  */
-function statOf(pid: number): { name: string; fields: string[] } | null {
+function statOf(pid: number, file = `/proc/${pid}/stat`): { name: string; fields: string[] } | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(file, 'utf8');
     return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), fields: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
   } catch {
     return null;
@@ -21,7 +21,12 @@ function statOf(pid: number): { name: string; fields: string[] } | null {
 
 /** User + system CPU time of a process so far (all its threads), in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
 export function cpuTicks(pid: number): number {
-  const stat = statOf(pid);
+  return busyTicks(pid);
+}
+
+/** User + system time (fields 14 and 15) from a process's or one of its threads' stat file. */
+function busyTicks(pid: number, file?: string): number {
+  const stat = statOf(pid, file);
   if (!stat) throw new Error(`process ${pid} is gone`);
   return Number(stat.fields[11]) + Number(stat.fields[12]);
 }
@@ -95,9 +100,7 @@ export function serviceCpuTicks(name: string): number {
 
 /** CPU ticks of a process's main thread alone (its JavaScript event loop; /proc/<pid>/task/<pid>/stat). */
 export function mainThreadTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  return busyTicks(pid, `/proc/${pid}/task/${pid}/stat`);
 }
 
 export interface WriteCounts { calls: number; bytes: number }

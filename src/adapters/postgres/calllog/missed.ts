@@ -9,7 +9,8 @@ import { MISSED_VISIBLE, audienceParams } from './visibility';
 /**
  * Missed calls and their call-back ownership, as the SQLite call log's
  * (src/adapters/sqlite/calllog/missed.ts). Each function runs inside a transaction that
- * PostgresCallLog opens.
+ * PostgresCallLog opens, but applyClose: its one UPDATE is atomic on its own, and the views it
+ * reads after it need no transaction.
  */
 
 /**

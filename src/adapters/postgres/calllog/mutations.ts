@@ -2,7 +2,7 @@ import type { LegOutcome } from '../../../domain/callstate/CallStateStore';
 import { normaliseNumber, numberTail } from '../../../domain/directory/numbers';
 import type { CallStart, CallView, LegStart } from '../../../domain/calllog/CallLog';
 import { keepLeg, latestLegOf, type CallRow, type LegRow } from '../../../domain/calllog/rows';
-import { getCallRow, legRows, viewOf, type Marker, type PgCallLogContext } from './rows';
+import { getCallRow, INSERT_MARKER, legRows, viewOf, type Marker, type PgCallLogContext } from './rows';
 import { execute, selectRow } from './sql';
 
 /**
@@ -52,7 +52,7 @@ async function openLeg(ctx: PgCallLogContext, legs: LegRow[], account: string, c
 async function markAndInsertCall(ctx: PgCallLogContext, marker: Marker, call: CallStart, leg: LegStart, targeted: boolean): Promise<{ marked: boolean; inserted: CallRow | null }> {
   const found = await selectRow<CallRow & { marked_now: number }>(
     ctx.db,
-    `WITH marker AS (INSERT INTO cl_processed_events (event_id, op, at) VALUES (@eventId, @op, @at) ON CONFLICT DO NOTHING RETURNING 1),
+    `WITH marker AS (${INSERT_MARKER}),
      inserted AS (
        INSERT INTO cl_calls (account, id, direction, remote, remote_norm, remote_tail, remote_name, local, line, helpline,
          agent, device, status, started_at, parent_id, transferred_from, targeted)

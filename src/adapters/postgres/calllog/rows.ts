@@ -3,7 +3,7 @@ import type { Contact } from '../../../domain/directory/Directory';
 import type { CallView, MissedCallView } from '../../../domain/calllog/CallLog';
 import type { PostgresContactLookup, PostgresContactSearch } from '../../../domain/calllog/contactHooks';
 import { groupByCall, inViewOrder, toCallView, toMissedView, type CallRow, type LegRow, type MissedJoinRow } from '../../../domain/calllog/rows';
-import { selectRow, selectRows } from './sql';
+import { execute, selectRow, selectRows } from './sql';
 
 /** What every call-log function works with: the transaction's client (or the pool, to read) and the hooks. */
 export interface PgCallLogContext {
@@ -46,10 +46,11 @@ export async function viewOf(ctx: PgCallLogContext, row: CallRow, legs: LegRow[]
   return toCallView(row, inViewOrder(legs), contacts.get(row.remote) ?? null);
 }
 
-/** An event's idempotency marker (PostgresCallLog once()), written in a mutation's first statement. */
+/** An event's idempotency marker for one step (PostgresCallLog onceOnCall), written in a mutation's first statement. */
 export type Marker = { eventId: string; op: string; at: number };
 
-const INSERT_MARKER = 'INSERT INTO cl_processed_events (event_id, op, at) VALUES (@eventId, @op, @at) ON CONFLICT DO NOTHING RETURNING 1';
+/** The marker's INSERT, for a CTE named `marker`: one row when the marker is new, none when it was there. */
+export const INSERT_MARKER = 'INSERT INTO cl_processed_events (event_id, op, at) VALUES (@eventId, @op, @at) ON CONFLICT DO NOTHING RETURNING 1';
 
 /**
  * Writes the marker and locks the call's row (FOR UPDATE), in one statement: whether the marker
@@ -70,9 +71,9 @@ export async function markAndLock(ctx: PgCallLogContext, marker: Marker, account
   return { marked: marked === 1, row };
 }
 
-/** Takes out a marker written for a call that turned out unknown (none is left: PostgresCallLog once()). */
+/** Takes out a marker written for a call that turned out unknown (none is left: PostgresCallLog onceOnCall). */
 export async function unmark(ctx: PgCallLogContext, marker: Marker): Promise<void> {
-  await selectRows(ctx.db, 'DELETE FROM cl_processed_events WHERE event_id = @eventId AND op = @op', marker);
+  await execute(ctx.db, 'DELETE FROM cl_processed_events WHERE event_id = @eventId AND op = @op', marker);
 }
 
 /** Calls with their legs and contacts: one query for the legs of all of them, one contact lookup. */
