@@ -2,8 +2,8 @@
  * The embedded single-seat topology: ingest and popup latency, each beside its baseline measured
  * the same way in the same run (bareHttp.js: node:http and ws in their own process), and memory.
  */
-import { startChild, type ChildServer } from './children';
-import { CONNECTIONS, SECONDS, callLoad, counter, formatLatency, mb, ringingLatency, type Latency } from './measure';
+import { CLOCK_TICKS_PER_SECOND, mainThreadTicks, startChild, treeCpuTicks, type ChildServer } from './children';
+import { CONNECTIONS, SECONDS, callLoad, counter, formatLatency, mb, ringingLatency, type Latency, type LoadResult } from './measure';
 import { dataDirSize, dataDirSizeOnceIdle, startEmbeddedRingside } from './ringsideCommand';
 
 export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
@@ -20,9 +20,11 @@ export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
       console.log(`embedded: ${formatBareLatency(bareLatency, latency)}`);
       return;
     }
-    const bareResult = await callLoad(bare.urls.webhookUrl!);
+    const bareRun = await loadWithCpu(bare);
+    const bareResult = bareRun.result;
     const before = await counter(ringside, 'ringside_events_accepted_total');
-    const ringsideResult = await callLoad(ringside.urls.webhookUrl!);
+    const ringsideRun = await loadWithCpu(ringside);
+    const ringsideResult = ringsideRun.result;
     const durable = (await counter(ringside, 'ringside_events_accepted_total')) - before;
     const rssLoaded = ringside.rssBytes();
 
@@ -31,6 +33,7 @@ export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
     // autocannon stops counting at the deadline while the last requests are still answered, so
     // the spool may hold a few more events than the 200s it counted, never fewer.
     const verdict = durable >= ringsideResult.ok ? 'every 200 durable' : 'FEWER DURABLE EVENTS THAN 200s';
+    console.log(`ingest CPU per request answered: bare node:http ${msPerRequest(bareRun.ticks, bareResult.ok)} ms, Ringside ${msPerRequest(ringsideRun.ticks, ringsideResult.ok)} ms, of which its main thread ${msPerRequest(ringsideRun.mainThreadTicks, ringsideResult.ok)} ms (the event loop that answers; the rest is other threads: garbage collection, WAL checkpoints)`);
     console.log(`ingest: ${ringsideResult.ok} answered 200, ${durable} durable in the spool (${verdict}), ${ringsideResult.non2xx} non-2xx, ${ringsideResult.errors} errors`);
     console.log(formatLatency(latency, '5 ms'));
     console.log(formatBareLatency(bareLatency, latency));
@@ -41,6 +44,22 @@ export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
     await embedded.stop();
     await bare?.stop();
   }
+}
+
+/**
+ * A load run and the server's CPU over it (its process, all threads, and its main thread alone):
+ * counts that move less than a rate on a machine whose other tenants come and go.
+ */
+async function loadWithCpu(server: ChildServer): Promise<{ result: LoadResult; ticks: number; mainThreadTicks: number }> {
+  const pid = server.process.pid!;
+  const ticksBefore = treeCpuTicks(pid);
+  const mainBefore = mainThreadTicks(pid);
+  const result = await callLoad(server.urls.webhookUrl!);
+  return { result, ticks: treeCpuTicks(pid) - ticksBefore, mainThreadTicks: mainThreadTicks(pid) - mainBefore };
+}
+
+function msPerRequest(ticks: number, requests: number): string {
+  return ((ticks * 1000) / CLOCK_TICKS_PER_SECOND / Math.max(1, requests)).toFixed(3);
 }
 
 /** The popup's baseline: bare node:http answering and ws pushing, timed as Ringside is. */

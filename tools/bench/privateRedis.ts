@@ -41,6 +41,13 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
 
 async function countClientCommands(admin: Redis, probe: Redis, work: () => Promise<void>): Promise<Map<string, number>> {
   const monitor = await admin.monitor();
+  let done = false;
+  let failure: Error | null = null;
+  // MONITOR lines still in flight when the connection is closed reach ioredis as replies without
+  // a command ("Command queue state error"): once the count is taken they are nothing to us.
+  monitor.on('error', (error: Error) => {
+    if (!done) failure = error;
+  });
   const counts = new Map<string, number>();
   const own = `127.0.0.1:${admin.stream.localPort}`;
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
@@ -58,8 +65,10 @@ async function countClientCommands(admin: Redis, probe: Redis, work: () => Promi
     await probe.echo(marker);
     await seen;
     counts.set('echo', (counts.get('echo') ?? 1) - 1);
+    if (failure) throw failure;
     return counts;
   } finally {
+    done = true;
     monitor.disconnect();
   }
 }

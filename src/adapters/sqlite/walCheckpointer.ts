@@ -19,7 +19,7 @@ import { JOURNAL_SIZE_LIMIT_BYTES } from './database';
  */
 const WORKER_SOURCE = `
 const { statSync, watch } = require('node:fs');
-const { basename, dirname, join } = require('node:path');
+const { basename, dirname } = require('node:path');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const connections = workerData.files.map((file) => {
@@ -57,52 +57,92 @@ function checkpointAll() {
   }
   return left;
 }
-let timer = null;
-let timerUrgent = false;
-let poll = null;
-/**
- * A round within intervalMs, or at once (urgent) for a WAL written past the limit. Copied late, a
- * busy WAL ran on to the hot connections' own checkpoint (about 40 MB: on the event loop), and its
- * writer then truncated those 40 MB to the limit when it started it over: a popup waited 15 ms for
- * each. Kept near the limit, the WAL is started over with little or nothing to cut off.
- */
-function soon(urgent = false) {
-  if (timer !== null && (timerUrgent || !urgent)) return;
-  if (timer !== null) clearTimeout(timer);
-  timerUrgent = urgent;
-  timer = setTimeout(() => {
-    timer = null;
-    if (checkpointAll()) soon();
-  }, urgent ? 0 : workerData.intervalMs);
-}
-// A round follows the writes: a WAL written to (seen by watching its directory, no polling) is
-// checkpointed within intervalMs (at once past the limit), and an idle process does not wake
-// (docs/architecture.md, Idle).
-// Where the file system cannot be watched, rounds run every intervalMs as before.
+// A round follows the writes without a poll while nothing writes (docs/architecture.md, Idle):
+// idle, the thread watches the WALs' directories (fs.watch) and sleeps. The first write wakes it,
+// and it stops watching: inotify queues an event for every write system call, and the writer pays
+// for each one (about 8 % of a desktop seat's event loop under load, issue 15). While writes go on
+// it looks at the WALs every pollMs instead: a round intervalMs after the first write since the
+// last round, at once for a write that takes a WAL past the limit. Copied late, a busy WAL ran on
+// to the hot connections' own checkpoint (about 40 MB: on the event loop), and its writer then
+// truncated those 40 MB to the limit when it started it over: a popup waited 15 ms for each. Once
+// nothing has changed for intervalMs and no work is left, it watches again.
+// Where the file system cannot be watched, it looks every pollMs for as long as it runs.
 const walNames = new Map();
 for (const { wal } of connections) {
   const dir = dirname(wal);
   if (!walNames.has(dir)) walNames.set(dir, new Set());
   walNames.get(dir).add(basename(wal));
 }
-const watchers = [];
-try {
-  for (const [dir, names] of walNames) {
-    const watcher = watch(dir, { persistent: false }, (_event, name) => {
-      if (name === null || names.has(String(name))) soon(name !== null && walSize(join(dir, String(name))) > workerData.walLimitBytes);
-    });
-    // The directory gone (a test's temp dir removed first): nothing left to checkpoint there.
-    watcher.on('error', () => watcher.close());
-    watchers.push(watcher);
+const pollMs = Math.min(workerData.pollMs, workerData.intervalMs);
+let watchers = [];
+let canWatch = true;
+let pollTimer = null;
+/** When the next round is due (a WAL written since the last one), or null. */
+let dueAt = null;
+let lastChangeAt = 0;
+let workLeft = false;
+/** Each WAL's last modification time as last seen (nanoseconds, as a string: exact). */
+const seen = new Map();
+function stamp(file) {
+  try {
+    const stat = statSync(file, { bigint: true });
+    return { size: Number(stat.size), modified: String(stat.mtimeNs) };
+  } catch {
+    return { size: 0, modified: 'none' };
   }
-  soon();
-} catch {
-  for (const watcher of watchers) watcher.close();
-  poll = setInterval(checkpointAll, workerData.intervalMs);
 }
+/** One look at every WAL; a round when one is due. */
+function look() {
+  const now = Date.now();
+  let urgent = false;
+  for (const { wal } of connections) {
+    const { size, modified } = stamp(wal);
+    if (seen.get(wal) === modified) continue;
+    seen.set(wal, modified);
+    lastChangeAt = now;
+    if (dueAt === null) dueAt = now + workerData.intervalMs;
+    if (size > workerData.walLimitBytes) urgent = true;
+  }
+  if (urgent || (dueAt !== null && now >= dueAt)) {
+    dueAt = null;
+    workLeft = checkpointAll();
+    if (workLeft) dueAt = Date.now() + workerData.intervalMs;
+  }
+  if (pollTimer !== null && canWatch && dueAt === null && !workLeft && now - lastChangeAt >= workerData.intervalMs) sleepUntilWritten();
+}
+function pollWhileWritten() {
+  for (const watcher of watchers) watcher.close();
+  watchers = [];
+  if (pollTimer === null) pollTimer = setInterval(look, pollMs);
+  look();
+}
+function sleepUntilWritten() {
+  if (pollTimer !== null) clearInterval(pollTimer);
+  pollTimer = null;
+  try {
+    for (const [dir, names] of walNames) {
+      const watcher = watch(dir, { persistent: false }, (_event, name) => {
+        if (name === null || names.has(String(name))) pollWhileWritten();
+      });
+      // The directory gone (a test's temp dir removed first): nothing left to checkpoint there.
+      watcher.on('error', () => watcher.close());
+      watchers.push(watcher);
+    }
+  } catch {
+    canWatch = false;
+    pollWhileWritten();
+    return;
+  }
+  // A write between the last look and the watch: seen now rather than at the next write.
+  if (connections.some(({ wal }) => seen.get(wal) !== stamp(wal).modified)) pollWhileWritten();
+}
+for (const { wal } of connections) seen.set(wal, stamp(wal).modified);
+// A round for what earlier runs left in the WALs, intervalMs after start as after a write.
+dueAt = Date.now() + workerData.intervalMs;
+pollWhileWritten();
 parentPort.on('message', () => {
-  if (timer !== null) clearTimeout(timer);
-  if (poll !== null) clearInterval(poll);
+  if (pollTimer !== null) clearInterval(pollTimer);
+  pollTimer = null;
   for (const watcher of watchers) watcher.close();
   for (const { db } of connections) {
     try { db.pragma('wal_checkpoint(PASSIVE)'); db.close(); } catch { /* closing anyway */ }
@@ -110,6 +150,12 @@ parentPort.on('message', () => {
   parentPort.postMessage('closed');
 });
 `;
+
+/**
+ * How often the thread looks at the WALs while they are being written. A WAL written at 7 MB/s (a
+ * desktop seat under a burst) grows by about 350 KB between two looks past the 4 MiB limit.
+ */
+const WRITTEN_POLL_MS = 50;
 
 /** Pages after which a hot connection checkpoints itself anyway (about 40 MB of WAL). */
 export const HOT_CONNECTION_CHECKPOINT_PAGES = 10_000;
@@ -120,12 +166,14 @@ export interface WalCheckpointer {
 
 /**
  * `intervalMs`: a WAL written to is checkpointed within it. `quietMs`: how long nothing must have
- * written to a WAL before the thread empties it (default intervalMs).
+ * written to a WAL before the thread empties it (default intervalMs). `pollMs`: how often it looks
+ * at the WALs while they are written (at most intervalMs).
  */
-export function startWalCheckpointer(files: string[], intervalMs = 500, options: { quietMs?: number } = {}): WalCheckpointer {
+export function startWalCheckpointer(files: string[], intervalMs = 500, options: { quietMs?: number; pollMs?: number } = {}): WalCheckpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const quietMs = options.quietMs ?? intervalMs;
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, files, intervalMs, quietMs, walLimitBytes: JOURNAL_SIZE_LIMIT_BYTES } });
+  const pollMs = options.pollMs ?? WRITTEN_POLL_MS;
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, files, intervalMs, quietMs, pollMs, walLimitBytes: JOURNAL_SIZE_LIMIT_BYTES } });
   worker.unref();
   return {
     close: () =>
