@@ -76,7 +76,11 @@ export function wireCallHandling(deps: CallHandlingDeps): CallHandling {
   const lifecycle = new CallLifecycle({
     state, log, directory, push, presence, missed, logger, clock, devices, cards,
     onMissedClosed: (account, closed) => callbacks.closed(account, closed),
-    config: { seatAgent: usesRedis(config) ? null : config.agent, transferWindowMs: config.transferWindowMs },
+    config: {
+      seatAgent: usesRedis(config) ? null : config.agent, transferWindowMs: config.transferWindowMs,
+      // RabbitMQ's acknowledgement is final: an event's marker is written before it. The spool's own done marks wait up to 20 ms.
+      handledMarks: config.amqp.url ? 'awaited' : 'deferred',
+    },
   });
 
   const consume = (signal: AbortSignal, onHandled?: (type: string, outcome: 'ok' | 'error') => void) => adapters.bus.consume(async (event, delivery) => {

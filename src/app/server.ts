@@ -172,7 +172,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
 
   // Set once the WebSocket exists: a phone's change goes to its agent's UIs (and admin UIs) at once.
   let phoneChanged: (account: string, mac: string) => void = () => undefined;
-  const { presence, callbacks, missed, phones, devices, consume } = wireCallHandling({
+  const { presence, callbacks, missed, phones, devices, lifecycle, consume } = wireCallHandling({
     config, stores, adapters, directory, metrics, storage, logger, clock,
     missedSafetyNetMs: soleProcess ? UNATTENDED_PASS_MS : undefined, onPhoneChanged: (account, mac) => phoneChanged(account, mac),
   });
@@ -397,6 +397,8 @@ export async function startRingside(config: RingsideConfig, options: StartOption
         }
         await api.close();
         await settlesWithin(callbacksStarted, grace);
+        // The last handled markers (HandledMarks), before the call log closes; not waited for long on a database that does not answer.
+        await settlesWithin(lifecycle.flushHandledMarks(), grace || LEFT_BEHIND_WAIT_MS);
         await adapters.close();
         await directory.close();
         await stores.close();

@@ -76,6 +76,8 @@ export interface CallLog {
   hasProcessed(eventId: string): Promise<boolean>;
   /** Marks an event processed that has no call-log effect of its own (presence, device health). */
   markProcessed(eventId: string): Promise<boolean>;
+  /** Marks these events processed, in one write (HandledMarks: the handled markers of many events); those already marked stay as they are. */
+  markAllProcessed(eventIds: readonly string[]): Promise<void>;
 
   /** Creates the call, or adds a leg to it (ring group, transfer continuation: reopens an ended call). Records the popup targets. */
   recordRinging(eventId: string, input: { call: CallStart; leg: LegStart; targets: string[] }): Promise<Applied<CallView>>;

@@ -15,6 +15,7 @@ import { CallRecovery } from './CallRecovery';
 import { PerCallOrder } from './PerCallOrder';
 import { logCallEnded } from './callEndLog';
 import { CallCards } from './CallCards';
+import { HandledMarks, type HandledMarkWrites } from './HandledMarks';
 
 export interface CallLifecycleDeps {
   state: CallStateStore;
@@ -25,7 +26,8 @@ export interface CallLifecycleDeps {
   missed: MissedCallSweeper;
   logger: Logger;
   clock: () => number;
-  config: RoutingConfig & { transferWindowMs: number };
+  /** `handledMarks`: how the handled markers are written (HandledMarks; default awaited). */
+  config: RoutingConfig & { transferWindowMs: number; handledMarks?: HandledMarkWrites };
   /** Device health (optional): told about calls up and down on each phone and about device events. */
   devices?: DeviceHealthHooks;
   /** Caller cards for `call.ringing` (directory, then CRM); the directory alone by default. */
@@ -70,8 +72,12 @@ export class CallLifecycle {
   private readonly callCards: CallCards;
   /** A ringing push waiting for the CRM holds back the later pushes of its call, not other events. */
   private readonly order: PerCallOrder;
+  private readonly handledMarks: HandledMarks;
 
   constructor(private readonly deps: CallLifecycleDeps) {
+    this.handledMarks = new HandledMarks(deps.log, deps.config.handledMarks ?? 'awaited', (error, markers) => {
+      deps.logger.warn({ err: error, markers }, 'handled markers not saved; those events run again if redelivered');
+    });
     this.recovery = new CallRecovery({ state: deps.state, log: deps.log, transferWindowMs: deps.config.transferWindowMs });
     this.cards = deps.cards ?? new DirectoryCallerCards({ directory: deps.directory, logger: deps.logger });
     this.callCards = new CallCards((account, caller) => this.cardFor(account, caller), deps.clock);
@@ -83,9 +89,15 @@ export class CallLifecycle {
     // crashed half-way re-runs them all; only a fully handled event is skipped. An event's first
     // delivery cannot have been handled: its marker is not looked for (a read per event, issue 15).
     const handled = handledMarker(event.id);
-    if (delivery?.firstDelivery !== true && (await this.deps.log.hasProcessed(handled))) return;
+    if (delivery?.firstDelivery !== true && (await this.handledMarks.has(handled))) return;
     await this.dispatch(event);
-    await this.deps.log.markProcessed(handled);
+    // Written with the markers of the events handled about now (HandledMarks).
+    await this.handledMarks.add(handled);
+  }
+
+  /** Writes the handled markers still waiting (shutdown, before the call log closes). */
+  flushHandledMarks(): Promise<void> {
+    return this.handledMarks.flush();
   }
 
   private async dispatch(event: CallEvent): Promise<void> {

@@ -68,6 +68,17 @@ export function idempotencyCases(ctx: CallLogContext): void {
       expect(await h().log.hasProcessed('dnd-1')).toBe(true);
     });
 
+    it('markAllProcessed records many events in one write, keeps those already marked, and takes none at all', async () => {
+      expect(await h().log.markProcessed('many-2')).toBe(true);
+      await h().log.markAllProcessed(['many-1', 'many-2', 'many-3']);
+      await h().log.markAllProcessed([]);
+      for (const id of ['many-1', 'many-2', 'many-3']) expect(await h().log.hasProcessed(id)).toBe(true);
+      expect(await h().log.hasProcessed('many-4')).toBe(false);
+      expect(await h().log.markProcessed('many-3')).toBe(false);
+      // Marked twice is still one marker: pruning counts rows.
+      expect(await h().log.pruneHandledMarkers(Number.MAX_SAFE_INTEGER)).toBe(3);
+    });
+
     it('the marker commits with the effects: a failing mutation leaves neither', async () => {
       const bad = { ...callStart(), direction: 'sideways' } as unknown as CallStart;
       await expect(h().log.recordRinging('bad-1', { call: bad, leg: legStart(MAC_A, 'alice', T0), targets: ['alice'] })).rejects.toThrow();

@@ -114,6 +114,15 @@ export class PostgresCallLog implements CallLog {
     return marked === 1;
   }
 
+  async markAllProcessed(eventIds: readonly string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    await execute(
+      this.pool,
+      `INSERT INTO cl_processed_events (event_id, op, at) SELECT event_id, 'mark', @at FROM unnest(@eventIds::text[]) AS given (event_id) ON CONFLICT DO NOTHING`,
+      { eventIds: [...eventIds], at: this.clock() },
+    );
+  }
+
   async recordRinging(eventId: string, input: { call: CallStart; leg: LegStart; targets: string[] }): Promise<Applied<CallView>> {
     const { call } = input;
     return this.transaction(async (ctx) => {

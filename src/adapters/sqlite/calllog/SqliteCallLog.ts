@@ -25,6 +25,9 @@ import { callView, createContext, getCallRow, missedView, targetsOf, toCallView,
 import { CALLLOG_MIGRATIONS, CALLLOG_SCHEMA } from './schema';
 import { callVisible } from './visibility';
 
+/** An event's handled marker: a processed-event row of its own op, 'mark'. */
+const MARK_PROCESSED = `INSERT OR IGNORE INTO cl_processed_events (event_id, op, at) VALUES (?, 'mark', ?)`;
+
 export interface SqliteCallLogOptions {
   /** Fills `contact` on call views (e.g. contactLookupFor(directory)); without it `contact` is null. */
   contactLookup?: ContactLookup;
@@ -97,7 +100,16 @@ export class SqliteCallLog implements CallLog {
   }
 
   async markProcessed(eventId: string): Promise<boolean> {
-    return this.transaction(() => this.ctx.sql(`INSERT OR IGNORE INTO cl_processed_events (event_id, op, at) VALUES (?, 'mark', ?)`).run(eventId, this.clock()).changes === 1);
+    return this.transaction(() => this.ctx.sql(MARK_PROCESSED).run(eventId, this.clock()).changes === 1);
+  }
+
+  async markAllProcessed(eventIds: readonly string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    await this.transaction(() => {
+      const at = this.clock();
+      const mark = this.ctx.sql(MARK_PROCESSED);
+      for (const eventId of eventIds) mark.run(eventId, at);
+    });
   }
 
   async recordRinging(eventId: string, input: { call: CallStart; leg: LegStart; targets: string[] }): Promise<Applied<CallView>> {

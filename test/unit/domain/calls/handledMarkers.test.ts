@@ -6,6 +6,7 @@ import { SqliteCallLog } from '../../../../src/adapters/sqlite/calllog/SqliteCal
 import { HANDLED_EVENT_WINDOW_MS } from '../../../../src/domain/bus/HandledEventLedger';
 import { handledMarker } from '../../../../src/domain/calls/CallLifecycle';
 import { MAC_A as MAC, createRig, type Rig } from './lifecycleRig';
+import { eventually } from '../../../support/wait';
 
 const DAY = 24 * 60 * 60_000;
 const REMOTE = '+923004444444';
@@ -28,6 +29,8 @@ describe('handled markers and the redelivery window', () => {
     rig.now += 1000;
     await rig.lifecycle.handle(rig.event('hangup', MAC));
     expect(rig.sent('call.ringing', 'alice')).toHaveLength(1);
+    // Written with their handling (HandledMarks writes within 20 ms), before the test moves the clock on by days.
+    await rig.lifecycle.flushHandledMarks();
 
     rig.now += HANDLED_EVENT_WINDOW_MS - DAY;
     expect(await rig.log.pruneHandledMarkers(rig.now - HANDLED_EVENT_WINDOW_MS)).toBe(0);
@@ -55,6 +58,7 @@ describe('handled markers and an event\'s first delivery', () => {
     const ringing = rig.event('incoming', MAC);
     await rig.lifecycle.handle(ringing, { firstDelivery: true });
     expect(rig.log.markerReads).toBe(0);
+    await rig.lifecycle.flushHandledMarks();
     expect(await rig.log.hasProcessed(handledMarker(ringing.id))).toBe(true);
     rig.log.markerReads = 0;
     await rig.lifecycle.handle(ringing, { firstDelivery: false });
@@ -64,9 +68,57 @@ describe('handled markers and an event\'s first delivery', () => {
   });
 });
 
-/** The SQLite call log, counting the handled-marker reads. */
+describe('handled markers written together', () => {
+  let rig: Rig<CountingCallLog>;
+
+  beforeEach(async () => {
+    rig = await createRig({ idPrefix: '01BTCH', remote: REMOTE, local: '201', agents: ['alice'], callLog: (db, hooks) => new CountingCallLog(db, hooks) });
+  });
+  afterEach(() => rig.close());
+
+  it('the markers of events handled together share one call-log write, and an event whose marker still waits is not handled again', async () => {
+    const events = [rig.event('incoming', MAC), rig.event('answered', MAC), rig.event('hangup', MAC)];
+    for (const event of events) await rig.lifecycle.handle(event, { firstDelivery: true });
+    expect(rig.log.markWrites).toEqual([]);
+    // Redelivered before its marker is written: recognised without reading the call log.
+    await rig.lifecycle.handle(events[0]!, { firstDelivery: false });
+    expect(rig.log.markerReads).toBe(0);
+    expect(rig.sent('call.ringing', 'alice')).toHaveLength(1);
+    await rig.lifecycle.flushHandledMarks();
+    expect(rig.log.markWrites).toEqual([events.map((event) => handledMarker(event.id))]);
+    for (const event of events) expect(await rig.log.hasProcessed(handledMarker(event.id))).toBe(true);
+  });
+
+  it('awaited (a RabbitMQ consumer): each handler finishes only once its marker is written, with the markers of the handlers that finish beside it', async () => {
+    await rig.close();
+    rig = await createRig({ idPrefix: '01AWTD', remote: REMOTE, local: '201', agents: ['alice'], handledMarks: 'awaited', callLog: (db, hooks) => new CountingCallLog(db, hooks) });
+    const callers = ['+923005550001', '+923005550002', '+923005550003'];
+    const events = callers.map((remote) => rig.event('incoming', MAC, { remote }));
+    await Promise.all(events.map(async (event) => {
+      await rig.lifecycle.handle(event, { firstDelivery: true });
+      // Acknowledged from here on: the marker is in the call log already.
+      expect(await rig.log.hasProcessed(handledMarker(event.id))).toBe(true);
+    }));
+    expect(rig.log.markWrites.flat().sort()).toEqual(events.map((event) => handledMarker(event.id)).sort());
+    expect(rig.log.markWrites.length).toBeLessThan(events.length);
+  });
+
+  it('markers are written within a short delay without anyone asking', async () => {
+    await rig.lifecycle.handle(rig.event('incoming', MAC), { firstDelivery: true });
+    await eventually('the handled marker to be written on its own', () => rig.log.markWrites.length, (writes) => writes === 1);
+  });
+});
+
+/** The SQLite call log, counting the handled-marker reads and writes. */
 class CountingCallLog extends SqliteCallLog {
   markerReads = 0;
+  /** The markers of each markAllProcessed call. */
+  markWrites: string[][] = [];
+
+  override async markAllProcessed(eventIds: readonly string[]): Promise<void> {
+    this.markWrites.push([...eventIds]);
+    return super.markAllProcessed(eventIds);
+  }
 
   override async hasProcessed(eventId: string): Promise<boolean> {
     this.markerReads++;

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import type { HandledMarkWrites } from '../../../../src/domain/calls/HandledMarks';
 import { join } from 'node:path';
 import type { CallerCards } from '../../../../src/domain/cards/CallerCards';
 import { SqliteCallStateStore } from '../../../../src/adapters/sqlite/callstate/SqliteCallStateStore';
@@ -64,6 +65,8 @@ export interface RigOptions<L extends SqliteCallLog> {
   local?: string;
   /** Which agents exist (each with a UI connection whose pushes are captured); both by default. */
   agents?: AgentId[];
+  /** How the handled markers are written (CallLifecycle config; deferred, as a seat's, by default). */
+  handledMarks?: HandledMarkWrites;
   /** Builds the call log, for a test that makes it crash somewhere; a plain SqliteCallLog otherwise. */
   callLog?: (db: SqliteDatabase, hooks: ReturnType<typeof contactHooksFor>) => L;
   /** When given, the sweeper hits it before queueing a missed call: a crash between the log and the queue. */
@@ -134,7 +137,7 @@ export async function createRig<L extends SqliteCallLog = SqliteCallLog>(options
           }
         })(deps)
       : new MissedCallSweeper(deps);
-    const config = { seatAgent: null, transferWindowMs: 120_000 };
+    const config = { seatAgent: null, transferWindowMs: 120_000, handledMarks: options.handledMarks ?? 'deferred' };
     const lifecycle = new CallLifecycle({ state, log, directory, push, presence, missed, logger, clock, config, cards: options.cards?.(directory) });
     return { state, missed, lifecycle, reaper: new StaleCallReaper({ state, log, missed, clock }) };
   }
@@ -183,6 +186,8 @@ export async function createRig<L extends SqliteCallLog = SqliteCallLog>(options
   }
 
   async function stopCallState(): Promise<void> {
+    // The handler process lives on (only the call state goes, or the test ends): its handled markers are written.
+    await rig.lifecycle.flushHandledMarks();
     await rig.missed.stop();
     await rig.state.close();
   }
