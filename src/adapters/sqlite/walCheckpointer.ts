@@ -77,6 +77,7 @@ const pollMs = Math.min(workerData.pollMs, workerData.intervalMs);
 let watchers = [];
 let canWatch = true;
 let pollTimer = null;
+let quickLook = null;
 /** When the next round is due (a WAL written since the last one), or null. */
 let dueAt = null;
 let lastChangeAt = 0;
@@ -107,6 +108,16 @@ function look() {
     dueAt = null;
     workLeft = checkpointAll();
     if (workLeft) dueAt = Date.now() + workerData.intervalMs;
+  }
+  // Past the limit, the writer starts the WAL over only at a commit that finds all of it copied,
+  // and commits keep coming while a round copies and syncs. The next look comes at once, not a
+  // poll later: every write past the limit meets a round that has just copied what came before it
+  // (without it the WAL grew to 40 MB under a sustained load and the writer checkpointed on the event loop).
+  if (urgent && quickLook === null) {
+    quickLook = setTimeout(() => {
+      quickLook = null;
+      look();
+    }, 1);
   }
   if (pollTimer !== null && canWatch && dueAt === null && !workLeft && now - lastChangeAt >= workerData.intervalMs) sleepUntilWritten();
 }
@@ -141,6 +152,7 @@ for (const { wal } of connections) seen.set(wal, stamp(wal).modified);
 dueAt = Date.now() + workerData.intervalMs;
 pollWhileWritten();
 parentPort.on('message', () => {
+  if (quickLook !== null) clearTimeout(quickLook);
   if (pollTimer !== null) clearInterval(pollTimer);
   pollTimer = null;
   for (const watcher of watchers) watcher.close();
