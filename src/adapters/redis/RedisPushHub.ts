@@ -7,10 +7,18 @@ import type { PushRedisKeys } from './keys';
 const CLOSE_WAIT_MS = 1_000;
 
 interface Envelope {
-  node: string;
   /** null: every connection of the account; otherwise these agents (and supervisors). */
   agents: string[] | null;
   message: ServerMessage;
+}
+
+/**
+ * What an account's channel carries: the publishing node's id, a newline, then the JSON array of
+ * the envelopes it published in one turn of its event loop. A node skips its own payloads by the
+ * prefix, without parsing them. (Before: one JSON envelope per message, its node inside; still read.)
+ */
+function payloadOf(node: string, envelopes: readonly string[]): string {
+  return `${node}\n[${envelopes.join(',')}]`;
 }
 
 export interface RedisPushHubOptions {
@@ -39,6 +47,9 @@ export class RedisPushHub implements PushHub {
   /** Resolves once the node is subscribed: from then on nothing another node publishes is missed. */
   readonly subscribed: Promise<void>;
   private readonly onMessage = (_pattern: string, _channel: string, payload: string) => this.receive(payload);
+  /** Envelopes of this turn not yet published, by channel (each account's in the order sent). */
+  private unpublished = new Map<string, string[]>();
+  private publishing: NodeJS.Immediate | null = null;
 
   private constructor(private readonly options: RedisPushHubOptions) {
     this.local = options.local;
@@ -69,12 +80,12 @@ export class RedisPushHub implements PushHub {
   toAgents(account: string, agents: Iterable<string>, message: ServerMessage): void {
     const list = [...agents];
     this.local.toAgents(account, list, message);
-    this.broadcast(account, { node: this.options.node, agents: list, message });
+    this.broadcast(account, { agents: list, message });
   }
 
   toAccount(account: string, message: ServerMessage): void {
     this.local.toAccount(account, message);
-    this.broadcast(account, { node: this.options.node, agents: null, message });
+    this.broadcast(account, { agents: null, message });
   }
 
   toLocalConnections(account: string, message: ServerMessage): void {
@@ -87,6 +98,11 @@ export class RedisPushHub implements PushHub {
 
   /** Stops listening and forgets this node's connections in the shared hash. */
   async close(): Promise<void> {
+    // This turn's pushes still go out (their commands are queued before the connection closes).
+    if (this.publishing !== null) {
+      clearImmediate(this.publishing);
+      this.publishTurn();
+    }
     this.options.subscriber.off('pmessage', this.onMessage);
     // With Redis away these would wait for it: closing is best effort and bounded, and skipped
     // while a connection is not up (the caller disconnects it next; Redis drops its subscriptions).
@@ -101,23 +117,48 @@ export class RedisPushHub implements PushHub {
     if (mine.length > 0) await this.options.redis.hdel(this.options.keys.connections, ...mine);
   }
 
+  /**
+   * The envelopes of one turn go out together, one publish per account: a publish was a Redis
+   * round trip per push, about one per call event (issue 15). Local connections have theirs already.
+   */
   private broadcast(account: string, envelope: Envelope): void {
-    // A script keyed by the channel: on a Cluster, an account's pushes all go through its slot's node, in order (lua/pushPublish-1.lua).
-    this.track(this.scripts.run('pushPublish', [this.options.keys.pushChannel(account)], [JSON.stringify(envelope)]));
+    const channel = this.options.keys.pushChannel(account);
+    const waiting = this.unpublished.get(channel);
+    if (waiting) waiting.push(JSON.stringify(envelope));
+    else this.unpublished.set(channel, [JSON.stringify(envelope)]);
+    this.publishing ??= setImmediate(() => this.publishTurn());
+  }
+
+  private publishTurn(): void {
+    this.publishing = null;
+    const turn = this.unpublished;
+    this.unpublished = new Map();
+    for (const [channel, envelopes] of turn) {
+      // A script keyed by the channel: on a Cluster, an account's pushes all go through its slot's node, in order (lua/pushPublish-1.lua).
+      this.track(this.scripts.run('pushPublish', [channel], [payloadOf(this.options.node, envelopes)]));
+    }
   }
 
   private receive(payload: string): void {
-    let envelope: Envelope;
+    const newline = payload.indexOf('\n');
+    if (newline >= 0 && payload.slice(0, newline) === this.options.node) return;
+    let envelopes: Envelope[];
     try {
-      envelope = JSON.parse(payload) as Envelope;
+      envelopes = newline >= 0 ? (JSON.parse(payload.slice(newline + 1)) as Envelope[]) : this.legacyEnvelopes(payload);
     } catch {
       this.options.logger.warn('push: unreadable message on the push channel ignored');
       return;
     }
-    if (envelope.node === this.options.node) return;
-    const { message } = envelope;
-    if (envelope.agents === null) this.local.toAccount(message.account, message);
-    else this.local.toAgents(message.account, envelope.agents, message);
+    for (const { agents, message } of envelopes) {
+      if (agents === null) this.local.toAccount(message.account, message);
+      else this.local.toAgents(message.account, agents, message);
+    }
+  }
+
+  /** A message of a node still on the earlier format (one envelope, its node inside; none for this node's own). */
+  private legacyEnvelopes(payload: string): Envelope[] {
+    const envelope = JSON.parse(payload) as Envelope & { node: string };
+    return envelope.node === this.options.node ? [] : [envelope];
   }
 
   /** Pushes never wait for Redis; a failure is logged (the UI recovers over REST). */

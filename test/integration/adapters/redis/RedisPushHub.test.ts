@@ -103,6 +103,42 @@ describe('RedisPushHub (push across processes over Redis pub/sub)', () => {
     expect(otherTenant.received).toEqual([]);
   });
 
+  it("sends the pushes of one turn to another node in one publish per account, in order, and a node's own publish is not delivered twice", async () => {
+    const x = await node('x');
+    const y = await node('y');
+    const publishes: string[] = [];
+    const listener = connect();
+    listener.on('message', (_channel: string, payload: string) => publishes.push(payload));
+    await listener.subscribe(keys.pushChannel('acme'));
+    const aliceOnY = inbox('s1', 'acme', 'alice');
+    const aliceOnX = inbox('s2', 'acme', 'alice');
+    y.register(aliceOnY.connection);
+    x.register(aliceOnX.connection);
+
+    for (let n = 1; n <= 5; n++) x.toAgents('acme', ['alice'], message('call.updated', 'acme', n));
+    x.toAccount('acme', message('presence.changed', 'acme', 6));
+    await aliceOnY.next('presence.changed');
+
+    expect(aliceOnY.received.map((m) => m.n)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(aliceOnX.received.map((m) => m.n)).toEqual([1, 2, 3, 4, 5, 6]);
+    // The listener's connection has every publish before the answer to a command sent on it after them.
+    await listener.ping();
+    expect(publishes).toHaveLength(1);
+    // x heard its own publish too (a node is subscribed to every account's channel): still delivered once on x.
+    await connections[0]!.ping();
+    await y.close();
+    hubs.splice(hubs.indexOf(y), 1);
+    expect(aliceOnX.received.map((m) => m.n)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('still delivers a push in the earlier format (one envelope, its node inside), as a node not yet upgraded publishes it', async () => {
+    const y = await node('y');
+    const aliceOnY = inbox('s1', 'acme', 'alice');
+    y.register(aliceOnY.connection);
+    await connections[0]!.publish(keys.pushChannel('acme'), JSON.stringify({ node: 'old', agents: ['alice'], message: message('call.ringing', 'acme', 7) }));
+    expect((await aliceOnY.next('call.ringing')).n).toBe(7);
+  });
+
   it('records every open connection in the shared connections hash and removes it on unregister and on close', async () => {
     const x = await node('x');
     const y = await node('y');
