@@ -13,6 +13,9 @@ export type { PresenceStatus } from './AgentStatusStore';
  */
 const STATUS_RESYNC_MS = 30_000;
 
+/** The least time between two scheduled presence passes of an account (schedulePublish). */
+export const PASS_SPACING_MS = 100;
+
 export interface AgentPresence {
   agent: string;
   status: PresenceStatus;
@@ -28,6 +31,8 @@ export interface AgentPresence {
 export class PresenceService {
   private readonly lastPushed = new Map<string, PresenceStatus>();
   private readonly scheduled = new Map<string, Promise<void>>();
+  /** Per account: when the last scheduled pass started (performance.now()). */
+  private readonly passStartedAt = new Map<string, number>();
   /** Per account: the picture this process recorded last, and when. */
   private readonly lastRecorded = new Map<string, { picture: string; at: number }>();
 
@@ -83,15 +88,23 @@ export class PresenceService {
   }
 
   /**
-   * Call events come in bursts; one presence pass per turn of the event loop covers them all
-   * instead of recomputing every agent's status for every event.
+   * Call events come in bursts; one presence pass covers them all instead of recomputing every
+   * agent's status for every event (a pass asks the directory, the call state and the call log).
+   * A lone event's pass runs at the end of its turn of the event loop; while events keep coming,
+   * an account's passes are PASS_SPACING_MS apart at least, each covering the events since the
+   * last (one per turn was a pass every few events under load, issue 15).
    */
   schedulePublish(account: string): Promise<void> {
     let pending = this.scheduled.get(account);
     if (!pending) {
-      pending = new Promise<void>((resolve) => setImmediate(resolve))
+      const wait = (this.passStartedAt.get(account) ?? -Infinity) + PASS_SPACING_MS - performance.now();
+      pending = new Promise<void>((resolve) => {
+        if (wait > 0) setTimeout(resolve, wait);
+        else setImmediate(resolve);
+      })
         .then(() => {
           this.scheduled.delete(account);
+          this.passStartedAt.set(account, performance.now());
           return this.publishChanges(account);
         })
         .then(() => undefined);

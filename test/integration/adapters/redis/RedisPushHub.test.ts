@@ -115,7 +115,7 @@ describe('RedisPushHub (push across processes over Redis pub/sub)', () => {
     y.register(aliceOnY.connection);
     x.register(aliceOnX.connection);
 
-    for (let n = 1; n <= 5; n++) x.toAgents('acme', ['alice'], message('call.updated', 'acme', n));
+    for (let n = 1; n <= 5; n++) x.toAgents('acme', ['alice'], message('call.answered', 'acme', n));
     x.toAccount('acme', message('presence.changed', 'acme', 6));
     await aliceOnY.next('presence.changed');
 
