@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteCallLog } from '../../../../src/adapters/sqlite/calllog/SqliteCallLog';
 import { HANDLED_EVENT_WINDOW_MS } from '../../../../src/domain/bus/HandledEventLedger';
 import { handledMarker } from '../../../../src/domain/calls/CallLifecycle';
+import type { HandledMarkWrites } from '../../../../src/domain/calls/HandledMarks';
 import { MAC_A as MAC, createRig, type Rig } from './lifecycleRig';
 import { eventually } from '../../../support/wait';
 
@@ -50,7 +51,7 @@ describe('handled markers and an event\'s first delivery', () => {
   let rig: Rig<CountingCallLog>;
 
   beforeEach(async () => {
-    rig = await createRig({ idPrefix: '01FRST', remote: REMOTE, local: '201', agents: ['alice'], callLog: (db, hooks) => new CountingCallLog(db, hooks) });
+    rig = await countingRig('01FRST');
   });
   afterEach(() => rig.close());
 
@@ -72,7 +73,7 @@ describe('handled markers written together', () => {
   let rig: Rig<CountingCallLog>;
 
   beforeEach(async () => {
-    rig = await createRig({ idPrefix: '01BTCH', remote: REMOTE, local: '201', agents: ['alice'], callLog: (db, hooks) => new CountingCallLog(db, hooks) });
+    rig = await countingRig('01BTCH');
   });
   afterEach(() => rig.close());
 
@@ -91,7 +92,7 @@ describe('handled markers written together', () => {
 
   it('awaited (a RabbitMQ consumer): each handler finishes only once its marker is written, with the markers of the handlers that finish beside it', async () => {
     await rig.close();
-    rig = await createRig({ idPrefix: '01AWTD', remote: REMOTE, local: '201', agents: ['alice'], handledMarks: 'awaited', callLog: (db, hooks) => new CountingCallLog(db, hooks) });
+    rig = await countingRig('01AWTD', 'awaited');
     const callers = ['+923005550001', '+923005550002', '+923005550003'];
     const events = callers.map((remote) => rig.event('incoming', MAC, { remote }));
     await Promise.all(events.map(async (event) => {
@@ -108,6 +109,11 @@ describe('handled markers written together', () => {
     await eventually('the handled marker to be written on its own', () => rig.log.markWrites.length, (writes) => writes === 1);
   });
 });
+
+/** Alice's rig on a call log that counts its handled-marker reads and writes. */
+function countingRig(idPrefix: string, handledMarks?: HandledMarkWrites): Promise<Rig<CountingCallLog>> {
+  return createRig({ idPrefix, remote: REMOTE, local: '201', agents: ['alice'], handledMarks, callLog: (db, hooks) => new CountingCallLog(db, hooks) });
+}
 
 /** The SQLite call log, counting the handled-marker reads and writes. */
 class CountingCallLog extends SqliteCallLog {
