@@ -12,15 +12,6 @@ interface Envelope {
   message: ServerMessage;
 }
 
-/**
- * What an account's channel carries: the publishing node's id, a newline, then the JSON array of
- * the envelopes it published in one turn of its event loop. A node skips its own payloads by the
- * prefix, without parsing them. (Before: one JSON envelope per message, its node inside; still read.)
- */
-function payloadOf(node: string, envelopes: readonly string[]): string {
-  return `${node}\n[${envelopes.join(',')}]`;
-}
-
 export interface RedisPushHubOptions {
   /** Commands (publish, the connections hash). */
   redis: RedisClient;
@@ -50,9 +41,17 @@ export class RedisPushHub implements PushHub {
   /** Envelopes of this turn not yet published, by channel (each account's in the order sent). */
   private unpublished = new Map<string, string[]>();
   private publishing: NodeJS.Immediate | null = null;
+  /**
+   * What this node's payloads start with. An account's channel carries the publishing node's id
+   * and a newline, then the JSON array of the envelopes it published in one turn of its event
+   * loop: a node skips its own payloads by the prefix, without parsing them. (Before: one JSON
+   * envelope per message, its node inside; still read.)
+   */
+  private readonly ownPrefix: string;
 
   private constructor(private readonly options: RedisPushHubOptions) {
     this.local = options.local;
+    this.ownPrefix = `${options.node}\n`;
     this.scripts = new ScriptRunner(options.redis);
     options.subscriber.on('pmessage', this.onMessage);
     // Not awaited by start(): with Redis down at start-up this process must still take calls;
@@ -135,13 +134,13 @@ export class RedisPushHub implements PushHub {
     this.unpublished = new Map();
     for (const [channel, envelopes] of turn) {
       // A script keyed by the channel: on a Cluster, an account's pushes all go through its slot's node, in order (lua/pushPublish-1.lua).
-      this.track(this.scripts.run('pushPublish', [channel], [payloadOf(this.options.node, envelopes)]));
+      this.track(this.scripts.run('pushPublish', [channel], [`${this.ownPrefix}[${envelopes.join(',')}]`]));
     }
   }
 
   private receive(payload: string): void {
+    if (payload.startsWith(this.ownPrefix)) return;
     const newline = payload.indexOf('\n');
-    if (newline >= 0 && payload.slice(0, newline) === this.options.node) return;
     let envelopes: Envelope[];
     try {
       envelopes = newline >= 0 ? (JSON.parse(payload.slice(newline + 1)) as Envelope[]) : this.legacyEnvelopes(payload);
