@@ -3,8 +3,8 @@
 // a confirm channel where BENCH_IN_FLIGHT publishers each keep one persistent message in
 // flight (publish, wait for the confirm, next), routed over BENCH_SHARDS durable queues, and a channel consuming every queue
 // (prefetch BENCH_PREFETCH per consumer, one ack per message).
-// stdout, one JSON line each: {"ready":true} once declared; after `go` on stdin, the result;
-// `stop` (or stdin closing) deletes what it declared and exits.
+// stdout, one JSON line each: {"ready":true} once declared; after `warm <seconds>` or `go` on
+// stdin, that run's result; `stop` (or stdin closing) deletes what it declared and exits.
 import { connect } from 'amqplib';
 import { createInterface } from 'node:readline';
 import { ulid } from 'ulid';
@@ -38,52 +38,60 @@ const publisher = await model.createConfirmChannel();
 const consumer = await model.createChannel();
 await consumer.prefetch(prefetch);
 
-const counts = { published: 0, consumed: 0, bytes: 0 };
-let sequence = 0;
-let lastConsumedAt = 0;
-let publishing = true;
-let drained = () => {};
-const allConsumed = new Promise((resolve) => (drained = resolve));
-const checkDrained = () => {
-  if (!publishing && counts.consumed >= counts.published) drained();
+/** The run under way: its counts, and how it learns that every message it published was consumed. */
+let current = newRun();
+function newRun() {
+  const run = { counts: { published: 0, consumed: 0, bytes: 0 }, sequence: 0, lastConsumedAt: 0, publishing: true, drained: () => {} };
+  run.allConsumed = new Promise((resolve) => (run.drained = resolve));
+  return run;
+}
+const checkDrained = (run) => {
+  if (!run.publishing && run.counts.consumed >= run.counts.published) run.drained();
 };
 for (const queue of queues) {
   await consumer.consume(queue, (message) => {
     if (message === null) return;
     consumer.ack(message);
-    counts.consumed++;
-    lastConsumedAt = performance.now();
-    checkDrained();
+    current.counts.consumed++;
+    current.lastConsumedAt = performance.now();
+    checkDrained(current);
   });
 }
 
 const commands = createInterface({ input: process.stdin });
 const lines = commands[Symbol.asyncIterator]();
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
-if ((await lines.next()).value === 'go') {
-  process.stdout.write(`${JSON.stringify(await run())}\n`);
-  await lines.next(); // `stop`, or stdin closed
+// `warm <seconds>`: a run whose figures are not the result (V8 compiles this client's hot code
+// meanwhile, as the bench's warm-up does Ringside's); `go`: the measured run.
+for (let line = await lines.next(); !line.done; line = await lines.next()) {
+  const [command, argument] = String(line.value).split(' ');
+  if (command === 'warm') process.stdout.write(`${JSON.stringify(await run(Number(argument)))}\n`);
+  else if (command === 'go') process.stdout.write(`${JSON.stringify(await run(seconds))}\n`);
+  else break; // `stop`
 }
 commands.close();
 for (const queue of queues) await admin.deleteQueue(queue);
 await admin.deleteExchange(name);
 await model.close();
 
-async function run() {
+async function run(forSeconds) {
+  const run = (current = newRun());
   const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(Array.from({ length: publishers }, () => publishUntil(deadline)));
-  publishing = false;
-  checkDrained();
+  const deadline = started + forSeconds * 1000;
+  await Promise.all(Array.from({ length: publishers }, () => publishUntil(run, deadline)));
+  run.publishing = false;
+  checkDrained(run);
   const timeout = new Promise((resolve) => setTimeout(resolve, DRAIN_LIMIT_MS).unref());
-  await Promise.race([allConsumed, timeout]);
-  const elapsedMs = (counts.consumed >= counts.published ? lastConsumedAt : performance.now()) - started;
+  await Promise.race([run.allConsumed, timeout]);
+  const { counts } = run;
+  const elapsedMs = (counts.consumed >= counts.published ? run.lastConsumedAt : performance.now()) - started;
   return { ...counts, elapsedMs, messageBytes: Math.round(counts.bytes / Math.max(1, counts.published)) };
 }
 
-async function publishUntil(deadline) {
+async function publishUntil(run, deadline) {
+  const { counts } = run;
   while (performance.now() < deadline) {
-    const n = sequence++;
+    const n = run.sequence++;
     const event = { ...envelope, id: ulid(), remote: `+92399${String(n % 1e7).padStart(7, '0')}` };
     const content = Buffer.from(JSON.stringify(event), 'utf8');
     const shard = n % shards;

@@ -3,7 +3,7 @@
  * the same way in the same run (bareHttp.js: node:http and ws in their own process), and memory.
  */
 import { CLOCK_TICKS_PER_SECOND, mainThreadTicks, startChild, treeCpuTicks, type ChildServer } from './children';
-import { CONNECTIONS, SECONDS, callLoad, counter, formatLatency, mb, ringingLatency, type Latency, type LoadResult } from './measure';
+import { CONNECTIONS, SECONDS, WARMUP_SECONDS, callLoad, counter, formatLatency, mb, ringingLatency, warmUp, type Latency, type LoadResult } from './measure';
 import { dataDirSize, dataDirSizeOnceIdle, startEmbeddedRingside } from './ringsideCommand';
 
 export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
@@ -20,6 +20,9 @@ export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
       console.log(`embedded: ${formatBareLatency(bareLatency, latency)}`);
       return;
     }
+    // Each server warmed up first, so both are measured running compiled code (measure.ts, WARMUP_SECONDS).
+    await warmUp(bare);
+    await warmUp(ringside);
     const bareRun = await loadWithCpu(bare);
     const bareResult = bareRun.result;
     const before = await counter(ringside, 'ringside_events_accepted_total');
@@ -28,7 +31,7 @@ export async function benchEmbedded(onlyLatency: boolean): Promise<void> {
     const durable = (await counter(ringside, 'ringside_events_accepted_total')) - before;
     const rssLoaded = ringside.rssBytes();
 
-    console.log(`Ringside bench, embedded (${built ? 'built server bundle' : 'sources through tsx'}, ${SECONDS}s per load run, ${CONNECTIONS} connections, keep-alive)`);
+    console.log(`Ringside bench, embedded (${built ? 'built server bundle' : 'sources through tsx'}, ${SECONDS}s per load run after a ${WARMUP_SECONDS}s warm-up, ${CONNECTIONS} connections, keep-alive)`);
     console.log(`ingest: bare node:http ${bareResult.rate.toFixed(0)} req/s, Ringside ${ringsideResult.rate.toFixed(0)} req/s, ratio ${(ringsideResult.rate / bareResult.rate).toFixed(2)} (target >= 0.5)`);
     // autocannon stops counting at the deadline while the last requests are still answered, so
     // the spool may hold a few more events than the 200s it counted, never fewer.

@@ -10,6 +10,12 @@ export const WEBHOOK_TOKEN = 'bench-webhook-token-0123456789';
 /** The bench servers' two tokens, as environment variables. */
 export const TOKEN_ENV = { RINGSIDE_ADMIN_TOKEN: TOKEN, RINGSIDE_WEBHOOK_TOKEN: WEBHOOK_TOKEN } as const;
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/**
+ * A load before the measured one, not counted (BENCH_WARMUP_SECONDS; 0 for none): a server runs
+ * for days, and its figures are those of code V8 has compiled, not of its first seconds, when
+ * compiling takes a fifth of its CPU. The broker-alone yardstick warms up the same way.
+ */
+export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 export const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 1000);
 export const BENCH_MAC = '000B82000001';
@@ -28,7 +34,7 @@ export interface LoadResult { rate: number; ok: number; non2xx: number; errors: 
  * call, so the handlers do the work of real calls while the listener is measured. `firstCall`
  * keeps the callers of two runs apart.
  */
-export async function callLoad(baseUrl: string, firstCall = 0): Promise<LoadResult> {
+export async function callLoad(baseUrl: string, firstCall = 0, seconds = SECONDS): Promise<LoadResult> {
   let calls = firstCall;
   const step = (event: string, next: boolean) => ({
     method: 'GET' as const,
@@ -41,10 +47,18 @@ export async function callLoad(baseUrl: string, firstCall = 0): Promise<LoadResu
   const result = await autocannon({
     url: baseUrl.replace('0.0.0.0', '127.0.0.1'),
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     requests: [step('incoming', true), step('answered', false), step('hangup', false)],
   });
   return { rate: result.requests.average, ok: result['2xx'], non2xx: result.non2xx, errors: result.errors + result.timeouts };
+}
+
+/** Callers of warm-up loads: apart from every measured load's and probe's. */
+export const WARMUP_CALLERS = 2_000_000;
+
+/** A load of WARMUP_SECONDS whose figures are not kept (WARMUP_SECONDS); nothing with 0. */
+export async function warmUp(server: ChildServer, firstCall = WARMUP_CALLERS): Promise<void> {
+  if (WARMUP_SECONDS > 0) await callLoad(server.urls.webhookUrl!, firstCall, WARMUP_SECONDS);
 }
 
 function percentile(sorted: number[], p: number): number {

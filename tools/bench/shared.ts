@@ -9,7 +9,7 @@ import { deleteTopology, resolveTopology } from '../../src/adapters/rabbitmq/top
 import { makeTempDir } from '../../test/support/tmp';
 import { brokerAlone, formatBrokerAlone } from './brokerAlone';
 import { CLOCK_TICKS_PER_SECOND, mainThreadTicks, startChild, treeCpuTicks, treeWrites, type ChildServer, type WriteCounts } from './children';
-import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WEBHOOK_TOKEN, adminRequest, callLoad, counter, formatLatency, mb, ringingLatency, type Latency } from './measure';
+import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WARMUP_SECONDS, WEBHOOK_TOKEN, adminRequest, callLoad, counter, formatLatency, mb, ringingLatency, type Latency } from './measure';
 import { startPrivateRedis, type PrivateRedis } from './privateRedis';
 import { dataDirSize, dataDirSizeOnceIdle, ringsideCommand } from './ringsideCommand';
 
@@ -48,11 +48,13 @@ export async function benchShared(onlyLatency: boolean): Promise<void> {
       return;
     }
     const perEvent = await redisCommandsPerEvent(ringside, redis);
+    const warm = await warmUp(ringside);
     const broker = await brokerAlone(AMQP_URL, SHARDS, PREFETCH);
     const sustained = await sustainedRate(ringside);
     const cpuMs = (sustained.cpuTicks * 1000) / CLOCK_TICKS_PER_SECOND;
-    console.log(`\nRingside bench, shared mode: Redis call state + RabbitMQ (${built ? 'built server bundle' : 'sources through tsx'}, ${SHARDS} shard queues, ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''}, ${SECONDS}s load, ${CONNECTIONS} connections)`);
+    console.log(`\nRingside bench, shared mode: Redis call state + RabbitMQ (${built ? 'built server bundle' : 'sources through tsx'}, ${SHARDS} shard queues, ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''}, ${SECONDS}s load after a ${WARMUP_SECONDS}s warm-up, ${CONNECTIONS} connections)`);
     console.log(`idle: ${formatLatency(latency, '10 ms')}`);
+    if (warm) console.log(warm);
     console.log(formatBrokerAlone(broker));
     console.log(`end to end: ${sustained.handled} call events handled in ${(sustained.elapsedMs / 1000).toFixed(1)} s from the first request to the last handled: ${sustained.rate.toFixed(0)} events/s; ${sustained.verdict}`);
     console.log(`end to end against the broker alone: ratio ${(sustained.rate / broker.rate).toFixed(2)} (target >= 0.5)`);
@@ -104,6 +106,21 @@ function perEventWork(sustained: Sustained): string {
   const events = Math.max(1, sustained.handled);
   const mainShare = (100 * sustained.mainThreadTicks) / Math.max(1, sustained.cpuTicks);
   return `  of which the main thread ${mainShare.toFixed(0)} %; per call event ${(sustained.writes.calls / events).toFixed(1)} write system calls, ${(sustained.writes.bytes / events / 1024).toFixed(1)} KiB written (files and sockets)`;
+}
+
+/** The warm-up load (measure.ts, WARMUP_SECONDS), drained; what it did, as a line of the report, or null with none. */
+async function warmUp(ringside: ChildServer): Promise<string | null> {
+  if (WARMUP_SECONDS <= 0) return null;
+  const pid = ringside.process.pid!;
+  const handledBefore = await counter(ringside, 'ringside_events_handled_total', 'outcome="ok"');
+  const cpuBefore = treeCpuTicks(pid);
+  const start = performance.now();
+  await warmUp(ringside);
+  await waitUntilHandled(ringside);
+  const seconds = (performance.now() - start) / 1000;
+  const handled = (await counter(ringside, 'ringside_events_handled_total', 'outcome="ok"')) - handledBefore;
+  const cpuMs = ((treeCpuTicks(pid) - cpuBefore) * 1000) / CLOCK_TICKS_PER_SECOND;
+  return `warm-up (the first load after start, ${WARMUP_SECONDS} s; not counted): ${(handled / seconds).toFixed(0)} events/s, Ringside CPU ${(cpuMs / Math.max(1, handled)).toFixed(2)} ms per call event`;
 }
 
 /**

@@ -11,7 +11,7 @@ import { ulid } from 'ulid';
 import { createTestDatabase } from '../../test/support/postgres';
 import { makeTempDir } from '../../test/support/tmp';
 import { CLOCK_TICKS_PER_SECOND, serviceCpuTicks, startChild, treeCpuTicks, type ChildServer } from './children';
-import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, adminRequest, callLoad, counter } from './measure';
+import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WARMUP_CALLERS, WARMUP_SECONDS, adminRequest, callLoad, counter, warmUp } from './measure';
 import { startPrivateRedis, type PrivateRedis } from './privateRedis';
 import { ringsideCommand } from './ringsideCommand';
 import { AMQP_URL, SHARDS, deleteBenchTopology, waitUntilHandled, type Names } from './shared';
@@ -22,7 +22,7 @@ const SERVER_COUNTS = process.env.BENCH_POSTGRES_SERVERS ? [Number(process.env.B
 export async function benchSharedPostgres(): Promise<void> {
   const redis = await startPrivateRedis();
   try {
-    console.log(`\nRingside bench, central servers on PostgreSQL: Redis call state + RabbitMQ (${SHARDS} shard queues) + PostgreSQL, ${SECONDS}s load, ${CONNECTIONS} connections per server`);
+    console.log(`\nRingside bench, central servers on PostgreSQL: Redis call state + RabbitMQ (${SHARDS} shard queues) + PostgreSQL, ${SECONDS}s load after a ${WARMUP_SECONDS}s warm-up, ${CONNECTIONS} connections per server`);
     for (const servers of SERVER_COUNTS) {
       const result = await runServers(servers, redis);
       console.log(`${servers === 1 ? 'one server ' : 'two servers'}: ${result.rate.toFixed(0)} call events/s end to end; Ringside CPU ${result.cpuMsPerEvent.toFixed(2)} ms per call event (${result.servers} process${result.servers > 1 ? 'es' : ''}); ${result.verdict}`);
@@ -66,6 +66,8 @@ async function runServers(count: number, redis: PrivateRedis): Promise<Result> {
 async function sustained(servers: ChildServer[]): Promise<Result> {
   const sum = async (name: string, filter = '') => (await Promise.all(servers.map((s) => counter(s, name, filter)))).reduce((a, b) => a + b, 0);
   const drained = () => waitUntilHandled(...servers);
+  // Warmed up first (measure.ts, WARMUP_SECONDS): the figures are those of compiled code.
+  await Promise.all(servers.map((s, i) => warmUp(s, WARMUP_CALLERS + i * 100_000)));
   await drained();
   const acceptedBefore = await sum('ringside_events_accepted_total');
   const handledBefore = await sum('ringside_events_handled_total', 'outcome="ok"');
