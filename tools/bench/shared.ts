@@ -9,7 +9,7 @@ import { deleteTopology, resolveTopology } from '../../src/adapters/rabbitmq/top
 import { makeTempDir } from '../../test/support/tmp';
 import { brokerAlone, formatBrokerAlone } from './brokerAlone';
 import { CLOCK_TICKS_PER_SECOND, mainThreadTicks, startChild, treeCpuTicks, treeWrites, type ChildServer, type WriteCounts } from './children';
-import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WARMUP_SECONDS, WEBHOOK_TOKEN, adminRequest, callLoad, counter, formatLatency, mb, ringingLatency, type Latency } from './measure';
+import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WARMUP_SECONDS, WEBHOOK_TOKEN, adminRequest, callLoad, counter, formatLatency, mb, ringingLatency, warmUp, type Latency } from './measure';
 import { startPrivateRedis, type PrivateRedis } from './privateRedis';
 import { dataDirSize, dataDirSizeOnceIdle, ringsideCommand } from './ringsideCommand';
 
@@ -48,7 +48,7 @@ export async function benchShared(onlyLatency: boolean): Promise<void> {
       return;
     }
     const perEvent = await redisCommandsPerEvent(ringside, redis);
-    const warm = await warmUp(ringside);
+    const warm = await warmUpMeasured(ringside);
     const broker = await brokerAlone(AMQP_URL, SHARDS, PREFETCH);
     const sustained = await sustainedRate(ringside);
     const cpuMs = (sustained.cpuTicks * 1000) / CLOCK_TICKS_PER_SECOND;
@@ -109,7 +109,7 @@ function perEventWork(sustained: Sustained): string {
 }
 
 /** The warm-up load (measure.ts, WARMUP_SECONDS), drained; what it did, as a line of the report, or null with none. */
-async function warmUp(ringside: ChildServer): Promise<string | null> {
+async function warmUpMeasured(ringside: ChildServer): Promise<string | null> {
   if (WARMUP_SECONDS <= 0) return null;
   const pid = ringside.process.pid!;
   const handledBefore = await counter(ringside, 'ringside_events_handled_total', 'outcome="ok"');
