@@ -166,24 +166,45 @@ export function migrate(db: SqliteDatabase, name: string, migrations: readonly M
 export type Statement = Database.Statement;
 
 const caches = new WeakMap<SqliteDatabase, (text: string) => Statement>();
+const arrayCaches = new WeakMap<SqliteDatabase, (text: string) => Statement>();
 
 /**
  * Prepared statements compiled once per SQL text (preparing costs more than running), one cache
  * per connection shared by every module that uses it.
  */
 export function statementCache(db: SqliteDatabase): (text: string) => Statement {
-  const existing = caches.get(db);
+  return cachedStatements(db, caches, (text) => db.prepare(text));
+}
+
+/**
+ * The same for statements whose rows come back as arrays (better-sqlite3's raw mode), for the
+ * hot reads that name the values themselves: building an object per row costs better-sqlite3 a
+ * string lookup and a property store per column (issue 15).
+ */
+export function arrayStatementCache(db: SqliteDatabase): (text: string) => Statement {
+  return cachedStatements(db, arrayCaches, (text) => {
+    const statement = db.prepare(text);
+    return statement.reader ? statement.raw(true) : statement;
+  });
+}
+
+function cachedStatements(
+  db: SqliteDatabase,
+  perConnection: WeakMap<SqliteDatabase, (text: string) => Statement>,
+  prepare: (text: string) => Statement,
+): (text: string) => Statement {
+  const existing = perConnection.get(db);
   if (existing) return existing;
   const cache = new Map<string, Statement>();
   const lookup = (text: string) => {
     let statement = cache.get(text);
     if (!statement) {
-      statement = db.prepare(text);
+      statement = prepare(text);
       cache.set(text, statement);
     }
     return statement;
   };
-  caches.set(db, lookup);
+  perConnection.set(db, lookup);
   return lookup;
 }
 

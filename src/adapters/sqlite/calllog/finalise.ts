@@ -1,6 +1,6 @@
 import type { CallStatus } from '../../../domain/calllog/CallLog';
 import { computeContribution, finalTimes, type StatContribution } from '../../../domain/calllog/statistics';
-import { legRows, targetsOf, type CallLogContext, type CallRow, type LegRow } from './rows';
+import { CALL_COLUMNS, CALL_COLUMN_COUNT, LEG_COLUMNS, callRowOf, legRows, legRowsOf, targetsOf, type CallLogContext, type CallRow, type LegRow } from './rows';
 
 /** Takes the call's previous contribution out of the daily stats (inside the caller's transaction): a call finalised again. */
 function withdrawContribution(ctx: CallLogContext, key: { account: string; callId: string }): void {
@@ -71,13 +71,15 @@ export function finaliseCallRows(ctx: CallLogContext, call: CallRow, status: Cal
   const legs = closeOpenLegs(ctx, call, status, endedAt);
   const { ringMs, talkMs, holdMs } = finalTimes(call, legs, endedAt);
   // Whether the call has a contribution already (it was finalised before) comes with the row.
-  const { contributed, ...updated } = ctx
-    .sql(
+  const values = ctx
+    .arrays(
       `UPDATE cl_calls SET status = ?, ended_at = ?, ring_ms = ?, talk_ms = ?, hold_ms = ? WHERE account = ? AND id = ?
-       RETURNING *, EXISTS (SELECT 1 FROM cl_stat_contrib c WHERE c.account = cl_calls.account AND c.call_id = cl_calls.id) AS contributed`,
+       RETURNING ${CALL_COLUMNS}, EXISTS (SELECT 1 FROM cl_stat_contrib c WHERE c.account = cl_calls.account AND c.call_id = cl_calls.id)`,
     )
-    .get(status, endedAt, ringMs, talkMs, holdMs, call.account, call.id) as CallRow & { contributed: 0 | 1 };
-  replaceContribution(ctx, updated, contributed === 1, computeContribution(updated, legs, targetsOf(ctx, call.account, call.id), ctx.timeZone));
+    .get(status, endedAt, ringMs, talkMs, holdMs, call.account, call.id) as unknown[];
+  const updated = callRowOf(values);
+  const contributed = values[CALL_COLUMN_COUNT] === 1;
+  replaceContribution(ctx, updated, contributed, computeContribution(updated, legs, targetsOf(ctx, call.account, call.id), ctx.timeZone));
   return { call: updated, legs };
 }
 
@@ -89,16 +91,16 @@ export function finaliseCallRows(ctx: CallLogContext, call: CallRow, status: Cal
 function closeOpenLegs(ctx: CallLogContext, call: CallRow, status: CallStatus, endedAt: number): LegRow[] {
   const legs = legRows(ctx, call.account, call.id);
   if (legs.every((leg) => leg.ended_at !== null)) return legs;
-  const closed = ctx
-    .sql(
-      `UPDATE cl_legs SET
-         hold_ms = hold_ms + CASE WHEN hold_started_at IS NULL THEN 0 ELSE MAX(0, @endedAt - hold_started_at) END,
-         hold_started_at = NULL,
-         state = CASE WHEN answered_at IS NULL AND @status = 'missed' THEN 'missed' ELSE 'ended' END,
-         ended_at = @endedAt
-       WHERE account = @account AND call_id = @callId AND ended_at IS NULL RETURNING *`,
-    )
-    .all({ account: call.account, callId: call.id, endedAt, status }) as LegRow[];
+  const closed = legRowsOf(
+    ctx,
+    `UPDATE cl_legs SET
+       hold_ms = hold_ms + CASE WHEN hold_started_at IS NULL THEN 0 ELSE MAX(0, @endedAt - hold_started_at) END,
+       hold_started_at = NULL,
+       state = CASE WHEN answered_at IS NULL AND @status = 'missed' THEN 'missed' ELSE 'ended' END,
+       ended_at = @endedAt
+     WHERE account = @account AND call_id = @callId AND ended_at IS NULL RETURNING ${LEG_COLUMNS}`,
+    { account: call.account, callId: call.id, endedAt, status },
+  );
   const byId = new Map(closed.map((leg) => [leg.id, leg]));
   return legs.map((leg) => byId.get(leg.id) ?? leg);
 }

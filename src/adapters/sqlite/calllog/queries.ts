@@ -3,7 +3,7 @@ import type { AgentStats, CallQuery, CallStatus, CallView, HourlyStats, StatsDay
 import { dayBounds } from '../../../protocol/days';
 import { decodeCursor, likePattern, MAX_CONTACT_MATCHES, pageOf } from '../../../domain/calllog/listing';
 import { hourlyBuckets, toAgentStats, type StatsTotals } from '../../../domain/calllog/statistics';
-import { callViews, clampLimit, type CallLogContext, type CallRow } from './rows';
+import { CALL_COLUMNS, callRow, callViews, clampLimit, type CallLogContext, type CallRow } from './rows';
 import { branchParams, callBranches } from './visibility';
 
 /**
@@ -131,15 +131,15 @@ export function agentsOnCall(ctx: CallLogContext, account: string): string[] {
  * phone sent it, like the call state keys it; remote_norm only lets the index find it.
  */
 export function openCallOf(ctx: CallLogContext, account: string, input: { remote: string; since: number; mac?: string }): CallView | null {
-  const row = ctx
-    .sql(
-      `SELECT c.* FROM cl_calls c
-       WHERE c.account = @account AND c.remote_norm = @norm AND c.remote = @remote AND c.started_at >= @since
-         AND c.ended_at IS NULL AND c.status IN ('ringing', 'in_progress')
-         AND (@mac IS NULL OR EXISTS (SELECT 1 FROM cl_legs l WHERE l.account = c.account AND l.call_id = c.id AND l.mac = @mac))
-       ORDER BY c.started_at DESC, c.id DESC LIMIT 1`,
-    )
-    .get({ account, norm: normaliseNumber(input.remote), remote: input.remote, since: input.since, mac: input.mac ?? null }) as CallRow | undefined;
+  const row = callRow(
+    ctx,
+    `SELECT ${CALL_COLUMNS} FROM cl_calls c
+     WHERE c.account = @account AND c.remote_norm = @norm AND c.remote = @remote AND c.started_at >= @since
+       AND c.ended_at IS NULL AND c.status IN ('ringing', 'in_progress')
+       AND (@mac IS NULL OR EXISTS (SELECT 1 FROM cl_legs l WHERE l.account = c.account AND l.call_id = c.id AND l.mac = @mac))
+     ORDER BY c.started_at DESC, c.id DESC LIMIT 1`,
+    { account, norm: normaliseNumber(input.remote), remote: input.remote, since: input.since, mac: input.mac ?? null },
+  );
   return row ? (callViews(ctx, account, [row])[0] ?? null) : null;
 }
 

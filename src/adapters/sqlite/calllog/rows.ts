@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { statementCache, type SqliteDatabase } from '../database';
+import { arrayStatementCache, statementCache, type SqliteDatabase } from '../database';
 import type { Contact } from '../../../domain/directory/Directory';
 import type { CallView, MissedCallView } from '../../../domain/calllog/CallLog';
 import {
@@ -27,18 +27,65 @@ export interface CallLogContext {
   timeZone: string;
   /** Prepared statements, compiled once per SQL text. */
   sql(text: string): Statement;
+  /** The same, with rows as arrays: for callRow, legRow and legRowsOf. */
+  arrays(text: string): Statement;
 }
 
 export function createContext(db: SqliteDatabase, contactLookup: ContactLookup | null, contactSearch: ContactSearch | null, timeZone = 'UTC'): CallLogContext {
-  return { db, contactLookup, contactSearch, timeZone, sql: statementCache(db) };
+  return { db, contactLookup, contactSearch, timeZone, sql: statementCache(db), arrays: arrayStatementCache(db) };
+}
+
+/**
+ * cl_calls' and cl_legs' columns, in the order callRowOf and legRowOf name them. The call and leg
+ * rows every call event reads and writes come back as arrays with these columns (`SELECT
+ * ${CALL_COLUMNS}`, `RETURNING ${LEG_COLUMNS}`), named here by one object literal each: about
+ * half as much CPU per row as better-sqlite3 naming every column of every row (issue 15).
+ */
+export const CALL_COLUMNS = `account, id, direction, remote, remote_norm, remote_tail, remote_name, local, line, helpline, agent, device,
+  status, started_at, answered_at, ended_at, ring_ms, talk_ms, hold_ms, parent_id, transferred_from, rejected_by, targeted`;
+export const LEG_COLUMNS = 'id, account, call_id, mac, sequence, agent, state, transfer, transferred_from, ring_at, answered_at, ended_at, hold_ms, hold_started_at';
+
+/** The number of CALL_COLUMNS: a statement's own values after them start here. */
+export const CALL_COLUMN_COUNT = 23;
+
+export function callRowOf(v: unknown[]): CallRow {
+  return {
+    account: v[0], id: v[1], direction: v[2], remote: v[3], remote_norm: v[4], remote_tail: v[5], remote_name: v[6], local: v[7],
+    line: v[8], helpline: v[9], agent: v[10], device: v[11], status: v[12], started_at: v[13], answered_at: v[14], ended_at: v[15],
+    ring_ms: v[16], talk_ms: v[17], hold_ms: v[18], parent_id: v[19], transferred_from: v[20], rejected_by: v[21], targeted: v[22],
+  } as CallRow;
+}
+
+function legRowOf(v: unknown[]): LegRow {
+  return {
+    id: v[0], account: v[1], call_id: v[2], mac: v[3], sequence: v[4], agent: v[5], state: v[6], transfer: v[7],
+    transferred_from: v[8], ring_at: v[9], answered_at: v[10], ended_at: v[11], hold_ms: v[12], hold_started_at: v[13],
+  } as LegRow;
+}
+
+/** The call row of a statement selecting or returning CALL_COLUMNS (a write that matched none: null). */
+export function callRow(ctx: CallLogContext, text: string, ...params: unknown[]): CallRow | null {
+  const values = ctx.arrays(text).get(...params) as unknown[] | undefined;
+  return values ? callRowOf(values) : null;
+}
+
+/** The leg row of a statement selecting or returning LEG_COLUMNS (a write that matched none: undefined). */
+export function legRow(ctx: CallLogContext, text: string, ...params: unknown[]): LegRow | undefined {
+  const values = ctx.arrays(text).get(...params) as unknown[] | undefined;
+  return values ? legRowOf(values) : undefined;
+}
+
+/** Every leg row of a statement selecting or returning LEG_COLUMNS. */
+export function legRowsOf(ctx: CallLogContext, text: string, ...params: unknown[]): LegRow[] {
+  return (ctx.arrays(text).all(...params) as unknown[][]).map(legRowOf);
 }
 
 export function getCallRow(ctx: CallLogContext, account: string, id: string): CallRow | null {
-  return (ctx.sql('SELECT * FROM cl_calls WHERE account = ? AND id = ?').get(account, id) as CallRow | undefined) ?? null;
+  return callRow(ctx, `SELECT ${CALL_COLUMNS} FROM cl_calls WHERE account = ? AND id = ?`, account, id);
 }
 
 export function legRows(ctx: CallLogContext, account: string, callId: string): LegRow[] {
-  return ctx.sql('SELECT * FROM cl_legs WHERE account = ? AND call_id = ? ORDER BY ring_at, id').all(account, callId) as LegRow[];
+  return legRowsOf(ctx, `SELECT ${LEG_COLUMNS} FROM cl_legs WHERE account = ? AND call_id = ? ORDER BY ring_at, id`, account, callId);
 }
 
 function contactOf(ctx: CallLogContext, account: string, remote: string): Contact | null {
@@ -57,9 +104,12 @@ export function callView(ctx: CallLogContext, account: string, id: string): Call
 /** Calls with their legs, loading the legs of all of them in one query. */
 export function callViews(ctx: CallLogContext, account: string, rows: CallRow[]): CallView[] {
   if (rows.length === 0) return [];
-  const legs = ctx
-    .sql('SELECT * FROM cl_legs WHERE account = ? AND call_id IN (SELECT value FROM json_each(?)) ORDER BY ring_at, id')
-    .all(account, JSON.stringify(rows.map((r) => r.id))) as LegRow[];
+  const legs = legRowsOf(
+    ctx,
+    `SELECT ${LEG_COLUMNS} FROM cl_legs WHERE account = ? AND call_id IN (SELECT value FROM json_each(?)) ORDER BY ring_at, id`,
+    account,
+    JSON.stringify(rows.map((r) => r.id)),
+  );
   const byCall = groupByCall(legs);
   return rows.map((row) => toCallView(ctx, row, byCall.get(row.id) ?? []));
 }
