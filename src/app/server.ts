@@ -165,7 +165,7 @@ export async function startRingside(config: RingsideConfig, options: StartOption
   });
   const { bus, state, push, sessions } = adapters;
   // Every other reader and writer goes through the two-layer cache (docs/redis.md, Cache database).
-  const directory = new CachedDirectory(source, stores.dispositions, adapters.cache);
+  const directory = new CachedDirectory(source, stores.dispositions, adapters.cache, { readContact: stores.readContact ?? undefined });
   stores.readContactsThrough(directory);
   const checkpointer = startWalCheckpointer(usesRedis(config) ? [files.spool, ...stores.sqliteFiles] : [...Object.values(files), ...stores.sqliteFiles]);
   await ensureSeatAgent(directory, config);

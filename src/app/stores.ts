@@ -59,6 +59,8 @@ export interface Stores {
    * (SQLite, synchronously: the cache's local layer, then the file).
    */
   readContactsThrough(directory: Pick<CachedDirectory, 'contactByNumber' | 'contactByNumberSync'>): void;
+  /** A SQLite file's own contact lookup, which the cached directory reads instead of Redis (CachedDirectoryOptions.readContact); null on PostgreSQL. */
+  readContact: ContactLookup | null;
   /** SQLite files to checkpoint when idle (none with PostgreSQL). */
   sqliteFiles: string[];
   /** `embedded` for a SQLite file; PostgreSQL: `up` or `down`. */
@@ -111,6 +113,7 @@ function openSqliteStores(file: string, config: RingsideConfig, options: StoreOp
       readContactsThrough: (directory) => {
         cached = directory;
       },
+      readContact: hooks.contactLookup,
       sqliteFiles: [file],
       health: () => 'embedded',
       probe: async () => EMBEDDED_PROBE,
@@ -182,6 +185,7 @@ async function openPostgresStores(url: string, config: RingsideConfig, options: 
       readContactsThrough: (directory) => {
         cached = directory;
       },
+      readContact: null,
       sqliteFiles: [],
       health: () => (availability.isUp() ? 'up' : 'down'),
       probe: () => timedProbe(() => availability.check(), { what: 'PostgreSQL', url }),

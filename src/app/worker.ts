@@ -56,7 +56,7 @@ export async function startWorker(config: RingsideConfig, options: WorkerOptions
     await stores.close();
     throw err;
   });
-  const directory = new CachedDirectory(stores.source, stores.dispositions, adapters.cache);
+  const directory = new CachedDirectory(stores.source, stores.dispositions, adapters.cache, { readContact: stores.readContact ?? undefined });
   stores.readContactsThrough(directory);
   const checkpointer = startWalCheckpointer(stores.sqliteFiles);
   const handling = wireCallHandling({ config, stores, adapters, directory, metrics, storage, logger, clock });

@@ -12,7 +12,7 @@ import type { TenantCacheKeys } from '../../adapters/redis/keys';
  * agentByExtension     20 MB, 60 s (users)      agent:idents          hash extension  (1 h)   agent id | null
  * deviceOwner          20 MB, 60 s (devices)    device:idents         hash MAC        (1 h)   agent id | null
  * helpline             50 MB, 60 s (accounts)   helplines:by_number   hash number     (1 h)   Helpline | null
- * contact              20 MB, 60 s (users)      contact:idents        hash number as asked (1 h)  Contact | null
+ * contact              20 MB, 60 s (users)      contact:idents        hash number as asked (1 h)  Contact | null   (a SQLite directory: local layer only, CachedDirectoryOptions.readContact)
  * agentsMaster          5 MB, 60 s (regions)    masterlookup:agents        string (1 h, refreshed after 45 min)   Agent[]
  * agentsDropdown        5 MB, 60 s              dropdown:agents            string (1 h, refreshed after 45 min)   {value, label}[]
  * helplinesMaster       5 MB, 60 s              masterlookup:helplines     string (1 h, refreshed after 45 min)   Helpline[]

@@ -24,6 +24,11 @@ describeDirectoryCacheContract('shared, on a Redis Cluster', async () => {
   return { proc: await setup.open('a'), advance: setup.clock.advance, cleanup: setup.cleanup };
 });
 
+describeDirectoryCacheContract('shared, contacts read from the SQLite file rather than Redis (a server on a SQLite file)', async () => {
+  const setup = sharedSetup();
+  return { proc: await setup.open('a', { readContactsLocally: true }), advance: setup.clock.advance, cleanup: setup.cleanup };
+});
+
 const HOUR = 3_600_000;
 
 describe('Redis-backed directory cache (adapter specifics)', () => {
@@ -69,6 +74,23 @@ describe('Redis-backed directory cache (adapter specifics)', () => {
     } finally {
       calls.disconnect();
     }
+  });
+
+  it('reads contacts from the local layer, else the file, keeping none in Redis, and still drops them on a write in another process', async () => {
+    const a = await setup.open('a', { readContactsLocally: true });
+    const b = await setup.open('b', { readContactsLocally: true });
+    await b.directory.upsertContact('acme', { number: '+923001234567', name: 'Zara', company: null, notes: null, crmUrl: null });
+    expect((await a.directory.contactByNumber('acme', '+923001234567'))?.name).toBe('Zara');
+    expect(await a.directory.contactByNumber('acme', '+923009999999')).toBeNull();
+    expect((await a.directory.contactByNumber('acme', '+923001234567'))?.name).toBe('Zara');
+    // Each number read from the file once; nothing of the contacts in Redis.
+    expect(a.source.calls('contactByNumberSync')).toBe(2);
+    expect(a.source.calls('contactByNumber')).toBe(0);
+    expect((await setup.keys()).filter((key) => key.includes('contact'))).toEqual([]);
+    const dropped = a.next((n) => n.type === 'event' && n.event.entity === 'contact', "b's contact write");
+    await b.directory.upsertContact('acme', { number: '+923001234567', name: 'Zara Khan', company: null, notes: null, crmUrl: null });
+    await dropped;
+    expect((await a.directory.contactByNumber('acme', '+923001234567'))?.name).toBe('Zara Khan');
   });
 
   it("publishes every write on its own account's channel only", async () => {

@@ -4,7 +4,7 @@ import { CachedDirectory } from '../../../src/app/cache/CachedDirectory';
 import type { LayeredCache } from '../../../src/app/cache/LayeredCache';
 import { dataVersionProbe, openEmbeddedCache, openRedisCache } from '../../../src/app/cache/openCache';
 import type { CacheNotice } from '../../../src/app/cache/TwoLayerCache';
-import { SqliteDirectory } from '../../../src/adapters/sqlite/directory/SqliteDirectory';
+import { SqliteDirectory, contactLookupFor } from '../../../src/adapters/sqlite/directory/SqliteDirectory';
 import { SqliteDispositions } from '../../../src/adapters/sqlite/directory/SqliteDispositions';
 import { createLogger } from '../../../src/shared/logger';
 import { openDatabase, type SqliteDatabase } from '../../../src/adapters/sqlite/database';
@@ -76,13 +76,14 @@ export interface CacheProcess {
   close(): Promise<void>;
 }
 
-function processOver(db: SqliteDatabase, cache: LayeredCache): CacheProcess {
+/** `readContactsLocally`: the cached directory reads contacts from the file, not Redis, as a server on a SQLite file does. */
+function processOver(db: SqliteDatabase, cache: LayeredCache, readContactsLocally = false): CacheProcess {
   const source = counted(new SqliteDirectory(db));
   const dispositions = counted(new SqliteDispositions(db));
   const notices = new Inbox<CacheNotice>('cache notices');
   cache.listen((notice) => notices.push(notice));
   return {
-    directory: new CachedDirectory(source.target, dispositions.target, cache),
+    directory: new CachedDirectory(source.target, dispositions.target, cache, readContactsLocally ? { readContact: contactLookupFor(source.target) } : {}),
     cache, source, dispositions, db,
     get notices() {
       return notices.all;
@@ -100,7 +101,7 @@ export interface SharedSetup {
   root: string;
   file: string;
   clock: ReturnType<typeof movableClock>;
-  open(name: string, options?: { ackWaitMs?: number }): Promise<CacheProcess>;
+  open(name: string, options?: { ackWaitMs?: number; readContactsLocally?: boolean }): Promise<CacheProcess>;
   admin: RedisClient;
   /** Every key under the root in the test cache DB. */
   keys(): Promise<string[]>;
@@ -131,7 +132,7 @@ export function sharedSetup(options: { cluster?: boolean } = {}): SharedSetup {
         target: nodes ? { kind: 'cluster', nodes } : { kind: 'url', url: REDIS_URL }, db: TEST_CACHE_DB, root, node: `${root}-${name}`, logger: silent, clock: clock.clock, localNow: clock.localNow,
         ackWaitMs: options.ackWaitMs, names: { commands: `${root}-${name}`, subscriber: `${root}-${name}-sub` },
       });
-      const proc = processOver(openDatabase(file), cache);
+      const proc = processOver(openDatabase(file), cache, options.readContactsLocally);
       opened.push(proc);
       await cache.ready();
       return proc;
