@@ -12,7 +12,8 @@ export interface OutgoingMessage {
   content: Buffer;
   /** Becomes the AMQP message-id; identifies the message in returns and logs. */
   messageId: string;
-  properties?: Options.Publish;
+  /** As published: persistent and mandatory, with the message-id (toMessage builds them so; confirm() completes a caller's with publishOptions). */
+  properties: Options.Publish;
 }
 
 export interface ConfirmPublisherOptions {
@@ -78,8 +79,8 @@ export class ConfirmPublisher {
   }
 
   /** Publishes one message and resolves once the broker confirmed it; never hangs past timeoutMs. */
-  async confirm(session: AmqpSession, message: OutgoingMessage): Promise<void> {
-    const [err] = await this.confirmAll(session, [message]);
+  async confirm(session: AmqpSession, message: Omit<OutgoingMessage, 'properties'> & { properties?: Options.Publish }): Promise<void> {
+    const [err] = await this.confirmAll(session, [{ ...message, properties: publishOptions(message.messageId, message.properties) }]);
     if (err) throw err;
   }
 
@@ -95,7 +96,8 @@ export class ConfirmPublisher {
       const finish = (i: number, err: EventBusError | null) => {
         if (outcomes[i] !== undefined) return;
         outcomes[i] = err;
-        this.returned.delete(returnKeyOf(messages[i]!));
+        // Almost always empty: no key is built per message then.
+        if (this.returned.size > 0) this.returned.delete(returnKeyOf(messages[i]!));
         if (--waiting > 0) return;
         clearTimeout(timer);
         resolve(outcomes as Array<EventBusError | null>);
@@ -113,10 +115,9 @@ export class ConfirmPublisher {
   }
 
   private send(session: AmqpSession, message: OutgoingMessage, done: (err: EventBusError | null) => void): void {
-    const options: Options.Publish = { ...message.properties, messageId: message.messageId, persistent: true, mandatory: true };
     try {
-      session.publisher.publish(message.exchange, message.routingKey, message.content, options, (err: unknown) => {
-        if (this.returned.has(returnKeyOf(message))) done(new EventBusError('publish_unroutable', `no queue is bound for ${message.routingKey} on ${message.exchange}`));
+      session.publisher.publish(message.exchange, message.routingKey, message.content, message.properties, (err: unknown) => {
+        if (this.returned.size > 0 && this.returned.has(returnKeyOf(message))) done(new EventBusError('publish_unroutable', `no queue is bound for ${message.routingKey} on ${message.exchange}`));
         else if (!err) done(null);
         else if (errorMessage(err) === NACK_MESSAGE) done(new EventBusError('publish_nacked', `RabbitMQ refused message ${message.messageId}`));
         else done(new EventBusError('publish_unconfirmed', `RabbitMQ did not confirm message ${message.messageId}: ${errorMessage(err)}`));
@@ -173,7 +174,11 @@ export class ConfirmPublisher {
       // The relay's events carry the JSON they were spooled as: the same bytes, not made again.
       content: Buffer.from(relayed?.json ?? JSON.stringify(event), 'utf8'),
       messageId: event.id,
-      properties: { contentType: 'application/json', type: event.type, appId: 'ringside', ...(relayed?.firstPublish ? { headers: FIRST_PUBLISH_HEADERS } : {}) },
+      // Whole here, so no send copies them again (issue 15).
+      properties: {
+        contentType: 'application/json', type: event.type, appId: 'ringside', messageId: event.id, persistent: true, mandatory: true,
+        ...(relayed?.firstPublish ? { headers: FIRST_PUBLISH_HEADERS } : {}),
+      },
     };
   }
 
@@ -185,6 +190,11 @@ export class ConfirmPublisher {
       this.confirmed.delete(id);
     }
   }
+}
+
+/** Every message persistent and mandatory (one that no queue takes comes back rather than being dropped), with its message-id. */
+function publishOptions(messageId: string, properties: Options.Publish = {}): Options.Publish {
+  return { ...properties, messageId, persistent: true, mandatory: true };
 }
 
 function returnKeyOf(message: OutgoingMessage): string {

@@ -88,6 +88,23 @@ describe('RabbitMqBus topology and publishing', () => {
     await bus.publish([callEvent({ remote: '42' })]);
   });
 
+  it('rejects an event no queue takes (mandatory: the broker returns it) and leaves the others of its batch confirmed', async () => {
+    const channel = await rig.channel();
+    const lost = callEvent({ remote: '7070' });
+    const kept = [1, 2, 3].map((n) => callEvent({ remote: `71${n}` })).filter((e) => shardOf(orderingKey(e), TEST_SHARDS) !== shardOf(orderingKey(lost), TEST_SHARDS));
+    const shard = shardOf(orderingKey(lost), TEST_SHARDS);
+    // The shard queue's binding (topology.ts) gone: the lost event's routing key reaches no queue.
+    await channel.unbindQueue(shardQueue(rig.topology, shard), rig.topology.exchange, `call.*.${shard}`);
+    try {
+      const refused = bus.publish([lost, ...kept]);
+      await expect(refused).rejects.toMatchObject({ code: 'publish_unroutable' });
+      const refusedIds = await refused.catch((err: { refused: Map<string, unknown> }) => [...err.refused.keys()]);
+      expect(refusedIds).toEqual([lost.id]);
+    } finally {
+      await channel.bindQueue(shardQueue(rig.topology, shard), rig.topology.exchange, `call.*.${shard}`);
+    }
+  });
+
   it('publishes an event again after a publish of it failed (the outbox relay retries)', async () => {
     const channel = await rig.channel();
     const full = `${rig.names.queue}.full`;
