@@ -43,11 +43,13 @@ export function applyRinging(ctx: CallLogContext, input: { call: CallStart; leg:
     row = callRow(
       ctx,
       `INSERT INTO cl_calls (account, id, direction, remote, remote_norm, remote_tail, remote_name, local, line, helpline,
-         agent, device, status, started_at, parent_id, transferred_from)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ringing', ?, ?, ?) RETURNING ${CALL_COLUMNS}`,
+         agent, device, status, started_at, parent_id, transferred_from, targeted)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ringing', ?, ?, ?, ?) RETURNING ${CALL_COLUMNS}`,
       call.account, call.id, call.direction, call.remote, normaliseNumber(call.remote), numberTail(call.remote), call.remoteName,
       call.local, call.line, call.helpline, call.agent, call.direction === 'out' ? leg.mac : null, call.startedAt, call.parentId,
       call.transferredFrom ?? (leg.transfer ? leg.transferredFrom : null),
+      // Offered to someone from its first ring: marked so at once (visibility.ts), not by an update after.
+      input.targets.length > 0 ? 1 : 0,
     )!;
   } else {
     row = existing;
@@ -72,10 +74,10 @@ export function applyRinging(ctx: CallLogContext, input: { call: CallStart; leg:
   if (leg.agent !== null && ringingLeg.agent === null) keepLeg(legs, legRow(ctx, `UPDATE cl_legs SET agent = ? WHERE id = ? RETURNING ${LEG_COLUMNS}`, leg.agent, ringingLeg.id)!);
   const addTarget = ctx.sql('INSERT OR IGNORE INTO cl_targets (account, call_id, agent) VALUES (?, ?, ?)');
   for (const agent of input.targets) addTarget.run(call.account, call.id, agent);
-  // Offered to someone: no longer a call that rang nobody in particular (visibility.ts). No row
-  // comes back when it already was, and then the row held is still the call as it is.
-  if (input.targets.length > 0) {
-    row = callRow(ctx, `UPDATE cl_calls SET targeted = 1 WHERE account = ? AND id = ? AND targeted = 0 RETURNING ${CALL_COLUMNS}`, call.account, call.id) ?? row;
+  // Offered to someone: no longer a call that rang nobody in particular (visibility.ts). The row
+  // held is the call as it is, so a call marked already (a new one is marked by its insert) needs no write.
+  if (input.targets.length > 0 && row.targeted === 0) {
+    row = callRow(ctx, `UPDATE cl_calls SET targeted = 1 WHERE account = ? AND id = ? RETURNING ${CALL_COLUMNS}`, call.account, call.id)!;
   }
   return viewOf(ctx, row, legs);
 }
