@@ -5,6 +5,7 @@
  */
 import { connect } from 'amqplib';
 import { ulid } from 'ulid';
+import { DEFAULT_PREFETCH } from '../../src/adapters/rabbitmq/RabbitMqBus';
 import { deleteTopology, resolveTopology } from '../../src/adapters/rabbitmq/topology';
 import { makeTempDir } from '../../test/support/tmp';
 import { brokerAlone, formatBrokerAlone } from './brokerAlone';
@@ -17,7 +18,7 @@ export const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.
 export const SHARDS = 4;
 const COUNTED_CALLS = 200;
 /** Ringside's default prefetch per shard consumer (RabbitMqBus), which the broker-alone run uses too. */
-const PREFETCH = 32;
+const PREFETCH = DEFAULT_PREFETCH;
 /** Callers of the latency probe under load: apart from the load's (from 1,000,000) and the idle probe's (from 9,000,000). */
 const LOADED_PROBE_CALLERS = 8_000_000;
 const DRAIN_LIMIT_MS = 120_000;

@@ -19,7 +19,7 @@ export interface RabbitMqBusOptions extends TopologyOptions {
   ledger?: HandledEventLedger;
   /** The shard indexes this process consumes (default all): a server's worker processes split them (RINGSIDE_WORKERS). */
   consumeShards?: readonly number[];
-  /** Unacknowledged deliveries per shard consumer (default 32). */
+  /** Unacknowledged deliveries per shard consumer (default DEFAULT_PREFETCH). */
   prefetch?: number;
   /** A publish not confirmed by then is rejected (default 10 s). */
   publishTimeoutMs?: number;
@@ -45,8 +45,15 @@ export interface RabbitMqConsumeOptions extends ConsumeOptions {
   maxRetryDelayMs?: number;
 }
 
+/**
+ * Unacknowledged deliveries per shard consumer: enough for the handlers of a process to keep busy
+ * (callHandling.ts, 256 calls at once over 4 shards); with 32, deliveries waited in the queues while
+ * handlers were free (issue 15). A consumer killed holding them only means they are redelivered.
+ */
+export const DEFAULT_PREFETCH = 128;
+
 const DEFAULTS = {
-  prefetch: 32,
+  prefetch: DEFAULT_PREFETCH,
   publishTimeoutMs: 10_000,
   publishDedupeWindowMs: 60_000,
   publishDedupeLimit: 200_000,
