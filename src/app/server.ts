@@ -395,6 +395,8 @@ export async function startRingside(config: RingsideConfig, options: StartOption
           // Redis client that never fails its command is left behind rather than holding the exit.
           if (!(await settlesWithin(stopped, grace || LEFT_BEHIND_WAIT_MS))) logger.warn('shutdown: left a sweep waiting for Redis behind');
         }
+        // Presence passes scheduled by the last events run no more; one under way ends first.
+        await settlesWithin(presence.stop(), grace || LEFT_BEHIND_WAIT_MS);
         await api.close();
         await settlesWithin(callbacksStarted, grace);
         // The last handled markers (HandledMarks), before the call log closes; not waited for long on a database that does not answer.

@@ -80,6 +80,8 @@ export async function startWorker(config: RingsideConfig, options: WorkerOptions
           adapters.interrupt();
           await settlesWithin(stopped, grace || 500);
         }
+        // Presence passes scheduled by the last events run no more; one under way ends first.
+        await settlesWithin(handling.presence.stop(), grace || 500);
         // The last handled markers (HandledMarks), before the call log closes; not waited for long on a database that does not answer.
         await settlesWithin(handling.lifecycle.flushHandledMarks(), grace || 500);
         await adapters.close();

@@ -35,6 +35,10 @@ export class PresenceService {
   private readonly passStartedAt = new Map<string, number>();
   /** Per account: the picture this process recorded last, and when. */
   private readonly lastRecorded = new Map<string, { picture: string; at: number }>();
+  /** Set by stop(): a scheduled pass that has not started does nothing. */
+  private stopped = false;
+  /** Scheduled passes under way, which stop() waits for. */
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(
     private readonly deps: {
@@ -94,6 +98,16 @@ export class PresenceService {
    * an account's passes are PASS_SPACING_MS apart at least, each covering the events since the
    * last (one per turn was a pass every few events under load, issue 15).
    */
+  /**
+   * Shutdown, once the handlers stopped: passes scheduled and not started yet do nothing (a spaced
+   * pass comes up to PASS_SPACING_MS later, when the call state and the call log may be closed),
+   * and this resolves once the passes under way have ended.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled([...this.running]);
+  }
+
   schedulePublish(account: string): Promise<void> {
     let pending = this.scheduled.get(account);
     if (!pending) {
@@ -102,10 +116,17 @@ export class PresenceService {
         if (wait > 0) setTimeout(resolve, wait);
         else setImmediate(resolve);
       })
-        .then(() => {
+        .then(async () => {
           this.scheduled.delete(account);
+          if (this.stopped) return;
           this.passStartedAt.set(account, performance.now());
-          return this.publishChanges(account);
+          const pass = this.publishChanges(account);
+          this.running.add(pass);
+          try {
+            await pass;
+          } finally {
+            this.running.delete(pass);
+          }
         })
         .then(() => undefined);
       this.scheduled.set(account, pending);
