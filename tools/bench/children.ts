@@ -136,6 +136,16 @@ const URL_LINES: Array<[key: string, pattern: RegExp]> = [
 ];
 
 /**
+ * Servers started here and not exited yet. Should the bench process end without stopping one (an
+ * error thrown outside the awaited chain ends it at once, past every `finally`), it is sent
+ * SIGTERM on the way out, so no server runs on holding the machine's CPU and its RabbitMQ queues.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGTERM');
+});
+
+/**
  * Starts a server in its own process and reads its URLs from what it prints once listening:
  * a JSON line, or `ringside serve`'s start-up lines.
  */
@@ -143,6 +153,8 @@ export async function startChild(args: string[], env: Record<string, string> = {
   // BENCH_CHILD_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof': a profile of each server, written when it stops.
   const nodeFlags = process.env.BENCH_CHILD_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeFlags, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', process.env.BENCH_CHILD_STDERR ? 'inherit' : 'ignore'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const lines = createInterface({ input: child.stdout! });
   const output: string[] = [];
   const urls: Record<string, string> = {};
