@@ -174,7 +174,7 @@ export class ConfirmPublisher {
       // The relay's events carry the JSON they were spooled as: the same bytes, not made again.
       content: Buffer.from(relayed?.json ?? JSON.stringify(event), 'utf8'),
       messageId: event.id,
-      // Whole here, so no send copies them again (issue 15).
+      // Whole here (publishOptions' flags written out), so no send copies them again (issue 15).
       properties: {
         contentType: 'application/json', type: event.type, appId: 'ringside', messageId: event.id, persistent: true, mandatory: true,
         ...(relayed?.firstPublish ? { headers: FIRST_PUBLISH_HEADERS } : {}),

@@ -122,9 +122,10 @@ export class RedisPushHub implements PushHub {
    */
   private broadcast(account: string, envelope: Envelope): void {
     const channel = this.options.keys.pushChannel(account);
+    const json = JSON.stringify(envelope);
     const waiting = this.unpublished.get(channel);
-    if (waiting) waiting.push(JSON.stringify(envelope));
-    else this.unpublished.set(channel, [JSON.stringify(envelope)]);
+    if (waiting) waiting.push(json);
+    else this.unpublished.set(channel, [json]);
     this.publishing ??= setImmediate(() => this.publishTurn());
   }
 

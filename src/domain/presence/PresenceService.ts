@@ -92,13 +92,6 @@ export class PresenceService {
   }
 
   /**
-   * Call events come in bursts; one presence pass covers them all instead of recomputing every
-   * agent's status for every event (a pass asks the directory, the call state and the call log).
-   * A lone event's pass runs at the end of its turn of the event loop; while events keep coming,
-   * an account's passes are PASS_SPACING_MS apart at least, each covering the events since the
-   * last (one per turn was a pass every few events under load, issue 15).
-   */
-  /**
    * Shutdown, once the handlers stopped: passes scheduled and not started yet do nothing (a spaced
    * pass comes up to PASS_SPACING_MS later, when the call state and the call log may be closed),
    * and this resolves once the passes under way have ended.
@@ -108,6 +101,13 @@ export class PresenceService {
     await Promise.allSettled([...this.running]);
   }
 
+  /**
+   * Call events come in bursts; one presence pass covers them all instead of recomputing every
+   * agent's status for every event (a pass asks the directory, the call state and the call log).
+   * A lone event's pass runs at the end of its turn of the event loop; while events keep coming,
+   * an account's passes are PASS_SPACING_MS apart at least, each covering the events since the
+   * last (one per turn was a pass every few events under load, issue 15).
+   */
   schedulePublish(account: string): Promise<void> {
     let pending = this.scheduled.get(account);
     if (!pending) {
@@ -127,8 +127,7 @@ export class PresenceService {
           } finally {
             this.running.delete(pass);
           }
-        })
-        .then(() => undefined);
+        });
       this.scheduled.set(account, pending);
     }
     return pending;

@@ -46,7 +46,7 @@ export const CALL_COLUMNS = `account, id, direction, remote, remote_norm, remote
 export const LEG_COLUMNS = 'id, account, call_id, mac, sequence, agent, state, transfer, transferred_from, ring_at, answered_at, ended_at, hold_ms, hold_started_at';
 
 /** The number of CALL_COLUMNS: a statement's own values after them start here. */
-export const CALL_COLUMN_COUNT = 23;
+export const CALL_COLUMN_COUNT = CALL_COLUMNS.split(',').length;
 
 export function callRowOf(v: unknown[]): CallRow {
   return {
