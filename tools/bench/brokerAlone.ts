@@ -75,7 +75,7 @@ export async function brokerAlone(amqpUrl: string, shards: number, prefetch: num
 }
 
 /** What an incoming call event weighs on the bus: the listener's envelope for one of the load's requests. */
-function sampleEnvelope(): string {
+export function sampleEnvelope(): string {
   const url = parseActionUrl(eventPath(1_000_000));
   if (!url.ok) throw new Error('the load\'s event path does not parse');
   const envelope = buildEnvelope(url.value, { account: 'default', sourceIp: '127.0.0.1', receivedAt: Date.now(), nextId: createIdGenerator() });
@@ -84,8 +84,13 @@ function sampleEnvelope(): string {
 }
 
 /** A failed run may leave its exchange and queues behind: they go, as the bench's other names do. */
-async function stopAndDelete(child: ChildProcess, amqpUrl: string, name: string, shards: number): Promise<void> {
+export async function stopAndDelete(child: ChildProcess, amqpUrl: string, name: string, shards: number): Promise<void> {
   if (child.exitCode === null) child.kill('SIGTERM');
+  await deleteNames(amqpUrl, name, shards);
+}
+
+/** A yardstick's exchange and shard queues (`<name>.<shard>`), if they are still there. */
+export async function deleteNames(amqpUrl: string, name: string, shards: number): Promise<void> {
   const model = await connect(amqpUrl).catch(() => null);
   if (!model) return;
   try {

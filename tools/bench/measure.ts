@@ -144,6 +144,30 @@ export async function counter(server: ChildServer, name: string, filter = ''): P
   return [...text.matchAll(pattern)].filter((m) => m[1]!.includes(filter)).reduce((sum, m) => sum + Number(m[2]), 0);
 }
 
+/** How long a bench waits for a server to handle what it accepted before calling it stuck. */
+const DRAIN_LIMIT_MS = 120_000;
+
+/**
+ * Until every event the servers accepted is handled (by any of them: the shard queues' single
+ * active consumers may all be on one) and every outbox is empty (polled: the bench is outside the processes).
+ */
+export async function waitUntilHandled(...servers: ChildServer[]): Promise<void> {
+  const deadline = performance.now() + DRAIN_LIMIT_MS;
+  const sum = async (name: string, filter = '') => (await Promise.all(servers.map((s) => counter(s, name, filter)))).reduce((a, b) => a + b, 0);
+  for (;;) {
+    const [accepted, handled, healths] = await Promise.all([
+      sum('ringside_events_accepted_total'),
+      sum('ringside_events_handled_total', 'outcome="ok"'),
+      Promise.all(servers.map((s) => adminRequest(s, 'GET', '/healthz') as Promise<{ spoolDepth: number }>)),
+    ]);
+    const outbox = healths.reduce((total, h) => total + h.spoolDepth, 0);
+    if (process.env.BENCH_TRACE) console.log(`${Math.round(performance.now())} accepted ${accepted} handled ${handled} outbox ${outbox}`);
+    if (handled >= accepted && outbox === 0) return;
+    if (performance.now() > deadline) throw new Error(`not drained after ${DRAIN_LIMIT_MS} ms: ${accepted} accepted, ${handled} handled`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export function mb(bytes: number | null): string {
   return bytes === null ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

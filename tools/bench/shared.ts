@@ -9,8 +9,9 @@ import { DEFAULT_PREFETCH } from '../../src/adapters/rabbitmq/RabbitMqBus';
 import { deleteTopology, resolveTopology } from '../../src/adapters/rabbitmq/topology';
 import { makeTempDir } from '../../test/support/tmp';
 import { brokerAlone, formatBrokerAlone } from './brokerAlone';
+import { formatAgainstFloor, formatFloor, pipelineFloor } from './pipelineFloor';
 import { CLOCK_TICKS_PER_SECOND, mainThreadTicks, startChild, treeCpuTicks, treeWrites, type ChildServer, type WriteCounts } from './children';
-import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WARMUP_SECONDS, WEBHOOK_TOKEN, adminRequest, callLoad, counter, formatLatency, mb, ringingLatency, warmUp, type Latency } from './measure';
+import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WARMUP_SECONDS, WEBHOOK_TOKEN, adminRequest, callLoad, counter, formatLatency, mb, ringingLatency, waitUntilHandled, warmUp, type Latency } from './measure';
 import { startPrivateRedis, type PrivateRedis } from './privateRedis';
 import { dataDirSize, dataDirSizeOnceIdle, ringsideCommand } from './ringsideCommand';
 
@@ -21,7 +22,6 @@ const COUNTED_CALLS = 200;
 const PREFETCH = DEFAULT_PREFETCH;
 /** Callers of the latency probe under load: apart from the load's (from 1,000,000) and the idle probe's (from 9,000,000). */
 const LOADED_PROBE_CALLERS = 8_000_000;
-const DRAIN_LIMIT_MS = 120_000;
 /** BENCH_WORKERS=N: the server's consumer processes (RINGSIDE_WORKERS; default 1), its CPU counted over all of them. */
 const WORKERS = Number(process.env.BENCH_WORKERS ?? '1');
 
@@ -51,16 +51,19 @@ export async function benchShared(onlyLatency: boolean): Promise<void> {
     const perEvent = await redisCommandsPerEvent(ringside, redis);
     const warm = await warmUpMeasured(ringside);
     const broker = await brokerAlone(AMQP_URL, SHARDS, PREFETCH);
+    const floor = await pipelineFloor(AMQP_URL, SHARDS, PREFETCH);
     const sustained = await sustainedRate(ringside);
     const cpuMs = (sustained.cpuTicks * 1000) / CLOCK_TICKS_PER_SECOND;
     console.log(`\nRingside bench, shared mode: Redis call state + RabbitMQ (${built ? 'built server bundle' : 'sources through tsx'}, ${SHARDS} shard queues, ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''}, ${SECONDS}s load after a ${WARMUP_SECONDS}s warm-up, ${CONNECTIONS} connections)`);
     console.log(`idle: ${formatLatency(latency, '10 ms')}`);
     if (warm) console.log(warm);
     console.log(formatBrokerAlone(broker));
+    console.log(formatFloor(floor, broker.rate));
     console.log(`end to end: ${sustained.handled} call events handled in ${(sustained.elapsedMs / 1000).toFixed(1)} s from the first request to the last handled: ${sustained.rate.toFixed(0)} events/s; ${sustained.verdict}`);
     console.log(`end to end against the broker alone: ratio ${(sustained.rate / broker.rate).toFixed(2)} (target >= 0.5)`);
     console.log(`Ringside CPU ${(cpuMs / Math.max(1, sustained.handled)).toFixed(2)} ms per call event (target <= 0.25): ${sustained.cpuTicks} ticks of 10 ms over ${sustained.handled} events`);
     console.log(perEventWork(sustained));
+    console.log(formatAgainstFloor(floor, sustained.rate, sustained.cpuTicks, sustained.handled));
     const loaded = sustained.latency;
     console.log(`under that load: webhook -> call.ringing p50 ${loaded.p50.toFixed(2)} ms, p99 ${loaded.p99.toFixed(2)} ms over ${loaded.samples} calls (one at a time on a connection of their own, beside the load)`);
     console.log(`Redis per call event: ${perEvent.callState.toFixed(2)} call-state scripts (one round trip each; goal <= 2); every command clients sent, per event: ${perEvent.all.toFixed(2)} (${perEvent.breakdown})`);
@@ -151,27 +154,6 @@ async function sustainedRate(ringside: ChildServer): Promise<Sustained> {
     : `LOST: ${load.ok} answered 200, ${accepted} durable, ${handled} handled`;
   const writes = { calls: writesAfter.calls - writesBefore.calls, bytes: writesAfter.bytes - writesBefore.bytes };
   return { handled, elapsedMs, rate: handled / (elapsedMs / 1000), verdict, cpuTicks: ticks, mainThreadTicks: mainTicks, writes, latency };
-}
-
-/**
- * Until every event the servers accepted is handled (by any of them: the shard queues' single
- * active consumers may all be on one) and every outbox is empty (polled: the bench is outside the processes).
- */
-export async function waitUntilHandled(...servers: ChildServer[]): Promise<void> {
-  const deadline = performance.now() + DRAIN_LIMIT_MS;
-  const sum = async (name: string, filter = '') => (await Promise.all(servers.map((s) => counter(s, name, filter)))).reduce((a, b) => a + b, 0);
-  for (;;) {
-    const [accepted, handled, healths] = await Promise.all([
-      sum('ringside_events_accepted_total'),
-      sum('ringside_events_handled_total', 'outcome="ok"'),
-      Promise.all(servers.map((s) => adminRequest(s, 'GET', '/healthz') as Promise<{ spoolDepth: number }>)),
-    ]);
-    const outbox = healths.reduce((total, h) => total + h.spoolDepth, 0);
-    if (process.env.BENCH_TRACE) console.log(`${Math.round(performance.now())} accepted ${accepted} handled ${handled} outbox ${outbox}`);
-    if (handled >= accepted && outbox === 0) return;
-    if (performance.now() > deadline) throw new Error(`not drained after ${DRAIN_LIMIT_MS} ms: ${accepted} accepted, ${handled} handled`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 export async function deleteBenchTopology(names: Names): Promise<void> {

@@ -11,10 +11,10 @@ import { ulid } from 'ulid';
 import { createTestDatabase } from '../../test/support/postgres';
 import { makeTempDir } from '../../test/support/tmp';
 import { CLOCK_TICKS_PER_SECOND, serviceCpuTicks, startChild, treeCpuTicks, type ChildServer } from './children';
-import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WARMUP_CALLERS, WARMUP_SECONDS, adminRequest, callLoad, counter, warmUp } from './measure';
+import { BENCH_MAC, CONNECTIONS, SECONDS, TOKEN_ENV, WARMUP_CALLERS, WARMUP_SECONDS, adminRequest, callLoad, counter, waitUntilHandled, warmUp } from './measure';
 import { startPrivateRedis, type PrivateRedis } from './privateRedis';
 import { ringsideCommand } from './ringsideCommand';
-import { AMQP_URL, SHARDS, deleteBenchTopology, waitUntilHandled, type Names } from './shared';
+import { AMQP_URL, SHARDS, deleteBenchTopology, type Names } from './shared';
 
 /** BENCH_POSTGRES_SERVERS=1 (or 2) runs only that many; default both. */
 const SERVER_COUNTS = process.env.BENCH_POSTGRES_SERVERS ? [Number(process.env.BENCH_POSTGRES_SERVERS)] : [1, 2];

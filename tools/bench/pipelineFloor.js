@@ -1,0 +1,92 @@
+// The shared mode's floor (pipelineFloor.ts runs it in its own process): the least a webhook that
+// goes through RabbitMQ does per call event, written plainly with the same libraries and nothing
+// else. A node:http server takes the load's requests; each becomes a JSON event of the listener's
+// envelope shape, published persistent and mandatory on a confirm channel, and is answered 200 once
+// RabbitMQ confirmed it. A channel consumes the BENCH_SHARDS durable queues (prefetch BENCH_PREFETCH
+// each), parses each message and acks it. No spool, no call state, no call log, no popups.
+// It answers GET /metrics with the two counters the bench reads from Ringside (accepted, handled)
+// and GET /healthz with an empty outbox, so the bench waits for it as for Ringside.
+// stdout: one JSON line with its URL once consuming. SIGTERM deletes what it declared and exits.
+import { connect } from 'amqplib';
+import { createServer } from 'node:http';
+import { ulid } from 'ulid';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (value === undefined) throw new Error(`${name} is not set`);
+  return value;
+};
+const name = env('BENCH_BROKER_NAME');
+const shards = Number(env('BENCH_SHARDS'));
+/** The listener's envelope for one of the load's requests: each event is it with the request's own values. */
+const envelope = JSON.parse(env('BENCH_ENVELOPE'));
+const queues = Array.from({ length: shards }, (_, shard) => `${name}.${shard}`);
+
+// noDelay as Ringside's connection (AmqpConnection): with Nagle, each confirm and ack waits tens of ms.
+const model = await connect(env('BENCH_AMQP_URL'), { noDelay: true });
+const admin = await model.createChannel();
+await admin.assertExchange(name, 'topic', { durable: true });
+for (const [shard, queue] of queues.entries()) {
+  await admin.assertQueue(queue, { durable: true, arguments: { 'x-single-active-consumer': true } });
+  await admin.bindQueue(queue, name, `call.*.${shard}`);
+}
+const publisher = await model.createConfirmChannel();
+const consumer = await model.createChannel();
+await consumer.prefetch(Number(env('BENCH_PREFETCH')));
+
+const counts = { accepted: 0, handled: 0 };
+for (const queue of queues) {
+  await consumer.consume(queue, (message) => {
+    if (message === null) return;
+    JSON.parse(message.content.toString('utf8'));
+    consumer.ack(message);
+    counts.handled++;
+  });
+}
+
+/** A caller's events share a shard queue, as Ringside's ordering key keeps a call's events in order. */
+function shardOf(remote) {
+  let hash = 0;
+  for (let i = 0; i < remote.length; i++) hash = (hash * 31 + remote.charCodeAt(i)) | 0;
+  return Math.abs(hash) % shards;
+}
+
+function answer(res, status, body) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://floor');
+  if (url.pathname === '/metrics') {
+    res.end(`ringside_events_accepted_total{} ${counts.accepted}\nringside_events_handled_total{outcome="ok"} ${counts.handled}\n`);
+    return;
+  }
+  if (url.pathname === '/healthz') return answer(res, 200, { status: 'ok', spoolDepth: 0 });
+  const type = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+  const remote = url.searchParams.get('remote') ?? '';
+  const event = {
+    ...envelope, id: ulid(), type, remote, local: url.searchParams.get('local') ?? '', receivedAt: Date.now(),
+    device: { ...envelope.device, mac: url.searchParams.get('mac'), ip: req.socket.remoteAddress ?? null },
+  };
+  const content = Buffer.from(JSON.stringify(event), 'utf8');
+  const properties = { contentType: 'application/json', type, appId: 'ringside', messageId: event.id, persistent: true, mandatory: true };
+  publisher.publish(name, `call.${type}.${shardOf(remote)}`, content, properties, (err) => {
+    if (err) return answer(res, 503, { status: 'error' });
+    counts.accepted++;
+    answer(res, 200, { status: 'ok', id: event.id });
+  });
+});
+server.listen(0, '127.0.0.1', () => {
+  const url = `http://127.0.0.1:${server.address().port}`;
+  process.stdout.write(`${JSON.stringify({ webhookUrl: url, apiUrl: url })}\n`);
+});
+
+process.once('SIGTERM', async () => {
+  server.close();
+  for (const queue of queues) await admin.deleteQueue(queue);
+  await admin.deleteExchange(name);
+  await model.close();
+  process.exit(0);
+});
