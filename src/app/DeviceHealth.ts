@@ -211,7 +211,9 @@ export class DeviceHealth {
   }
 
   private async checkChange(account: string, mac: string): Promise<void> {
-    const device = (await this.deps.directory.listDevices(account)).find((d) => d.mac === mac);
+    // One phone's row: a call centre polls every phone with a call up every few seconds, and listing
+    // them all (each with its sealed password opened) per poll grew with the size of the account.
+    const device = await this.deps.directory.getDevice(account, mac);
     if (!device) return;
     const key = keyOf(account, mac);
     const state = this.entryOf(device).state;

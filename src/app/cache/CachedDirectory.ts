@@ -126,6 +126,10 @@ export class CachedDirectory implements Directory, Lookups {
     return this.source.listDevices(account);
   }
 
+  getDevice(account: string, mac: string): Promise<Device | null> {
+    return this.source.getDevice(account, mac);
+  }
+
   setDeviceControl(account: string, mac: string, input: DeviceControlInput): Promise<Device> {
     return this.source.setDeviceControl(account, mac, input);
   }

@@ -67,6 +67,8 @@ export interface Directory {
   deviceOwner(account: string, mac: string): Promise<string | null>;
   recordDeviceEvent(account: string, input: { mac: string; ip: string | null; event: string; at: number }): Promise<void>;
   listDevices(account: string): Promise<Device[]>;
+  /** One phone as listDevices shows it (normalised MAC), or null when the account has no such phone: one row, not the list. */
+  getDevice(account: string, mac: string): Promise<Device | null>;
   /** Saves the phone's control settings (the device must be known); resets its phone client. */
   setDeviceControl(account: string, mac: string, input: DeviceControlInput): Promise<Device>;
   /** The settings with the password, for driving the phone; null for an unknown device. */

@@ -85,6 +85,18 @@ export function describeAgentCases(name: string, open: OpenDirectoryStore): void
         await dir.recordDeviceEvent('acme', { mac: '000B82000009', ip: '10.0.0.2', event: 'unregistered', at: T0 + 20 });
         expect((await dir.listDevices('acme'))[0]).toMatchObject({ ip: '10.0.0.2', registered: false, lastEvent: 'unregistered', lastSeenAt: T0 + 20 });
       });
+
+      it('gets one phone as the list shows it, by its MAC however written; null for a phone the account does not have', async () => {
+        await dir.upsertAgent('acme', { id: 'alice', name: 'Alice', devices: ['000B82000001', '000B82000002'] });
+        await dir.recordDeviceEvent('acme', { mac: '000B82000002', ip: '10.0.0.2', event: 'registered', at: T0 });
+        await dir.setDeviceControl('acme', '000B82000002', { password: 'phone-pass-1' });
+        const listed = (await dir.listDevices('acme')).find((d) => d.mac === '000B82000002');
+        expect(listed).toMatchObject({ agent: 'alice', ip: '10.0.0.2', registered: true, control: { passwordSet: true } });
+        expect(await dir.getDevice('acme', '00:0b:82:00:00:02')).toEqual(listed);
+        expect(await dir.getDevice('acme', '000B82000009')).toBeNull();
+        expect(await dir.getDevice('other', '000B82000002')).toBeNull();
+        await expect(dir.getDevice('acme', 'garbage')).rejects.toEqual(directoryError('invalid_mac'));
+      });
     });
 
     describe('helplines', () => {

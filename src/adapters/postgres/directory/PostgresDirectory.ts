@@ -208,6 +208,10 @@ export class PostgresDirectory implements Directory {
     return rows.map((row) => toDevice(row, this.secrets));
   }
 
+  async getDevice(account: string, mac: string): Promise<Device | null> {
+    return this.device(account, requireMac(mac));
+  }
+
   async setDeviceControl(account: string, mac: string, input: DeviceControlInput): Promise<Device> {
     const normalised = requireMac(mac);
     const c = controlWrite(input, this.secrets);

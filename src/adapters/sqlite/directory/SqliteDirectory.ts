@@ -241,6 +241,10 @@ export class SqliteDirectory implements Directory {
     return (this.sql('SELECT * FROM dir_devices WHERE account = ? ORDER BY mac').all(account) as DeviceRow[]).map((row) => toDevice(row, this.secrets));
   }
 
+  async getDevice(account: string, mac: string): Promise<Device | null> {
+    return this.deviceSync(account, requireMac(mac));
+  }
+
   async setDeviceControl(account: string, mac: string, input: DeviceControlInput): Promise<Device> {
     const normalised = requireMac(mac);
     const columns = controlWrite(input, this.secrets);
