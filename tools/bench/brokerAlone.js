@@ -5,9 +5,9 @@
 // (prefetch BENCH_PREFETCH per consumer, one ack per message).
 // stdout, one JSON line each: {"ready":true} once declared; after `warm <seconds>` or `go` on
 // stdin, that run's result; `stop` (or stdin closing) deletes what it declared and exits.
-import { connect } from 'amqplib';
 import { createInterface } from 'node:readline';
 import { ulid } from 'ulid';
+import { openShardedBroker } from './yardstickBroker.js';
 
 const env = (name) => {
   const value = process.env[name];
@@ -24,19 +24,7 @@ const prefetch = Number(env('BENCH_PREFETCH'));
 const envelope = JSON.parse(env('BENCH_ENVELOPE'));
 const DRAIN_LIMIT_MS = 120_000;
 
-const queues = Array.from({ length: shards }, (_, shard) => `${name}.${shard}`);
-// noDelay as Ringside's connection (AmqpConnection): with Nagle, each confirm and ack waits tens of ms.
-const model = await connect(url, { noDelay: true });
-const admin = await model.createChannel();
-await admin.assertExchange(name, 'topic', { durable: true });
-for (const [shard, queue] of queues.entries()) {
-  // Single active consumer, as Ringside's shard queues (topology.ts).
-  await admin.assertQueue(queue, { durable: true, arguments: { 'x-single-active-consumer': true } });
-  await admin.bindQueue(queue, name, `call.*.${shard}`);
-}
-const publisher = await model.createConfirmChannel();
-const consumer = await model.createChannel();
-await consumer.prefetch(prefetch);
+const { queues, publisher, consumer, close: closeBroker } = await openShardedBroker({ url, name, shards, prefetch });
 
 /** The run under way: its counts, and how it learns that every message it published was consumed. */
 let current = newRun();
@@ -70,9 +58,7 @@ for (let line = await lines.next(); !line.done; line = await lines.next()) {
   else break; // `stop`
 }
 commands.close();
-for (const queue of queues) await admin.deleteQueue(queue);
-await admin.deleteExchange(name);
-await model.close();
+await closeBroker();
 
 async function run(forSeconds) {
   const run = (current = newRun());

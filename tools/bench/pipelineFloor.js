@@ -7,9 +7,9 @@
 // It answers GET /metrics with the two counters the bench reads from Ringside (accepted, handled)
 // and GET /healthz with an empty outbox, so the bench waits for it as for Ringside.
 // stdout: one JSON line with its URL once consuming. SIGTERM deletes what it declared and exits.
-import { connect } from 'amqplib';
 import { createServer } from 'node:http';
 import { ulid } from 'ulid';
+import { openShardedBroker } from './yardstickBroker.js';
 
 const env = (name) => {
   const value = process.env[name];
@@ -17,22 +17,11 @@ const env = (name) => {
   return value;
 };
 const name = env('BENCH_BROKER_NAME');
-const shards = Number(env('BENCH_SHARDS'));
 /** The listener's envelope for one of the load's requests: each event is it with the request's own values. */
 const envelope = JSON.parse(env('BENCH_ENVELOPE'));
-const queues = Array.from({ length: shards }, (_, shard) => `${name}.${shard}`);
-
-// noDelay as Ringside's connection (AmqpConnection): with Nagle, each confirm and ack waits tens of ms.
-const model = await connect(env('BENCH_AMQP_URL'), { noDelay: true });
-const admin = await model.createChannel();
-await admin.assertExchange(name, 'topic', { durable: true });
-for (const [shard, queue] of queues.entries()) {
-  await admin.assertQueue(queue, { durable: true, arguments: { 'x-single-active-consumer': true } });
-  await admin.bindQueue(queue, name, `call.*.${shard}`);
-}
-const publisher = await model.createConfirmChannel();
-const consumer = await model.createChannel();
-await consumer.prefetch(Number(env('BENCH_PREFETCH')));
+const { queues, publisher, consumer, close: closeBroker } = await openShardedBroker({
+  url: env('BENCH_AMQP_URL'), name, shards: Number(env('BENCH_SHARDS')), prefetch: Number(env('BENCH_PREFETCH')),
+});
 
 const counts = { accepted: 0, handled: 0 };
 for (const queue of queues) {
@@ -48,7 +37,7 @@ for (const queue of queues) {
 function shardOf(remote) {
   let hash = 0;
   for (let i = 0; i < remote.length; i++) hash = (hash * 31 + remote.charCodeAt(i)) | 0;
-  return Math.abs(hash) % shards;
+  return Math.abs(hash) % queues.length;
 }
 
 function answer(res, status, body) {
@@ -85,8 +74,6 @@ server.listen(0, '127.0.0.1', () => {
 
 process.once('SIGTERM', async () => {
   server.close();
-  for (const queue of queues) await admin.deleteQueue(queue);
-  await admin.deleteExchange(name);
-  await model.close();
+  await closeBroker();
   process.exit(0);
 });
