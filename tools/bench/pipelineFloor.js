@@ -1,6 +1,5 @@
-// The shared mode's floor (pipelineFloor.ts runs it in its own process): the least a webhook that
-// goes through RabbitMQ does per call event, written plainly with the same libraries and nothing
-// else. A node:http server takes the load's requests; each becomes a JSON event of the listener's
+// The shared mode's floor (pipelineFloor.ts runs it in its own process): a plain webhook through
+// RabbitMQ on the same libraries as Ringside, and nothing else. A node:http server takes the load's requests; each becomes a JSON event of the listener's
 // envelope shape, published persistent and mandatory on a confirm channel, and is answered 200 once
 // RabbitMQ confirmed it. A channel consumes the BENCH_SHARDS durable queues (prefetch BENCH_PREFETCH
 // each), parses each message and acks it. No spool, no call state, no call log, no popups.

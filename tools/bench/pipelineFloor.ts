@@ -1,9 +1,11 @@
 /**
  * Shared mode's second yardstick (issue 15): the floor. pipelineFloor.js, in a process of its own,
- * does per call event the least any webhook through RabbitMQ does with these libraries (node:http
- * in, a confirmed persistent publish, consumed, parsed and acked) and nothing of Ringside's own
- * work. It takes the same load as Ringside, from the same generator, so the two compare directly:
- * what Ringside spends above the floor is its spool, call state, call log and popups.
+ * is a plain webhook through RabbitMQ on the same libraries (node:http in, one confirmed persistent
+ * publish per request, consumed, parsed and acked) with none of Ringside's own work. It takes the
+ * same load as Ringside, from the same generator, so the two compare directly: what Ringside spends
+ * above it goes to its spool, call state, call log and popups, less what its batching saves (the
+ * floor publishes and acks one message at a time). Its rate is bound by the confirm each request
+ * waits for; Ringside answers once its spool committed, so that rate is not a ceiling for Ringside.
  */
 import { fileURLToPath } from 'node:url';
 import { ulid } from 'ulid';
