@@ -46,10 +46,10 @@ export async function pipelineFloor(amqpUrl: string, shards: number, prefetch: n
     const verdict = handled >= load.ok ? `nothing lost (${load.ok} answered 200, ${handled} handled)` : `LOST: ${load.ok} answered 200, ${handled} handled`;
     return { handled, rate: handled / (elapsedMs / 1000), cpuTicks: ticks, verdict };
   } finally {
-    // It deletes its exchange and queues on SIGTERM; after a crash they are deleted here.
-    const crashed = floor.process.exitCode !== null;
+    // It deletes its exchange and queues on SIGTERM and then exits 0; otherwise (it crashed, or its
+    // clean-up failed) they are deleted here.
     await floor.stop();
-    if (crashed) await deleteNames(amqpUrl, name, shards);
+    if (floor.process.exitCode !== 0) await deleteNames(amqpUrl, name, shards);
   }
 }
 
